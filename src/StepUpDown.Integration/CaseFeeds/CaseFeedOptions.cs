@@ -1,0 +1,77 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StepUpDown.Integration.CaseFeeds;
+
+/// <summary>The case systems the worker watches, by source name (section <c>CaseFeeds</c>).</summary>
+public sealed class CaseFeedOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "CaseFeeds";
+
+    /// <summary>Sources by name, e.g. <c>social-care</c>, <c>early-help</c>. Empty: the worker polls nothing.</summary>
+    public Dictionary<string, CaseFeedSourceOptions> Sources { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>One case system serving the case feed contract.</summary>
+public sealed class CaseFeedSourceOptions : IValidatableObject
+{
+    /// <summary>Base address of the feed, e.g. https://feeds.council.example/social-care/.</summary>
+    [Required]
+    public Uri? BaseUrl { get; set; }
+
+    /// <summary>Sent as <c>X-Api-Key</c>. Set this or <see cref="BearerToken"/>.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Sent as <c>Authorization: Bearer</c>. Set this or <see cref="ApiKey"/>.</summary>
+    public string? BearerToken { get; set; }
+
+    /// <summary>When to poll, as a cron expression (Hangfire's format). Default: every minute.</summary>
+    [Required]
+    public string PollCron { get; set; } = "* * * * *";
+
+    /// <summary>Items asked for per page (the contract allows 1 to 1000).</summary>
+    [Range(1, 1000)]
+    public int PageSize { get; set; } = 200;
+
+    /// <summary>The source's own level codes mapped to continuum level codes.</summary>
+    [Required]
+    [MinLength(1)]
+    public Dictionary<string, string> LevelCodes { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Timeouts, retries and circuit breaker for calls to this source.</summary>
+    public CaseFeedResilienceOptions Resilience { get; init; } = new();
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrWhiteSpace(ApiKey) == string.IsNullOrWhiteSpace(BearerToken))
+        {
+            yield return new ValidationResult("Set exactly one of ApiKey and BearerToken.", [nameof(ApiKey)]);
+        }
+
+        if (BaseUrl is { IsAbsoluteUri: false })
+        {
+            yield return new ValidationResult("BaseUrl must be an absolute http(s) address.", [nameof(BaseUrl)]);
+        }
+    }
+}
+
+/// <summary>How calls to a case feed retry and give up.</summary>
+public sealed class CaseFeedResilienceOptions
+{
+    /// <summary>Retries after the first attempt, on 5xx, 408, 429 and network errors.</summary>
+    [Range(0, 10)]
+    public int MaxRetryAttempts { get; set; } = 4;
+
+    /// <summary>First backoff delay; grows exponentially with jitter. A <c>Retry-After</c> header wins.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Timeout of one attempt.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Timeout of one call, all attempts and waits included.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(3);
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+using Refit;
+using StepUpDown.Integration.Configuration;
+
+namespace StepUpDown.Integration.CaseFeeds;
+
+/// <summary>Registers the case feed clients and the poller.</summary>
+public static class CaseFeedServiceCollectionExtensions
+{
+    /// <summary>
+    /// One keyed Refit client per source, each behind the standard resilience handler
+    /// (timeouts, jittered exponential retries on 5xx/408/429 honouring Retry-After, circuit breaker).
+    /// <code>
+    /// "Continuum": { "Levels": [ { "Code": "universal", "Name": "Universal" }, ... ] },
+    /// "CaseFeeds": { "Sources": { "social-care": {
+    ///     "BaseUrl": "https://feeds.council.example/social-care/", "ApiKey": "...",
+    ///     "PollCron": "* * * * *", "PageSize": 200,
+    ///     "LevelCodes": { "CIN": "child-in-need", "CP": "child-protection" },
+    ///     "Resilience": { "MaxRetryAttempts": 4, "BaseDelay": "00:00:02", "AttemptTimeout": "00:00:30", "TotalTimeout": "00:03:00" } } } }
+    /// </code>
+    /// </summary>
+    public static IHostApplicationBuilder AddCaseFeeds(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddValidatedOptions<ContinuumOptions>(builder.Configuration, ContinuumOptions.SectionName);
+        services.AddValidatedOptions<CaseFeedOptions>(builder.Configuration, CaseFeedOptions.SectionName);
+        services.AddSingleton<IValidateOptions<CaseFeedOptions>, LevelCodesValidator>();
+        services.AddSingleton<CaseFeedStore>();
+        services.AddScoped<CaseFeedPoller>();
+        services.AddScoped<PollCaseFeedJob>();
+
+        var sources = builder.Configuration.GetSection(CaseFeedOptions.SectionName).Get<CaseFeedOptions>()?.Sources ?? [];
+        foreach (var name in sources.Keys)
+        {
+            AddSourceClient(services, name);
+        }
+
+        return builder;
+    }
+
+    private static void AddSourceClient(IServiceCollection services, string source)
+    {
+        services.AddKeyedRefitClient<ICaseFeedApi>(source, _ => new RefitSettings(), $"case-feed:{source}")
+            .ConfigureHttpClient((provider, client) =>
+            {
+                var options = Source(provider, source);
+                client.BaseAddress = options.BaseUrl;
+                // The resilience handler owns timeouts; this one only must not cut it short.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                if (!string.IsNullOrWhiteSpace(options.ApiKey))
+                {
+                    client.DefaultRequestHeaders.Add("X-Api-Key", options.ApiKey);
+                }
+                else
+                {
+                    client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", options.BearerToken);
+                }
+            })
+            .AddStandardResilienceHandler()
+            .Configure((HttpStandardResilienceOptions resilience, IServiceProvider provider) =>
+            {
+                var options = Source(provider, source).Resilience;
+                resilience.Retry.MaxRetryAttempts = options.MaxRetryAttempts;
+                resilience.Retry.Delay = options.BaseDelay;
+                resilience.Retry.BackoffType = DelayBackoffType.Exponential;
+                resilience.Retry.UseJitter = true;
+                resilience.Retry.ShouldRetryAfterHeader = true;
+                resilience.AttemptTimeout.Timeout = options.AttemptTimeout;
+                resilience.TotalRequestTimeout.Timeout = options.TotalTimeout;
+                resilience.CircuitBreaker.SamplingDuration = options.AttemptTimeout * 2;
+            });
+    }
+
+    private static CaseFeedSourceOptions Source(IServiceProvider provider, string source) =>
+        provider.GetRequiredService<IOptions<CaseFeedOptions>>().Value.Sources[source];
+}

@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StepUpDown.Integration.Notifications;
+
+/// <summary>The responsible council, as every notification names it (section <c>Council</c>).</summary>
+public sealed class CouncilOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Council";
+
+    /// <summary>The council's name.</summary>
+    [Required]
+    public string Name { get; set; } = "";
+
+    /// <summary>Children's services number in office hours.</summary>
+    [Required]
+    public string OfficeHoursPhone { get; set; } = "";
+
+    /// <summary>Emergency duty team, out of hours.</summary>
+    [Required]
+    public string OutOfHoursPhone { get; set; } = "";
+}
+
+/// <summary>Where notification content comes from (section <c>Notifications</c>).</summary>
+public sealed class NotificationOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Notifications";
+
+    /// <summary>The GP directory file (ODS code → secure mailbox), relative to the config folder.</summary>
+    [Required]
+    public string GpDirectoryFile { get; set; } = "gp-directory.json";
+
+    /// <summary>The message templates folder, relative to the config folder.</summary>
+    [Required]
+    public string TemplatesDirectory { get; set; } = "templates";
+}

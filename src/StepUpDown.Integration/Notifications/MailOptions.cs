@@ -1,0 +1,76 @@
+using System.ComponentModel.DataAnnotations;
+using MailKit.Security;
+
+namespace StepUpDown.Integration.Notifications;
+
+/// <summary>How messages leave the worker (section <c>Mail</c>).</summary>
+public sealed class MailOptions : IValidatableObject
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Mail";
+
+    /// <summary>Sender address, e.g. step-up-down@council.gov.uk.</summary>
+    [Required]
+    [EmailAddress]
+    public string From { get; set; } = "";
+
+    /// <summary>Sender display name.</summary>
+    public string FromName { get; set; } = "Step Up / Step Down";
+
+    /// <summary>Right-hand side of every Message-Id; defaults to the sender's domain.</summary>
+    public string MessageIdDomain
+    {
+        get => string.IsNullOrWhiteSpace(_messageIdDomain) ? From[(From.IndexOf('@', StringComparison.Ordinal) + 1)..] : _messageIdDomain;
+        set => _messageIdDomain = value;
+    }
+
+    private string? _messageIdDomain;
+
+    /// <summary>Tag put in front of every subject, e.g. <c>[secure]</c>, for gateways that encrypt on it.</summary>
+    public string? SubjectTag { get; set; }
+
+    /// <summary>With no <see cref="SmtpOptions.Host"/>, messages are written here as .eml files. Relative to the working directory.</summary>
+    [Required]
+    public string OutboxDirectory { get; set; } = ".data/outbox";
+
+    /// <summary>The SMTP relay; empty host means "write to the outbox folder".</summary>
+    public SmtpOptions Smtp { get; init; } = new();
+
+    /// <summary>True when messages go to an SMTP server rather than the outbox folder.</summary>
+    public bool UsesSmtp => !string.IsNullOrWhiteSpace(Smtp.Host);
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (UsesSmtp && Smtp.Security is SecureSocketOptions.Auto or SecureSocketOptions.StartTlsWhenAvailable)
+        {
+            yield return new ValidationResult(
+                "Smtp:Security must be StartTls or SslOnConnect (or None, for a test server only): Auto and StartTlsWhenAvailable fall back to plain text silently.",
+                ["Smtp:Security"]);
+        }
+    }
+}
+
+/// <summary>The SMTP relay.</summary>
+public sealed class SmtpOptions
+{
+    /// <summary>Host name; empty: no SMTP, use the outbox folder.</summary>
+    public string? Host { get; set; }
+
+    /// <summary>Port.</summary>
+    [Range(1, 65535)]
+    public int Port { get; set; } = 587;
+
+    /// <summary>StartTls (default) or SslOnConnect; None only for a local test server.</summary>
+    public SecureSocketOptions Security { get; set; } = SecureSocketOptions.StartTls;
+
+    /// <summary>User name, when the relay needs one.</summary>
+    public string? UserName { get; set; }
+
+    /// <summary>Password, when the relay needs one. Set it from a secret store or environment variable.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Timeout of one SMTP operation.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+}

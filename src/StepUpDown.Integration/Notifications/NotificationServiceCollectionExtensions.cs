@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StepUpDown.Integration.Configuration;
+
+namespace StepUpDown.Integration.Notifications;
+
+/// <summary>Registers the notification rules, templates, ledger jobs and mail transport.</summary>
+public static class NotificationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Mail goes to the SMTP relay when <c>Mail:Smtp:Host</c> is set, otherwise to .eml files in
+    /// <c>Mail:OutboxDirectory</c>.
+    /// <code>
+    /// "Mail": { "From": "step-up-down@council.gov.uk", "SubjectTag": "[secure]", "OutboxDirectory": ".data/outbox",
+    ///           "Smtp": { "Host": "smtp.council.gov.uk", "Port": 587, "Security": "StartTls", "UserName": "...", "Password": "..." } },
+    /// "Council": { "Name": "...", "OfficeHoursPhone": "...", "OutOfHoursPhone": "..." },
+    /// "Notifications": { "GpDirectoryFile": "gp-directory.json", "TemplatesDirectory": "templates" }
+    /// </code>
+    /// </summary>
+    public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddValidatedOptions<MailOptions>(builder.Configuration, MailOptions.SectionName);
+        services.AddValidatedOptions<CouncilOptions>(builder.Configuration, CouncilOptions.SectionName);
+        services.AddValidatedOptions<NotificationOptions>(builder.Configuration, NotificationOptions.SectionName);
+        services.AddSingleton<NotificationPlanner>();
+        services.AddSingleton<GpDirectory>();
+        services.AddSingleton<MessageTemplates>();
+        services.AddSingleton<SmtpMailTransport>();
+        services.AddSingleton<OutboxMailTransport>();
+        services.AddSingleton<IMailTransport>(provider =>
+            provider.GetRequiredService<IOptions<MailOptions>>().Value.UsesSmtp
+                ? provider.GetRequiredService<SmtpMailTransport>()
+                : provider.GetRequiredService<OutboxMailTransport>());
+        services.AddSingleton<HangfireNotificationDispatcher>();
+        services.AddSingleton<INotificationDispatcher>(provider => provider.GetRequiredService<HangfireNotificationDispatcher>());
+        services.AddScoped<SendNotificationJob>();
+        services.AddScoped<DispatchStrandedNotificationsJob>();
+        return builder;
+    }
+}
+
+/// <summary>Recurring: enqueues ledger rows a crash left committed but never enqueued.</summary>
+public sealed class DispatchStrandedNotificationsJob(HangfireNotificationDispatcher dispatcher)
+{
+    /// <summary>The recurring job id.</summary>
+    public const string RecurringJobId = "dispatch-stranded-notifications";
+
+    /// <summary>Enqueues the stranded rows.</summary>
+    public Task ExecuteAsync(CancellationToken cancellationToken) => dispatcher.EnqueueStrandedAsync(cancellationToken);
+}

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using Dapper;
+using Hangfire;
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Npgsql;
+using StepUpDown.Domain.Continuum;
+using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Records;
+using StepUpDown.Integration.CaseFeeds;
+
+namespace StepUpDown.Integration.Notifications;
+
+/// <summary>
+/// Delivers one ledger row (one step, one recipient). The row is locked for the whole attempt,
+/// so two runs of the same job take turns and the second finds it sent: a message the ledger
+/// knows was sent is never sent again. Transient failures are retried by Hangfire with its
+/// backoff (10 attempts); permanent ones fail at once and stay visible on the dashboard.
+/// </summary>
+[AutomaticRetry(Attempts = 10, ExceptOn = [typeof(PermanentDeliveryException)], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+public sealed partial class SendNotificationJob(
+    NpgsqlDataSource dataSource,
+    GpDirectory gpDirectory,
+    MessageTemplates templates,
+    IMailTransport transport,
+    IOptions<MailOptions> mail,
+    IOptions<CouncilOptions> council,
+    IOptions<ContinuumOptions> continuum,
+    TimeProvider time,
+    ILogger<SendNotificationJob> logger)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Delivers notification <paramref name="notificationId"/> unless the ledger says it is done.</summary>
+    public async Task ExecuteAsync(Guid notificationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<LedgerRow>(
+            """
+            SELECT n.state, n.recipient_role AS RecipientRole, n.message_id AS MessageId,
+                   s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, s.record::text AS RecordJson
+              FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
+             WHERE n.id = @notificationId
+               FOR UPDATE OF n
+            """,
+            new { notificationId },
+            transaction) ?? throw new PermanentDeliveryException($"Notification {notificationId} is not in the ledger.");
+
+        if (row.State is "sent" or "withheld")
+        {
+            LogAlreadyDone(logger, notificationId, row.State);
+            return;
+        }
+
+        try
+        {
+            var record = JsonSerializer.Deserialize<ChildRecord>(row.RecordJson, JsonOptions)!;
+            if (!NhsNumber.IsValid(record.NhsNumber))
+            {
+                await RecordAsync(connection, transaction, notificationId, "withheld", null,
+                    "NHS number missing or fails the Modulus 11 check: the GP is not written to until the match is resolved.");
+                LogWithheld(logger, notificationId);
+                return;
+            }
+
+            var practice = gpDirectory.Find(record.GpPractice?.OdsCode);
+            if (practice?.SecureEmail is null)
+            {
+                throw new PermanentDeliveryException(
+                    $"No secure mailbox in the GP directory for the child's GP practice (ODS code '{record.GpPractice?.OdsCode}').");
+            }
+
+            var message = await ComposeAsync(notificationId, row, record, practice, practice.SecureEmail);
+            await transport.SendAsync(message, cancellationToken);
+            await RecordAsync(connection, transaction, notificationId, "sent", practice.SecureEmail, null);
+            LogSent(logger, notificationId, row.RecipientRole);
+        }
+        catch (Exception exception) when (Classify(exception) is { } failure)
+        {
+            await RecordAsync(connection, transaction, notificationId, failure.Permanent ? "failed" : "pending", null, failure.Reason);
+            LogFailed(logger, exception, notificationId, failure.Permanent, failure.Reason);
+            if (failure.Permanent && exception is not PermanentDeliveryException)
+            {
+                throw new PermanentDeliveryException(failure.Reason, exception);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<MimeMessage> ComposeAsync(Guid notificationId, LedgerRow row, ChildRecord record, GpPracticeEntry practice, string mailbox)
+    {
+        var levels = continuum.Value.ToContinuum();
+        var notice = GpNotice.Create(
+            notificationId,
+            record,
+            Enum.Parse<StepKind>(row.Kind),
+            levels.Get(row.FromLevel),
+            levels.Get(row.ToLevel),
+            council.Value,
+            practice);
+        var rendered = await templates.RenderAsync(GpNotice.TemplateKind, notice);
+
+        var options = mail.Value;
+        var message = new MimeMessage { MessageId = row.MessageId, Date = time.GetUtcNow() };
+        message.From.Add(new MailboxAddress(options.FromName, options.From));
+        message.To.Add(new MailboxAddress(practice.Name, mailbox));
+        message.Subject = string.IsNullOrWhiteSpace(options.SubjectTag) ? rendered.Subject : $"{options.SubjectTag} {rendered.Subject}";
+        message.Headers.Add("X-StepUpDown-Reference", notice.Reference);
+        message.Body = new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html }.ToMessageBody();
+        return message;
+    }
+
+    private async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, string state, string? address, string? error)
+    {
+        await connection.ExecuteAsync(
+            """
+            UPDATE stepupdown.notifications
+               SET state = @state, attempts = attempts + 1, last_error = @error,
+                   recipient_address = COALESCE(@address, recipient_address),
+                   sent_at = CASE WHEN @state = 'sent' THEN @now ELSE sent_at END
+             WHERE id = @notificationId
+            """,
+            new { notificationId, state, address, error, now = time.GetUtcNow() },
+            transaction);
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>
+    /// Permanent: our own <see cref="PermanentDeliveryException"/> and 5xx SMTP replies (recipient
+    /// refused, mailbox unavailable). Everything else (connection refused, timeouts, 4xx, protocol
+    /// errors) is worth another try. Reasons name codes, never addresses or content.
+    /// </summary>
+    internal static DeliveryFailure Classify(Exception exception) => exception switch
+    {
+        PermanentDeliveryException permanent => new DeliveryFailure(true, permanent.Message),
+        SmtpCommandException { StatusCode: var status } when (int)status >= 500 =>
+            new DeliveryFailure(true, $"SMTP server refused the message: {(int)status} {status}"),
+        SmtpCommandException { StatusCode: var status } => new DeliveryFailure(false, $"SMTP server deferred the message: {(int)status} {status}"),
+        _ => new DeliveryFailure(false, $"Delivery failed: {exception.GetType().Name}"),
+    };
+
+    internal sealed record DeliveryFailure(bool Permanent, string Reason);
+
+    private sealed record LedgerRow(string State, string RecipientRole, string MessageId, string Kind, string FromLevel, string ToLevel, string RecordJson);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} is already {State}; nothing to send")]
+    private static partial void LogAlreadyDone(ILogger logger, Guid notificationId, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} withheld: the child's NHS number is missing or invalid")]
+    private static partial void LogWithheld(ILogger logger, Guid notificationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} sent to the {RecipientRole}")]
+    private static partial void LogSent(ILogger logger, Guid notificationId, string recipientRole);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} failed (permanent: {Permanent}): {Reason}")]
+    private static partial void LogFailed(ILogger logger, Exception exception, Guid notificationId, bool permanent, string reason);
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace StepUpDown.Integration.Storage;
+
+/// <summary>Registers the worker's PostgreSQL data source.</summary>
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers one pooled <see cref="NpgsqlDataSource"/> for <paramref name="database"/>, which
+    /// <see cref="PostgresDatabase.OpenAsync"/> made ready (and migrated) before the host was built.
+    /// <code>
+    /// "ConnectionStrings": { "StepUpDown": "Host=db;Database=stepupdown;Username=...;Password=..." }   (empty: private cluster)
+    /// "Database": { "Embedded": { "DataDirectory": ".data/postgres", "BinDirectory": null, "OsUser": "postgres" } }
+    /// </code>
+    /// </summary>
+    public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder, PostgresDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(database);
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(database.ConnectionString));
+        return builder;
+    }
+}

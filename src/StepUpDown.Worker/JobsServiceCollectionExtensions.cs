@@ -1,0 +1,104 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.Storage;
+using Microsoft.Extensions.Options;
+using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
+
+namespace StepUpDown.Worker;
+
+/// <summary>Hangfire on PostgreSQL: storage in its own schema, a server in this instance, the recurring jobs.</summary>
+public static class JobsServiceCollectionExtensions
+{
+    /// <summary>The schema of Hangfire's tables.</summary>
+    public const string HangfireSchema = "hangfire";
+
+    /// <summary>
+    /// Registers Hangfire (storage in schema <c>hangfire</c> of the worker's database) and its server.
+    /// <code>
+    /// "Jobs": { "WorkerCount": 10, "QueuePollInterval": "00:00:15", "SchedulePollingInterval": "00:00:15" }
+    /// </code>
+    /// </summary>
+    public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder, PostgresDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(database);
+        var jobs = builder.Configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
+        SectionValidation.ThrowIfInvalid(jobs, JobsOptions.SectionName);
+
+        builder.Services.AddHangfire(configuration => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(
+                options => options.UseNpgsqlConnection(database.ConnectionString),
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = HangfireSchema,
+                    PrepareSchemaIfNecessary = true,
+                    QueuePollInterval = jobs.QueuePollInterval,
+                    EnableLongPolling = true,
+                }));
+        builder.Services.AddHangfireServer(server =>
+        {
+            server.WorkerCount = jobs.WorkerCount;
+            server.SchedulePollingInterval = jobs.SchedulePollingInterval;
+        });
+        builder.Services.AddHostedService<RecurringJobRegistration>();
+        return builder;
+    }
+}
+
+/// <summary>
+/// At start-up, makes Hangfire's recurring jobs match the configuration: one poll per configured
+/// source, the stranded-notification sweep, and no poll for a source no longer configured.
+/// </summary>
+internal sealed partial class RecurringJobRegistration(
+    IRecurringJobManager recurringJobs,
+    JobStorage storage,
+    IOptions<CaseFeedOptions> feeds,
+    ILogger<RecurringJobRegistration> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (source, options) in feeds.Value.Sources)
+        {
+            var id = PollCaseFeedJob.RecurringJobId(source);
+            recurringJobs.AddOrUpdate<PollCaseFeedJob>(id, job => job.ExecuteAsync(source, CancellationToken.None), options.PollCron);
+            wanted.Add(id);
+        }
+
+        using (var connection = storage.GetConnection())
+        {
+            foreach (var stale in connection.GetRecurringJobs().Select(j => j.Id).Where(id => id.StartsWith(PollCaseFeedJob.RecurringJobId(""), StringComparison.Ordinal) && !wanted.Contains(id)))
+            {
+                recurringJobs.RemoveIfExists(stale);
+            }
+        }
+
+        recurringJobs.AddOrUpdate<DispatchStrandedNotificationsJob>(
+            DispatchStrandedNotificationsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), Cron.Minutely());
+
+        if (wanted.Count == 0)
+        {
+            LogNoSources(logger);
+        }
+        else
+        {
+            LogRegistered(logger, wanted.Count);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No case feeds configured (CaseFeeds:Sources is empty): the worker polls nothing")]
+    private static partial void LogNoSources(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Polling {Count} case feeds on their schedules")]
+    private static partial void LogRegistered(ILogger logger, int count);
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Serilog;
+using Serilog.Extensions.Logging;
+using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
+
+namespace StepUpDown.Worker;
+
+/// <summary>Builds the worker: configuration from <c>config/</c>, database, capabilities, Hangfire.</summary>
+public static class StepUpDownHost
+{
+    /// <summary>
+    /// Makes the database ready (the private cluster when none is configured; migrations), then
+    /// builds the host. <paramref name="overrides"/> are applied last (tests use them).
+    /// </summary>
+    public static async Task<StepUpDownApp> CreateAsync(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var config = new ConfigFolder(Path.Combine(AppContext.BaseDirectory, "config"));
+        builder.Configuration.Sources.Clear();
+        builder.Configuration
+            .AddJsonFile(config.Resolve("appsettings.json"), optional: false, reloadOnChange: false)
+            .AddJsonFile(config.Resolve("continuum.json"), optional: false, reloadOnChange: false)
+            .AddJsonFile(config.Resolve($"appsettings.{builder.Environment.EnvironmentName}.json"), optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
+
+        builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services));
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHealthChecks();
+
+        var database = await OpenDatabaseAsync(builder.Configuration, cancellationToken);
+        try
+        {
+            builder.AddStorage(database);
+            builder.AddCaseFeeds();
+            builder.AddNotifications();
+            builder.AddJobs(database);
+
+            var app = builder.Build();
+            app.MapHealthChecks("/health/live");
+            return new StepUpDownApp(app, database);
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<PostgresDatabase> OpenDatabaseAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        // The host's logger does not exist yet: log start-up through the static Serilog logger.
+        using var loggerFactory = new SerilogLoggerFactory(Log.Logger);
+        return await PostgresDatabase.OpenAsync(configuration, loggerFactory.CreateLogger("StepUpDown.Database"), cancellationToken);
+    }
+}
+
+/// <summary>The built worker and the database it owns; disposing stops both, the host first.</summary>
+public sealed class StepUpDownApp(WebApplication app, PostgresDatabase database) : IAsyncDisposable
+{
+    /// <summary>The host's services.</summary>
+    public IServiceProvider Services => app.Services;
+
+    /// <summary>Starts the host; bad settings fail here, naming their keys.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        // Read the council's files now, so a broken one stops start-up rather than a job.
+        _ = app.Services.GetRequiredService<GpDirectory>();
+        await app.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Runs until shut down.</summary>
+    public async Task RunAsync()
+    {
+        await StartAsync();
+        await app.WaitForShutdownAsync();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await app.StopAsync();
+        }
+        finally
+        {
+            await app.DisposeAsync();
+            await database.DisposeAsync();
+        }
+    }
+}
