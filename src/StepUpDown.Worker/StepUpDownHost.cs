@@ -63,6 +63,8 @@ public static class StepUpDownHost
 /// <summary>The built worker and the database it owns; disposing stops both, the host first.</summary>
 public sealed class StepUpDownApp(WebApplication app, PostgresDatabase database) : IAsyncDisposable
 {
+    private bool _disposed;
+
     /// <summary>The host's services.</summary>
     public IServiceProvider Services => app.Services;
 
@@ -84,6 +86,12 @@ public sealed class StepUpDownApp(WebApplication app, PostgresDatabase database)
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         try
         {
             await app.StopAsync();

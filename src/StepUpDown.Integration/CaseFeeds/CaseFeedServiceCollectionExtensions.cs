@@ -46,7 +46,7 @@ public static class CaseFeedServiceCollectionExtensions
 
     private static void AddSourceClient(IServiceCollection services, string source)
     {
-        services.AddKeyedRefitClient<ICaseFeedApi>(source, _ => new RefitSettings(), $"case-feed:{source}")
+        services.AddKeyedRefitGeneratedClient<ICaseFeedApi>(source, _ => new RefitSettings(), $"case-feed:{source}")
             .ConfigureHttpClient((provider, client) =>
             {
                 var options = Source(provider, source);

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
-using System.Text.Encodings.Web;
-using Fluid;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using DotLiquid;
 using Microsoft.Extensions.Options;
 using StepUpDown.Integration.Configuration;
 
@@ -10,40 +12,44 @@ namespace StepUpDown.Integration.Notifications;
 public sealed record RenderedMessage(string Subject, string Text, string Html);
 
 /// <summary>
-/// Liquid templates (Fluid) in the council's <c>config/templates</c> folder, three per message
+/// Liquid templates (DotLiquid) in the council's <c>config/templates</c> folder, three per message
 /// kind: <c>KIND.subject.liquid</c>, <c>KIND.text.liquid</c> and <c>KIND.html.liquid</c>.
-/// A council rewords them without rebuilding; a template that is missing or does not parse is
-/// a <see cref="PermanentDeliveryException"/>, never a blank email.
+/// A council rewords them without rebuilding. The model's members appear in snake_case
+/// (<c>child.given_name</c>); in the HTML template every value is already HTML-encoded.
+/// A template that is missing, does not parse or fails to render is a
+/// <see cref="PermanentDeliveryException"/>, never a blank email.
 /// </summary>
 public sealed class MessageTemplates(IOptions<NotificationOptions> options, ConfigFolder config)
 {
-    private static readonly FluidParser Parser = new();
-    private static readonly TemplateOptions RenderOptions = CreateRenderOptions();
-    private readonly ConcurrentDictionary<string, IFluidTemplate> _parsed = new(StringComparer.Ordinal);
+    private static readonly JsonSerializerOptions ModelJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
+    private readonly ConcurrentDictionary<string, Template> _parsed = new(StringComparer.Ordinal);
 
     /// <summary>Renders the message of <paramref name="kind"/> over <paramref name="model"/>.</summary>
-    public async Task<RenderedMessage> RenderAsync(string kind, object model)
+    public RenderedMessage Render(string kind, object model)
     {
-        var subject = await RenderAsync(kind, "subject", model, NullEncoder.Default);
-        var text = await RenderAsync(kind, "text", model, NullEncoder.Default);
-        var html = await RenderAsync(kind, "html", model, HtmlEncoder.Default);
-        return new RenderedMessage(subject.Trim().ReplaceLineEndings(" "), text, html);
+        var json = JsonSerializer.SerializeToElement(model, ModelJson);
+        var plain = (Hash)ToLiquid(json, encode: false)!;
+        var html = (Hash)ToLiquid(json, encode: true)!;
+        var subject = Render(kind, "subject", plain);
+        return new RenderedMessage(subject.Trim().ReplaceLineEndings(" "), Render(kind, "text", plain), Render(kind, "html", html));
     }
 
-    private async Task<string> RenderAsync(string kind, string part, object model, TextEncoder encoder)
+    private string Render(string kind, string part, Hash model)
     {
-        var template = _parsed.GetOrAdd($"{kind}.{part}", name => Parse(name));
+        var name = $"{kind}.{part}";
+        var template = _parsed.GetOrAdd(name, Parse);
         try
         {
-            return await template.RenderAsync(new TemplateContext(model, RenderOptions), encoder);
+            return template.Render(new RenderParameters(EnGb) { LocalVariables = model, ErrorsOutputMode = ErrorsOutputMode.Rethrow });
         }
-        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception exception) when (exception is DotLiquid.Exceptions.LiquidException or InvalidOperationException or ArgumentException or FormatException)
         {
-            throw new PermanentDeliveryException($"Template {kind}.{part}.liquid failed to render: {exception.GetType().Name}", exception);
+            throw new PermanentDeliveryException($"Template {name}.liquid failed to render: {exception.GetType().Name}", exception);
         }
     }
 
-    private IFluidTemplate Parse(string name)
+    private Template Parse(string name)
     {
         var path = config.Resolve(Path.Combine(options.Value.TemplatesDirectory, $"{name}.liquid"));
         if (!File.Exists(path))
@@ -51,18 +57,24 @@ public sealed class MessageTemplates(IOptions<NotificationOptions> options, Conf
             throw new PermanentDeliveryException($"Template {name}.liquid is missing from {options.Value.TemplatesDirectory}.");
         }
 
-        return Parser.TryParse(File.ReadAllText(path), out var template, out var error)
-            ? template
-            : throw new PermanentDeliveryException($"Template {name}.liquid does not parse: {error}");
+        try
+        {
+            return Template.Parse(File.ReadAllText(path));
+        }
+        catch (DotLiquid.Exceptions.LiquidException exception)
+        {
+            throw new PermanentDeliveryException($"Template {name}.liquid does not parse: {exception.Message}", exception);
+        }
     }
 
-    private static TemplateOptions CreateRenderOptions()
+    private static object? ToLiquid(JsonElement element, bool encode) => element.ValueKind switch
     {
-        var renderOptions = new TemplateOptions
-        {
-            MemberAccessStrategy = new UnsafeMemberAccessStrategy { MemberNameStrategy = MemberNameStrategies.SnakeCase },
-            CultureInfo = System.Globalization.CultureInfo.GetCultureInfo("en-GB"),
-        };
-        return renderOptions;
-    }
+        JsonValueKind.Object => Hash.FromDictionary(element.EnumerateObject().ToDictionary(p => p.Name, p => ToLiquid(p.Value, encode))),
+        JsonValueKind.Array => element.EnumerateArray().Select(e => ToLiquid(e, encode)).ToList(),
+        JsonValueKind.String => encode ? WebUtility.HtmlEncode(element.GetString()) : element.GetString(),
+        JsonValueKind.Number => element.TryGetInt64(out var whole) ? whole : element.GetDecimal(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
 }

@@ -73,7 +73,7 @@ public sealed partial class SendNotificationJob(
                     $"No secure mailbox in the GP directory for the child's GP practice (ODS code '{record.GpPractice?.OdsCode}').");
             }
 
-            var message = await ComposeAsync(notificationId, row, record, practice, practice.SecureEmail);
+            var message = Compose(notificationId, row, record, practice, practice.SecureEmail);
             await transport.SendAsync(message, cancellationToken);
             await RecordAsync(connection, transaction, notificationId, "sent", practice.SecureEmail, null);
             LogSent(logger, notificationId, row.RecipientRole);
@@ -91,7 +91,7 @@ public sealed partial class SendNotificationJob(
         }
     }
 
-    private async Task<MimeMessage> ComposeAsync(Guid notificationId, LedgerRow row, ChildRecord record, GpPracticeEntry practice, string mailbox)
+    private MimeMessage Compose(Guid notificationId, LedgerRow row, ChildRecord record, GpPracticeEntry practice, string mailbox)
     {
         var levels = continuum.Value.ToContinuum();
         var notice = GpNotice.Create(
@@ -102,7 +102,7 @@ public sealed partial class SendNotificationJob(
             levels.Get(row.ToLevel),
             council.Value,
             practice);
-        var rendered = await templates.RenderAsync(GpNotice.TemplateKind, notice);
+        var rendered = templates.Render(GpNotice.TemplateKind, notice);
 
         var options = mail.Value;
         var message = new MimeMessage { MessageId = row.MessageId, Date = time.GetUtcNow() };

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using StepUpDown.Worker;
+
+namespace StepUpDown.Integration.Tests.Fixtures;
+
+/// <summary>The real worker host, wired to the test's database, feed double and SMTP sink, logging to a file.</summary>
+public sealed class WorkerHarness : IAsyncDisposable
+{
+    public const string Source = "social-care";
+
+    private WorkerHarness(StepUpDownApp app, string connectionString, string logPath)
+    {
+        App = app;
+        ConnectionString = connectionString;
+        LogPath = logPath;
+    }
+
+    public StepUpDownApp App { get; }
+
+    public string ConnectionString { get; }
+
+    public string LogPath { get; }
+
+    public static Dictionary<string, string?> Settings(string connectionString, string? feedUrl, MailDevFixture mail, string logPath)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:StepUpDown"] = connectionString,
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Mail:Smtp:Host"] = "127.0.0.1",
+            ["Mail:Smtp:Port"] = mail.SmtpPort.ToString(),
+            ["Mail:Smtp:Security"] = "None",
+            ["Jobs:QueuePollInterval"] = "00:00:00.500",
+            ["Jobs:SchedulePollingInterval"] = "00:00:01",
+            ["Serilog:Using:1"] = "Serilog.Sinks.File",
+            ["Serilog:WriteTo:1:Name"] = "File",
+            ["Serilog:WriteTo:1:Args:path"] = logPath,
+            ["Serilog:WriteTo:1:Args:formatProvider"] = "System.Globalization.CultureInfo::InvariantCulture",
+        };
+        if (feedUrl is not null)
+        {
+            var source = $"CaseFeeds:Sources:{Source}";
+            settings[$"{source}:BaseUrl"] = feedUrl;
+            settings[$"{source}:ApiKey"] = FeedServer.ApiKey;
+            settings[$"{source}:PollCron"] = "0 0 1 1 *"; // yearly: tests trigger polls themselves
+            settings[$"{source}:LevelCodes:UNI"] = "universal";
+            settings[$"{source}:LevelCodes:EH"] = "early-help";
+            settings[$"{source}:LevelCodes:CIN"] = "child-in-need";
+            settings[$"{source}:LevelCodes:CP"] = "child-protection";
+            settings[$"{source}:LevelCodes:LAC"] = "looked-after";
+            settings[$"{source}:Resilience:BaseDelay"] = "00:00:00.050";
+        }
+
+        return settings;
+    }
+
+    public static async Task<WorkerHarness> StartAsync(string connectionString, string? feedUrl, MailDevFixture mail, Action<Dictionary<string, string?>>? adjust = null)
+    {
+        var logPath = Path.Combine(Path.GetTempPath(), $"sud-log-{Guid.NewGuid():N}.txt");
+        var settings = Settings(connectionString, feedUrl, mail, logPath);
+        adjust?.Invoke(settings);
+        var app = await StepUpDownHost.CreateAsync([], settings);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return new WorkerHarness(app, connectionString, logPath);
+    }
+
+    public T Get<T>()
+        where T : notnull => App.Services.GetRequiredService<T>();
+
+    /// <summary>Runs <paramref name="action"/> with a scoped service, as a job would.</summary>
+    public async Task<TResult> InScopeAsync<TService, TResult>(Func<TService, Task<TResult>> action)
+        where TService : notnull
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<TService>());
+    }
+
+    public async Task<T> QueryScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
+    }
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        return (await connection.QueryAsync<T>(sql, parameters)).ToList();
+    }
+
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(30)))
+            {
+                throw new TimeoutException($"Timed out waiting until {what}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Stops the host (flushing the log file) and returns everything it logged.</summary>
+    public async Task<string> StopAndReadLogAsync()
+    {
+        await App.DisposeAsync();
+        return File.Exists(LogPath) ? await File.ReadAllTextAsync(LogPath) : "";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        File.Delete(LogPath);
+    }
+}
