@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Extensions.Logging;
 using StepUpDown.Integration.CaseFeeds;
@@ -72,8 +72,17 @@ public sealed class StepUpDownApp(WebApplication app, PostgresDatabase database)
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         // Read the council's files now, so a broken one stops start-up rather than a job.
-        _ = app.Services.GetRequiredService<GpDirectory>();
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            _ = app.Services.GetRequiredService<GpDirectory>();
+            await app.StartAsync(cancellationToken);
+        }
+        catch (AggregateException aggregate) when (aggregate.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            // The host gathers every failing section; report them as one list of keys.
+            var failures = aggregate.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures).ToList();
+            throw new OptionsValidationException("configuration", typeof(object), failures);
+        }
     }
 
     /// <summary>Runs until shut down.</summary>

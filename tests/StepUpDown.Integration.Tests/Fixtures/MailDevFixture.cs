@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json.Serialization;
 
 namespace StepUpDown.Integration.Tests.Fixtures;
 
@@ -109,7 +108,11 @@ public sealed record ReceivedMail(
     string? Text,
     string? Html,
     IReadOnlyList<MailAddress> To,
-    [property: JsonPropertyName("messageId")] string? MessageId,
-    Dictionary<string, object>? Headers);
+    Dictionary<string, System.Text.Json.JsonElement>? Headers)
+{
+    /// <summary>A header as received (maildev lower-cases header names).</summary>
+    public string? Header(string name) =>
+        Headers is not null && Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+}
 
 public sealed record MailAddress(string Address, string? Name);

@@ -113,16 +113,23 @@ public sealed class WorkerHarness : IAsyncDisposable
         }
     }
 
+    private async Task StopAsync()
+    {
+        await App.DisposeAsync();
+        // Each test has its own database: free its pooled connections (Hangfire's included).
+        NpgsqlConnection.ClearAllPools();
+    }
+
     /// <summary>Stops the host (flushing the log file) and returns everything it logged.</summary>
     public async Task<string> StopAndReadLogAsync()
     {
-        await App.DisposeAsync();
+        await StopAsync();
         return File.Exists(LogPath) ? await File.ReadAllTextAsync(LogPath) : "";
     }
 
     public async ValueTask DisposeAsync()
     {
-        await App.DisposeAsync();
+        await StopAsync();
         File.Delete(LogPath);
     }
 }

@@ -1,0 +1,106 @@
+using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Tests.Fixtures;
+
+namespace StepUpDown.Integration.Tests.Notifications;
+
+[Collection(IntegrationCollection.Name)]
+public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture mail) : IAsyncLifetime
+{
+    private readonly FeedServer _feed = new();
+    private WorkerHarness _worker = null!;
+
+    public async Task InitializeAsync()
+    {
+        await mail.ClearAsync();
+        _worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _worker.DisposeAsync();
+        _feed.Dispose();
+    }
+
+    /// <summary>Baseline at early help, then a step up to child protection: returns the GP notification's id.</summary>
+    private async Task<Guid> StepUpAsync(Dictionary<string, object?> stepped)
+    {
+        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        _feed.ServePage("c1", "c2", stepped);
+        await _worker.InScopeAsync<CaseFeedPoller, PollResult>(p => p.PollAsync(WorkerHarness.Source, CancellationToken.None));
+        await _worker.InScopeAsync<CaseFeedPoller, PollResult>(p => p.PollAsync(WorkerHarness.Source, CancellationToken.None));
+        return await _worker.QueryScalarAsync<Guid>("SELECT id FROM stepupdown.notifications");
+    }
+
+    private Task WaitForStateAsync(Guid id, string state) =>
+        _worker.WaitUntilAsync(
+            async () => await _worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.notifications WHERE id = @id", new { id }) == state,
+            $"notification is {state}");
+
+    private Task<bool> RunJobAgainAsync(Guid id) =>
+        _worker.InScopeAsync<SendNotificationJob, bool>(async job =>
+        {
+            await job.ExecuteAsync(id, CancellationToken.None);
+            return true;
+        });
+
+    [Fact]
+    public async Task Job_RunAgainAfterSending_SendsNoSecondCopy_AndTheMessageIdIsTheLedgers()
+    {
+        var id = await StepUpAsync(Children.Record("SC-1", "CP", 2));
+        await WaitForStateAsync(id, "sent");
+
+        await RunJobAgainAsync(id);
+        await Task.Delay(1000);
+
+        var message = (await mail.GetMessagesAsync()).ShouldHaveSingleItem();
+        var ledgerMessageId = await _worker.QueryScalarAsync<string>("SELECT message_id FROM stepupdown.notifications WHERE id = @id", new { id });
+        message.Header("message-id").ShouldBe($"<{ledgerMessageId}>");
+        ledgerMessageId.ShouldStartWith(id.ToString("N"));
+        (await _worker.QueryScalarAsync<int>("SELECT attempts FROM stepupdown.notifications WHERE id = @id", new { id })).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Job_ChildWithInvalidNhsNumber_WithholdsTheGpNotice()
+    {
+        var id = await StepUpAsync(Children.Record("SC-1", "CP", 2, nhsNumber: "9434765918"));
+
+        await WaitForStateAsync(id, "withheld");
+
+        (await mail.GetMessagesAsync()).ShouldBeEmpty();
+        (await _worker.QueryScalarAsync<string>("SELECT last_error FROM stepupdown.notifications WHERE id = @id", new { id }))
+            .ShouldContain("Modulus 11");
+    }
+
+    [Fact]
+    public async Task Job_PracticeNotInTheGpDirectory_FailsAtOnceWithoutRetries_VisibleInHangfire()
+    {
+        var id = await StepUpAsync(Children.Record("SC-1", "CP", 2, odsCode: "Z99999"));
+
+        await WaitForStateAsync(id, "failed");
+
+        await _worker.WaitUntilAsync(
+            async () => await _worker.QueryScalarAsync<string?>("SELECT statename FROM hangfire.job WHERE invocationdata::text LIKE '%SendNotificationJob%'") == "Failed",
+            "the Hangfire job is Failed");
+        (await _worker.QueryScalarAsync<string>("SELECT last_error FROM stepupdown.notifications WHERE id = @id", new { id }))
+            .ShouldContain("Z99999");
+        (await mail.GetMessagesAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Job_LongNonAsciiPlanSummary_ArrivesWhole_AndEncodedInHtml()
+    {
+        var summary = string.Concat(Enumerable.Repeat("Zoë's family <plan> — “weekly” visits; 学校 support. ", 200));
+        var stepped = Children.Record("SC-1", "CP", 2);
+        stepped["plan"] = new { type = "cp", startedOn = "2026-11-02", summary };
+        var id = await StepUpAsync(stepped);
+        await WaitForStateAsync(id, "sent");
+
+        var message = (await mail.GetMessagesAsync()).ShouldHaveSingleItem();
+
+        message.Text.ShouldNotBeNull().ShouldContain(summary.Trim());
+        message.Html.ShouldNotBeNull().ShouldContain("&lt;plan&gt;");
+        message.Html.ShouldNotContain("<plan>");
+        System.Net.WebUtility.HtmlDecode(message.Html).ShouldContain(summary.Trim());
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using StepUpDown.Integration.Storage;
+using StepUpDown.Integration.Tests.Fixtures;
+
+namespace StepUpDown.Integration.Tests.Worker;
+
+[Collection(IntegrationCollection.Name)]
+public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
+{
+    [Theory]
+    [InlineData("Mail:From", "")]
+    [InlineData("Council:OutOfHoursPhone", "")]
+    [InlineData("CaseFeeds:Sources:social-care:BaseUrl", "")]
+    [InlineData("CaseFeeds:Sources:social-care:PageSize", "5000")]
+    [InlineData("CaseFeeds:Sources:social-care:LevelCodes:CP", "child-protection-plan")]
+    public async Task Start_WithABadSetting_FailsNamingItsFullKey(string key, string value)
+    {
+        var failure = await Should.ThrowAsync<OptionsValidationException>(async () =>
+            await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), "http://127.0.0.1:9/", mail, s => s[key] = value));
+
+        failure.Message.ShouldContain(key);
+    }
+
+    [Fact]
+    public async Task Start_WithBothApiKeyAndBearerToken_FailsNamingTheSource()
+    {
+        var failure = await Should.ThrowAsync<OptionsValidationException>(async () =>
+            await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), "http://127.0.0.1:9/", mail,
+                s => s["CaseFeeds:Sources:social-care:BearerToken"] = "token"));
+
+        failure.Message.ShouldContain("CaseFeeds:Sources:social-care:ApiKey: Set exactly one of ApiKey and BearerToken.");
+    }
+
+    [Fact]
+    public async Task Start_WithSmtpSecurityThatCanFallBackToPlainText_IsRefused()
+    {
+        var failure = await Should.ThrowAsync<OptionsValidationException>(async () =>
+            await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, s => s["Mail:Smtp:Security"] = "StartTlsWhenAvailable"));
+
+        failure.Message.ShouldContain("Mail:Smtp:Security");
+    }
+
+    [Fact]
+    public async Task Start_WithAnUnreachableDatabase_SaysWhichSettingToCheck()
+    {
+        var failure = await Should.ThrowAsync<DatabaseUnavailableException>(async () =>
+            await WorkerHarness.StartAsync("Host=127.0.0.1;Port=9;Username=nobody;Timeout=2", null, mail));
+
+        failure.Message.ShouldContain("ConnectionStrings:StepUpDown");
+    }
+
+    [Fact]
+    public async Task Start_WithNoSources_RunsAndPollsNothing()
+    {
+        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail);
+
+        (await worker.QueryScalarAsync<long>("SELECT count(*) FROM hangfire.set WHERE key = 'recurring-jobs' AND value LIKE 'poll-case-feed:%'")).ShouldBe(0);
+        var log = await worker.StopAndReadLogAsync();
+        log.ShouldContain("No case feeds configured");
+    }
+}
