@@ -4,30 +4,79 @@ using StepUpDown.Domain.Continuum;
 
 namespace StepUpDown.Domain.Detection;
 
-/// <summary>The kinds of step the worker detects.</summary>
+/// <summary>The kinds of step the worker detects (design: "Steps the worker detects").</summary>
 public enum StepKind
 {
-    /// <summary>The child's level rose.</summary>
+    /// <summary>The child's combined level rose (a new EHA included).</summary>
     StepUp,
 
-    /// <summary>The child's level fell.</summary>
+    /// <summary>The child's combined level fell; <see cref="StepMarkers.Unplanned"/> when no step down was agreed.</summary>
     StepDown,
+
+    /// <summary>A <c>stepDown</c> block appeared: a handover opens.</summary>
+    StepDownAgreed,
+
+    /// <summary>A service joined the Team Around the Child.</summary>
+    StepIn,
+
+    /// <summary>A service gained <c>leftOn</c>.</summary>
+    StepOut,
+
+    /// <summary>A different lead professional.</summary>
+    LeadProfessionalChanged,
+
+    /// <summary>The lead professional accepted the role (<c>acceptedOn</c> set).</summary>
+    LeadProfessionalAccepted,
+
+    /// <summary>The record was closed in its source.</summary>
+    Closure,
 }
 
-/// <summary>A step one child took in one source, between two versions of its record.</summary>
-/// <param name="Id">Deterministic: detecting the same step again yields the same id.</param>
-/// <param name="Kind">Step up or down.</param>
-/// <param name="From">Level before.</param>
-/// <param name="To">Level after.</param>
-/// <param name="FromVersion">Record version before; null when the child is new to the worker.</param>
-/// <param name="ToVersion">Record version that shows the step.</param>
-public sealed record DetectedStep(Guid Id, StepKind Kind, Level From, Level To, long? FromVersion, long ToVersion)
+/// <summary>What else a step says.</summary>
+[Flags]
+public enum StepMarkers
 {
-    /// <summary>The id of a step: the same (source, child, kind, version) always gives the same id.</summary>
-    public static Guid IdFor(string source, string childId, StepKind kind, long toVersion)
+    /// <summary>Nothing more.</summary>
+    None = 0,
+
+    /// <summary>A step up within 12 months of a completed step down.</summary>
+    ReReferral = 1,
+
+    /// <summary>A step down that nobody agreed: its handover starts with every item missing.</summary>
+    Unplanned = 2,
+
+    /// <summary>A step out for non-engagement, which is no valid reason: a risk assessment is needed.</summary>
+    NonEngagement = 4,
+
+    /// <summary>The child's NHS number is missing or fails the Modulus 11 check.</summary>
+    InvalidNhsNumber = 8,
+}
+
+/// <summary>A step one child took, shown by one version of its record in one source.</summary>
+/// <param name="Id">Deterministic: detecting the same step again yields the same id.</param>
+/// <param name="Kind">What happened.</param>
+/// <param name="From">The child's combined level before.</param>
+/// <param name="To">The child's combined level after.</param>
+/// <param name="FromVersion">The source record's version before; null when the child is new to the source.</param>
+/// <param name="ToVersion">The source record's version that shows the step.</param>
+/// <param name="Subject">What the step is about, where one record can show several: the service id of a step in or out.</param>
+/// <param name="Markers">What else it says.</param>
+/// <param name="OccurredOn">The source's date of the change (<c>updatedAt</c>).</param>
+public sealed record DetectedStep(
+    Guid Id,
+    StepKind Kind,
+    Level From,
+    Level To,
+    long? FromVersion,
+    long ToVersion,
+    string? Subject,
+    StepMarkers Markers,
+    DateOnly OccurredOn)
+{
+    /// <summary>The same (source, child, kind, version, subject) always gives the same id.</summary>
+    public static Guid IdFor(string source, string childId, StepKind kind, long toVersion, string? subject = null)
     {
-        var key = Encoding.UTF8.GetBytes($"{source}\n{childId}\n{kind}\n{toVersion}");
-        var hash = SHA256.HashData(key);
-        return new Guid(hash.AsSpan(0, 16));
+        var key = Encoding.UTF8.GetBytes($"{source}\n{childId}\n{kind}\n{toVersion}\n{subject}");
+        return new Guid(SHA256.HashData(key).AsSpan(0, 16));
     }
 }

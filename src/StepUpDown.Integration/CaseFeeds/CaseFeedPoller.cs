@@ -75,10 +75,19 @@ public sealed partial class CaseFeedPoller(
             }
 
             var page = response.Content;
-            var write = DetectPage(source, page, position, await LoadStatesAsync(connection, source, page), levels, detector);
-            var added = await store.SavePageAsync(connection, write, cancellationToken);
-            await dispatcher.EnqueueAsync(added, cancellationToken);
+            var parsed = page.Items.Select(item => Parse(item, source, levels)).ToList();
+            IReadOnlyList<Guid> added;
+            PageWrite write;
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+            {
+                await CaseFeedStore.LockDetectionAsync(connection, transaction);
+                var context = await LoadContextAsync(connection, transaction, source, parsed);
+                write = DetectPage(source, page, parsed, position, context, detector);
+                added = await store.SavePageAsync(connection, transaction, write);
+                await transaction.CommitAsync(cancellationToken);
+            }
 
+            await dispatcher.EnqueueAsync(added, cancellationToken);
             position = write.Position;
             total = total with
             {
@@ -97,64 +106,79 @@ public sealed partial class CaseFeedPoller(
         return total;
     }
 
-    private static Task<Dictionary<string, StoredState>> LoadStatesAsync(NpgsqlConnection connection, string source, ChangePage page)
+    private async Task<PageContext> LoadContextAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, List<ParsedItem> parsed)
     {
-        var childIds = page.Items
-            .Select(item => item.ValueKind == JsonValueKind.Object && item.TryGetProperty("childId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null)
-            .OfType<string>()
-            .Distinct(StringComparer.Ordinal)
-            .ToArray();
-        return CaseFeedStore.LoadStatesAsync(connection, source, childIds);
+        var records = parsed.Select(p => p.Record?.Record).OfType<ChildRecord>().ToList();
+        var subjects = new PageSubjects(
+            records.Select(r => r.ChildId).Distinct(StringComparer.Ordinal).ToArray(),
+            records.Select(ChildIdentity.MatchableNhsNumber).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
+            records.SelectMany(ChildIdentity.ExternalKeys).Distinct(StringComparer.Ordinal).ToArray());
+        var rows = await CaseFeedStore.LoadAsync(connection, transaction, source, subjects);
+        return new PageContext(rows.Select(row => new StoredRecord(
+            new SourceRecord(row.Source, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, _continuum.Get(row.LevelCode)),
+            row.LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null)));
     }
 
     private PageWrite DetectPage(
         string source,
         ChangePage page,
+        List<ParsedItem> parsed,
         SourcePosition position,
-        Dictionary<string, StoredState> states,
-        LevelMap levels,
+        PageContext context,
         StepDetector detector)
     {
         var isBaseline = !position.BaselineCompleted;
         var records = new Dictionary<string, RecordToStore>(StringComparer.Ordinal);
         var steps = new List<StepToStore>();
+        var handovers = new List<HandoverToStore>();
         var quarantined = new List<QuarantinedRecord>();
 
-        foreach (var item in page.Items)
+        foreach (var (current, payload, reason, childId) in parsed)
         {
-            var payload = item.GetRawText();
-            if (!TryParse(item, levels, out var record, out var level, out var reason))
+            if (current is null)
             {
-                quarantined.Add(new QuarantinedRecord(ChildIdOf(item), reason, payload));
+                quarantined.Add(new QuarantinedRecord(childId, reason!, payload));
                 continue;
             }
 
-            states.TryGetValue(record.ChildId, out var previous);
-            var detection = detector.Detect(source, previous, record, level, isBaseline);
+            var record = current.Record;
+            var previous = context.Find(source, record.ChildId);
+            var related = isBaseline ? [] : context.RelatedTo(source, record);
+            var lastStepDown = related.Append(previous).Max(r => r?.LastStepDownOn);
+            var detection = detector.Detect(new DetectionInput(current, previous?.Record, related.Select(r => r.Record).ToArray(), lastStepDown, isBaseline));
             if (detection.Outcome == DetectionOutcome.Replay)
             {
                 continue;
             }
 
-            records[record.ChildId] = new RecordToStore(record.ChildId, record.Version!.Value, level.Code, record.NhsNumber, payload);
-            states[record.ChildId] = new StoredState(level.Code, record.Version.Value);
+            records[record.ChildId] = new RecordToStore(
+                record.ChildId, current.Version, current.Level.Code, record.NhsNumber, ChildIdentity.ExternalKeys(record), payload);
             steps.AddRange(detection.Steps.Select(step => new StepToStore(record.ChildId, step, payload)));
+            handovers.AddRange(detection.Steps.Select(step => HandoverOpenedBy(step, record)).OfType<HandoverToStore>());
+            var steppedDown = detection.Steps.Where(s => s.Kind == StepKind.StepDown).Select(s => (DateOnly?)s.OccurredOn).Max();
+            context.Put(new StoredRecord(current, steppedDown ?? previous?.LastStepDownOn));
         }
 
         var notifications = steps.SelectMany(s => planner.Plan(s.Step)).ToList();
         var next = new SourcePosition(page.NextCursor ?? position.Cursor, position.BaselineCompleted || !page.HasMore);
-        return new PageWrite(source, records.Values.ToList(), steps, notifications, quarantined, next);
+        return new PageWrite(source, records.Values.ToList(), steps, notifications, handovers, quarantined, next);
     }
 
-    private static bool TryParse(
-        JsonElement item,
-        LevelMap levels,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChildRecord? record,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Level? level,
-        out string reason)
+    /// <summary>An agreed step down opens a handover; so does an unplanned one, with every item missing.</summary>
+    private static HandoverToStore? HandoverOpenedBy(DetectedStep step, ChildRecord record) => step switch
     {
-        record = null;
-        level = null;
+        { Kind: StepKind.StepDownAgreed } =>
+            new HandoverToStore(step.Id, record.ChildId, true, record.StepDown?.AgreedOn, record.StepDown?.TargetLevel),
+        { Kind: StepKind.StepDown } when step.Markers.HasFlag(StepMarkers.Unplanned) =>
+            new HandoverToStore(step.Id, record.ChildId, false, null, null),
+        _ => null,
+    };
+
+    private static ParsedItem Parse(JsonElement item, string source, LevelMap levels)
+    {
+        var payload = item.GetRawText();
+        var childId = ChildIdOf(item);
+        ChildRecord? record;
         try
         {
             record = item.Deserialize<ChildRecord>(JsonOptions);
@@ -162,34 +186,27 @@ public sealed partial class CaseFeedPoller(
         catch (JsonException exception)
         {
             // The path names the field; the message is not used as it may quote the value.
-            reason = $"malformed JSON at {exception.Path ?? "$"}";
-            return false;
+            return new ParsedItem(null, payload, $"malformed JSON at {exception.Path ?? "$"}", childId);
         }
 
         if (record is null)
         {
-            reason = "the item is not a JSON object";
-            return false;
+            return new ParsedItem(null, payload, "the item is not a JSON object", childId);
         }
 
         var problems = RecordValidator.Validate(record);
         if (problems.Count > 0)
         {
-            reason = string.Join("; ", problems);
-            record = null;
-            return false;
+            return new ParsedItem(null, payload, string.Join("; ", problems), childId);
         }
 
-        if (!levels.TryResolve(record, out level))
-        {
-            reason = $"levelOfNeed code '{record.LevelOfNeed}' is not mapped for this source";
-            record = null;
-            return false;
-        }
-
-        reason = "";
-        return true;
+        return levels.TryResolve(record, out var level)
+            ? new ParsedItem(new SourceRecord(source, record, level), payload, null, childId)
+            : new ParsedItem(null, payload, $"levelOfNeed code '{record.LevelOfNeed}' is not mapped for this source", childId);
     }
+
+    /// <summary>One page item: the usable record, or why it is quarantined.</summary>
+    private sealed record ParsedItem(SourceRecord? Record, string Payload, string? Reason, string? ChildId);
 
     private static string? ChildIdOf(JsonElement item) =>
         item.ValueKind == JsonValueKind.Object && item.TryGetProperty("childId", out var id) && id.ValueKind == JsonValueKind.String

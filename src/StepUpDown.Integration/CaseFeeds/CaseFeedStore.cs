@@ -10,13 +10,16 @@ namespace StepUpDown.Integration.CaseFeeds;
 public sealed record SourcePosition(string? Cursor, bool BaselineCompleted);
 
 /// <summary>A record to store as the child's latest in its source.</summary>
-public sealed record RecordToStore(string ChildId, long Version, string LevelCode, string? NhsNumber, string Json);
+public sealed record RecordToStore(string ChildId, long Version, string LevelCode, string? NhsNumber, IReadOnlyList<string> ExternalKeys, string Json);
 
 /// <summary>A detected step and the record that showed it.</summary>
 public sealed record StepToStore(string ChildId, DetectedStep Step, string RecordJson);
 
 /// <summary>A notification to add to the delivery ledger.</summary>
 public sealed record NotificationToStore(Guid Id, Guid StepId, string RecipientRole, string MessageId);
+
+/// <summary>A handover to open: per agreed step down, or per unplanned one.</summary>
+public sealed record HandoverToStore(Guid Id, string ChildId, bool Planned, DateOnly? AgreedOn, string? TargetLevel);
 
 /// <summary>A record that could not be used, and why.</summary>
 public sealed record QuarantinedRecord(string? ChildId, string Reason, string Payload);
@@ -27,12 +30,29 @@ public sealed record PageWrite(
     IReadOnlyList<RecordToStore> Records,
     IReadOnlyList<StepToStore> Steps,
     IReadOnlyList<NotificationToStore> Notifications,
+    IReadOnlyList<HandoverToStore> Handovers,
     IReadOnlyList<QuarantinedRecord> Quarantined,
     SourcePosition Position);
+
+/// <summary>What a page's children (and their records in other sources) look like in storage.</summary>
+/// <param name="Source">The record's source.</param>
+/// <param name="ChildId">The child's id there.</param>
+/// <param name="LevelCode">The level it holds.</param>
+/// <param name="Json">The whole stored record.</param>
+/// <param name="LastStepDownOn">When the child last stepped down in that source.</param>
+public sealed record StoredRow(string Source, string ChildId, string LevelCode, string Json, DateTime? LastStepDownOn);
+
+/// <summary>Who a page is about, for loading what is stored of them in one round trip.</summary>
+/// <param name="ChildIds">The page's child ids in its source.</param>
+/// <param name="NhsNumbers">Their valid NHS numbers.</param>
+/// <param name="NamedKeys">The <c>system|id</c> keys their external ids name.</param>
+public sealed record PageSubjects(string[] ChildIds, string[] NhsNumbers, string[] NamedKeys);
 
 /// <summary>The worker's state per source: cursors, last records, steps, quarantine.</summary>
 public sealed class CaseFeedStore(TimeProvider time)
 {
+    private const long DetectionLockKey = 0x5354_4550_5550_0002; // "STEPUP" + 2
+
     /// <summary>The source's position; a source never polled has none.</summary>
     public static async Task<SourcePosition> GetPositionAsync(NpgsqlConnection connection, string source)
     {
@@ -43,36 +63,58 @@ public sealed class CaseFeedStore(TimeProvider time)
                ?? new SourcePosition(null, false);
     }
 
-    /// <summary>What is stored for these children in one round trip.</summary>
-    public static async Task<Dictionary<string, StoredState>> LoadStatesAsync(NpgsqlConnection connection, string source, IReadOnlyCollection<string> childIds)
+    /// <summary>
+    /// Takes the detection lock for this transaction: pages from different sources are detected
+    /// one at a time, so two sources changing the same child never both read the other's old state.
+    /// </summary>
+    public static Task LockDetectionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction) =>
+        connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@DetectionLockKey)", new { DetectionLockKey }, transaction);
+
+    /// <summary>
+    /// The stored records of a page's children in its source and of the same children in other
+    /// sources (same NHS number, or an external id naming or named by them), in one round trip.
+    /// </summary>
+    public static async Task<IReadOnlyList<StoredRow>> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, PageSubjects subjects)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var rows = await connection.QueryAsync<(string ChildId, string LevelCode, long Version)>(
-            "SELECT child_id, level_code, version FROM stepupdown.child_records WHERE source = @source AND child_id = ANY(@childIds)",
-            new { source, childIds = childIds.ToArray() });
-        return rows.ToDictionary(r => r.ChildId, r => new StoredState(r.LevelCode, r.Version), StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(subjects);
+        var ownKeys = subjects.ChildIds.Select(id => Domain.Records.ChildIdentity.KeyOf(source, id)).ToArray();
+        var rows = await connection.QueryAsync<StoredRow>(
+            """
+            SELECT r.source, r.child_id AS ChildId, r.level_code AS LevelCode, r.record::text AS Json,
+                   (SELECT max(s.occurred_on) FROM stepupdown.steps s
+                     WHERE s.kind = 'StepDown' AND s.source = r.source AND s.child_id = r.child_id)::timestamp AS LastStepDownOn
+              FROM stepupdown.child_records r
+             WHERE (r.source = @source AND r.child_id = ANY(@childIds))
+                OR r.nhs_number = ANY(@nhsNumbers)
+                OR r.source || '|' || r.child_id = ANY(@namedKeys)
+                OR r.external_keys && @ownKeys
+            """,
+            new { source, childIds = subjects.ChildIds, nhsNumbers = subjects.NhsNumbers, namedKeys = subjects.NamedKeys, ownKeys },
+            transaction);
+        return rows.ToList();
     }
 
     /// <summary>
-    /// Commits the page's records, steps, notifications and quarantined records together with
-    /// the cursor after it: a crash leaves either all of it or none.
+    /// Writes the page's records, steps, notifications, handovers and quarantined records together
+    /// with the cursor after it, in the caller's transaction: a crash leaves either all of it or none.
     /// </summary>
     /// <returns>The ids of the notifications this write added (re-detected ones are not added twice).</returns>
-    public async Task<IReadOnlyList<Guid>> SavePageAsync(NpgsqlConnection connection, PageWrite page, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Guid>> SavePageAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PageWrite page)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(page);
         var now = time.GetUtcNow();
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         await connection.ExecuteAsync(
             """
-            INSERT INTO stepupdown.child_records (source, child_id, version, level_code, nhs_number, record, stored_at)
-            SELECT @Source, r.child_id, r.version, r.level_code, r.nhs_number, r.record::jsonb, @now
-            FROM unnest(@childIds, @versions, @levels, @nhsNumbers, @records) AS r(child_id, version, level_code, nhs_number, record)
+            INSERT INTO stepupdown.child_records (source, child_id, version, level_code, nhs_number, external_keys, record, stored_at)
+            SELECT @Source, r.child_id, r.version, r.level_code, r.nhs_number, string_to_array(r.external_keys, E'\n'), r.record::jsonb, @now
+            FROM unnest(@childIds, @versions, @levels, @nhsNumbers, @externalKeys, @records)
+                 AS r(child_id, version, level_code, nhs_number, external_keys, record)
             ON CONFLICT (source, child_id) DO UPDATE
                SET version = EXCLUDED.version, level_code = EXCLUDED.level_code, nhs_number = EXCLUDED.nhs_number,
-                   record = EXCLUDED.record, stored_at = EXCLUDED.stored_at
+                   external_keys = EXCLUDED.external_keys, record = EXCLUDED.record, stored_at = EXCLUDED.stored_at
              WHERE stepupdown.child_records.version < EXCLUDED.version;
 
             DELETE FROM stepupdown.quarantined_records WHERE source = @Source AND child_id = ANY(@childIds);
@@ -85,16 +127,19 @@ public sealed class CaseFeedStore(TimeProvider time)
                 versions = page.Records.Select(r => r.Version).ToArray(),
                 levels = page.Records.Select(r => r.LevelCode).ToArray(),
                 nhsNumbers = page.Records.Select(r => r.NhsNumber).ToArray(),
+                externalKeys = page.Records.Select(r => string.Join('\n', r.ExternalKeys)).ToArray(),
                 records = page.Records.Select(r => r.Json).ToArray(),
             },
             transaction);
 
         await connection.ExecuteAsync(
             """
-            INSERT INTO stepupdown.steps (id, source, child_id, kind, from_level, to_level, from_version, to_version, record, detected_at)
-            SELECT s.id, @Source, s.child_id, s.kind, s.from_level, s.to_level, s.from_version, s.to_version, s.record::jsonb, @now
-            FROM unnest(@ids, @childIds, @kinds, @fromLevels, @toLevels, @fromVersions, @toVersions, @records)
-                 AS s(id, child_id, kind, from_level, to_level, from_version, to_version, record)
+            INSERT INTO stepupdown.steps (id, source, child_id, kind, from_level, to_level, from_version, to_version,
+                                          subject, markers, occurred_on, record, detected_at)
+            SELECT s.id, @Source, s.child_id, s.kind, s.from_level, s.to_level, s.from_version, s.to_version,
+                   s.subject, string_to_array(s.markers, ','), s.occurred_on::date, s.record::jsonb, @now
+            FROM unnest(@ids, @childIds, @kinds, @fromLevels, @toLevels, @fromVersions, @toVersions, @subjects, @markers, @occurredOn, @records)
+                 AS s(id, child_id, kind, from_level, to_level, from_version, to_version, subject, markers, occurred_on, record)
             ON CONFLICT (id) DO NOTHING
             """,
             new
@@ -108,6 +153,9 @@ public sealed class CaseFeedStore(TimeProvider time)
                 toLevels = page.Steps.Select(s => s.Step.To.Code).ToArray(),
                 fromVersions = page.Steps.Select(s => s.Step.FromVersion).ToArray(),
                 toVersions = page.Steps.Select(s => s.Step.ToVersion).ToArray(),
+                subjects = page.Steps.Select(s => s.Step.Subject).ToArray(),
+                markers = page.Steps.Select(s => s.Step.Markers == StepMarkers.None ? "" : s.Step.Markers.ToString().Replace(" ", "", StringComparison.Ordinal)).ToArray(),
+                occurredOn = page.Steps.Select(s => s.Step.OccurredOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
                 records = page.Steps.Select(s => s.RecordJson).ToArray(),
             },
             transaction);
@@ -129,6 +177,25 @@ public sealed class CaseFeedStore(TimeProvider time)
                 messageIds = page.Notifications.Select(n => n.MessageId).ToArray(),
             },
             transaction)).ToList();
+
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO stepupdown.handovers (id, source, child_id, planned, agreed_on, target_level, opened_at)
+            SELECT h.id, @Source, h.child_id, h.planned, h.agreed_on::date, h.target_level, @now
+            FROM unnest(@ids, @childIds, @planned, @agreedOn, @targetLevels) AS h(id, child_id, planned, agreed_on, target_level)
+            ON CONFLICT (id) DO NOTHING
+            """,
+            new
+            {
+                page.Source,
+                now,
+                ids = page.Handovers.Select(h => h.Id).ToArray(),
+                childIds = page.Handovers.Select(h => h.ChildId).ToArray(),
+                planned = page.Handovers.Select(h => h.Planned).ToArray(),
+                agreedOn = page.Handovers.Select(h => h.AgreedOn?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+                targetLevels = page.Handovers.Select(h => h.TargetLevel).ToArray(),
+            },
+            transaction);
 
         await connection.ExecuteAsync(
             """
@@ -156,8 +223,6 @@ public sealed class CaseFeedStore(TimeProvider time)
             """,
             new { page.Source, page.Position.Cursor, page.Position.BaselineCompleted, now },
             transaction);
-
-        await transaction.CommitAsync(cancellationToken);
         return added;
     }
 }

@@ -7,12 +7,31 @@ namespace StepUpDown.Domain.Tests.Detection;
 
 public class StepDetectorTests
 {
+    private static readonly DateOnly Today = new(2026, 11, 20);
     private readonly StepDetector _detector = new(LevelMapTests.Default);
 
-    private static ChildRecord Record(long version) => RecordValidatorTests.Valid() with { Version = version };
+    internal static SourceRecord In(string source, string level, long version, Func<ChildRecord, ChildRecord>? change = null)
+    {
+        var record = RecordValidatorTests.Valid() with
+        {
+            ChildId = source == "early-help" ? "EH-1" : "SC-1",
+            NhsNumber = "9434765919",
+            Version = version,
+            UpdatedAt = new DateTimeOffset(Today.ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero),
+        };
+        record = change?.Invoke(record) ?? record;
+        return new SourceRecord(source, record, record.IsClosed ? LevelMapTests.Default.Lowest : LevelMapTests.Default.Get(level));
+    }
 
-    private StepUpDown.Domain.Detection.Detection Detect(StoredState? previous, long version, string level, bool baseline = false) =>
-        _detector.Detect("social-care", previous, Record(version), LevelMapTests.Default.Get(level), baseline);
+    internal static SourceRecord SocialCare(string level, long version, Func<ChildRecord, ChildRecord>? change = null) => In("social-care", level, version, change);
+
+    internal static SourceRecord EarlyHelp(string level, long version, Func<ChildRecord, ChildRecord>? change = null) => In("early-help", level, version, change);
+
+    private IReadOnlyList<DetectedStep> Steps(SourceRecord current, SourceRecord? previous, params SourceRecord[] related) =>
+        _detector.Detect(new DetectionInput(current, previous, related, null, false)).Steps;
+
+    private static (StepKind Kind, string From, string To, StepMarkers Markers)[] Summary(IEnumerable<DetectedStep> steps) =>
+        steps.Select(s => (s.Kind, s.From.Code, s.To.Code, s.Markers)).ToArray();
 
     [Theory]
     [InlineData("early-help", "child-protection", StepKind.StepUp)]
@@ -20,19 +39,17 @@ public class StepDetectorTests
     [InlineData("child-in-need", "looked-after", StepKind.StepUp)]
     [InlineData("child-protection", "child-in-need", StepKind.StepDown)]
     [InlineData("child-in-need", "universal", StepKind.StepDown)]
-    public void Detect_LevelChange_IsOneStepFromTheStoredLevelToTheNewOne(string from, string to, StepKind kind)
+    public void LevelChange_IsOneStepFromTheStoredLevelToTheNewOne(string from, string to, StepKind kind)
     {
-        var detection = Detect(new StoredState(from, 4), 5, to);
+        var step = Steps(SocialCare(to, 5), SocialCare(from, 4)).ShouldHaveSingleItem();
 
-        detection.Outcome.ShouldBe(DetectionOutcome.Changed);
-        var step = detection.Steps.ShouldHaveSingleItem();
         (step.Kind, step.From.Code, step.To.Code, step.FromVersion, step.ToVersion).ShouldBe((kind, from, to, 4L, 5L));
     }
 
     [Fact]
-    public void Detect_SameLevelNewerVersion_IsStoredWithoutSteps()
+    public void SameLevelNewerVersion_IsStoredWithoutSteps()
     {
-        var detection = Detect(new StoredState("child-in-need", 4), 5, "child-in-need");
+        var detection = _detector.Detect(new DetectionInput(SocialCare("child-in-need", 5), SocialCare("child-in-need", 4), [], null, false));
 
         detection.Outcome.ShouldBe(DetectionOutcome.Changed);
         detection.Steps.ShouldBeEmpty();
@@ -41,44 +58,189 @@ public class StepDetectorTests
     [Theory]
     [InlineData(5)]
     [InlineData(4)]
-    public void Detect_SameOrLowerVersion_IsAReplayThatChangesNothing(long version)
+    public void SameOrLowerVersion_IsAReplayThatChangesNothing(long version)
     {
-        var detection = Detect(new StoredState("early-help", 5), version, "child-protection");
+        var detection = _detector.Detect(new DetectionInput(SocialCare("child-protection", version), SocialCare("early-help", 5), [], null, false));
 
         detection.Outcome.ShouldBe(DetectionOutcome.Replay);
         detection.Steps.ShouldBeEmpty();
     }
 
     [Fact]
-    public void Detect_DuringBaseline_StoresWithoutSteps_EvenForANewHighLevelChild()
+    public void DuringBaseline_StoresWithoutSteps_EvenForANewHighLevelChildWithEverything()
     {
-        var detection = Detect(null, 1, "looked-after", baseline: true);
+        var current = SocialCare("looked-after", 1, r => r with { Services = [Service("S1")], StepDown = Agreed() });
+
+        var detection = _detector.Detect(new DetectionInput(current, null, [], null, true));
 
         detection.Outcome.ShouldBe(DetectionOutcome.Baseline);
         detection.Steps.ShouldBeEmpty();
     }
 
     [Fact]
-    public void Detect_ChildNewAfterBaseline_StepsUpFromUniversal()
+    public void ChildNewAfterBaseline_StepsUpFromUniversal_AndItsLeadAndServicesStepIn()
     {
-        var step = Detect(null, 1, "early-help").Steps.ShouldHaveSingleItem();
+        var current = SocialCare("early-help", 1, r => r with { LeadProfessional = Lead("p1"), Services = [Service("S1")] });
 
-        (step.Kind, step.From.Code, step.FromVersion).ShouldBe((StepKind.StepUp, "universal", (long?)null));
+        var steps = Steps(current, null);
+
+        steps.Select(s => (s.Kind, s.Subject)).ShouldBe(
+            [(StepKind.StepUp, null), (StepKind.StepIn, "S1"), (StepKind.LeadProfessionalChanged, null)]);
+        steps[0].From.Code.ShouldBe("universal");
     }
 
     [Fact]
-    public void Detect_ChildNewAfterBaselineAtUniversal_IsNoStep() =>
-        Detect(null, 1, "universal").Steps.ShouldBeEmpty();
+    public void ChildNewAfterBaselineAtUniversal_IsNoLevelStep() =>
+        Steps(SocialCare("universal", 1), null).ShouldBeEmpty();
 
     [Fact]
-    public void StepId_IsTheSameForTheSameStep_AndDiffersOtherwise()
+    public void StepDownBlockAppears_IsStepDownAgreed_Once()
     {
-        var first = Detect(new StoredState("early-help", 1), 2, "child-protection").Steps[0].Id;
-        var again = Detect(new StoredState("early-help", 1), 2, "child-protection").Steps[0].Id;
-        var later = Detect(new StoredState("early-help", 1), 3, "child-protection").Steps[0].Id;
+        var agreed = SocialCare("child-in-need", 2, r => r with { StepDown = Agreed() });
 
-        again.ShouldBe(first);
-        later.ShouldNotBe(first);
+        Summary(Steps(agreed, SocialCare("child-in-need", 1))).ShouldBe([(StepKind.StepDownAgreed, "child-in-need", "child-in-need", StepMarkers.None)]);
+        Steps(SocialCare("child-in-need", 3, r => r with { StepDown = Agreed() with { FamilyConsent = true } }), agreed).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void WithdrawnStepDown_IsNotAgreed_ButAgreeingAgainIs()
+    {
+        var withdrawn = SocialCare("child-in-need", 2, r => r with { StepDown = Agreed() with { WithdrawnOn = Today } });
+
+        Steps(withdrawn, SocialCare("child-in-need", 1, r => r with { StepDown = Agreed() })).ShouldBeEmpty();
+        Steps(SocialCare("child-in-need", 3, r => r with { StepDown = Agreed() }), withdrawn)
+            .ShouldHaveSingleItem().Kind.ShouldBe(StepKind.StepDownAgreed);
+    }
+
+    [Fact]
+    public void FallAfterAnAgreedStepDown_IsAPlannedStepDown()
+    {
+        var before = SocialCare("child-in-need", 1, r => r with { StepDown = Agreed() });
+
+        var step = Steps(SocialCare("early-help", 2), before).ShouldHaveSingleItem();
+
+        (step.Kind, step.Markers).ShouldBe((StepKind.StepDown, StepMarkers.None));
+    }
+
+    [Fact]
+    public void FallWithNoAgreedStepDown_IsUnplanned() =>
+        Steps(SocialCare("early-help", 2), SocialCare("child-in-need", 1))
+            .ShouldHaveSingleItem().Markers.ShouldBe(StepMarkers.Unplanned);
+
+    [Fact]
+    public void NewService_StepsIn_AndOneAlreadyLeftDoesNot()
+    {
+        var current = SocialCare("early-help", 2, r => r with { Services = [Service("S1"), Service("S2"), Service("S3") with { LeftOn = Today }] });
+
+        var steps = Steps(current, SocialCare("early-help", 1, r => r with { Services = [Service("S1")] }));
+
+        steps.Select(s => (s.Kind, s.Subject)).ShouldBe([(StepKind.StepIn, "S2")]);
+    }
+
+    [Theory]
+    [InlineData("completed", StepMarkers.None)]
+    [InlineData("no-longer-needed", StepMarkers.None)]
+    [InlineData("non-engagement", StepMarkers.NonEngagement)]
+    public void ServiceGainsLeftOn_StepsOut_FlaggingNonEngagement(string reason, StepMarkers markers)
+    {
+        var current = SocialCare("early-help", 2, r => r with { Services = [Service("S1") with { LeftOn = Today, LeftReason = reason }] });
+
+        var step = Steps(current, SocialCare("early-help", 1, r => r with { Services = [Service("S1")] })).ShouldHaveSingleItem();
+
+        (step.Kind, step.Subject, step.Markers).ShouldBe((StepKind.StepOut, "S1", markers));
+    }
+
+    [Fact]
+    public void DifferentLead_IsALeadProfessionalChange()
+    {
+        var steps = Steps(SocialCare("early-help", 2, r => r with { LeadProfessional = Lead("p2") }), SocialCare("early-help", 1, r => r with { LeadProfessional = Lead("p1") }));
+
+        steps.ShouldHaveSingleItem().Kind.ShouldBe(StepKind.LeadProfessionalChanged);
+    }
+
+    [Fact]
+    public void SameLeadById_RenamedOrNewPhone_IsNoChange() =>
+        Steps(
+            SocialCare("early-help", 2, r => r with { LeadProfessional = Lead("p1") with { Name = "Renamed", Phone = "1" } }),
+            SocialCare("early-help", 1, r => r with { LeadProfessional = Lead("p1") })).ShouldBeEmpty();
+
+    [Fact]
+    public void LeadsWithoutIds_AreComparedByNameAndEmail()
+    {
+        var before = SocialCare("early-help", 1, r => r with { LeadProfessional = Lead(null) });
+
+        Steps(SocialCare("early-help", 2, r => r with { LeadProfessional = Lead(null) with { Phone = "2" } }), before).ShouldBeEmpty();
+        Steps(SocialCare("early-help", 2, r => r with { LeadProfessional = Lead(null) with { Email = "other@x.example" } }), before)
+            .ShouldHaveSingleItem().Kind.ShouldBe(StepKind.LeadProfessionalChanged);
+    }
+
+    [Fact]
+    public void AcceptedOnSet_IsAnAcceptance_AndANewLeadWhoHasAcceptedIsBoth()
+    {
+        var proposed = SocialCare("early-help", 1, r => r with { LeadProfessional = Lead("p1") });
+
+        Steps(SocialCare("early-help", 2, r => r with { LeadProfessional = Lead("p1") with { AcceptedOn = Today } }), proposed)
+            .ShouldHaveSingleItem().Kind.ShouldBe(StepKind.LeadProfessionalAccepted);
+        Steps(SocialCare("early-help", 2, r => r with { LeadProfessional = Lead("p2") with { AcceptedOn = Today } }), proposed)
+            .Select(s => s.Kind).ShouldBe([StepKind.LeadProfessionalChanged, StepKind.LeadProfessionalAccepted]);
+    }
+
+    [Fact]
+    public void Closure_IsAClosureAndAStepDownToUniversal()
+    {
+        var closed = SocialCare("child-in-need", 2, r => r with { Status = "closed", ClosedOn = Today });
+
+        Summary(Steps(closed, SocialCare("child-in-need", 1))).ShouldBe(
+        [
+            (StepKind.StepDown, "child-in-need", "universal", StepMarkers.Unplanned),
+            (StepKind.Closure, "child-in-need", "universal", StepMarkers.None),
+        ]);
+    }
+
+    [Theory]
+    [InlineData(30, true)]
+    [InlineData(364, true)]
+    [InlineData(400, false)]
+    public void StepUpSoonAfterAStepDown_IsAReReferral(int daysSinceStepDown, bool reReferral)
+    {
+        var input = new DetectionInput(SocialCare("child-in-need", 2), SocialCare("early-help", 1), [], Today.AddDays(-daysSinceStepDown), false);
+
+        var step = _detector.Detect(input).Steps.ShouldHaveSingleItem();
+
+        step.Markers.HasFlag(StepMarkers.ReReferral).ShouldBe(reReferral);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("9434765918")]
+    public void ChildWithMissingOrInvalidNhsNumber_IsStillDetected_AndFlagged(string? nhsNumber)
+    {
+        var step = Steps(SocialCare("child-protection", 2, r => r with { NhsNumber = nhsNumber }), SocialCare("child-in-need", 1, r => r with { NhsNumber = nhsNumber }))
+            .ShouldHaveSingleItem();
+
+        step.Markers.ShouldBe(StepMarkers.InvalidNhsNumber);
+    }
+
+    [Fact]
+    public void StepIds_AreTheSameForTheSameStep_AndDifferOtherwise()
+    {
+        var first = Steps(SocialCare("child-protection", 2), SocialCare("early-help", 1))[0].Id;
+
+        Steps(SocialCare("child-protection", 2), SocialCare("early-help", 1))[0].Id.ShouldBe(first);
+        Steps(SocialCare("child-protection", 3), SocialCare("early-help", 1))[0].Id.ShouldNotBe(first);
         DetectedStep.IdFor("early-help", "SC-1", StepKind.StepUp, 2).ShouldNotBe(first);
+        DetectedStep.IdFor("social-care", "SC-1", StepKind.StepIn, 2, "S1").ShouldNotBe(DetectedStep.IdFor("social-care", "SC-1", StepKind.StepIn, 2, "S2"));
     }
+
+    internal static StepDownAgreement Agreed() => new()
+    {
+        AgreedOn = Today.AddDays(-1),
+        Forum = "tac-meeting",
+        TargetLevel = "EH",
+        ProposedLeadProfessional = Lead("p9"),
+    };
+
+    internal static Service Service(string id) => new() { ServiceId = id, Name = $"Service {id}", JoinedOn = Today.AddDays(-30) };
+
+    internal static Professional Lead(string? id) => new() { Id = id, Name = $"Lead {id}", Email = $"lead{id}@council.example" };
 }

@@ -1,0 +1,29 @@
+namespace StepUpDown.Domain.Records;
+
+/// <summary>
+/// How records in different sources are known to be the same child: the same valid NHS number,
+/// or an external id that names the other record (in either direction).
+/// </summary>
+public static class ChildIdentity
+{
+    /// <summary>The key of a record in its source, as external ids name it: <c>source|childId</c>.</summary>
+    public static string KeyOf(string source, string childId) => $"{source}|{childId}";
+
+    /// <summary>The keys of the other-system records this record names in <c>externalIds</c>.</summary>
+    public static IReadOnlyList<string> ExternalKeys(ChildRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return (record.ExternalIds ?? [])
+            .Where(e => !string.IsNullOrWhiteSpace(e.System) && !string.IsNullOrWhiteSpace(e.Id))
+            .Select(e => KeyOf(e.System, e.Id))
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    /// <summary>The NHS number to match on, or null when it is missing or fails the check.</summary>
+    public static string? MatchableNhsNumber(ChildRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return NhsNumber.IsValid(record.NhsNumber) ? record.NhsNumber : null;
+    }
+}
