@@ -25,7 +25,7 @@ public sealed record GpNotice(
     public const string TemplateKind = "gp-step-notice";
 
     /// <summary>Builds the notice for one step.</summary>
-    public static GpNotice Create(Guid notificationId, ChildRecord record, StepKind kind, Level from, Level to, CouncilOptions council, GpPracticeEntry practice)
+    public static GpNotice Create(Guid notificationId, ChildRecord record, StepKind kind, StepMarkers markers, Level from, Level to, CouncilOptions council, GpPracticeEntry practice)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(from);
@@ -35,7 +35,13 @@ public sealed record GpNotice(
         return new GpNotice(
             notificationId.ToString("N")[..12].ToUpperInvariant(),
             new ChildView(record.Name?.Given ?? "", record.Name?.Family ?? "", Date(record.DateOfBirth), FormatNhsNumber(record.NhsNumber)),
-            new StepView(kind == StepKind.StepUp ? "Step up" : "Step down", kind == StepKind.StepUp, from.Name, to.Name),
+            new StepView(
+                kind == StepKind.StepUp ? "Step up" : "Step down",
+                kind == StepKind.StepUp,
+                from.Name,
+                to.Name,
+                markers.HasFlag(StepMarkers.ReReferral),
+                markers.HasFlag(StepMarkers.Unplanned)),
             lead is null ? null : new ProfessionalView(lead.Name, lead.Role, lead.Agency, lead.Email, lead.Phone),
             plan is null ? null : new PlanView(
                 PlanTypeName(plan.Type),
@@ -70,7 +76,13 @@ public sealed record GpNotice(
 public sealed record ChildView(string GivenName, string FamilyName, string? DateOfBirth, string NhsNumber);
 
 /// <summary>The step, as a notice names it.</summary>
-public sealed record StepView(string Kind, bool IsStepUp, string FromLevel, string ToLevel);
+/// <param name="Kind">"Step up" or "Step down".</param>
+/// <param name="IsStepUp">True for a step up.</param>
+/// <param name="FromLevel">Level before.</param>
+/// <param name="ToLevel">Level after.</param>
+/// <param name="IsReReferral">A step up within 12 months of a completed step down.</param>
+/// <param name="IsUnplanned">A step down nobody agreed.</param>
+public sealed record StepView(string Kind, bool IsStepUp, string FromLevel, string ToLevel, bool IsReReferral, bool IsUnplanned);
 
 /// <summary>A professional with contacts.</summary>
 public sealed record ProfessionalView(string Name, string? Role, string? Agency, string? Email, string? Phone);

@@ -6,7 +6,10 @@ using StepUpDown.Integration.CaseFeeds;
 
 namespace StepUpDown.Integration.Notifications;
 
-/// <summary>Who is told of a step. This first slice tells the child's GP practice of every step up and down.</summary>
+/// <summary>
+/// Who is told of a step. So far: the child's GP practice, of every step up and step down
+/// (the other rows of the design's table come with the notification rules).
+/// </summary>
 public sealed class NotificationPlanner(IOptions<MailOptions> mail)
 {
     /// <summary>The role of a child's GP practice as a recipient.</summary>
@@ -16,6 +19,11 @@ public sealed class NotificationPlanner(IOptions<MailOptions> mail)
     public IEnumerable<NotificationToStore> Plan(DetectedStep step)
     {
         ArgumentNullException.ThrowIfNull(step);
+        if (step.Kind is not (StepKind.StepUp or StepKind.StepDown))
+        {
+            yield break;
+        }
+
         var id = IdFor(step.Id, GpRole);
         yield return new NotificationToStore(id, step.Id, GpRole, $"{id:N}@{mail.Value.MessageIdDomain}");
     }

@@ -41,7 +41,8 @@ public sealed partial class SendNotificationJob(
         var row = await connection.QuerySingleOrDefaultAsync<LedgerRow>(
             """
             SELECT n.state, n.recipient_role AS RecipientRole, n.message_id AS MessageId,
-                   s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, s.record::text AS RecordJson
+                   s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers,
+                   s.record::text AS RecordJson
               FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
              WHERE n.id = @notificationId
                FOR UPDATE OF n
@@ -98,6 +99,7 @@ public sealed partial class SendNotificationJob(
             notificationId,
             record,
             Enum.Parse<StepKind>(row.Kind),
+            string.IsNullOrEmpty(row.Markers) ? StepMarkers.None : Enum.Parse<StepMarkers>(row.Markers),
             levels.Get(row.FromLevel),
             levels.Get(row.ToLevel),
             council.Value,
@@ -145,7 +147,7 @@ public sealed partial class SendNotificationJob(
 
     internal sealed record DeliveryFailure(bool Permanent, string Reason);
 
-    private sealed record LedgerRow(string State, string RecipientRole, string MessageId, string Kind, string FromLevel, string ToLevel, string RecordJson);
+    private sealed record LedgerRow(string State, string RecipientRole, string MessageId, string Kind, string FromLevel, string ToLevel, string Markers, string RecordJson);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} is already {State}; nothing to send")]
     private static partial void LogAlreadyDone(ILogger logger, Guid notificationId, string state);

@@ -20,8 +20,7 @@ public sealed class CaseFeedPollerTests(PostgresFixture postgres, MailDevFixture
         _feed.Dispose();
     }
 
-    private Task<PollResult> PollAsync() =>
-        _worker.InScopeAsync<CaseFeedPoller, PollResult>(poller => poller.PollAsync(WorkerHarness.Source, CancellationToken.None));
+    private Task<PollResult> PollAsync() => _worker.PollAsync();
 
     private Task<string?> CursorAsync() =>
         _worker.QueryScalarAsync<string?>("SELECT cursor FROM stepupdown.source_cursors WHERE source = @source", new { source = WorkerHarness.Source });

@@ -42,19 +42,25 @@ public sealed class WorkerHarness : IAsyncDisposable
         };
         if (feedUrl is not null)
         {
-            var source = $"CaseFeeds:Sources:{Source}";
-            settings[$"{source}:BaseUrl"] = feedUrl;
-            settings[$"{source}:ApiKey"] = FeedServer.ApiKey;
-            settings[$"{source}:PollCron"] = "0 0 1 1 *"; // yearly: tests trigger polls themselves
-            settings[$"{source}:LevelCodes:UNI"] = "universal";
-            settings[$"{source}:LevelCodes:EH"] = "early-help";
-            settings[$"{source}:LevelCodes:CIN"] = "child-in-need";
-            settings[$"{source}:LevelCodes:CP"] = "child-protection";
-            settings[$"{source}:LevelCodes:LAC"] = "looked-after";
-            settings[$"{source}:Resilience:BaseDelay"] = "00:00:00.050";
+            AddSource(settings, Source, feedUrl);
         }
 
         return settings;
+    }
+
+    /// <summary>Adds a source with the test feed's key and level codes, polled only when a test says so.</summary>
+    public static void AddSource(Dictionary<string, string?> settings, string name, string feedUrl)
+    {
+        var source = $"CaseFeeds:Sources:{name}";
+        settings[$"{source}:BaseUrl"] = feedUrl;
+        settings[$"{source}:ApiKey"] = FeedServer.ApiKey;
+        settings[$"{source}:PollCron"] = "0 0 1 1 *"; // yearly: tests trigger polls themselves
+        settings[$"{source}:LevelCodes:UNI"] = "universal";
+        settings[$"{source}:LevelCodes:EH"] = "early-help";
+        settings[$"{source}:LevelCodes:CIN"] = "child-in-need";
+        settings[$"{source}:LevelCodes:CP"] = "child-protection";
+        settings[$"{source}:LevelCodes:LAC"] = "looked-after";
+        settings[$"{source}:Resilience:BaseDelay"] = "00:00:00.050";
     }
 
     public static async Task<WorkerHarness> StartAsync(string connectionString, string? feedUrl, MailDevFixture mail, Action<Dictionary<string, string?>>? adjust = null)
@@ -75,6 +81,11 @@ public sealed class WorkerHarness : IAsyncDisposable
 
         return new WorkerHarness(app, connectionString, logPath);
     }
+
+    /// <summary>Polls a source now, as its recurring job would.</summary>
+    public Task<StepUpDown.Integration.CaseFeeds.PollResult> PollAsync(string source = Source) =>
+        InScopeAsync<StepUpDown.Integration.CaseFeeds.CaseFeedPoller, StepUpDown.Integration.CaseFeeds.PollResult>(
+            poller => poller.PollAsync(source, CancellationToken.None));
 
     public T Get<T>()
         where T : notnull => App.Services.GetRequiredService<T>();

@@ -1,4 +1,3 @@
-using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Tests.Fixtures;
 
@@ -27,8 +26,8 @@ public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture
     {
         _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
         _feed.ServePage("c1", "c2", stepped);
-        await _worker.InScopeAsync<CaseFeedPoller, PollResult>(p => p.PollAsync(WorkerHarness.Source, CancellationToken.None));
-        await _worker.InScopeAsync<CaseFeedPoller, PollResult>(p => p.PollAsync(WorkerHarness.Source, CancellationToken.None));
+        await _worker.PollAsync();
+        await _worker.PollAsync();
         return await _worker.QueryScalarAsync<Guid>("SELECT id FROM stepupdown.notifications");
     }
 

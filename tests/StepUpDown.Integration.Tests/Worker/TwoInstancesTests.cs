@@ -1,0 +1,42 @@
+using StepUpDown.Integration.Tests.Fixtures;
+using WireMock.ResponseBuilders;
+
+namespace StepUpDown.Integration.Tests.Worker;
+
+[Collection(IntegrationCollection.Name)]
+public sealed class TwoInstancesTests(PostgresFixture postgres, MailDevFixture mail) : IAsyncLifetime
+{
+    private readonly FeedServer _feed = new();
+
+    public Task InitializeAsync() => mail.ClearAsync();
+
+    public Task DisposeAsync()
+    {
+        _feed.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task TwoWorkersOnOneDatabase_PollOneAtATime_AndRecordEachStepOnce()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        var changes = Enumerable.Range(1, 20).Select(i => (object)Children.Record($"SC-{i}", "CP", 2)).ToArray();
+        _feed.Serve("c1", Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromMilliseconds(500))
+            .WithBodyAsJson(new { items = changes, nextCursor = "c2", hasMore = false }));
+        _feed.ServePage("c2", "c2");
+        await using var one = await WorkerHarness.StartAsync(database, _feed.Url, mail);
+        await using var two = await WorkerHarness.StartAsync(database, _feed.Url, mail);
+        await one.PollAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => (i % 2 == 0 ? one : two).PollAsync()));
+
+        results.Count(r => !r.Skipped).ShouldBeGreaterThanOrEqualTo(1);
+        results.Count(r => r.Skipped).ShouldBeGreaterThanOrEqualTo(1);
+        (await one.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.steps WHERE kind = 'StepUp'")).ShouldBe(20);
+        (await one.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBe(20);
+        (await mail.WaitForMessagesAsync(20)).Count.ShouldBe(20);
+        await Task.Delay(1500);
+        (await mail.GetMessagesAsync()).Count.ShouldBe(20, "each step's GP notice is sent once, by whichever instance ran its job");
+    }
+}
