@@ -8,6 +8,9 @@ public sealed class JobsOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Jobs";
 
+    /// <summary>False: this instance enqueues jobs but runs none (another instance does).</summary>
+    public bool RunServer { get; set; } = true;
+
     /// <summary>Concurrent jobs in this instance.</summary>
     [Range(1, 100)]
     public int WorkerCount { get; set; } = 10;

@@ -18,7 +18,7 @@ public static class JobsServiceCollectionExtensions
     /// <summary>
     /// Registers Hangfire (storage in schema <c>hangfire</c> of the worker's database) and its server.
     /// <code>
-    /// "Jobs": { "WorkerCount": 10, "QueuePollInterval": "00:00:15", "SchedulePollingInterval": "00:00:15" }
+    /// "Jobs": { "RunServer": true, "WorkerCount": 10, "QueuePollInterval": "00:00:15", "SchedulePollingInterval": "00:00:15" }
     /// </code>
     /// </summary>
     public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder, PostgresDatabase database)
@@ -41,11 +41,15 @@ public static class JobsServiceCollectionExtensions
                     QueuePollInterval = jobs.QueuePollInterval,
                     EnableLongPolling = true,
                 }));
-        builder.Services.AddHangfireServer(server =>
+        if (jobs.RunServer)
         {
-            server.WorkerCount = jobs.WorkerCount;
-            server.SchedulePollingInterval = jobs.SchedulePollingInterval;
-        });
+            builder.Services.AddHangfireServer(server =>
+            {
+                server.WorkerCount = jobs.WorkerCount;
+                server.SchedulePollingInterval = jobs.SchedulePollingInterval;
+            });
+        }
+
         builder.Services.AddHostedService<RecurringJobRegistration>();
         return builder;
     }
@@ -53,7 +57,7 @@ public static class JobsServiceCollectionExtensions
 
 /// <summary>
 /// At start-up, makes Hangfire's recurring jobs match the configuration: one poll per configured
-/// source, the stranded-notification sweep, and no poll for a source no longer configured.
+/// source, the minutely notification dispatch, and no poll for a source no longer configured.
 /// </summary>
 internal sealed partial class RecurringJobRegistration(
     IRecurringJobManager recurringJobs,
@@ -79,8 +83,8 @@ internal sealed partial class RecurringJobRegistration(
             }
         }
 
-        recurringJobs.AddOrUpdate<DispatchStrandedNotificationsJob>(
-            DispatchStrandedNotificationsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), Cron.Minutely());
+        recurringJobs.AddOrUpdate<DispatchNotificationsJob>(
+            DispatchNotificationsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), Cron.Minutely());
 
         if (wanted.Count == 0)
         {

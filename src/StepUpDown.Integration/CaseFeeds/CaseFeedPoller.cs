@@ -87,7 +87,10 @@ public sealed partial class CaseFeedPoller(
                 await transaction.CommitAsync(cancellationToken);
             }
 
-            await dispatcher.EnqueueAsync(added, cancellationToken);
+            if (added.Count > 0)
+            {
+                dispatcher.ScheduleDispatch();
+            }
             position = write.Position;
             total = total with
             {

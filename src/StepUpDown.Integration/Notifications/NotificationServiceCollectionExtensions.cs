@@ -34,20 +34,10 @@ public static class NotificationServiceCollectionExtensions
             provider.GetRequiredService<IOptions<MailOptions>>().Value.UsesSmtp
                 ? provider.GetRequiredService<SmtpMailTransport>()
                 : provider.GetRequiredService<OutboxMailTransport>());
-        services.AddSingleton<HangfireNotificationDispatcher>();
-        services.AddSingleton<INotificationDispatcher>(provider => provider.GetRequiredService<HangfireNotificationDispatcher>());
+        services.AddSingleton<NotificationDispatcher>();
+        services.AddSingleton<INotificationDispatcher>(provider => provider.GetRequiredService<NotificationDispatcher>());
         services.AddScoped<SendNotificationJob>();
-        services.AddScoped<DispatchStrandedNotificationsJob>();
+        services.AddScoped<DispatchNotificationsJob>();
         return builder;
     }
-}
-
-/// <summary>Recurring: enqueues ledger rows a crash left committed but never enqueued.</summary>
-public sealed class DispatchStrandedNotificationsJob(HangfireNotificationDispatcher dispatcher)
-{
-    /// <summary>The recurring job id.</summary>
-    public const string RecurringJobId = "dispatch-stranded-notifications";
-
-    /// <summary>Enqueues the stranded rows.</summary>
-    public Task ExecuteAsync(CancellationToken cancellationToken) => dispatcher.EnqueueStrandedAsync(cancellationToken);
 }
