@@ -33,6 +33,7 @@ public sealed partial class CaseFeedPoller(
     INotificationDispatcher dispatcher,
     ILogger<CaseFeedPoller> logger)
 {
+    private const int AnalyzeEveryStoredRecords = 10_000;
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private readonly ContinuumOfNeed _continuum = continuumOptions.Value.ToContinuum();
 
@@ -59,6 +60,7 @@ public sealed partial class CaseFeedPoller(
 
         var position = await CaseFeedStore.GetPositionAsync(connection, source);
         var total = new PollResult(false, 0, 0, 0, 0);
+        var storedSinceAnalyze = 0;
         while (true)
         {
             using var response = await api.GetChildChangesAsync(position.Cursor, options.PageSize, cancellationToken);
@@ -91,6 +93,13 @@ public sealed partial class CaseFeedPoller(
             {
                 dispatcher.ScheduleDispatch();
             }
+            storedSinceAnalyze += write.Records.Count;
+            if (storedSinceAnalyze >= AnalyzeEveryStoredRecords)
+            {
+                await CaseFeedStore.AnalyzeAsync(connection);
+                storedSinceAnalyze = 0;
+            }
+
             position = write.Position;
             total = total with
             {

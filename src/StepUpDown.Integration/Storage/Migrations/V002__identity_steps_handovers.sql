@@ -1,8 +1,14 @@
 -- Identity across sources, the full step table, and handovers.
 
--- Keys ("system|id") of the other-system records a record names in externalIds.
-ALTER TABLE stepupdown.child_records ADD COLUMN external_keys text[] NOT NULL DEFAULT '{}';
-CREATE INDEX child_records_external_keys ON stepupdown.child_records USING gin (external_keys);
+-- The other-system records a record names in externalIds, as "system|id" keys: how a record
+-- in one source finds the same child in another (both ways) when there is no valid NHS number.
+CREATE TABLE stepupdown.child_external_ids (
+    source     text NOT NULL,
+    child_id   text NOT NULL,
+    named_key  text NOT NULL,
+    PRIMARY KEY (source, child_id, named_key)
+);
+CREATE INDEX child_external_ids_named_key ON stepupdown.child_external_ids (named_key);
 
 ALTER TABLE stepupdown.steps
     ADD COLUMN subject      text   NULL,                -- e.g. the service id of a step in or out

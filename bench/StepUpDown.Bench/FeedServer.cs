@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace StepUpDown.Bench;
+
+/// <summary>
+/// The synthetic case feed, run in its own process so that its memory and CPU are not counted
+/// as the worker's. Serves the contract's <c>getChildChanges</c> with the event index as cursor;
+/// <c>POST /bench/release</c> makes the change events visible after the baseline.
+/// </summary>
+internal static class FeedServer
+{
+    public static async Task RunAsync(int children, int changes)
+    {
+        var synthetic = new SyntheticChildren(children, changes);
+        var available = children;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+
+        app.MapGet("/api/v1/children/changes", async (HttpContext context, string? since, int? limit) =>
+        {
+            var from = since is null ? 0 : int.Parse(since, CultureInfo.InvariantCulture);
+            var to = Math.Min(from + (limit ?? 200), Volatile.Read(ref available));
+            context.Response.ContentType = "application/json";
+            await using var json = new Utf8JsonWriter(context.Response.BodyWriter);
+            json.WriteStartObject();
+            json.WriteStartArray("items");
+            for (var i = from; i < to; i++)
+            {
+                synthetic.WriteRecord(json, i);
+            }
+
+            json.WriteEndArray();
+            json.WriteString("nextCursor", to.ToString(CultureInfo.InvariantCulture));
+            json.WriteBoolean("hasMore", to < Volatile.Read(ref available));
+            json.WriteEndObject();
+            await json.FlushAsync();
+        });
+        app.MapPost("/bench/release", () => Volatile.Write(ref available, synthetic.Total));
+
+        await app.StartAsync();
+        Console.WriteLine($"LISTENING {app.Urls.First()}");
+        await app.WaitForShutdownAsync();
+    }
+}

@@ -1,0 +1,118 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace StepUpDown.Bench;
+
+/// <summary>
+/// A deterministic stream of fictional change events: first <c>children</c> records at version 1
+/// (the baseline), then <c>changes</c> records at version 2 for distinct children, each one level
+/// up or down (so each produces a step).
+/// </summary>
+internal sealed class SyntheticChildren(int children, int changes)
+{
+    private static readonly string[] Codes = ["EH", "CIN", "CP", "LAC"];
+
+    public int Children => children;
+
+    public int Total => children + changes;
+
+    public static string ChildId(int child) => $"SC-{child:D7}";
+
+    /// <summary>The child, version and level code of event <paramref name="index"/>.</summary>
+    public (int Child, int Version, string Code) Event(int index)
+    {
+        if (index < children)
+        {
+            return (index, 1, Codes[index % Codes.Length]);
+        }
+
+        var child = (index - children) * (children / Math.Max(1, changes)) % children;
+        var baseline = child % Codes.Length;
+        var changed = baseline == Codes.Length - 1 ? baseline - 1 : baseline + 1;
+        return (child, 2, Codes[changed]);
+    }
+
+    public void WriteRecord(Utf8JsonWriter json, int index)
+    {
+        var (child, version, code) = Event(index);
+        json.WriteStartObject();
+        json.WriteString("childId", ChildId(child));
+        json.WriteString("nhsNumber", NhsNumberFor(child));
+        json.WriteStartObject("name");
+        json.WriteString("given", $"Given{child}");
+        json.WriteString("family", $"Family{child % 997}");
+        json.WriteEndObject();
+        json.WriteString("dateOfBirth", new DateOnly(2010, 1, 1).AddDays(child % 5000).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteString("levelOfNeed", code);
+        json.WriteString("status", "open");
+        json.WriteStartObject("allocatedTeam");
+        json.WriteString("name", $"Team {child % 40}");
+        json.WriteString("managerName", $"Manager {child % 40}");
+        json.WriteString("managerEmail", $"manager{child % 40}@council.example");
+        json.WriteEndObject();
+        json.WriteStartObject("leadProfessional");
+        json.WriteString("id", $"P{child % 800}");
+        json.WriteString("name", $"Professional {child % 800}");
+        json.WriteString("role", "Social worker");
+        json.WriteString("agency", "CSC");
+        json.WriteString("email", $"p{child % 800}@council.example");
+        json.WriteEndObject();
+        json.WriteStartObject("plan");
+        json.WriteString("type", code.ToLowerInvariant() switch { "eh" => "eha", "lac" => "lac", var c => c });
+        json.WriteString("startedOn", "2026-06-01");
+        json.WriteString("reviewDueOn", "2026-12-01");
+        json.WriteString("summary", "Weekly visits by the lead professional; school attendance support; parenting programme.");
+        json.WriteStartArray("outcomes");
+        json.WriteStartObject();
+        json.WriteString("description", "Attends school every day");
+        json.WriteString("owner", "School");
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteStartArray("services");
+        json.WriteStartObject();
+        json.WriteString("serviceId", "SCH");
+        json.WriteString("name", "School nursing");
+        json.WriteString("joinedOn", "2026-06-01");
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteStartObject("gpPractice");
+        json.WriteString("odsCode", "Y00001");
+        json.WriteString("name", "Riverside Medical Practice (fictional)");
+        json.WriteEndObject();
+        json.WriteString("updatedAt", "2026-11-20T09:00:00Z");
+        json.WriteNumber("version", version);
+        json.WriteEndObject();
+    }
+
+    public string RecordJson(int index)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            WriteRecord(json, index);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>A valid NHS number per child (Modulus 11), distinct for each.</summary>
+    public static string NhsNumberFor(int child)
+    {
+        for (long candidate = 400_000_000L + (child * 11L); ; candidate++)
+        {
+            var digits = candidate.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var sum = 0;
+            for (var i = 0; i < 9; i++)
+            {
+                sum += (digits[i] - '0') * (10 - i);
+            }
+
+            var check = (11 - (sum % 11)) % 11;
+            if (check != 10)
+            {
+                return digits + check.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+}
