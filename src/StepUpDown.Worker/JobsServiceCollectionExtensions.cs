@@ -28,6 +28,17 @@ public static class JobsServiceCollectionExtensions
         var jobs = builder.Configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
         SectionValidation.ThrowIfInvalid(jobs, JobsOptions.SectionName);
 
+        // One retry policy for delivery jobs: transient failures retry with Hangfire's backoff,
+        // permanent ones fail at once. Jobs with their own [AutomaticRetry] (the poll) keep theirs.
+        var notifications = builder.Configuration.GetSection(NotificationOptions.SectionName).Get<NotificationOptions>() ?? new NotificationOptions();
+        GlobalJobFilters.Filters.Remove<AutomaticRetryAttribute>();
+        GlobalJobFilters.Filters.Add(new AutomaticRetryAttribute
+        {
+            Attempts = notifications.MaxAttempts,
+            ExceptOn = [typeof(PermanentDeliveryException)],
+            OnAttemptsExceeded = AttemptsExceededAction.Fail,
+        });
+
         builder.Services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -143,6 +143,7 @@ public sealed partial class CaseFeedPoller(
         var records = new Dictionary<string, RecordToStore>(StringComparer.Ordinal);
         var steps = new List<StepToStore>();
         var handovers = new List<HandoverToStore>();
+        var notifications = new List<NotificationToStore>();
         var quarantined = new List<QuarantinedRecord>();
 
         foreach (var (current, payload, reason, childId) in parsed)
@@ -166,12 +167,12 @@ public sealed partial class CaseFeedPoller(
             records[record.ChildId] = new RecordToStore(
                 record.ChildId, current.Version, current.Level.Code, record.NhsNumber, ChildIdentity.ExternalKeys(record), payload);
             steps.AddRange(detection.Steps.Select(step => new StepToStore(record.ChildId, step, payload)));
+            notifications.AddRange(planner.Plan(detection.Steps, record));
             handovers.AddRange(detection.Steps.Select(step => HandoverOpenedBy(step, record)).OfType<HandoverToStore>());
             var steppedDown = detection.Steps.Where(s => s.Kind == StepKind.StepDown).Select(s => (DateOnly?)s.OccurredOn).Max();
             context.Put(new StoredRecord(current, steppedDown ?? previous?.LastStepDownOn));
         }
 
-        var notifications = steps.SelectMany(s => planner.Plan(s.Step)).ToList();
         var next = new SourcePosition(page.NextCursor ?? position.Cursor, position.BaselineCompleted || !page.HasMore);
         return new PageWrite(source, records.Values.ToList(), steps, notifications, handovers, quarantined, next);
     }

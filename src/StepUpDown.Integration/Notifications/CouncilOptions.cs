@@ -34,4 +34,20 @@ public sealed class NotificationOptions
     /// <summary>The message templates folder, relative to the config folder.</summary>
     [Required]
     public string TemplatesDirectory { get; set; } = "templates";
+
+    /// <summary>
+    /// Domains child data may be sent to, one a line (the council's copy of the secure email
+    /// standard's accredited list plus its own), relative to the config folder.
+    /// </summary>
+    [Required]
+    public string SecureDomainsFile { get; set; } = "secure-domains.txt";
+
+    /// <summary>The MASSH's secure mailbox: told of every step up, completed step down and change of lead.</summary>
+    [Required]
+    [EmailAddress]
+    public string MasshEmail { get; set; } = "";
+
+    /// <summary>Delivery attempts for a transient failure before the job stays Failed on the dashboard.</summary>
+    [Range(1, 30)]
+    public int MaxAttempts { get; set; } = 10;
 }

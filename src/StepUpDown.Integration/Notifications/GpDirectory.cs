@@ -1,5 +1,7 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Refit;
 using StepUpDown.Integration.Configuration;
 
 namespace StepUpDown.Integration.Notifications;
@@ -7,19 +9,31 @@ namespace StepUpDown.Integration.Notifications;
 /// <summary>A GP practice and its secure mailbox, as the contract's <c>GpPracticeEntry</c>.</summary>
 public sealed record GpPracticeEntry(string OdsCode, string Name, string? SecureEmail);
 
+/// <summary>The contract's optional GP directory service (<c>getGpPractice</c>).</summary>
+public interface IGpDirectoryApi
+{
+    /// <summary>A GP practice by ODS code.</summary>
+    [Get("/api/v1/gp-practices/{odsCode}")]
+    Task<IApiResponse<GpPracticeEntry>> GetGpPracticeAsync(string odsCode, CancellationToken cancellationToken);
+}
+
 /// <summary>
-/// The council's GP directory file (<c>Notifications:GpDirectoryFile</c>): a JSON array of
-/// practices in the contract's <c>GpPracticeEntry</c> shape. Read once at start-up; a file
-/// that is missing or does not parse stops start-up.
+/// Where a GP practice's secure mailbox comes from: the council's directory service when
+/// <c>Notifications:GpDirectoryApi:BaseUrl</c> is set, and the directory file
+/// (<c>Notifications:GpDirectoryFile</c>, a JSON array of the contract's <c>GpPracticeEntry</c>)
+/// for practices the service does not know, or when there is no service. The file is read once
+/// at start-up; one that is missing or does not parse stops start-up.
 /// </summary>
 public sealed class GpDirectory
 {
+    private readonly IGpDirectoryApi? _api;
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private readonly Dictionary<string, GpPracticeEntry> _byOdsCode;
 
-    /// <summary>Reads the directory file.</summary>
-    public GpDirectory(IOptions<NotificationOptions> options, ConfigFolder config)
+    /// <summary>Reads the directory file; <paramref name="api"/> is null when no service is configured.</summary>
+    public GpDirectory(IOptions<NotificationOptions> options, ConfigFolder config, IGpDirectoryApi? api = null)
     {
+        _api = api;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(config);
         var path = config.Resolve(options.Value.GpDirectoryFile);
@@ -37,7 +51,30 @@ public sealed class GpDirectory
         }
     }
 
-    /// <summary>The practice with this ODS code, or null.</summary>
-    public GpPracticeEntry? Find(string? odsCode) =>
-        odsCode is not null && _byOdsCode.TryGetValue(odsCode.Trim(), out var entry) ? entry : null;
+    /// <summary>The practice with this ODS code, or null when neither the service nor the file knows it.</summary>
+    /// <exception cref="HttpRequestException">The service failed (after its retries): worth another try later.</exception>
+    public async Task<GpPracticeEntry?> FindAsync(string? odsCode, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(odsCode))
+        {
+            return null;
+        }
+
+        odsCode = odsCode.Trim();
+        if (_api is not null)
+        {
+            using var response = await _api.GetGpPracticeAsync(odsCode, cancellationToken);
+            if (response.IsSuccessStatusCode && response.Content?.SecureEmail is not null)
+            {
+                return response.Content;
+            }
+
+            if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
+            {
+                throw new HttpRequestException($"The GP directory service answered {(int?)response.StatusCode}.", null, response.StatusCode);
+            }
+        }
+
+        return _byOdsCode.GetValueOrDefault(odsCode);
+    }
 }

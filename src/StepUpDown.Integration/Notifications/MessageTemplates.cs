@@ -13,7 +13,8 @@ public sealed record RenderedMessage(string Subject, string Text, string Html);
 
 /// <summary>
 /// Liquid templates (DotLiquid) in the council's <c>config/templates</c> folder, three per message
-/// kind: <c>KIND.subject.liquid</c>, <c>KIND.text.liquid</c> and <c>KIND.html.liquid</c>.
+/// kind: <c>KIND.subject.liquid</c>, <c>KIND.text.liquid</c> and, optionally, <c>KIND.html.liquid</c>
+/// (without it, the HTML part is the text, encoded).
 /// A council rewords them without rebuilding. The model's members appear in snake_case
 /// (<c>child.given_name</c>); in the HTML template every value is already HTML-encoded.
 /// A template that is missing, does not parse or fails to render is a
@@ -32,7 +33,9 @@ public sealed class MessageTemplates(IOptions<NotificationOptions> options, Conf
         var plain = (Hash)ToLiquid(json, encode: false)!;
         var html = (Hash)ToLiquid(json, encode: true)!;
         var subject = Render(kind, "subject", plain);
-        return new RenderedMessage(subject.Trim().ReplaceLineEndings(" "), Render(kind, "text", plain), Render(kind, "html", html));
+        var text = Render(kind, "text", plain);
+        var htmlBody = HasTemplate(kind, "html") ? Render(kind, "html", html) : TextAsHtml(text);
+        return new RenderedMessage(subject.Trim().ReplaceLineEndings(" "), text, htmlBody);
     }
 
     private string Render(string kind, string part, Hash model)
@@ -49,9 +52,20 @@ public sealed class MessageTemplates(IOptions<NotificationOptions> options, Conf
         }
     }
 
+    private bool HasTemplate(string kind, string part) => File.Exists(PathOf($"{kind}.{part}"));
+
+    private string PathOf(string name) => config.Resolve(Path.Combine(options.Value.TemplatesDirectory, $"{name}.liquid"));
+
+    /// <summary>A message kind without an HTML template gets its text, encoded, in a simple page.</summary>
+    private static string TextAsHtml(string text) =>
+        $"""
+        <!DOCTYPE html>
+        <html lang="en-GB"><body><pre style="font-family: Arial, sans-serif; font-size: 14px; white-space: pre-wrap;">{WebUtility.HtmlEncode(text)}</pre></body></html>
+        """;
+
     private Template Parse(string name)
     {
-        var path = config.Resolve(Path.Combine(options.Value.TemplatesDirectory, $"{name}.liquid"));
+        var path = PathOf(name);
         if (!File.Exists(path))
         {
             throw new PermanentDeliveryException($"Template {name}.liquid is missing from {options.Value.TemplatesDirectory}.");

@@ -2,30 +2,33 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Records;
 using StepUpDown.Integration.CaseFeeds;
 
 namespace StepUpDown.Integration.Notifications;
 
-/// <summary>
-/// Who is told of a step. So far: the child's GP practice, of every step up and step down
-/// (the other rows of the design's table come with the notification rules).
-/// </summary>
+/// <summary>Turns a record's steps into delivery ledger rows, by <see cref="NotificationRules"/>.</summary>
 public sealed class NotificationPlanner(IOptions<MailOptions> mail)
 {
-    /// <summary>The role of a child's GP practice as a recipient.</summary>
-    public const string GpRole = "gp";
-
-    /// <summary>The ledger rows for a step: one per recipient, each with a deterministic id and Message-Id.</summary>
-    public IEnumerable<NotificationToStore> Plan(DetectedStep step)
+    /// <summary>
+    /// The ledger rows for the steps one record showed: one per (step, recipient role), each with
+    /// a deterministic id and Message-Id. A GP is never written to about a child whose NHS number
+    /// is missing or invalid: the MASSH is asked to resolve the match instead.
+    /// </summary>
+    public IEnumerable<NotificationToStore> Plan(IReadOnlyList<DetectedStep> steps, ChildRecord record)
     {
-        ArgumentNullException.ThrowIfNull(step);
-        if (step.Kind is not (StepKind.StepUp or StepKind.StepDown))
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(record);
+        var gpAllowed = NhsNumber.IsValid(record.NhsNumber);
+        foreach (var step in steps)
         {
-            yield break;
+            foreach (var rule in NotificationRules.All.Where(r => r.AppliesTo(step, steps)))
+            {
+                var role = rule.Role == RecipientRoles.Gp && !gpAllowed ? RecipientRoles.MasshNhsMatch : rule.Role;
+                var id = IdFor(step.Id, role);
+                yield return new NotificationToStore(id, step.Id, role, $"{id:N}@{mail.Value.MessageIdDomain}");
+            }
         }
-
-        var id = IdFor(step.Id, GpRole);
-        yield return new NotificationToStore(id, step.Id, GpRole, $"{id:N}@{mail.Value.MessageIdDomain}");
     }
 
     /// <summary>The same (step, recipient role) always gives the same notification id.</summary>

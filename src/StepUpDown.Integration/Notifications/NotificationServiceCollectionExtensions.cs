@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Refit;
 using StepUpDown.Integration.Configuration;
 
 namespace StepUpDown.Integration.Notifications;
@@ -15,7 +17,8 @@ public static class NotificationServiceCollectionExtensions
     /// "Mail": { "From": "step-up-down@council.gov.uk", "SubjectTag": "[secure]", "OutboxDirectory": ".data/outbox",
     ///           "Smtp": { "Host": "smtp.council.gov.uk", "Port": 587, "Security": "StartTls", "UserName": "...", "Password": "..." } },
     /// "Council": { "Name": "...", "OfficeHoursPhone": "...", "OutOfHoursPhone": "..." },
-    /// "Notifications": { "GpDirectoryFile": "gp-directory.json", "TemplatesDirectory": "templates" }
+    /// "Notifications": { "MasshEmail": "massh@council.gov.uk", "MaxAttempts": 10, "GpDirectoryFile": "gp-directory.json",
+    ///                    "GpDirectoryApi": { "BaseUrl": null, "ApiKey": null }, "SecureDomainsFile": "secure-domains.txt", "TemplatesDirectory": "templates" }
     /// </code>
     /// </summary>
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
@@ -26,7 +29,30 @@ public static class NotificationServiceCollectionExtensions
         services.AddValidatedOptions<CouncilOptions>(builder.Configuration, CouncilOptions.SectionName);
         services.AddValidatedOptions<NotificationOptions>(builder.Configuration, NotificationOptions.SectionName);
         services.AddSingleton<NotificationPlanner>();
-        services.AddSingleton<GpDirectory>();
+        services.AddSingleton<SecureDomains>();
+        services.AddSingleton<RecipientResolver>();
+        var gpApi = builder.Configuration.GetSection($"{NotificationOptions.SectionName}:GpDirectoryApi").Get<GpDirectoryApiOptions>();
+        if (gpApi?.BaseUrl is not null)
+        {
+            services.AddRefitGeneratedClient<IGpDirectoryApi>(_ => new RefitSettings(), "gp-directory")
+                .ConfigureHttpClient(client =>
+                {
+                    client.BaseAddress = gpApi.BaseUrl;
+                    if (!string.IsNullOrWhiteSpace(gpApi.ApiKey))
+                    {
+                        client.DefaultRequestHeaders.Add("X-Api-Key", gpApi.ApiKey);
+                    }
+                })
+                .AddStandardResilienceHandler();
+            services.AddSingleton(provider => new GpDirectory(
+                provider.GetRequiredService<IOptions<NotificationOptions>>(), provider.GetRequiredService<ConfigFolder>(), provider.GetRequiredService<IGpDirectoryApi>()));
+        }
+        else
+        {
+            services.AddSingleton(provider => new GpDirectory(
+                provider.GetRequiredService<IOptions<NotificationOptions>>(), provider.GetRequiredService<ConfigFolder>()));
+        }
+
         services.AddSingleton<MessageTemplates>();
         services.AddSingleton<SmtpMailTransport>();
         services.AddSingleton<OutboxMailTransport>();
@@ -40,4 +66,14 @@ public static class NotificationServiceCollectionExtensions
         services.AddScoped<DispatchNotificationsJob>();
         return builder;
     }
+}
+
+/// <summary>The council's GP directory service (<c>Notifications:GpDirectoryApi</c>); unset: the file only.</summary>
+public sealed class GpDirectoryApiOptions
+{
+    /// <summary>Base address of the service.</summary>
+    public Uri? BaseUrl { get; set; }
+
+    /// <summary>Sent as <c>X-Api-Key</c>.</summary>
+    public string? ApiKey { get; set; }
 }

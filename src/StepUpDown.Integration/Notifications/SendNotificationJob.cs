@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Dapper;
-using Hangfire;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,12 +16,12 @@ namespace StepUpDown.Integration.Notifications;
 /// Delivers one ledger row (one step, one recipient). The row is locked for the whole attempt,
 /// so two runs of the same job take turns and the second finds it sent: a message the ledger
 /// knows was sent is never sent again. Transient failures are retried by Hangfire with its
-/// backoff (10 attempts); permanent ones fail at once and stay visible on the dashboard.
+/// backoff (<c>Notifications:MaxAttempts</c>, see the worker's retry filter); permanent ones
+/// fail at once and stay visible on the dashboard.
 /// </summary>
-[AutomaticRetry(Attempts = 10, ExceptOn = [typeof(PermanentDeliveryException)], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
 public sealed partial class SendNotificationJob(
     NpgsqlDataSource dataSource,
-    GpDirectory gpDirectory,
+    RecipientResolver recipients,
     MessageTemplates templates,
     IMailTransport transport,
     IOptions<MailOptions> mail,
@@ -41,7 +40,7 @@ public sealed partial class SendNotificationJob(
         var row = await connection.QuerySingleOrDefaultAsync<LedgerRow>(
             """
             SELECT n.state, n.recipient_role AS RecipientRole, n.message_id AS MessageId,
-                   s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers,
+                   s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
                    s.record::text AS RecordJson
               FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
              WHERE n.id = @notificationId
@@ -59,24 +58,19 @@ public sealed partial class SendNotificationJob(
         try
         {
             var record = JsonSerializer.Deserialize<ChildRecord>(row.RecordJson, JsonOptions)!;
-            if (!NhsNumber.IsValid(record.NhsNumber))
+            if (row.RecipientRole == RecipientRoles.Gp && !NhsNumber.IsValid(record.NhsNumber))
             {
+                // The planner already sends these to the MASSH instead; this guards the rule itself.
                 await RecordAsync(connection, transaction, notificationId, "withheld", null,
                     "NHS number missing or fails the Modulus 11 check: the GP is not written to until the match is resolved.");
                 LogWithheld(logger, notificationId);
                 return;
             }
 
-            var practice = gpDirectory.Find(record.GpPractice?.OdsCode);
-            if (practice?.SecureEmail is null)
-            {
-                throw new PermanentDeliveryException(
-                    $"No secure mailbox in the GP directory for the child's GP practice (ODS code '{record.GpPractice?.OdsCode}').");
-            }
-
-            var message = Compose(notificationId, row, record, practice, practice.SecureEmail);
+            var recipient = await recipients.ResolveAsync(row.RecipientRole, record, cancellationToken);
+            var message = Compose(notificationId, row, record, recipient);
             await transport.SendAsync(message, cancellationToken);
-            await RecordAsync(connection, transaction, notificationId, "sent", practice.SecureEmail, null);
+            await RecordAsync(connection, transaction, notificationId, "sent", recipient.Address, null);
             LogSent(logger, notificationId, row.RecipientRole);
         }
         catch (Exception exception) when (Classify(exception) is { } failure)
@@ -92,24 +86,22 @@ public sealed partial class SendNotificationJob(
         }
     }
 
-    private MimeMessage Compose(Guid notificationId, LedgerRow row, ChildRecord record, GpPracticeEntry practice, string mailbox)
+    private MimeMessage Compose(Guid notificationId, LedgerRow row, ChildRecord record, Recipient recipient)
     {
         var levels = continuum.Value.ToContinuum();
-        var notice = GpNotice.Create(
-            notificationId,
-            record,
+        var step = new StepFacts(
             Enum.Parse<StepKind>(row.Kind),
-            string.IsNullOrEmpty(row.Markers) ? StepMarkers.None : Enum.Parse<StepMarkers>(row.Markers),
             levels.Get(row.FromLevel),
             levels.Get(row.ToLevel),
-            council.Value,
-            practice);
-        var rendered = templates.Render(GpNotice.TemplateKind, notice);
+            string.IsNullOrEmpty(row.Markers) ? StepMarkers.None : Enum.Parse<StepMarkers>(row.Markers),
+            row.Subject);
+        var notice = Notice.Create(notificationId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice);
+        var rendered = templates.Render(NotificationRules.TemplateFor(step.Kind, row.RecipientRole), notice);
 
         var options = mail.Value;
         var message = new MimeMessage { MessageId = row.MessageId, Date = time.GetUtcNow() };
         message.From.Add(new MailboxAddress(options.FromName, options.From));
-        message.To.Add(new MailboxAddress(practice.Name, mailbox));
+        message.To.Add(new MailboxAddress(recipient.Name, recipient.Address));
         message.Subject = string.IsNullOrWhiteSpace(options.SubjectTag) ? rendered.Subject : $"{options.SubjectTag} {rendered.Subject}";
         message.Headers.Add("X-StepUpDown-Reference", notice.Reference);
         message.Body = new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html }.ToMessageBody();
@@ -147,7 +139,7 @@ public sealed partial class SendNotificationJob(
 
     internal sealed record DeliveryFailure(bool Permanent, string Reason);
 
-    private sealed record LedgerRow(string State, string RecipientRole, string MessageId, string Kind, string FromLevel, string ToLevel, string Markers, string RecordJson);
+    private sealed record LedgerRow(string State, string RecipientRole, string MessageId, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} is already {State}; nothing to send")]
     private static partial void LogAlreadyDone(ILogger logger, Guid notificationId, string state);

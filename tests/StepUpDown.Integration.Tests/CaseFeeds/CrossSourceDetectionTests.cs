@@ -91,7 +91,9 @@ public sealed class CrossSourceDetectionTests(PostgresFixture postgres, MailDevF
 
         (await _worker.QueryScalarAsync<string>("SELECT array_to_string(markers, ',') FROM stepupdown.steps WHERE kind = 'StepUp'"))
             .ShouldBe("ReReferral");
-        var notices = await mail.WaitForMessagesAsync(2);
-        notices.Count(m => m.Text?.Contains("RE-REFERRAL: this child stepped down within the last 12 months.", StringComparison.Ordinal) == true).ShouldBe(1);
+        var notices = await mail.WaitForMessagesAsync(4);
+        var toGp = notices.Where(m => m.To.Any(t => t.Address == "riverside.practice@nhs.example")).ToList();
+        toGp.Count.ShouldBe(2, "one for the step down, one for the step up");
+        toGp.Count(m => m.Text?.Contains("RE-REFERRAL: this child stepped down within the last 12 months.", StringComparison.Ordinal) == true).ShouldBe(1);
     }
 }

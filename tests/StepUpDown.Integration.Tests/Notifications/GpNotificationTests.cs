@@ -28,8 +28,11 @@ public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture
         _feed.ServePage("c1", "c2", stepped);
         await _worker.PollAsync();
         await _worker.PollAsync();
-        return await _worker.QueryScalarAsync<Guid>("SELECT id FROM stepupdown.notifications");
+        return await _worker.QueryScalarAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp'");
     }
+
+    private async Task<IReadOnlyList<ReceivedMail>> GpMessagesAsync() =>
+        (await mail.GetMessagesAsync()).Where(m => m.To.Any(t => t.Address == "riverside.practice@nhs.example")).ToList();
 
     private Task WaitForStateAsync(Guid id, string state) =>
         _worker.WaitUntilAsync(
@@ -52,7 +55,7 @@ public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture
         await RunJobAgainAsync(id);
         await Task.Delay(1000);
 
-        var message = (await mail.GetMessagesAsync()).ShouldHaveSingleItem();
+        var message = (await GpMessagesAsync()).ShouldHaveSingleItem();
         var ledgerMessageId = await _worker.QueryScalarAsync<string>("SELECT message_id FROM stepupdown.notifications WHERE id = @id", new { id });
         message.Header("message-id").ShouldBe($"<{ledgerMessageId}>");
         ledgerMessageId.ShouldStartWith(id.ToString("N"));
@@ -60,15 +63,19 @@ public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture
     }
 
     [Fact]
-    public async Task Job_ChildWithInvalidNhsNumber_WithholdsTheGpNotice()
+    public async Task ChildWithInvalidNhsNumber_TheGpIsNotWrittenTo_AndTheMasshIsAskedToResolveTheMatch()
     {
-        var id = await StepUpAsync(Children.Record("SC-1", "CP", 2, nhsNumber: "9434765918"));
+        await StepUpAsync(Children.Record("SC-1", "CP", 2, nhsNumber: "9434765918"));
+        var match = await _worker.QueryScalarAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'massh-nhs-match'");
 
-        await WaitForStateAsync(id, "withheld");
+        await WaitForStateAsync(match, "sent");
 
-        (await mail.GetMessagesAsync()).ShouldBeEmpty();
-        (await _worker.QueryScalarAsync<string>("SELECT last_error FROM stepupdown.notifications WHERE id = @id", new { id }))
-            .ShouldContain("Modulus 11");
+        (await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE recipient_role = 'gp'")).ShouldBe(0);
+        (await GpMessagesAsync()).ShouldBeEmpty();
+        var messages = await mail.WaitForMessagesAsync(2);
+        var notice = messages.Single(m => m.Subject.StartsWith("GP not notified", StringComparison.Ordinal));
+        notice.To.ShouldHaveSingleItem().Address.ShouldBe("massh@example-council.gov.uk");
+        notice.Text.ShouldNotBeNull().ShouldContain("fails the NHS number check");
     }
 
     [Fact]
@@ -79,11 +86,12 @@ public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture
         await WaitForStateAsync(id, "failed");
 
         await _worker.WaitUntilAsync(
-            async () => await _worker.QueryScalarAsync<string?>("SELECT statename FROM hangfire.job WHERE invocationdata::text LIKE '%SendNotificationJob%'") == "Failed",
+            async () => await _worker.QueryScalarAsync<string?>("SELECT statename FROM hangfire.job WHERE arguments::text LIKE @id", new { id = $"%{id}%" }) == "Failed",
             "the Hangfire job is Failed");
         (await _worker.QueryScalarAsync<string>("SELECT last_error FROM stepupdown.notifications WHERE id = @id", new { id }))
             .ShouldContain("Z99999");
-        (await mail.GetMessagesAsync()).ShouldBeEmpty();
+        (await _worker.QueryScalarAsync<int>("SELECT attempts FROM stepupdown.notifications WHERE id = @id", new { id })).ShouldBe(1);
+        (await GpMessagesAsync()).ShouldBeEmpty();
     }
 
     [Fact]
@@ -95,7 +103,7 @@ public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture
         var id = await StepUpAsync(stepped);
         await WaitForStateAsync(id, "sent");
 
-        var message = (await mail.GetMessagesAsync()).ShouldHaveSingleItem();
+        var message = (await GpMessagesAsync()).ShouldHaveSingleItem();
 
         message.Text.ShouldNotBeNull().ShouldContain(summary.Trim());
         message.Html.ShouldNotBeNull().ShouldContain("&lt;plan&gt;");

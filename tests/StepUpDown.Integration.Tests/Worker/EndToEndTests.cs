@@ -18,7 +18,7 @@ public sealed class EndToEndTests(PostgresFixture postgres, MailDevFixture mail)
     }
 
     [Fact]
-    public async Task StepUp_AfterBaseline_EmailsTheGpOnce_AndNothingElse()
+    public async Task StepUp_AfterBaseline_EmailsTheGpAndTheMasshOnce_AndNothingElse()
     {
         _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1), Children.Record("SC-2", "CIN", 1, given: "Alan", family: "Turing"));
         _feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
@@ -31,10 +31,11 @@ public sealed class EndToEndTests(PostgresFixture postgres, MailDevFixture mail)
         (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.child_records")).ShouldBe(2);
         (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBe(0);
 
-        // Early help -> child protection: one email to the GP practice's secure mailbox.
+        // Early help -> child protection: one email to the GP practice's secure mailbox, one to the MASSH.
         await PollThroughHangfireAsync(worker, expectedCursor: "c2");
-        var message = (await mail.WaitForMessagesAsync(1)).ShouldHaveSingleItem();
-        message.To.ShouldHaveSingleItem().Address.ShouldBe("riverside.practice@nhs.example");
+        var received = await mail.WaitForMessagesAsync(2);
+        received.Select(m => m.To.ShouldHaveSingleItem().Address).ShouldBe(["riverside.practice@nhs.example", "massh@example-council.gov.uk"], ignoreOrder: true);
+        var message = received.Single(m => m.To[0].Address == "riverside.practice@nhs.example");
         message.Subject.ShouldBe($"Step up to Child protection: notice for GP records (ref {ReferenceIn(message)})");
         message.Text.ShouldNotBeNull();
         message.Text.ShouldContain("Ada Lovelace");
@@ -51,7 +52,7 @@ public sealed class EndToEndTests(PostgresFixture postgres, MailDevFixture mail)
         await PollThroughHangfireAsync(worker, expectedCursor: "c3");
         (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.steps")).ShouldBe(1);
         await Task.Delay(TimeSpan.FromSeconds(2));
-        (await mail.GetMessagesAsync()).Count.ShouldBe(1);
+        (await mail.GetMessagesAsync()).Count.ShouldBe(2);
 
         // Hangfire's tables hold ids only: no child's name or NHS number in any job.
         var jobData = string.Join("\n", await worker.QueryAsync<string>("SELECT invocationdata::text || ' ' || arguments::text FROM hangfire.job"));

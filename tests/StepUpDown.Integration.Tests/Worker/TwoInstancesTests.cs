@@ -20,7 +20,7 @@ public sealed class TwoInstancesTests(PostgresFixture postgres, MailDevFixture m
     public async Task TwoWorkersOnOneDatabase_PollOneAtATime_AndRecordEachStepOnce()
     {
         var database = await postgres.CreateDatabaseAsync();
-        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        _feed.ServePage(null, "c1", Enumerable.Range(1, 20).Select(i => (object)Children.Record($"SC-{i}", "EH", 1)).ToArray());
         var changes = Enumerable.Range(1, 20).Select(i => (object)Children.Record($"SC-{i}", "CP", 2)).ToArray();
         _feed.Serve("c1", Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromMilliseconds(500))
             .WithBodyAsJson(new { items = changes, nextCursor = "c2", hasMore = false }));
@@ -34,9 +34,9 @@ public sealed class TwoInstancesTests(PostgresFixture postgres, MailDevFixture m
         results.Count(r => !r.Skipped).ShouldBeGreaterThanOrEqualTo(1);
         results.Count(r => r.Skipped).ShouldBeGreaterThanOrEqualTo(1);
         (await one.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.steps WHERE kind = 'StepUp'")).ShouldBe(20);
-        (await one.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBe(20);
-        (await mail.WaitForMessagesAsync(20)).Count.ShouldBe(20);
+        (await one.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBe(40, "the GP and the MASSH for each step up");
+        (await mail.WaitForMessagesAsync(40)).Count.ShouldBe(40);
         await Task.Delay(1500);
-        (await mail.GetMessagesAsync()).Count.ShouldBe(20, "each step's GP notice is sent once, by whichever instance ran its job");
+        (await mail.GetMessagesAsync()).Count.ShouldBe(40, "each notice is sent once, by whichever instance ran its job");
     }
 }

@@ -1,0 +1,141 @@
+using System.Globalization;
+using StepUpDown.Domain.Continuum;
+using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Records;
+
+namespace StepUpDown.Integration.Notifications;
+
+/// <summary>
+/// What a notice's templates see (members are snake_case in Liquid: <c>child.given_name</c>).
+/// Built from the record that showed the step, so the recipient gets the plan as it was then.
+/// </summary>
+public sealed record Notice(
+    string Reference,
+    RecipientView Recipient,
+    ChildView Child,
+    StepView Step,
+    ProfessionalView? LeadProfessional,
+    ProfessionalView? ProposedLead,
+    StepDownView? StepDown,
+    ServiceView? Service,
+    PlanView? Plan,
+    TeamView? Team,
+    CouncilOptions Council,
+    GpPracticeEntry? GpPractice,
+    SnomedView? Snomed)
+{
+    private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
+
+    /// <summary>Builds the notice of one step for one recipient.</summary>
+    public static Notice Create(Guid notificationId, ChildRecord record, StepFacts step, RecipientView recipient, CouncilOptions council, GpPracticeEntry? practice)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(step);
+        var plan = record.Plan;
+        var service = step.Subject is null ? null : record.Services?.FirstOrDefault(s => s.ServiceId == step.Subject);
+        var stepDown = record.StepDown;
+        return new Notice(
+            notificationId.ToString("N")[..12].ToUpperInvariant(),
+            recipient,
+            new ChildView(record.Name?.Given ?? "", record.Name?.Family ?? "", Date(record.DateOfBirth), FormatNhsNumber(record.NhsNumber), NhsNumber.IsValid(record.NhsNumber)),
+            new StepView(
+                KindName(step.Kind),
+                step.Kind.ToString(),
+                step.Kind == StepKind.StepUp,
+                step.From.Name,
+                step.To.Name,
+                step.Markers.HasFlag(StepMarkers.ReReferral),
+                step.Markers.HasFlag(StepMarkers.Unplanned),
+                step.Markers.HasFlag(StepMarkers.NonEngagement)),
+            Professional(record.LeadProfessional),
+            Professional(stepDown?.ProposedLeadProfessional),
+            stepDown is null ? null : new StepDownView(Date(stepDown.AgreedOn), stepDown.Forum, stepDown.Disagreement),
+            service is null ? null : new ServiceView(service.Name, service.Agency, service.ContactEmail, Date(service.JoinedOn), Date(service.LeftOn), service.LeftReason),
+            plan is null ? null : new PlanView(
+                PlanTypeName(plan.Type),
+                Date(plan.StartedOn),
+                Date(plan.ReviewDueOn),
+                Date(plan.UpdatedOn),
+                plan.Summary ?? "",
+                (plan.Outcomes ?? []).Select(o => new OutcomeView(o.Description ?? "", o.Owner, Date(o.DueOn))).ToArray()),
+            record.AllocatedTeam is { } team ? new TeamView(team.Name, team.ManagerName, team.ManagerEmail) : null,
+            council,
+            practice,
+            practice is not null && step.To.SnomedCode is not null ? new SnomedView(step.To.SnomedCode, step.To.SnomedTerm ?? "") : null);
+    }
+
+    private static ProfessionalView? Professional(Professional? professional) =>
+        professional is null ? null : new ProfessionalView(professional.Name, professional.Role, professional.Agency, professional.Email, professional.Phone, Date(professional.AcceptedOn));
+
+    private static string? Date(DateOnly? date) => date?.ToString("d MMMM yyyy", EnGb);
+
+    private static string FormatNhsNumber(string? nhsNumber) =>
+        nhsNumber is { Length: 10 } ? $"{nhsNumber[..3]} {nhsNumber[3..6]} {nhsNumber[6..]}" : nhsNumber ?? "not recorded";
+
+    private static string KindName(StepKind kind) => kind switch
+    {
+        StepKind.StepUp => "Step up",
+        StepKind.StepDown => "Step down",
+        StepKind.StepDownAgreed => "Step down agreed",
+        StepKind.StepIn => "Step in",
+        StepKind.StepOut => "Step out",
+        StepKind.LeadProfessionalChanged => "Change of lead professional",
+        StepKind.LeadProfessionalAccepted => "Lead professional accepted",
+        StepKind.Closure => "Closure",
+        _ => kind.ToString(),
+    };
+
+    private static string PlanTypeName(string? type) => type switch
+    {
+        "eha" => "Early Help Assessment / family plan",
+        "tac" => "Team Around the Child / Family plan",
+        "cin" => "Child in need plan (section 17)",
+        "cp" => "Child protection plan",
+        "lac" => "Care plan (looked-after child)",
+        "none" or null => "No plan",
+        _ => type,
+    };
+}
+
+/// <summary>The stored facts of a step that a notice needs.</summary>
+public sealed record StepFacts(StepKind Kind, Level From, Level To, StepMarkers Markers, string? Subject);
+
+/// <summary>Who the notice is for.</summary>
+/// <param name="Name">Name to greet.</param>
+/// <param name="Role">The recipient role.</param>
+public sealed record RecipientView(string Name, string Role);
+
+/// <summary>The child, as a notice names it.</summary>
+public sealed record ChildView(string GivenName, string FamilyName, string? DateOfBirth, string NhsNumber, bool NhsNumberValid);
+
+/// <summary>The step, as a notice names it.</summary>
+/// <param name="Kind">E.g. "Step up".</param>
+/// <param name="Code">The step kind's code, e.g. <c>StepUp</c>, for conditions in templates.</param>
+/// <param name="IsStepUp">True for a step up.</param>
+/// <param name="FromLevel">The child's level before.</param>
+/// <param name="ToLevel">The child's level after.</param>
+/// <param name="IsReReferral">A step up within 12 months of a completed step down.</param>
+/// <param name="IsUnplanned">A step down nobody agreed.</param>
+/// <param name="IsNonEngagement">A step out for non-engagement: a risk assessment is needed.</param>
+public sealed record StepView(string Kind, string Code, bool IsStepUp, string FromLevel, string ToLevel, bool IsReReferral, bool IsUnplanned, bool IsNonEngagement);
+
+/// <summary>A professional with contacts.</summary>
+public sealed record ProfessionalView(string Name, string? Role, string? Agency, string? Email, string? Phone, string? AcceptedOn);
+
+/// <summary>The agreed step down.</summary>
+public sealed record StepDownView(string? AgreedOn, string? Forum, string? Disagreement);
+
+/// <summary>The service that stepped in or out.</summary>
+public sealed record ServiceView(string Name, string? Agency, string? ContactEmail, string? JoinedOn, string? LeftOn, string? LeftReason);
+
+/// <summary>The plan at the step.</summary>
+public sealed record PlanView(string TypeName, string? StartedOn, string? ReviewDueOn, string? UpdatedOn, string Summary, IReadOnlyList<OutcomeView> Outcomes);
+
+/// <summary>One plan outcome.</summary>
+public sealed record OutcomeView(string Description, string? Owner, string? DueOn);
+
+/// <summary>The allocated team.</summary>
+public sealed record TeamView(string? Name, string? ManagerName, string? ManagerEmail);
+
+/// <summary>The SNOMED CT concept suggested for the practice to record.</summary>
+public sealed record SnomedView(string Code, string Term);

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Options;
+using MimeKit;
+using StepUpDown.Domain.Records;
+
+namespace StepUpDown.Integration.Notifications;
+
+/// <summary>A resolved recipient: who, where, and the GP practice when it is one.</summary>
+public sealed record Recipient(string Name, string Address, GpPracticeEntry? Practice);
+
+/// <summary>
+/// Finds the mailbox for a recipient role from the record that showed the step, the GP directory
+/// and configuration. No address, an invalid one, or one outside the secure-domain allow-list is a
+/// <see cref="PermanentDeliveryException"/> that names the role, never the address's owner.
+/// </summary>
+public sealed class RecipientResolver(GpDirectory gpDirectory, SecureDomains secureDomains, IOptions<NotificationOptions> options)
+{
+    /// <summary>The recipient of <paramref name="role"/> for this record.</summary>
+    public async Task<Recipient> ResolveAsync(string role, ChildRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var recipient = role switch
+        {
+            RecipientRoles.Gp => await GpAsync(record, cancellationToken),
+            RecipientRoles.Massh or RecipientRoles.MasshNhsMatch => new Recipient("MASSH", options.Value.MasshEmail, null),
+            RecipientRoles.LeadProfessional => Person(record.LeadProfessional, role),
+            RecipientRoles.ProposedLead => Person(record.StepDown?.ProposedLeadProfessional, role),
+            RecipientRoles.TeamManager => record.AllocatedTeam?.ManagerEmail is { } manager
+                ? new Recipient(record.AllocatedTeam.ManagerName ?? "Team manager", manager, null)
+                : throw new PermanentDeliveryException("The record names no allocated team manager's email."),
+            _ => throw new PermanentDeliveryException($"Unknown recipient role '{role}'."),
+        };
+
+        if (!MailboxAddress.TryParse(recipient.Address, out _))
+        {
+            throw new PermanentDeliveryException($"The {role}'s email address is not a valid address.");
+        }
+
+        if (!secureDomains.Allows(recipient.Address))
+        {
+            throw new PermanentDeliveryException($"The {role}'s email domain is not on the secure-domain allow-list; nothing was sent.");
+        }
+
+        return recipient;
+    }
+
+    private async Task<Recipient> GpAsync(ChildRecord record, CancellationToken cancellationToken)
+    {
+        var odsCode = record.GpPractice?.OdsCode;
+        var practice = await gpDirectory.FindAsync(odsCode, cancellationToken);
+        return practice?.SecureEmail is { } mailbox
+            ? new Recipient(practice.Name, mailbox, practice)
+            : throw new PermanentDeliveryException($"No secure mailbox in the GP directory for the child's GP practice (ODS code '{odsCode}').");
+    }
+
+    private static Recipient Person(Professional? professional, string role) =>
+        professional?.Email is { } email
+            ? new Recipient(professional.Name, email, null)
+            : throw new PermanentDeliveryException($"The record names no email address for the {role}.");
+}
