@@ -70,6 +70,10 @@ public sealed class SmtpOptions
     /// <summary>Password, when the relay needs one. Set it from a secret store or environment variable.</summary>
     public string? Password { get; set; }
 
+    /// <summary>Open connections kept to the relay and shared by delivery jobs.</summary>
+    [Range(1, 50)]
+    public int MaxConnections { get; set; } = 4;
+
     /// <summary>Timeout of one SMTP operation.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using MailKit;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,22 +14,102 @@ public interface IMailTransport
     Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
 }
 
-/// <summary>Sends through the configured SMTP relay over TLS (StartTls or SSL on connect).</summary>
-public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTransport
+/// <summary>
+/// Sends through the configured SMTP relay over TLS (StartTls or SSL on connect), reusing a small
+/// pool of open connections (<c>Mail:Smtp:MaxConnections</c>) rather than opening one per message.
+/// A pooled connection idle for a while is checked with NOOP and replaced if the server closed it.
+/// </summary>
+public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTransport, IDisposable
 {
+    private static readonly TimeSpan CheckAfterIdle = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentBag<PooledClient> _idle = [];
+    private readonly SemaphoreSlim _slots = new(options.Value.Smtp.MaxConnections, options.Value.Smtp.MaxConnections);
+
     /// <inheritdoc />
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
-        var smtp = options.Value.Smtp;
-        using var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
-        await client.ConnectAsync(smtp.Host!, smtp.Port, smtp.Security, cancellationToken);
-        if (!string.IsNullOrEmpty(smtp.UserName))
+        await _slots.WaitAsync(cancellationToken);
+        PooledClient? pooled = null;
+        try
         {
-            await client.AuthenticateAsync(smtp.UserName, smtp.Password ?? "", cancellationToken);
+            pooled = await TakeAsync(cancellationToken);
+            await pooled.Client.SendAsync(message, cancellationToken);
+            pooled.LastUsed = Environment.TickCount64;
+            _idle.Add(pooled);
+            pooled = null;
+        }
+        finally
+        {
+            pooled?.Client.Dispose();
+            _slots.Release();
+        }
+    }
+
+    private async Task<PooledClient> TakeAsync(CancellationToken cancellationToken)
+    {
+        while (_idle.TryTake(out var pooled))
+        {
+            if (pooled.Client.IsConnected && await StillOpenAsync(pooled, cancellationToken))
+            {
+                return pooled;
+            }
+
+            pooled.Client.Dispose();
         }
 
-        await client.SendAsync(message, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
+        var smtp = options.Value.Smtp;
+        var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
+        try
+        {
+            await client.ConnectAsync(smtp.Host!, smtp.Port, smtp.Security, cancellationToken);
+            if (!string.IsNullOrEmpty(smtp.UserName))
+            {
+                await client.AuthenticateAsync(smtp.UserName, smtp.Password ?? "", cancellationToken);
+            }
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+
+        return new PooledClient(client);
+    }
+
+    private static async Task<bool> StillOpenAsync(PooledClient pooled, CancellationToken cancellationToken)
+    {
+        if (Environment.TickCount64 - pooled.LastUsed < CheckAfterIdle.TotalMilliseconds)
+        {
+            return true;
+        }
+
+        try
+        {
+            await pooled.Client.NoOpAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception exception) when (exception is IOException or SmtpProtocolException or SmtpCommandException or ServiceNotConnectedException)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        while (_idle.TryTake(out var pooled))
+        {
+            pooled.Client.Dispose();
+        }
+
+        _slots.Dispose();
+    }
+
+    private sealed class PooledClient(SmtpClient client)
+    {
+        public SmtpClient Client { get; } = client;
+
+        public long LastUsed { get; set; } = Environment.TickCount64;
     }
 }
 

@@ -74,6 +74,7 @@ public static class Children
         ["dateOfBirth"] = "2015-12-10",
         ["levelOfNeed"] = level,
         ["status"] = status,
+        ["allocatedTeam"] = new { name = "North CIN team", managerName = "Mary Somerville", managerEmail = "mary.somerville@council.example" },
         ["leadProfessional"] = new { name = "Grace Hopper", role = "Social worker", agency = "CSC", email = "grace.hopper@council.example", phone = "0100 000 0123" },
         ["plan"] = new
         {

@@ -13,7 +13,15 @@ public sealed class MailDevFixture : IAsyncLifetime
     private Process? _process;
     private readonly HttpClient _http = new();
 
-    public int SmtpPort { get; } = FreePort();
+    public MailDevFixture()
+        : this(FreePort())
+    {
+    }
+
+    /// <summary>A sink on a chosen SMTP port (a test can point the worker at it before it starts).</summary>
+    internal MailDevFixture(int smtpPort) => SmtpPort = smtpPort;
+
+    public int SmtpPort { get; }
 
     public int WebPort { get; } = FreePort();
 
