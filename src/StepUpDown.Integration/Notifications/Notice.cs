@@ -22,12 +22,14 @@ public sealed record Notice(
     TeamView? Team,
     CouncilOptions Council,
     GpPracticeEntry? GpPractice,
-    SnomedView? Snomed)
+    SnomedView? Snomed,
+    UndeliveredView? Undelivered)
 {
     private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 
     /// <summary>Builds the notice of one step for one recipient.</summary>
-    public static Notice Create(Guid notificationId, ChildRecord record, StepFacts step, RecipientView recipient, CouncilOptions council, GpPracticeEntry? practice)
+    public static Notice Create(
+        Guid notificationId, ChildRecord record, StepFacts step, RecipientView recipient, CouncilOptions council, GpPracticeEntry? practice, UndeliveredView? undelivered = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(step);
@@ -61,7 +63,8 @@ public sealed record Notice(
             record.AllocatedTeam is { } team ? new TeamView(team.Name, team.ManagerName, team.ManagerEmail) : null,
             council,
             practice,
-            practice is not null && step.To.SnomedCode is not null ? new SnomedView(step.To.SnomedCode, step.To.SnomedTerm ?? "") : null);
+            practice is not null && step.To.SnomedCode is not null ? new SnomedView(step.To.SnomedCode, step.To.SnomedTerm ?? "") : null,
+            undelivered);
     }
 
     private static ProfessionalView? Professional(Professional? professional) =>
@@ -136,6 +139,11 @@ public sealed record OutcomeView(string Description, string? Owner, string? DueO
 
 /// <summary>The allocated team.</summary>
 public sealed record TeamView(string? Name, string? ManagerName, string? ManagerEmail);
+
+/// <summary>A notice that could not be delivered, for the MASSH to follow up.</summary>
+/// <param name="Role">Who could not be written to.</param>
+/// <param name="Reason">Why (names no person or address).</param>
+public sealed record UndeliveredView(string Role, string Reason);
 
 /// <summary>The SNOMED CT concept suggested for the practice to record.</summary>
 public sealed record SnomedView(string Code, string Term);

@@ -22,6 +22,13 @@ public static class RecipientRoles
 
     /// <summary>The manager of the team allocated on the record.</summary>
     public const string TeamManager = "team-manager";
+
+    /// <summary>The MASSH, told that another recipient could not be written to: this prefix, then that role.</summary>
+    public const string MasshUndeliveredPrefix = "massh-undelivered:";
+
+    /// <summary>True for the roles that go to the MASSH mailbox.</summary>
+    public static bool IsMassh(string role) =>
+        role is Massh or MasshNhsMatch || role.StartsWith(MasshUndeliveredPrefix, StringComparison.Ordinal);
 }
 
 /// <summary>One row of "who is told what": a step kind, a recipient role, the template, and when.</summary>
@@ -73,6 +80,7 @@ public static class NotificationRules
     public static string TemplateFor(StepKind kind, string role) => role switch
     {
         RecipientRoles.MasshNhsMatch => "massh-nhs-match",
+        _ when role.StartsWith(RecipientRoles.MasshUndeliveredPrefix, StringComparison.Ordinal) => "massh-undelivered",
         _ => All.FirstOrDefault(r => r.Kind == kind && r.Role == role)?.Template
              ?? throw new PermanentDeliveryException($"No notification rule sends a {kind} to the {role}."),
     };

@@ -21,7 +21,7 @@ public sealed class RecipientResolver(GpDirectory gpDirectory, SecureDomains sec
         var recipient = role switch
         {
             RecipientRoles.Gp => await GpAsync(record, cancellationToken),
-            RecipientRoles.Massh or RecipientRoles.MasshNhsMatch => new Recipient("MASSH", options.Value.MasshEmail, null),
+            _ when RecipientRoles.IsMassh(role) => new Recipient("MASSH", options.Value.MasshEmail, null),
             RecipientRoles.LeadProfessional => Person(record.LeadProfessional, role),
             RecipientRoles.ProposedLead => Person(record.StepDown?.ProposedLeadProfessional, role),
             RecipientRoles.TeamManager => record.AllocatedTeam?.ManagerEmail is { } manager

@@ -22,6 +22,7 @@ namespace StepUpDown.Integration.Notifications;
 public sealed partial class SendNotificationJob(
     NpgsqlDataSource dataSource,
     RecipientResolver recipients,
+    INotificationDispatcher dispatcher,
     MessageTemplates templates,
     IMailTransport transport,
     IOptions<MailOptions> mail,
@@ -39,7 +40,7 @@ public sealed partial class SendNotificationJob(
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<LedgerRow>(
             """
-            SELECT n.state, n.recipient_role AS RecipientRole, n.message_id AS MessageId,
+            SELECT n.step_id AS StepId, n.state, n.recipient_role AS RecipientRole, n.message_id AS MessageId,
                    s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
                    s.record::text AS RecordJson
               FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
@@ -68,14 +69,25 @@ public sealed partial class SendNotificationJob(
             }
 
             var recipient = await recipients.ResolveAsync(row.RecipientRole, record, cancellationToken);
-            var message = Compose(notificationId, row, record, recipient);
+            var message = Compose(notificationId, row, record, recipient, await UndeliveredAsync(connection, transaction, row));
             await transport.SendAsync(message, cancellationToken);
             await RecordAsync(connection, transaction, notificationId, "sent", recipient.Address, null);
             LogSent(logger, notificationId, row.RecipientRole);
         }
         catch (Exception exception) when (Classify(exception) is { } failure)
         {
+            var tellMassh = failure.Permanent && !RecipientRoles.IsMassh(row.RecipientRole);
+            if (tellMassh)
+            {
+                await AddMasshUndeliveredAsync(connection, transaction, row);
+            }
+
             await RecordAsync(connection, transaction, notificationId, failure.Permanent ? "failed" : "pending", null, failure.Reason);
+            if (tellMassh)
+            {
+                dispatcher.ScheduleDispatch();
+            }
+
             LogFailed(logger, exception, notificationId, failure.Permanent, failure.Reason);
             if (failure.Permanent && exception is not PermanentDeliveryException)
             {
@@ -86,7 +98,38 @@ public sealed partial class SendNotificationJob(
         }
     }
 
-    private MimeMessage Compose(Guid notificationId, LedgerRow row, ChildRecord record, Recipient recipient)
+    /// <summary>A permanent failure to reach anyone but the MASSH becomes a notice to the MASSH, in the same transaction.</summary>
+    private Task<int> AddMasshUndeliveredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerRow row)
+    {
+        var role = RecipientRoles.MasshUndeliveredPrefix + row.RecipientRole;
+        var id = NotificationPlanner.IdFor(row.StepId, role);
+        return connection.ExecuteAsync(
+            """
+            INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, created_at)
+            VALUES (@id, @StepId, @role, 'pending', @messageId, @now)
+            ON CONFLICT DO NOTHING
+            """,
+            new { id, row.StepId, role, messageId = $"{id:N}@{mail.Value.MessageIdDomain}", now = time.GetUtcNow() },
+            transaction);
+    }
+
+    /// <summary>For a MASSH "could not deliver" notice: which recipient failed, and why.</summary>
+    private static async Task<UndeliveredView?> UndeliveredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerRow row)
+    {
+        if (!row.RecipientRole.StartsWith(RecipientRoles.MasshUndeliveredPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var failedRole = row.RecipientRole[RecipientRoles.MasshUndeliveredPrefix.Length..];
+        var reason = await connection.ExecuteScalarAsync<string?>(
+            "SELECT last_error FROM stepupdown.notifications WHERE step_id = @StepId AND recipient_role = @failedRole",
+            new { row.StepId, failedRole },
+            transaction);
+        return new UndeliveredView(failedRole, reason ?? "unknown");
+    }
+
+    private MimeMessage Compose(Guid notificationId, LedgerRow row, ChildRecord record, Recipient recipient, UndeliveredView? undelivered)
     {
         var levels = continuum.Value.ToContinuum();
         var step = new StepFacts(
@@ -95,7 +138,7 @@ public sealed partial class SendNotificationJob(
             levels.Get(row.ToLevel),
             string.IsNullOrEmpty(row.Markers) ? StepMarkers.None : Enum.Parse<StepMarkers>(row.Markers),
             row.Subject);
-        var notice = Notice.Create(notificationId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice);
+        var notice = Notice.Create(notificationId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice, undelivered);
         var rendered = templates.Render(NotificationRules.TemplateFor(step.Kind, row.RecipientRole), notice);
 
         var options = mail.Value;
@@ -139,7 +182,7 @@ public sealed partial class SendNotificationJob(
 
     internal sealed record DeliveryFailure(bool Permanent, string Reason);
 
-    private sealed record LedgerRow(string State, string RecipientRole, string MessageId, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson);
+    private sealed record LedgerRow(Guid StepId, string State, string RecipientRole, string MessageId, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} is already {State}; nothing to send")]
     private static partial void LogAlreadyDone(ILogger logger, Guid notificationId, string state);

@@ -92,6 +92,8 @@ public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture
             .ShouldContain("Z99999");
         (await _worker.QueryScalarAsync<int>("SELECT attempts FROM stepupdown.notifications WHERE id = @id", new { id })).ShouldBe(1);
         (await GpMessagesAsync()).ShouldBeEmpty();
+        var toMassh = (await mail.WaitForMessagesAsync(2)).Where(m => m.Subject.StartsWith("Could not notify the gp", StringComparison.Ordinal)).ToList();
+        toMassh.ShouldHaveSingleItem().Text.ShouldNotBeNull().ShouldContain("(ODS code 'Z99999')");
     }
 
     [Fact]

@@ -35,6 +35,10 @@ public sealed class NotificationRulesTests(PostgresFixture postgres, MailDevFixt
         await _worker.WaitUntilAsync(
             async () => await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'pending'") == 0,
             "every notification is delivered or failed");
+        await Task.Delay(300); // a permanent failure adds the MASSH's notice as it fails
+        await _worker.WaitUntilAsync(
+            async () => await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'pending'") == 0,
+            "every notification is delivered or failed");
         var sent = await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'");
         var messages = await mail.WaitForMessagesAsync((int)sent);
         return messages.Select(m => (m.To.Single().Address, m.Subject)).OrderBy(m => m.Address).ThenBy(m => m.Subject).ToList();
@@ -117,16 +121,19 @@ public sealed class NotificationRulesTests(PostgresFixture postgres, MailDevFixt
     }
 
     [Fact]
-    public async Task RecipientOutsideTheSecureDomains_IsRefusedAndRecorded_AndNothingIsSent()
+    public async Task RecipientOutsideTheSecureDomains_IsRefusedAndRecorded_AndTheMasshIsTold()
     {
         var after = With(Children.Record("SC-1", "EH", 2), "services", new[] { new { serviceId = "S1", name = "School nursing", joinedOn = "2026-11-19" } });
         after["leadProfessional"] = new { name = "Grace Hopper", email = "grace@gmail.example" };
 
         var emails = await EmailsForAsync(With(Children.Record("SC-1", "EH", 1), "leadProfessional", new { name = "Grace Hopper", email = "grace@gmail.example" }), after);
 
-        emails.ShouldBeEmpty();
         var failure = await _worker.QueryScalarAsync<string>("SELECT state || ': ' || last_error FROM stepupdown.notifications WHERE recipient_role = 'lead-professional'");
         failure.ShouldBe("failed: The lead-professional's email domain is not on the secure-domain allow-list; nothing was sent.");
+        var toMassh = emails.ShouldHaveSingleItem();
+        toMassh.To.ShouldBe(Massh);
+        toMassh.Subject.ShouldStartWith("Could not notify the lead-professional: step in needs follow-up");
+        (await mail.GetMessagesAsync()).Single().Text.ShouldNotBeNull().ShouldContain("Reason: The lead-professional's email domain is not on the secure-domain allow-list");
     }
 
     private static string Reference(string subject) => subject[(subject.LastIndexOf("ref ", StringComparison.Ordinal) + 4)..].TrimEnd(')');
