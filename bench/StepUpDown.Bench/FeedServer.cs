@@ -6,7 +6,7 @@ namespace StepUpDown.Bench;
 /// <summary>
 /// The synthetic case feed, run in its own process so that its memory and CPU are not counted
 /// as the worker's. Serves the contract's <c>getChildChanges</c> with the event index as cursor;
-/// <c>POST /bench/release</c> makes the change events visible after the baseline.
+/// <c>POST /bench/release[?count=N]</c> makes (the next N) change events visible after the baseline.
 /// </summary>
 internal static class FeedServer
 {
@@ -38,7 +38,8 @@ internal static class FeedServer
             json.WriteEndObject();
             await json.FlushAsync();
         });
-        app.MapPost("/bench/release", () => Volatile.Write(ref available, synthetic.Total));
+        app.MapPost("/bench/release", (int? count) =>
+            Volatile.Write(ref available, count is null ? synthetic.Total : Math.Min(synthetic.Total, Volatile.Read(ref available) + count.Value)));
 
         await app.StartAsync();
         Console.WriteLine($"LISTENING {app.Urls.First()}");
