@@ -96,7 +96,8 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    private static Process StartFeed(int children, int changes, out string url)
+    /// <summary>Starts this program again in another mode (the feed, the SMTP sink) as its own process.</summary>
+    public static Process StartSelf(params string[] arguments)
     {
         var self = Environment.ProcessPath!;
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -105,12 +106,17 @@ internal sealed class BenchEnvironment : IAsyncDisposable
             start.ArgumentList.Add(typeof(SyntheticChildren).Assembly.Location);
         }
 
-        foreach (var argument in new[] { "feed", children.ToString(CultureInfo.InvariantCulture), changes.ToString(CultureInfo.InvariantCulture) })
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    private static Process StartFeed(int children, int changes, out string url)
+    {
+        var process = StartSelf("feed", children.ToString(CultureInfo.InvariantCulture), changes.ToString(CultureInfo.InvariantCulture));
         var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The feed process did not start.");
         url = line["LISTENING ".Length..] + "/";
         return process;

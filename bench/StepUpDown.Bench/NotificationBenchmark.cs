@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using Dapper;
 using Hangfire;
 using MailKit.Net.Smtp;
@@ -14,7 +13,7 @@ namespace StepUpDown.Bench;
 
 /// <summary>
 /// Issue 4's figures: notifications through Hangfire.PostgreSql and MailKit to a local SMTP sink
-/// (maildev), emails/s and step-recorded → SMTP-accepted latency, in bulk and at a steady 50 steps/s;
+/// (an accept-everything SMTP server in its own process), emails/s and step-recorded → SMTP-accepted latency, in bulk and at a steady 50 steps/s;
 /// beside it the raw ceiling (no-op Hangfire jobs, then raw MailKit sends over one connection).
 /// </summary>
 internal static class NotificationBenchmark
@@ -27,7 +26,7 @@ internal static class NotificationBenchmark
         var bulkSteps = notifications * 4 / 9;
         var children = bulkSteps + PacedSteps;
         Console.WriteLine($"StepUpDown notification benchmark: about {notifications:N0} notifications in bulk, then {PacedSteps:N0} steps at 50/s; {Environment.ProcessorCount} cores");
-        using var sink = await MailDev.StartAsync();
+        using var sink = Sink.Start();
         await using var environment = await BenchEnvironment.StartAsync(children, bulkSteps + PacedSteps);
         await using var worker = await StepUpDownHost.CreateAsync([], environment.WorkerSettings(1000, new Dictionary<string, string?>
         {
@@ -140,12 +139,12 @@ internal static class NotificationBenchmark
         return elapsed;
     }
 
-    /// <summary>maildev (npm) as the SMTP sink, on free loopback ports.</summary>
-    private sealed class MailDev : IDisposable
+    /// <summary>The accept-everything SMTP sink (<see cref="SmtpSink"/>) in its own process.</summary>
+    private sealed class Sink : IDisposable
     {
         private readonly Process _process;
 
-        private MailDev(Process process, int smtpPort)
+        private Sink(Process process, int smtpPort)
         {
             _process = process;
             SmtpPort = smtpPort;
@@ -153,53 +152,17 @@ internal static class NotificationBenchmark
 
         public int SmtpPort { get; }
 
-        public static async Task<MailDev> StartAsync()
+        public static Sink Start()
         {
-            var (smtp, web) = (FreePort(), FreePort());
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("MAILDEV") ?? "maildev")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var argument in new[] { "--smtp", smtp.ToString(CultureInfo.InvariantCulture), "--web", web.ToString(CultureInfo.InvariantCulture), "--ip", "127.0.0.1" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            for (var waited = 0; waited < 150; waited++)
-            {
-                try
-                {
-                    using var probe = new TcpClient();
-                    await probe.ConnectAsync("127.0.0.1", smtp);
-                    return new MailDev(process, smtp);
-                }
-                catch (SocketException)
-                {
-                    await Task.Delay(200);
-                }
-            }
-
-            throw new InvalidOperationException("maildev did not start: install it with `npm install -g maildev@3`.");
+            var process = BenchEnvironment.StartSelf("sink");
+            var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The SMTP sink did not start.");
+            return new Sink(process, int.Parse(line["LISTENING ".Length..], CultureInfo.InvariantCulture));
         }
 
         public void Dispose()
         {
             _process.Kill(entireProcessTree: true);
             _process.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-            listener.Start();
-            return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }

@@ -11,6 +11,9 @@ switch (args)
     case ["feed", ..]:
         await FeedServer.RunAsync(Arg(args, 1, 0), Arg(args, 2, 0));
         break;
+    case ["sink"]:
+        await SmtpSink.RunAsync();
+        break;
     case ["notifications", ..]:
         await NotificationBenchmark.RunAsync(Arg(args, 1, 5000));
         break;
