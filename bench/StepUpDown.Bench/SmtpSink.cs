@@ -36,7 +36,10 @@ internal static class SmtpSink
                 switch (line.Split(' ')[0].ToUpperInvariant())
                 {
                     case "EHLO" or "HELO":
-                        await writer.WriteLineAsync("250 sink");
+                        // Advertise what real relays do: MailKit pipelines MAIL/RCPT/DATA when it may.
+                        await writer.WriteLineAsync("250-sink");
+                        await writer.WriteLineAsync("250-PIPELINING");
+                        await writer.WriteLineAsync("250 8BITMIME");
                         break;
                     case "DATA":
                         await writer.WriteLineAsync("354 go ahead");

@@ -5,25 +5,12 @@ using WireMock.ResponseBuilders;
 
 namespace StepUpDown.Integration.Tests.CaseFeeds;
 
-[Collection(IntegrationCollection.Name)]
-public sealed class CaseFeedPollerTests(PostgresFixture postgres, MailDevFixture mail) : IAsyncLifetime
+public sealed class CaseFeedPollerTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail)
 {
-    private readonly FeedServer _feed = new();
-    private WorkerHarness _worker = null!;
-
-    public async Task InitializeAsync() =>
-        _worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail);
-
-    public async Task DisposeAsync()
-    {
-        await _worker.DisposeAsync();
-        _feed.Dispose();
-    }
-
-    private Task<PollResult> PollAsync() => _worker.PollAsync();
+    private Task<PollResult> PollAsync() => Worker.PollAsync();
 
     private Task<string?> CursorAsync() =>
-        _worker.QueryScalarAsync<string?>("SELECT cursor FROM stepupdown.source_cursors WHERE source = @source", new { source = WorkerHarness.Source });
+        Worker.QueryScalarAsync<string?>("SELECT cursor FROM stepupdown.source_cursors WHERE source = @source", new { source = WorkerHarness.Source });
 
     private static IResponseBuilder Status(int code) => Response.Create().WithStatusCode(code);
 
@@ -33,19 +20,19 @@ public sealed class CaseFeedPollerTests(PostgresFixture postgres, MailDevFixture
     [Fact]
     public async Task Poll_FeedAnswers503Twice_RetriesAndSucceeds()
     {
-        _feed.ServeInTurn(null, Status(503), Status(503), Page("c1", Children.Record("SC-1", "EH", 1)));
+        Feed.ServeInTurn(null, Status(503), Status(503), Page("c1", Children.Record("SC-1", "EH", 1)));
 
         var result = await PollAsync();
 
         result.Records.ShouldBe(1);
-        _feed.RequestCount.ShouldBe(3);
+        Feed.RequestCount.ShouldBe(3);
         (await CursorAsync()).ShouldBe("c1");
     }
 
     [Fact]
     public async Task Poll_FeedAnswers429WithRetryAfter_WaitsThatLongBeforeRetrying()
     {
-        _feed.ServeInTurn(null, Status(429).WithHeader("Retry-After", "2"), Page("c1", Children.Record("SC-1", "EH", 1)));
+        Feed.ServeInTurn(null, Status(429).WithHeader("Retry-After", "2"), Page("c1", Children.Record("SC-1", "EH", 1)));
         var clock = Stopwatch.StartNew();
 
         await PollAsync();
@@ -58,62 +45,62 @@ public sealed class CaseFeedPollerTests(PostgresFixture postgres, MailDevFixture
     [Fact]
     public async Task Poll_FeedKeepsFailing_ThrowsAndLeavesTheCursorWhereItWas()
     {
-        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
         await PollAsync();
-        _feed.Serve("c1", Status(500));
+        Feed.Serve("c1", Status(500));
 
         var failure = await Should.ThrowAsync<CaseFeedUnavailableException>(PollAsync);
 
         failure.Message.ShouldContain("500");
         (await CursorAsync()).ShouldBe("c1");
-        _feed.Server.LogEntries.Count(e => e.RequestMessage.Query?.ContainsKey("since") == true).ShouldBe(5, "the first call and 4 retries");
+        Feed.Server.LogEntries.Count(e => e.RequestMessage.Query?.ContainsKey("since") == true).ShouldBe(5, "the first call and 4 retries");
     }
 
     [Fact]
     public async Task Poll_ReadsPagesUntilHasMoreIsFalse_CommittingTheCursorAfterEach()
     {
-        _feed.ServePageWithMore(null, "c1", Children.Record("SC-1", "EH", 1));
-        _feed.ServePage("c1", "c2", Children.Record("SC-2", "CIN", 1));
+        Feed.ServePageWithMore(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage("c1", "c2", Children.Record("SC-2", "CIN", 1));
 
         var result = await PollAsync();
 
         result.Pages.ShouldBe(2);
         (await CursorAsync()).ShouldBe("c2");
-        (await _worker.QueryScalarAsync<bool>("SELECT baseline_completed FROM stepupdown.source_cursors")).ShouldBeTrue();
+        (await Worker.QueryScalarAsync<bool>("SELECT baseline_completed FROM stepupdown.source_cursors")).ShouldBeTrue();
     }
 
     [Fact]
     public async Task Poll_CrashBetweenBaselinePages_StaysABaselineWhenResumed()
     {
-        _feed.ServePageWithMore(null, "c1", Children.Record("SC-1", "EH", 1));
-        _feed.Serve("c1", Status(500));
+        Feed.ServePageWithMore(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.Serve("c1", Status(500));
         await Should.ThrowAsync<CaseFeedUnavailableException>(PollAsync);
         (await CursorAsync()).ShouldBe("c1");
 
-        _feed.ServePage("c1", "c2", Children.Record("SC-2", "LAC", 1));
+        Feed.ServePage("c1", "c2", Children.Record("SC-2", "LAC", 1));
         var resumed = await PollAsync();
 
         resumed.Steps.ShouldBe(0, "the rest of a first adoption is baseline too");
-        (await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.child_records")).ShouldBe(2);
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.child_records")).ShouldBe(2);
     }
 
     [Fact]
     public async Task Poll_PageWithOneBadRecord_QuarantinesItWithItsReason_AndKeepsTheRest()
     {
-        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
         await PollAsync();
         var missingName = Children.Record("SC-2", "EH", 1);
         missingName.Remove("name");
         var badDate = Children.Record("SC-3", "EH", 1);
         badDate["dateOfBirth"] = "10/12/2015";
-        _feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2), missingName, badDate, Children.Record("SC-4", "XX", 1), "not a record");
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2), missingName, badDate, Children.Record("SC-4", "XX", 1), "not a record");
 
         var result = await PollAsync();
 
         result.Steps.ShouldBe(1);
         result.Quarantined.ShouldBe(4);
         (await CursorAsync()).ShouldBe("c2");
-        var reasons = await _worker.QueryAsync<(string? ChildId, string Reason)>(
+        var reasons = await Worker.QueryAsync<(string? ChildId, string Reason)>(
             "SELECT child_id, reason FROM stepupdown.quarantined_records ORDER BY id");
         reasons.ShouldBe(
         [
@@ -129,35 +116,35 @@ public sealed class CaseFeedPollerTests(PostgresFixture postgres, MailDevFixture
     {
         var bad = Children.Record("SC-1", "EH", 1);
         bad.Remove("version");
-        _feed.ServePage(null, "c1", bad);
+        Feed.ServePage(null, "c1", bad);
         await PollAsync();
-        _feed.ServePage("c1", "c2", Children.Record("SC-1", "EH", 2));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "EH", 2));
 
         await PollAsync();
 
-        (await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.quarantined_records")).ShouldBe(0);
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.quarantined_records")).ShouldBe(0);
     }
 
     [Fact]
     public async Task Poll_CursorExpired_ResyncsFromTheStart_AndNotifiesOnlyRealDifferences()
     {
-        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1), Children.Record("SC-2", "CIN", 3));
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1), Children.Record("SC-2", "CIN", 3));
         await PollAsync();
-        _feed.Server.Reset();
-        _feed.Serve("c1", Status(410));
-        _feed.ServePage(null, "r1", Children.Record("SC-1", "EH", 1), Children.Record("SC-2", "CP", 4));
+        Feed.Server.Reset();
+        Feed.Serve("c1", Status(410));
+        Feed.ServePage(null, "r1", Children.Record("SC-1", "EH", 1), Children.Record("SC-2", "CP", 4));
 
         var result = await PollAsync();
 
         result.Steps.ShouldBe(1);
         (await CursorAsync()).ShouldBe("r1");
-        (await _worker.QueryScalarAsync<string>("SELECT to_level FROM stepupdown.steps WHERE child_id = 'SC-2'")).ShouldBe("child-protection");
+        (await Worker.QueryScalarAsync<string>("SELECT to_level FROM stepupdown.steps WHERE child_id = 'SC-2'")).ShouldBe("child-protection");
     }
 
     [Fact]
     public async Task Poll_TwoPollsOfOneSourceAtOnce_OnlyOneRuns()
     {
-        _feed.Serve(null, Page("c1", Children.Record("SC-1", "EH", 1)).WithDelay(TimeSpan.FromSeconds(2)));
+        Feed.Serve(null, Page("c1", Children.Record("SC-1", "EH", 1)).WithDelay(TimeSpan.FromSeconds(2)));
 
         var first = PollAsync();
         await Task.Delay(500);
@@ -165,6 +152,6 @@ public sealed class CaseFeedPollerTests(PostgresFixture postgres, MailDevFixture
 
         second.Skipped.ShouldBeTrue();
         (await first).Skipped.ShouldBeFalse();
-        _feed.RequestCount.ShouldBe(1);
+        Feed.RequestCount.ShouldBe(1);
     }
 }

@@ -3,44 +3,29 @@ using StepUpDown.Integration.Tests.Fixtures;
 namespace StepUpDown.Integration.Tests.Notifications;
 
 /// <summary>Each row of the design's "who is told what" table, through the real pipeline to a real SMTP sink.</summary>
-[Collection(IntegrationCollection.Name)]
-public sealed class NotificationRulesTests(PostgresFixture postgres, MailDevFixture mail) : IAsyncLifetime
+public sealed class NotificationRulesTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail)
 {
     private const string Gp = "riverside.practice@nhs.example";
     private const string Massh = "massh@example-council.gov.uk";
     private const string Lead = "grace.hopper@council.example";
     private const string Manager = "mary.somerville@council.example";
-    private readonly FeedServer _feed = new();
-    private WorkerHarness _worker = null!;
-
-    public async Task InitializeAsync()
-    {
-        await mail.ClearAsync();
-        _worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _worker.DisposeAsync();
-        _feed.Dispose();
-    }
 
     /// <summary>Adopts <paramref name="before"/>, then reads <paramref name="after"/>; returns (recipient, subject) of every email once all are delivered or failed.</summary>
     private async Task<IReadOnlyList<(string To, string Subject)>> EmailsForAsync(Dictionary<string, object?> before, Dictionary<string, object?> after)
     {
-        _feed.ServePage(null, "c1", before);
-        _feed.ServePage("c1", "c2", after);
-        await _worker.PollAsync();
-        await _worker.PollAsync();
-        await _worker.WaitUntilAsync(
-            async () => await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'pending'") == 0,
+        Feed.ServePage(null, "c1", before);
+        Feed.ServePage("c1", "c2", after);
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.WaitUntilAsync(
+            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'pending'") == 0,
             "every notification is delivered or failed");
         await Task.Delay(300); // a permanent failure adds the MASSH's notice as it fails
-        await _worker.WaitUntilAsync(
-            async () => await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'pending'") == 0,
+        await Worker.WaitUntilAsync(
+            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'pending'") == 0,
             "every notification is delivered or failed");
-        var sent = await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'");
-        var messages = await mail.WaitForMessagesAsync((int)sent);
+        var sent = await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'");
+        var messages = await Mail.WaitForMessagesAsync((int)sent);
         return messages.Select(m => (m.To.Single().Address, m.Subject)).OrderBy(m => m.Address).ThenBy(m => m.Subject).ToList();
     }
 
@@ -116,7 +101,7 @@ public sealed class NotificationRulesTests(PostgresFixture postgres, MailDevFixt
 
         emails.Select(e => e.To).ShouldBe([Lead, Manager, Massh], ignoreOrder: true);
         emails.Single(e => e.To == Manager).Subject.ShouldStartWith("Risk assessment needed");
-        var leadText = (await mail.GetMessagesAsync()).Single(m => m.To[0].Address == Lead).Text;
+        var leadText = (await Mail.GetMessagesAsync()).Single(m => m.To[0].Address == Lead).Text;
         leadText.ShouldNotBeNull().ShouldContain("RISK ASSESSMENT NEEDED");
     }
 
@@ -128,12 +113,12 @@ public sealed class NotificationRulesTests(PostgresFixture postgres, MailDevFixt
 
         var emails = await EmailsForAsync(With(Children.Record("SC-1", "EH", 1), "leadProfessional", new { name = "Grace Hopper", email = "grace@gmail.example" }), after);
 
-        var failure = await _worker.QueryScalarAsync<string>("SELECT state || ': ' || last_error FROM stepupdown.notifications WHERE recipient_role = 'lead-professional'");
+        var failure = await Worker.QueryScalarAsync<string>("SELECT state || ': ' || last_error FROM stepupdown.notifications WHERE recipient_role = 'lead-professional'");
         failure.ShouldBe("failed: The lead-professional's email domain is not on the secure-domain allow-list; nothing was sent.");
         var toMassh = emails.ShouldHaveSingleItem();
         toMassh.To.ShouldBe(Massh);
         toMassh.Subject.ShouldStartWith("Could not notify the lead-professional: step in needs follow-up");
-        (await mail.GetMessagesAsync()).Single().Text.ShouldNotBeNull().ShouldContain("Reason: The lead-professional's email domain is not on the secure-domain allow-list");
+        (await Mail.GetMessagesAsync()).Single().Text.ShouldNotBeNull().ShouldContain("Reason: The lead-professional's email domain is not on the secure-domain allow-list");
     }
 
     private static string Reference(string subject) => subject[(subject.LastIndexOf("ref ", StringComparison.Ordinal) + 4)..].TrimEnd(')');
