@@ -74,7 +74,8 @@ public sealed class StepUpDownApp(WebApplication app, PostgresDatabase database)
         // Read the council's files now, so a broken one stops start-up rather than a job.
         try
         {
-            _ = app.Services.GetRequiredService<GpDirectory>();
+            // The resolver holds the GP directory and the secure-domain list.
+            _ = app.Services.GetRequiredService<RecipientResolver>();
             await app.StartAsync(cancellationToken);
         }
         catch (AggregateException aggregate) when (aggregate.InnerExceptions.All(e => e is OptionsValidationException))

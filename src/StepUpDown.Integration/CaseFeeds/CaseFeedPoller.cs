@@ -28,14 +28,13 @@ public sealed partial class CaseFeedPoller(
     NpgsqlDataSource dataSource,
     CaseFeedStore store,
     IOptions<CaseFeedOptions> feeds,
-    IOptions<ContinuumOptions> continuumOptions,
+    ContinuumOfNeed continuum,
     NotificationPlanner planner,
     INotificationDispatcher dispatcher,
     ILogger<CaseFeedPoller> logger)
 {
     private const int AnalyzeEveryStoredRecords = 10_000;
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-    private readonly ContinuumOfNeed _continuum = continuumOptions.Value.ToContinuum();
 
     /// <summary>Polls <paramref name="source"/> until its feed has no more pages.</summary>
     /// <exception cref="CaseFeedUnavailableException">The feed answered with an error after its retries.</exception>
@@ -47,8 +46,8 @@ public sealed partial class CaseFeedPoller(
         }
 
         var api = services.GetRequiredKeyedService<ICaseFeedApi>(source);
-        var levels = new LevelMap(_continuum, options.LevelCodes);
-        var detector = new StepDetector(_continuum);
+        var levels = new LevelMap(continuum, options.LevelCodes);
+        var detector = new StepDetector(continuum);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var sourceLock = await SourceLock.TryAcquireAsync(connection, source, cancellationToken);
@@ -93,6 +92,7 @@ public sealed partial class CaseFeedPoller(
             {
                 dispatcher.ScheduleDispatch();
             }
+
             storedSinceAnalyze += write.Records.Count;
             if (storedSinceAnalyze >= AnalyzeEveryStoredRecords)
             {
@@ -127,7 +127,7 @@ public sealed partial class CaseFeedPoller(
             records.SelectMany(ChildIdentity.ExternalKeys).Distinct(StringComparer.Ordinal).ToArray());
         var rows = await CaseFeedStore.LoadAsync(connection, transaction, source, subjects);
         return new PageContext(rows.Select(row => new StoredRecord(
-            new SourceRecord(row.Source, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, _continuum.Get(row.LevelCode)),
+            new SourceRecord(row.Source, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)),
             row.LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null)));
     }
 

@@ -31,6 +31,7 @@ public static class CaseFeedServiceCollectionExtensions
         services.AddValidatedOptions<ContinuumOptions>(builder.Configuration, ContinuumOptions.SectionName);
         services.AddValidatedOptions<CaseFeedOptions>(builder.Configuration, CaseFeedOptions.SectionName);
         services.AddSingleton<IValidateOptions<CaseFeedOptions>, LevelCodesValidator>();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<ContinuumOptions>>().Value.ToContinuum());
         services.AddSingleton<CaseFeedStore>();
         services.AddScoped<CaseFeedPoller>();
         services.AddScoped<PollCaseFeedJob>();

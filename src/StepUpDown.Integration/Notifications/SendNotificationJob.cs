@@ -27,7 +27,7 @@ public sealed partial class SendNotificationJob(
     IMailTransport transport,
     IOptions<MailOptions> mail,
     IOptions<CouncilOptions> council,
-    IOptions<ContinuumOptions> continuum,
+    ContinuumOfNeed continuum,
     TimeProvider time,
     ILogger<SendNotificationJob> logger)
 {
@@ -131,11 +131,10 @@ public sealed partial class SendNotificationJob(
 
     private MimeMessage Compose(Guid notificationId, LedgerRow row, ChildRecord record, Recipient recipient, UndeliveredView? undelivered)
     {
-        var levels = continuum.Value.ToContinuum();
         var step = new StepFacts(
             Enum.Parse<StepKind>(row.Kind),
-            levels.Get(row.FromLevel),
-            levels.Get(row.ToLevel),
+            continuum.Get(row.FromLevel),
+            continuum.Get(row.ToLevel),
             string.IsNullOrEmpty(row.Markers) ? StepMarkers.None : Enum.Parse<StepMarkers>(row.Markers),
             row.Subject);
         var notice = Notice.Create(notificationId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice, undelivered);

@@ -40,6 +40,17 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
         failure.Message.ShouldContain("Mail:Smtp:Security");
     }
 
+    [Theory]
+    [InlineData("Notifications:SecureDomainsFile", "no-such-list.txt")]
+    [InlineData("Notifications:GpDirectoryFile", "no-such-directory.json")]
+    public async Task Start_WithAMissingCouncilFile_FailsNamingItsKey(string key, string value)
+    {
+        var failure = await Should.ThrowAsync<InvalidOperationException>(async () =>
+            await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, s => s[key] = value));
+
+        failure.Message.ShouldContain(key);
+    }
+
     [Fact]
     public async Task Start_WithAnUnreachableDatabase_SaysWhichSettingToCheck()
     {
