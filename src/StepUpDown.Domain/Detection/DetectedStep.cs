@@ -30,6 +30,12 @@ public enum StepKind
 
     /// <summary>The record was closed in its source.</summary>
     Closure,
+
+    /// <summary>Not read from a record but found by the handover sweep: every checklist item of a step down holds.</summary>
+    StepDownComplete,
+
+    /// <summary>Not read from a record but found by the handover sweep: a ladder stage of a stalled handover is due.</summary>
+    HandoverStalled,
 }
 
 /// <summary>What else a step says.</summary>

@@ -136,7 +136,7 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
             return;
         }
 
-        var changed = before is null || !SamePerson(before, now);
+        var changed = before is null || !before.IsSamePersonAs(now);
         if (changed)
         {
             steps.Add(StepKind.LeadProfessionalChanged);
@@ -148,11 +148,6 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
         }
     }
 
-    private static bool SamePerson(Professional a, Professional b) =>
-        a.Id is not null && b.Id is not null
-            ? string.Equals(a.Id, b.Id, StringComparison.Ordinal)
-            : string.Equals(a.Name.Trim(), b.Name.Trim(), StringComparison.OrdinalIgnoreCase)
-              && string.Equals(a.Email?.Trim(), b.Email?.Trim(), StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Collects the steps of one record, all sharing its source, child, versions and levels.</summary>
     private sealed class StepList(SourceRecord current, SourceRecord? previous, Level from, Level to)

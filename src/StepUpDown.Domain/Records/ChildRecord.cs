@@ -93,6 +93,16 @@ public sealed record Professional
 
     /// <summary>When the professional accepted the lead role; null while only proposed.</summary>
     public DateOnly? AcceptedOn { get; init; }
+
+    /// <summary>Same person: by id when both have one, else by name and email.</summary>
+    public bool IsSamePersonAs(Professional other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Id is not null && other.Id is not null
+            ? string.Equals(Id, other.Id, StringComparison.Ordinal)
+            : string.Equals(Name.Trim(), other.Name.Trim(), StringComparison.OrdinalIgnoreCase)
+              && string.Equals(Email?.Trim(), other.Email?.Trim(), StringComparison.OrdinalIgnoreCase);
+    }
 }
 
 /// <summary>The child's plan.</summary>

@@ -1,0 +1,36 @@
+namespace StepUpDown.Domain.Handovers;
+
+/// <summary>One rung of the ladder: on this working day after agreement, these roles get this message.</summary>
+/// <param name="Name">How the stage is named in emails and on the dashboard.</param>
+/// <param name="WorkingDays">Working days after the agreement on which it is due.</param>
+/// <param name="Roles">Recipient roles (proposed-lead, team-manager, agency-manager, head-of-service, tac-champion).</param>
+/// <param name="Template">The message kind in <c>config/templates</c>.</param>
+public sealed record EscalationStage(string Name, int WorkingDays, IReadOnlyList<string> Roles, string Template);
+
+/// <summary>
+/// The stages a stalled handover climbs, in order of working days. A recorded disagreement goes
+/// straight to <see cref="DisagreementStage"/> (the design's "stage 2": the one that involves the
+/// proposed lead's agency manager).
+/// </summary>
+/// <param name="Stages">Stages by rising working days; index 0 is the first (the reminder).</param>
+/// <param name="DisagreementStage">Index of the stage a disagreement jumps to.</param>
+public sealed record EscalationLadder(IReadOnlyList<EscalationStage> Stages, int DisagreementStage)
+{
+    /// <summary>
+    /// The highest stage due after <paramref name="workingDays"/> working days (a disagreement
+    /// makes <see cref="DisagreementStage"/> due at once); null while none is.
+    /// </summary>
+    public int? DueStage(int workingDays, bool disagreement)
+    {
+        int? due = null;
+        for (var i = 0; i < Stages.Count; i++)
+        {
+            if (Stages[i].WorkingDays <= workingDays)
+            {
+                due = i;
+            }
+        }
+
+        return disagreement && (due is null || due < DisagreementStage) ? DisagreementStage : due;
+    }
+}

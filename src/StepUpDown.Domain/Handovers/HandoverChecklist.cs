@@ -1,0 +1,74 @@
+using StepUpDown.Domain.Records;
+
+namespace StepUpDown.Domain.Handovers;
+
+/// <summary>What a complete step down needs (design: "Handovers and escalation"; both seeds).</summary>
+public enum ChecklistItem
+{
+    /// <summary>Agreed at a meeting (TAC, plan review, CP conference): <c>stepDown.agreedOn</c>.</summary>
+    AgreedAtMeeting,
+
+    /// <summary>Family consent recorded.</summary>
+    FamilyConsent,
+
+    /// <summary>SMART plan updated.</summary>
+    SmartPlanUpdated,
+
+    /// <summary>New lead professional identified.</summary>
+    LeadIdentified,
+
+    /// <summary>New lead professional accepted (<c>acceptedOn</c>).</summary>
+    LeadAccepted,
+
+    /// <summary>Updated plan shared in writing with the family and every professional.</summary>
+    PlanShared,
+
+    /// <summary>GP notified of the current plan by this worker.</summary>
+    GpNotified,
+}
+
+/// <summary>The checklist of one handover, from the agreed step down and what the worker knows.</summary>
+public static class HandoverChecklist
+{
+    /// <summary>The items still missing, in checklist order. None missing: the handover is complete.</summary>
+    /// <param name="agreement">The step down as last recorded; null for an unplanned step down nobody has recorded.</param>
+    /// <param name="leadAccepted">A record of the child shows the proposed lead with <c>acceptedOn</c>.</param>
+    /// <param name="gpNotified">The ledger shows the GP's step down notice sent.</param>
+    public static IReadOnlyList<ChecklistItem> Missing(StepDownAgreement? agreement, bool leadAccepted, bool gpNotified)
+    {
+        var holds = new Dictionary<ChecklistItem, bool>
+        {
+            [ChecklistItem.AgreedAtMeeting] = agreement?.AgreedOn is not null,
+            [ChecklistItem.FamilyConsent] = agreement?.FamilyConsent == true,
+            [ChecklistItem.SmartPlanUpdated] = agreement?.SmartPlanUpdatedOn is not null,
+            [ChecklistItem.LeadIdentified] = agreement?.ProposedLeadProfessional is not null,
+            [ChecklistItem.LeadAccepted] = leadAccepted,
+            [ChecklistItem.PlanShared] = agreement?.PlanSharedOn is not null,
+            [ChecklistItem.GpNotified] = gpNotified,
+        };
+        return holds.Where(item => !item.Value).Select(item => item.Key).ToArray();
+    }
+
+    /// <summary>True when one of <paramref name="records"/> shows the proposed lead professional as lead, with <c>acceptedOn</c>.</summary>
+    public static bool LeadAccepted(StepDownAgreement? agreement, IEnumerable<ChildRecord> records) =>
+        AcceptingRecord(agreement, records) is not null;
+
+    /// <summary>The record that shows the proposed lead as the accepted lead professional, if any.</summary>
+    public static ChildRecord? AcceptingRecord(StepDownAgreement? agreement, IEnumerable<ChildRecord> records) =>
+        agreement?.ProposedLeadProfessional is { } proposed
+            ? records.FirstOrDefault(r => r.LeadProfessional is { AcceptedOn: not null } lead && lead.IsSamePersonAs(proposed))
+            : null;
+
+    /// <summary>How an item reads in an email to a busy professional.</summary>
+    public static string Describe(ChecklistItem item) => item switch
+    {
+        ChecklistItem.AgreedAtMeeting => "Step down agreed at a meeting (TAC, plan review or child protection conference)",
+        ChecklistItem.FamilyConsent => "Family consent recorded",
+        ChecklistItem.SmartPlanUpdated => "SMART plan updated",
+        ChecklistItem.LeadIdentified => "New lead professional identified",
+        ChecklistItem.LeadAccepted => "New lead professional has accepted the role",
+        ChecklistItem.PlanShared => "Updated plan shared in writing with the family and every professional",
+        ChecklistItem.GpNotified => "GP notified of the current plan (sent by this service once the case system records the lower level)",
+        _ => item.ToString(),
+    };
+}

@@ -1,0 +1,82 @@
+using StepUpDown.Domain.Records;
+
+namespace StepUpDown.Domain.Handovers;
+
+/// <summary>What is known of an open handover when it is reviewed.</summary>
+/// <param name="StartedOn">The agreement date, or the day of an unplanned step down: working days count from it.</param>
+/// <param name="Agreement">The step down as last recorded; null for an unplanned one nobody recorded.</param>
+/// <param name="LeadAccepted">A record shows the proposed lead as lead with <c>acceptedOn</c>.</param>
+/// <param name="GpNotified">The GP's step down notice is recorded as sent.</param>
+/// <param name="SteppedBackUp">The child stepped up again after the handover opened.</param>
+/// <param name="Superseded">A later agreement replaced this one.</param>
+/// <param name="LastStageSent">The highest ladder stage already sent; null for none.</param>
+public sealed record HandoverFacts(
+    DateOnly StartedOn,
+    StepDownAgreement? Agreement,
+    bool LeadAccepted,
+    bool GpNotified,
+    bool SteppedBackUp,
+    bool Superseded,
+    int? LastStageSent);
+
+/// <summary>What to do with an open handover.</summary>
+public abstract record HandoverDecision
+{
+    /// <summary>Nothing is due yet.</summary>
+    /// <param name="Missing">What is still missing.</param>
+    /// <param name="WorkingDays">Working days since it started.</param>
+    public sealed record Wait(IReadOnlyList<ChecklistItem> Missing, int WorkingDays) : HandoverDecision;
+
+    /// <summary>Withdrawn (<c>withdrawnOn</c>), superseded by a later agreement, or the child stepped back up: the ladder stops.</summary>
+    /// <param name="Reason">Why, in words for the dashboard.</param>
+    public sealed record Withdraw(string Reason) : HandoverDecision;
+
+    /// <summary>Every item holds: tell the GP and the MASSH who now leads.</summary>
+    /// <param name="WorkingDays">How long it took, in working days.</param>
+    public sealed record Complete(int WorkingDays) : HandoverDecision;
+
+    /// <summary>Send this ladder stage (the highest one due, never an earlier one late).</summary>
+    /// <param name="Stage">Index of the stage in the ladder.</param>
+    /// <param name="Missing">What is still missing.</param>
+    /// <param name="WorkingDays">Working days since it started.</param>
+    public sealed record Escalate(int Stage, IReadOnlyList<ChecklistItem> Missing, int WorkingDays) : HandoverDecision;
+}
+
+/// <summary>Reviews an open handover: withdrawn, complete, a ladder stage due, or wait. Pure: today is given.</summary>
+public static class HandoverReview
+{
+    /// <summary>The decision for <paramref name="facts"/> on <paramref name="today"/>.</summary>
+    /// <exception cref="CalendarExhaustedException">Today or the start is outside the bank holiday calendar.</exception>
+    public static HandoverDecision Decide(HandoverFacts facts, DateOnly today, WorkingDayCalendar calendar, EscalationLadder ladder)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(calendar);
+        ArgumentNullException.ThrowIfNull(ladder);
+        if (facts.Agreement?.WithdrawnOn is not null)
+        {
+            return new HandoverDecision.Withdraw("the step down was withdrawn in the case system");
+        }
+
+        if (facts.Superseded)
+        {
+            return new HandoverDecision.Withdraw("a later step down agreement replaced it");
+        }
+
+        if (facts.SteppedBackUp)
+        {
+            return new HandoverDecision.Withdraw("the child stepped back up");
+        }
+
+        var workingDays = calendar.WorkingDaysBetween(facts.StartedOn, today);
+        var missing = HandoverChecklist.Missing(facts.Agreement, facts.LeadAccepted, facts.GpNotified);
+        if (missing.Count == 0)
+        {
+            return new HandoverDecision.Complete(workingDays);
+        }
+
+        var disagreement = !string.IsNullOrWhiteSpace(facts.Agreement?.Disagreement);
+        return ladder.DueStage(workingDays, disagreement) is { } due && (facts.LastStageSent is null || due > facts.LastStageSent)
+            ? new HandoverDecision.Escalate(due, missing, workingDays)
+            : new HandoverDecision.Wait(missing, workingDays);
+    }
+}
