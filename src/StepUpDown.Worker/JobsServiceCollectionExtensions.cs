@@ -4,6 +4,7 @@ using Hangfire.Storage;
 using Microsoft.Extensions.Options;
 using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 
@@ -68,12 +69,14 @@ public static class JobsServiceCollectionExtensions
 
 /// <summary>
 /// At start-up, makes Hangfire's recurring jobs match the configuration: one poll per configured
-/// source, the minutely notification dispatch, and no poll for a source no longer configured.
+/// source, the minutely notification dispatch, the handover sweep, and no poll for a source no
+/// longer configured.
 /// </summary>
 internal sealed partial class RecurringJobRegistration(
     IRecurringJobManager recurringJobs,
     JobStorage storage,
     IOptions<CaseFeedOptions> feeds,
+    IOptions<HandoverOptions> handovers,
     ILogger<RecurringJobRegistration> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -96,6 +99,8 @@ internal sealed partial class RecurringJobRegistration(
 
         recurringJobs.AddOrUpdate<DispatchNotificationsJob>(
             DispatchNotificationsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), Cron.Minutely());
+        recurringJobs.AddOrUpdate<SweepHandoversJob>(
+            SweepHandoversJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), handovers.Value.SweepCron);
 
         if (wanted.Count == 0)
         {

@@ -3,6 +3,8 @@ using Serilog;
 using Serilog.Extensions.Logging;
 using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Configuration;
+using StepUpDown.Domain.Handovers;
+using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 
@@ -30,7 +32,7 @@ public static class StepUpDownHost
 
         builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services));
         builder.Services.AddSingleton(config);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(CreateClock(builder.Configuration));
         builder.Services.AddHealthChecks();
 
         var database = await OpenDatabaseAsync(builder.Configuration, cancellationToken);
@@ -39,6 +41,7 @@ public static class StepUpDownHost
             builder.AddStorage(database);
             builder.AddCaseFeeds();
             builder.AddNotifications();
+            builder.AddHandovers();
             builder.AddJobs(database);
 
             var app = builder.Build();
@@ -50,6 +53,14 @@ public static class StepUpDownHost
             await database.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>The system clock, or an accelerated one when <c>Clock:Speed</c> is above 1 (demos, black-box tests).</summary>
+    private static TimeProvider CreateClock(ConfigurationManager configuration)
+    {
+        var clock = configuration.GetSection(ClockOptions.SectionName).Get<ClockOptions>() ?? new ClockOptions();
+        SectionValidation.ThrowIfInvalid(clock, ClockOptions.SectionName);
+        return clock.Speed > 1 ? new AcceleratedTimeProvider(TimeProvider.System, clock.Speed) : TimeProvider.System;
     }
 
     private static async Task<PostgresDatabase> OpenDatabaseAsync(IConfiguration configuration, CancellationToken cancellationToken)
@@ -76,6 +87,7 @@ public sealed class StepUpDownApp(WebApplication app, PostgresDatabase database)
         {
             // The resolver holds the GP directory and the secure-domain list.
             _ = app.Services.GetRequiredService<RecipientResolver>();
+            _ = app.Services.GetRequiredService<WorkingDayCalendar>();
             await app.StartAsync(cancellationToken);
         }
         catch (AggregateException aggregate) when (aggregate.InnerExceptions.All(e => e is OptionsValidationException))

@@ -8,6 +8,7 @@ using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;
 
@@ -166,7 +167,7 @@ public sealed partial class CaseFeedPoller(
 
             records[record.ChildId] = new RecordToStore(
                 record.ChildId, current.Version, current.Level.Code, record.NhsNumber, ChildIdentity.ExternalKeys(record), payload);
-            steps.AddRange(detection.Steps.Select(step => new StepToStore(record.ChildId, step, payload)));
+            steps.AddRange(detection.Steps.Select(step => new StepToStore(source, record.ChildId, step, payload)));
             notifications.AddRange(planner.Plan(detection.Steps, record));
             handovers.AddRange(detection.Steps.Select(step => HandoverOpenedBy(step, record)).OfType<HandoverToStore>());
             var steppedDown = detection.Steps.Where(s => s.Kind == StepKind.StepDown).Select(s => (DateOnly?)s.OccurredOn).Max();
@@ -181,9 +182,9 @@ public sealed partial class CaseFeedPoller(
     private static HandoverToStore? HandoverOpenedBy(DetectedStep step, ChildRecord record) => step switch
     {
         { Kind: StepKind.StepDownAgreed } =>
-            new HandoverToStore(step.Id, record.ChildId, true, record.StepDown?.AgreedOn, record.StepDown?.TargetLevel),
+            new HandoverToStore(step.Id, record.ChildId, true, record.StepDown?.AgreedOn, record.StepDown?.AgreedOn ?? step.OccurredOn, record.StepDown?.TargetLevel),
         { Kind: StepKind.StepDown } when step.Markers.HasFlag(StepMarkers.Unplanned) =>
-            new HandoverToStore(step.Id, record.ChildId, false, null, null),
+            new HandoverToStore(step.Id, record.ChildId, false, null, step.OccurredOn, null),
         _ => null,
     };
 

@@ -1,6 +1,6 @@
 using Dapper;
 using Npgsql;
-using StepUpDown.Domain.Detection;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;
 
@@ -12,14 +12,14 @@ public sealed record SourcePosition(string? Cursor, bool BaselineCompleted);
 /// <summary>A record to store as the child's latest in its source.</summary>
 public sealed record RecordToStore(string ChildId, long Version, string LevelCode, string? NhsNumber, IReadOnlyList<string> ExternalKeys, string Json);
 
-/// <summary>A detected step and the record that showed it.</summary>
-public sealed record StepToStore(string ChildId, DetectedStep Step, string RecordJson);
-
-/// <summary>A notification to add to the delivery ledger.</summary>
-public sealed record NotificationToStore(Guid Id, Guid StepId, string RecipientRole, string MessageId);
-
 /// <summary>A handover to open: per agreed step down, or per unplanned one.</summary>
-public sealed record HandoverToStore(Guid Id, string ChildId, bool Planned, DateOnly? AgreedOn, string? TargetLevel);
+/// <param name="Id">The id of the step that opened it.</param>
+/// <param name="ChildId">The child in the page's source.</param>
+/// <param name="Planned">False for an unplanned step down.</param>
+/// <param name="AgreedOn">The agreement date, if any.</param>
+/// <param name="StartedOn">Working days count from here: the agreement, or the day of an unplanned fall.</param>
+/// <param name="TargetLevel">The source's code of the level agreed.</param>
+public sealed record HandoverToStore(Guid Id, string ChildId, bool Planned, DateOnly? AgreedOn, DateOnly StartedOn, string? TargetLevel);
 
 /// <summary>A record that could not be used, and why.</summary>
 public sealed record QuarantinedRecord(string? ChildId, string Reason, string Payload);
@@ -156,57 +156,14 @@ public sealed class CaseFeedStore(TimeProvider time)
             },
             transaction);
 
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO stepupdown.steps (id, source, child_id, kind, from_level, to_level, from_version, to_version,
-                                          subject, markers, occurred_on, record, detected_at)
-            SELECT s.id, @Source, s.child_id, s.kind, s.from_level, s.to_level, s.from_version, s.to_version,
-                   s.subject, string_to_array(s.markers, ','), s.occurred_on::date, s.record::jsonb, @now
-            FROM unnest(@ids, @childIds, @kinds, @fromLevels, @toLevels, @fromVersions, @toVersions, @subjects, @markers, @occurredOn, @records)
-                 AS s(id, child_id, kind, from_level, to_level, from_version, to_version, subject, markers, occurred_on, record)
-            ON CONFLICT (id) DO NOTHING
-            """,
-            new
-            {
-                page.Source,
-                now,
-                ids = page.Steps.Select(s => s.Step.Id).ToArray(),
-                childIds = page.Steps.Select(s => s.ChildId).ToArray(),
-                kinds = page.Steps.Select(s => s.Step.Kind.ToString()).ToArray(),
-                fromLevels = page.Steps.Select(s => s.Step.From.Code).ToArray(),
-                toLevels = page.Steps.Select(s => s.Step.To.Code).ToArray(),
-                fromVersions = page.Steps.Select(s => s.Step.FromVersion).ToArray(),
-                toVersions = page.Steps.Select(s => s.Step.ToVersion).ToArray(),
-                subjects = page.Steps.Select(s => s.Step.Subject).ToArray(),
-                markers = page.Steps.Select(s => s.Step.Markers == StepMarkers.None ? "" : s.Step.Markers.ToString().Replace(" ", "", StringComparison.Ordinal)).ToArray(),
-                occurredOn = page.Steps.Select(s => s.Step.OccurredOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
-                records = page.Steps.Select(s => s.RecordJson).ToArray(),
-            },
-            transaction);
-
-        var added = (await connection.QueryAsync<Guid>(
-            """
-            INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, created_at)
-            SELECT n.id, n.step_id, n.role, 'pending', n.message_id, @now
-            FROM unnest(@ids, @stepIds, @roles, @messageIds) AS n(id, step_id, role, message_id)
-            ON CONFLICT DO NOTHING
-            RETURNING id
-            """,
-            new
-            {
-                now,
-                ids = page.Notifications.Select(n => n.Id).ToArray(),
-                stepIds = page.Notifications.Select(n => n.StepId).ToArray(),
-                roles = page.Notifications.Select(n => n.RecipientRole).ToArray(),
-                messageIds = page.Notifications.Select(n => n.MessageId).ToArray(),
-            },
-            transaction)).ToList();
+        await Ledger.AddStepsAsync(connection, transaction, page.Steps, now);
+        var added = await Ledger.AddNotificationsAsync(connection, transaction, page.Notifications, now);
 
         await connection.ExecuteAsync(
             """
-            INSERT INTO stepupdown.handovers (id, source, child_id, planned, agreed_on, target_level, opened_at)
-            SELECT h.id, @Source, h.child_id, h.planned, h.agreed_on::date, h.target_level, @now
-            FROM unnest(@ids, @childIds, @planned, @agreedOn, @targetLevels) AS h(id, child_id, planned, agreed_on, target_level)
+            INSERT INTO stepupdown.handovers (id, source, child_id, planned, agreed_on, started_on, target_level, opened_at)
+            SELECT h.id, @Source, h.child_id, h.planned, h.agreed_on::date, h.started_on::date, h.target_level, @now
+            FROM unnest(@ids, @childIds, @planned, @agreedOn, @startedOn, @targetLevels) AS h(id, child_id, planned, agreed_on, started_on, target_level)
             ON CONFLICT (id) DO NOTHING
             """,
             new
@@ -217,6 +174,7 @@ public sealed class CaseFeedStore(TimeProvider time)
                 childIds = page.Handovers.Select(h => h.ChildId).ToArray(),
                 planned = page.Handovers.Select(h => h.Planned).ToArray(),
                 agreedOn = page.Handovers.Select(h => h.AgreedOn?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+                startedOn = page.Handovers.Select(h => h.StartedOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
                 targetLevels = page.Handovers.Select(h => h.TargetLevel).ToArray(),
             },
             transaction);

@@ -36,19 +36,12 @@ public sealed class GpDirectory
         _api = api;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(config);
-        var path = config.Resolve(options.Value.GpDirectoryFile);
-        try
-        {
-            using var stream = File.OpenRead(path);
-            var entries = JsonSerializer.Deserialize<List<GpPracticeEntry>>(stream, JsonOptions) ?? [];
-            _byOdsCode = entries.Where(e => !string.IsNullOrWhiteSpace(e.OdsCode))
-                .ToDictionary(e => e.OdsCode.Trim(), StringComparer.OrdinalIgnoreCase);
-        }
-        catch (Exception exception) when (exception is IOException or JsonException or UnauthorizedAccessException or ArgumentException)
-        {
-            throw new InvalidOperationException(
-                $"{NotificationOptions.SectionName}:GpDirectoryFile: could not read the GP directory '{path}': {exception.Message}", exception);
-        }
+        var entries = config.Read(
+            $"{NotificationOptions.SectionName}:GpDirectoryFile",
+            options.Value.GpDirectoryFile,
+            json => JsonSerializer.Deserialize<List<GpPracticeEntry>>(json, JsonOptions) ?? []);
+        _byOdsCode = entries.Where(e => !string.IsNullOrWhiteSpace(e.OdsCode))
+            .ToDictionary(e => e.OdsCode.Trim(), StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>The practice with this ODS code, or null when neither the service nor the file knows it.</summary>

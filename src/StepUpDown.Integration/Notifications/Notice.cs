@@ -2,6 +2,7 @@ using System.Globalization;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
+using StepUpDown.Integration.Handovers;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -23,13 +24,21 @@ public sealed record Notice(
     CouncilOptions Council,
     GpPracticeEntry? GpPractice,
     SnomedView? Snomed,
-    UndeliveredView? Undelivered)
+    UndeliveredView? Undelivered,
+    HandoverView? Handover)
 {
     private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 
     /// <summary>Builds the notice of one step for one recipient.</summary>
     public static Notice Create(
-        Guid notificationId, ChildRecord record, StepFacts step, RecipientView recipient, CouncilOptions council, GpPracticeEntry? practice, UndeliveredView? undelivered = null)
+        Guid notificationId,
+        ChildRecord record,
+        StepFacts step,
+        RecipientView recipient,
+        CouncilOptions council,
+        GpPracticeEntry? practice,
+        UndeliveredView? undelivered = null,
+        HandoverDetails? handover = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(step);
@@ -64,7 +73,8 @@ public sealed record Notice(
             council,
             practice,
             practice is not null && step.To.SnomedCode is not null ? new SnomedView(step.To.SnomedCode, step.To.SnomedTerm ?? "") : null,
-            undelivered);
+            undelivered,
+            handover is null ? null : new HandoverView(handover.StageName, handover.FinalStage, handover.WorkingDays, handover.Missing, Date(handover.StartedOn), handover.Planned));
     }
 
     private static ProfessionalView? Professional(Professional? professional) =>
@@ -85,6 +95,8 @@ public sealed record Notice(
         StepKind.LeadProfessionalChanged => "Change of lead professional",
         StepKind.LeadProfessionalAccepted => "Lead professional accepted",
         StepKind.Closure => "Closure",
+        StepKind.StepDownComplete => "Step down complete",
+        StepKind.HandoverStalled => "Handover stalled",
         _ => kind.ToString(),
     };
 
@@ -147,3 +159,12 @@ public sealed record UndeliveredView(string Role, string Reason);
 
 /// <summary>The SNOMED CT concept suggested for the practice to record.</summary>
 public sealed record SnomedView(string Code, string Term);
+
+/// <summary>A handover's state, for the ladder's messages and the completion notice.</summary>
+/// <param name="StageName">The ladder stage; null for the completion notice.</param>
+/// <param name="IsFinalStage">True for the ladder's last stage.</param>
+/// <param name="WorkingDays">Working days since it started; the duration once complete.</param>
+/// <param name="Missing">What is still missing.</param>
+/// <param name="StartedOn">The agreement date, or the day of an unplanned fall.</param>
+/// <param name="IsPlanned">False for an unplanned step down.</param>
+public sealed record HandoverView(string? StageName, bool IsFinalStage, int WorkingDays, IReadOnlyList<string> Missing, string? StartedOn, bool IsPlanned);

@@ -23,6 +23,18 @@ public static class RecipientRoles
     /// <summary>The manager of the team allocated on the record.</summary>
     public const string TeamManager = "team-manager";
 
+    /// <summary>The manager of the proposed lead professional's agency, from the agency directory.</summary>
+    public const string AgencyManager = "agency-manager";
+
+    /// <summary>The head of service (<c>Handovers:HeadOfService</c>).</summary>
+    public const string HeadOfService = "head-of-service";
+
+    /// <summary>The MASSH's TAC champion (<c>Handovers:TacChampion</c>).</summary>
+    public const string TacChampion = "tac-champion";
+
+    /// <summary>The roles an escalation ladder stage may name.</summary>
+    public static IReadOnlyList<string> LadderRoles { get; } = [ProposedLead, TeamManager, AgencyManager, HeadOfService, TacChampion];
+
     /// <summary>The MASSH, told that another recipient could not be written to: this prefix, then that role.</summary>
     public const string MasshUndeliveredPrefix = "massh-undelivered:";
 
@@ -49,12 +61,20 @@ public sealed record NotificationRule(StepKind Kind, string Role, string Templat
 /// <summary>
 /// The design's "who is told what" table, in one place. A GP notice for a child whose NHS number
 /// is missing or invalid becomes a notice to the MASSH to resolve the match (see
-/// <see cref="NotificationPlanner"/>).
+/// <see cref="NotificationPlanner"/>). A step down tells the GP of the current plan when the case
+/// system records the lower level (the seed: "at the point of step up and step down ... notify the
+/// GP"; it is also the checklist's "GP notified"); the confirmation to the new lead and the MASSH
+/// waits until the handover completes (<see cref="StepKind.StepDownComplete"/>). An unplanned step
+/// down tells the MASSH at once: nobody agreed who leads. A stalled handover's ladder names its
+/// own recipients and templates in configuration (<c>Handovers:Ladders</c>).
 /// </summary>
 public static class NotificationRules
 {
     private static bool NonEngagement(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
         step.Markers.HasFlag(StepMarkers.NonEngagement);
+
+    private static bool Unplanned(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
+        step.Markers.HasFlag(StepMarkers.Unplanned);
 
     private static bool LeadChangedToo(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
         sameRecord.Any(s => s.Kind == StepKind.LeadProfessionalChanged);
@@ -67,21 +87,14 @@ public static class NotificationRules
         new(StepKind.StepUp, RecipientRoles.Massh, "massh-notice"),
         new(StepKind.StepDownAgreed, RecipientRoles.ProposedLead, "handover-pack"),
         new(StepKind.StepDown, RecipientRoles.Gp, "gp-step-notice"),
-        new(StepKind.StepDown, RecipientRoles.LeadProfessional, "lead-notice"),
-        new(StepKind.StepDown, RecipientRoles.Massh, "massh-notice"),
+        new(StepKind.StepDown, RecipientRoles.Massh, "massh-notice", Unplanned),
+        new(StepKind.StepDownComplete, RecipientRoles.Gp, "gp-step-notice"),
+        new(StepKind.StepDownComplete, RecipientRoles.LeadProfessional, "lead-notice"),
+        new(StepKind.StepDownComplete, RecipientRoles.Massh, "massh-notice"),
         new(StepKind.StepIn, RecipientRoles.LeadProfessional, "lead-notice"),
         new(StepKind.StepOut, RecipientRoles.LeadProfessional, "lead-notice"),
         new(StepKind.StepOut, RecipientRoles.Massh, "massh-notice", NonEngagement),
         new(StepKind.StepOut, RecipientRoles.TeamManager, "manager-notice", NonEngagement),
         new(StepKind.LeadProfessionalChanged, RecipientRoles.Massh, "massh-notice"),
     ];
-
-    /// <summary>The template for a role's notice of a step (the GP's diverted notice included).</summary>
-    public static string TemplateFor(StepKind kind, string role) => role switch
-    {
-        RecipientRoles.MasshNhsMatch => "massh-nhs-match",
-        _ when role.StartsWith(RecipientRoles.MasshUndeliveredPrefix, StringComparison.Ordinal) => "massh-undelivered",
-        _ => All.FirstOrDefault(r => r.Kind == kind && r.Role == role)?.Template
-             ?? throw new PermanentDeliveryException($"No notification rule sends a {kind} to the {role}."),
-    };
 }

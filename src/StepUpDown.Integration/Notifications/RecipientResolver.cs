@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using MimeKit;
 using StepUpDown.Domain.Records;
+using StepUpDown.Integration.Handovers;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -12,7 +13,12 @@ public sealed record Recipient(string Name, string Address, GpPracticeEntry? Pra
 /// and configuration. No address, an invalid one, or one outside the secure-domain allow-list is a
 /// <see cref="PermanentDeliveryException"/> that names the role, never the address's owner.
 /// </summary>
-public sealed class RecipientResolver(GpDirectory gpDirectory, SecureDomains secureDomains, IOptions<NotificationOptions> options)
+public sealed class RecipientResolver(
+    GpDirectory gpDirectory,
+    AgencyDirectory agencies,
+    SecureDomains secureDomains,
+    IOptions<NotificationOptions> options,
+    IOptions<HandoverOptions> handovers)
 {
     /// <summary>The recipient of <paramref name="role"/> for this record.</summary>
     public async Task<Recipient> ResolveAsync(string role, ChildRecord record, CancellationToken cancellationToken)
@@ -27,6 +33,9 @@ public sealed class RecipientResolver(GpDirectory gpDirectory, SecureDomains sec
             RecipientRoles.TeamManager => record.AllocatedTeam?.ManagerEmail is { } manager
                 ? new Recipient(record.AllocatedTeam.ManagerName ?? "Team manager", manager, null)
                 : throw new PermanentDeliveryException("The record names no allocated team manager's email."),
+            RecipientRoles.AgencyManager => AgencyManager(record.StepDown?.ProposedLeadProfessional),
+            RecipientRoles.HeadOfService => new Recipient(handovers.Value.HeadOfService.Name, handovers.Value.HeadOfService.Email, null),
+            RecipientRoles.TacChampion => new Recipient(handovers.Value.TacChampion.Name, handovers.Value.TacChampion.Email, null),
             _ => throw new PermanentDeliveryException($"Unknown recipient role '{role}'."),
         };
 
@@ -50,6 +59,15 @@ public sealed class RecipientResolver(GpDirectory gpDirectory, SecureDomains sec
         return practice?.SecureEmail is { } mailbox
             ? new Recipient(practice.Name, mailbox, practice)
             : throw new PermanentDeliveryException($"No secure mailbox in the GP directory for the child's GP practice (ODS code '{odsCode}').");
+    }
+
+    private Recipient AgencyManager(Professional? proposedLead)
+    {
+        var agency = agencies.Find(proposedLead?.Agency)
+            ?? throw new PermanentDeliveryException("The proposed lead professional's agency is not recorded or not in the agency directory.");
+        return agency.ManagerEmail is { } email
+            ? new Recipient(agency.ManagerName ?? $"{agency.Name} manager", email, null)
+            : throw new PermanentDeliveryException($"The agency directory names no manager's email for agency '{agency.Code}'.");
     }
 
     private static Recipient Person(Professional? professional, string role) =>

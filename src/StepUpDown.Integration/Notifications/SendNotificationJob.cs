@@ -8,7 +8,8 @@ using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
-using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -23,6 +24,7 @@ public sealed partial class SendNotificationJob(
     NpgsqlDataSource dataSource,
     RecipientResolver recipients,
     INotificationDispatcher dispatcher,
+    NotificationPlanner planner,
     MessageTemplates templates,
     IMailTransport transport,
     IOptions<MailOptions> mail,
@@ -40,9 +42,9 @@ public sealed partial class SendNotificationJob(
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<LedgerRow>(
             """
-            SELECT n.step_id AS StepId, n.state, n.recipient_role AS RecipientRole, n.message_id AS MessageId,
+            SELECT n.step_id AS StepId, n.state, n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
                    s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
-                   s.record::text AS RecordJson
+                   s.record::text AS RecordJson, s.details::text AS DetailsJson
               FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
              WHERE n.id = @notificationId
                FOR UPDATE OF n
@@ -99,19 +101,8 @@ public sealed partial class SendNotificationJob(
     }
 
     /// <summary>A permanent failure to reach anyone but the MASSH becomes a notice to the MASSH, in the same transaction.</summary>
-    private Task<int> AddMasshUndeliveredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerRow row)
-    {
-        var role = RecipientRoles.MasshUndeliveredPrefix + row.RecipientRole;
-        var id = NotificationPlanner.IdFor(row.StepId, role);
-        return connection.ExecuteAsync(
-            """
-            INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, created_at)
-            VALUES (@id, @StepId, @role, 'pending', @messageId, @now)
-            ON CONFLICT DO NOTHING
-            """,
-            new { id, row.StepId, role, messageId = $"{id:N}@{mail.Value.MessageIdDomain}", now = time.GetUtcNow() },
-            transaction);
-    }
+    private Task<IReadOnlyList<Guid>> AddMasshUndeliveredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerRow row) =>
+        Ledger.AddNotificationsAsync(connection, transaction, [planner.Undelivered(row.StepId, row.RecipientRole)], time.GetUtcNow());
 
     /// <summary>For a MASSH "could not deliver" notice: which recipient failed, and why.</summary>
     private static async Task<UndeliveredView?> UndeliveredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerRow row)
@@ -137,8 +128,9 @@ public sealed partial class SendNotificationJob(
             continuum.Get(row.ToLevel),
             string.IsNullOrEmpty(row.Markers) ? StepMarkers.None : Enum.Parse<StepMarkers>(row.Markers),
             row.Subject);
-        var notice = Notice.Create(notificationId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice, undelivered);
-        var rendered = templates.Render(NotificationRules.TemplateFor(step.Kind, row.RecipientRole), notice);
+        var handover = row.DetailsJson is null ? null : JsonSerializer.Deserialize<HandoverDetails>(row.DetailsJson, JsonOptions);
+        var notice = Notice.Create(notificationId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice, undelivered, handover);
+        var rendered = templates.Render(row.Template ?? throw new PermanentDeliveryException("The ledger row names no template."), notice);
 
         var options = mail.Value;
         var message = new MimeMessage { MessageId = row.MessageId, Date = time.GetUtcNow() };
@@ -181,7 +173,19 @@ public sealed partial class SendNotificationJob(
 
     internal sealed record DeliveryFailure(bool Permanent, string Reason);
 
-    private sealed record LedgerRow(Guid StepId, string State, string RecipientRole, string MessageId, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson);
+    private sealed record LedgerRow(
+        Guid StepId,
+        string State,
+        string RecipientRole,
+        string MessageId,
+        string? Template,
+        string Kind,
+        string FromLevel,
+        string ToLevel,
+        string Markers,
+        string? Subject,
+        string RecordJson,
+        string? DetailsJson);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} is already {State}; nothing to send")]
     private static partial void LogAlreadyDone(ILogger logger, Guid notificationId, string state);

@@ -35,6 +35,7 @@ public sealed class WorkerHarness : IAsyncDisposable
             ["Mail:Smtp:Security"] = "None",
             ["Jobs:QueuePollInterval"] = "00:00:00.500",
             ["Jobs:SchedulePollingInterval"] = "00:00:01",
+            ["Handovers:SweepCron"] = "0 0 1 1 *", // yearly: tests sweep themselves, on the dates they choose
             ["Serilog:Using:1"] = "Serilog.Sinks.File",
             ["Serilog:WriteTo:1:Name"] = "File",
             ["Serilog:WriteTo:1:Args:path"] = logPath,

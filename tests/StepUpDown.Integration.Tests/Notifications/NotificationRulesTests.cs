@@ -72,11 +72,24 @@ public sealed class NotificationRulesTests(PostgresFixture postgres, MailDevFixt
     }
 
     [Fact]
-    public async Task StepDown_TellsTheGpTheLeadAndTheMassh()
+    public async Task UnplannedStepDown_TellsTheGpAndTheMasshAtOnce()
     {
         var emails = await EmailsForAsync(Children.Record("SC-1", "CP", 1), Children.Record("SC-1", "CIN", 2));
 
-        emails.Select(e => e.To).ShouldBe([Gp, Lead, Massh], ignoreOrder: true);
+        emails.Select(e => e.To).ShouldBe([Gp, Massh], ignoreOrder: true);
+        (await Mail.GetMessagesAsync()).Single(m => m.To[0].Address == Massh).Text.ShouldNotBeNull().ShouldContain("UNPLANNED");
+    }
+
+    [Fact]
+    public async Task AgreedStepDown_TellsTheGpOfTheCurrentPlan_TheLeadAndMasshWaitForTheHandover()
+    {
+        var stepDown = new { agreedOn = "2026-11-02", targetLevel = "EH", proposedLeadProfessional = new { name = "Ada Byron", email = "ada.byron@nhs.example" } };
+
+        var emails = await EmailsForAsync(
+            With(Children.Record("SC-1", "CIN", 1), "stepDown", stepDown),
+            With(Children.Record("SC-1", "EH", 2), "stepDown", stepDown));
+
+        emails.ShouldHaveSingleItem().To.ShouldBe(Gp);
     }
 
     [Fact]

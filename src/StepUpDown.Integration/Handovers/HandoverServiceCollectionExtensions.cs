@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StepUpDown.Domain.Handovers;
+using StepUpDown.Integration.Configuration;
+
+namespace StepUpDown.Integration.Handovers;
+
+/// <summary>Registers handover tracking: the calendar, the agency directory, the ladder and the sweep.</summary>
+public static class HandoverServiceCollectionExtensions
+{
+    /// <summary>
+    /// <code>
+    /// "Handovers": { "CalendarFile": "bank-holidays.json", "CalendarDivision": "england-and-wales", "TimeZone": "Europe/London",
+    ///                "SweepCron": "* * * * *", "AgencyDirectoryFile": "agencies.json",
+    ///                "HeadOfService": { "Name": "...", "Email": "..." }, "TacChampion": { "Name": "...", "Email": "..." },
+    ///                "Ladder": "standard", "Ladders": { "standard": { "DisagreementStage": 2, "Stages": [ ... ] } } }
+    /// </code>
+    /// </summary>
+    public static IHostApplicationBuilder AddHandovers(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddValidatedOptions<HandoverOptions>(builder.Configuration, HandoverOptions.SectionName);
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<HandoverOptions>>().Value;
+            return provider.GetRequiredService<ConfigFolder>().Read(
+                $"{HandoverOptions.SectionName}:CalendarFile",
+                options.CalendarFile,
+                json => WorkingDayCalendar.FromGovUk(json, options.CalendarDivision));
+        });
+        services.AddSingleton<AgencyDirectory>();
+        services.AddScoped<HandoverSweep>();
+        services.AddScoped<SweepHandoversJob>();
+        return builder;
+    }
+}

@@ -1,0 +1,326 @@
+using System.Text.Json;
+using Dapper;
+using Hangfire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StepUpDown.Domain.Continuum;
+using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Handovers;
+using StepUpDown.Domain.Records;
+using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
+
+namespace StepUpDown.Integration.Handovers;
+
+/// <summary>What one sweep did.</summary>
+public sealed record SweepResult(int Reviewed, int Escalated, int Completed, int Withdrawn);
+
+/// <summary>
+/// Reviews every open handover: its checklist from the child's latest records across sources and
+/// the delivery ledger, then withdraws it, completes it (the GP, the new lead and the MASSH are
+/// told who now leads) or sends the highest ladder stage now due. Each handover row is locked
+/// (<c>FOR UPDATE SKIP LOCKED</c>) and its stage recorded in the same transaction as the stage's
+/// ledger rows, whose ids are deterministic: a stage is sent once, whichever instance runs the
+/// sweep and however often.
+/// </summary>
+public sealed partial class HandoverSweep(
+    NpgsqlDataSource dataSource,
+    WorkingDayCalendar calendar,
+    IOptions<HandoverOptions> options,
+    ContinuumOfNeed continuum,
+    NotificationPlanner planner,
+    INotificationDispatcher dispatcher,
+    TimeProvider time,
+    ILogger<HandoverSweep> logger)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Reviews the open handovers no other instance is reviewing.</summary>
+    /// <exception cref="CalendarExhaustedException">
+    /// Today is past the bank holiday calendar: the other decisions are committed, the affected
+    /// handovers wait, and the job fails visibly so that ops staff install a newer calendar.
+    /// </exception>
+    public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
+    {
+        var ladder = options.Value.ToLadder();
+        var now = time.GetUtcNow();
+        var today = LocalDate(now);
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var open = (await connection.QueryAsync<OpenHandover>(
+            """
+            SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.agreed_on AS AgreedOn, h.started_on AS StartedOn,
+                   h.last_stage AS LastStage, h.opened_at AS OpenedAt,
+                   COALESCE(h.agreement, st.record -> 'stepDown')::text AS AgreementJson, st.from_level AS FromLevel
+              FROM stepupdown.handovers h JOIN stepupdown.steps st ON st.id = h.id
+             WHERE h.state = 'open'
+             ORDER BY h.opened_at
+               FOR UPDATE OF h SKIP LOCKED
+            """,
+            transaction: transaction)).ToList();
+        var records = await LoadRecordsAsync(connection, transaction, open);
+
+        var result = new SweepResult(0, 0, 0, 0);
+        var added = new List<Guid>();
+        CalendarExhaustedException? calendarFailure = null;
+        foreach (var handover in open)
+        {
+            if (records.Find(handover.Source, handover.ChildId) is not { } own)
+            {
+                continue;
+            }
+
+            var child = records.RelatedTo(handover.Source, own.Record.Record).Select(r => r.Record).Prepend(own.Record).ToArray();
+            var agreement = CurrentAgreement(handover, own.Record.Record);
+            var flags = await FlagsAsync(connection, transaction, handover, child);
+            var facts = new HandoverFacts(
+                handover.StartedOn,
+                agreement,
+                HandoverChecklist.LeadAccepted(agreement, child.Select(r => r.Record)),
+                flags.GpNotified,
+                flags.SteppedBackUp,
+                flags.Superseded,
+                handover.LastStage);
+
+            HandoverDecision decision;
+            try
+            {
+                decision = HandoverReview.Decide(facts, today, calendar, ladder);
+            }
+            catch (CalendarExhaustedException exception)
+            {
+                calendarFailure = exception;
+                continue;
+            }
+
+            var write = new HandoverWrite(connection, transaction, handover, own.Record, child, agreement, now);
+            result = result with { Reviewed = result.Reviewed + 1 };
+            switch (decision)
+            {
+                case HandoverDecision.Wait wait:
+                    await UpdateAsync(write, "open", wait.Missing, wait.WorkingDays, handover.LastStage, null);
+                    break;
+                case HandoverDecision.Withdraw withdraw:
+                    await UpdateAsync(write, "withdrawn", [], null, handover.LastStage, withdraw.Reason);
+                    LogWithdrawn(logger, handover.Id, withdraw.Reason);
+                    result = result with { Withdrawn = result.Withdrawn + 1 };
+                    break;
+                case HandoverDecision.Complete complete:
+                    added.AddRange(await CompleteAsync(write, complete.WorkingDays));
+                    await UpdateAsync(write, "complete", [], complete.WorkingDays, handover.LastStage, null);
+                    LogCompleted(logger, handover.Id, complete.WorkingDays);
+                    result = result with { Completed = result.Completed + 1 };
+                    break;
+                case HandoverDecision.Escalate escalate:
+                    added.AddRange(await EscalateAsync(write, ladder, escalate));
+                    await UpdateAsync(write, "open", escalate.Missing, escalate.WorkingDays, escalate.Stage, null);
+                    LogEscalated(logger, handover.Id, ladder.Stages[escalate.Stage].Name, escalate.WorkingDays, escalate.Missing.Count);
+                    result = result with { Escalated = result.Escalated + 1 };
+                    break;
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        if (added.Count > 0)
+        {
+            dispatcher.ScheduleDispatch();
+        }
+
+        if (calendarFailure is not null)
+        {
+            LogCalendarExhausted(logger, calendarFailure);
+            throw calendarFailure;
+        }
+
+        return result;
+    }
+
+    /// <summary>The child's records in the handovers' sources and every record matched to them in other sources.</summary>
+    private async Task<PageContext> LoadRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<OpenHandover> open)
+    {
+        var rows = new List<StoredRow>();
+        foreach (var bySource in open.GroupBy(h => h.Source, StringComparer.Ordinal))
+        {
+            var own = (await connection.QueryAsync<string>(
+                "SELECT record::text FROM stepupdown.child_records WHERE source = @source AND child_id = ANY(@childIds)",
+                new { source = bySource.Key, childIds = bySource.Select(h => h.ChildId).ToArray() },
+                transaction)).Select(json => JsonSerializer.Deserialize<ChildRecord>(json, JsonOptions)!).ToList();
+            var subjects = new PageSubjects(
+                own.Select(r => r.ChildId).ToArray(),
+                own.Select(ChildIdentity.MatchableNhsNumber).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
+                own.SelectMany(ChildIdentity.ExternalKeys).Distinct(StringComparer.Ordinal).ToArray());
+            rows.AddRange(await CaseFeedStore.LoadAsync(connection, transaction, bySource.Key, subjects));
+        }
+
+        return new PageContext(rows.Select(row => new StoredRecord(
+            new SourceRecord(row.Source, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)),
+            null)));
+    }
+
+    /// <summary>The step down as the source now records it; as last seen when the source has dropped the block.</summary>
+    private static StepDownAgreement? CurrentAgreement(OpenHandover handover, ChildRecord own)
+    {
+        if (handover.Planned && own.StepDown is { } current && current.AgreedOn == handover.AgreedOn)
+        {
+            return current;
+        }
+
+        return handover.AgreementJson is null ? null : JsonSerializer.Deserialize<StepDownAgreement>(handover.AgreementJson, JsonOptions);
+    }
+
+    /// <summary>
+    /// From the ledger and the steps: the GP's step down notice sent (for any of the child's
+    /// records, since the agreement); a step up since the handover opened; a later handover of the
+    /// same record (a new agreement).
+    /// </summary>
+    private static Task<Flags> FlagsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, SourceRecord[] child) =>
+        connection.QuerySingleAsync<Flags>(
+            """
+            WITH child AS (SELECT * FROM unnest(@sources, @childIds) AS c(source, child_id))
+            SELECT EXISTS (SELECT 1 FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
+                            WHERE n.recipient_role = 'gp' AND n.state = 'sent' AND s.kind = 'StepDown'
+                              AND (s.source, s.child_id) IN (SELECT source, child_id FROM child)
+                              AND (s.detected_at >= @OpenedAt OR s.occurred_on >= @StartedOn)) AS GpNotified,
+                   EXISTS (SELECT 1 FROM stepupdown.steps s
+                            WHERE s.kind = 'StepUp' AND s.detected_at > @OpenedAt
+                              AND (s.source, s.child_id) IN (SELECT source, child_id FROM child)) AS SteppedBackUp,
+                   EXISTS (SELECT 1 FROM stepupdown.handovers o
+                            WHERE o.source = @Source AND o.child_id = @ChildId AND o.id <> @Id AND o.opened_at > @OpenedAt) AS Superseded
+            """,
+            new
+            {
+                sources = child.Select(r => r.Source).ToArray(),
+                childIds = child.Select(r => r.Record.ChildId).ToArray(),
+                handover.OpenedAt,
+                handover.StartedOn,
+                handover.Source,
+                handover.ChildId,
+                handover.Id,
+            },
+            transaction);
+
+    /// <summary>The completion notices: the record with the new lead (and their plan) that now holds.</summary>
+    private async Task<IReadOnlyList<Guid>> CompleteAsync(HandoverWrite write, int workingDays)
+    {
+        var own = write.Own.Record;
+        var accepting = HandoverChecklist.AcceptingRecord(write.Agreement, write.Child.Select(r => r.Record))!;
+        var record = own with { StepDown = write.Agreement, LeadProfessional = accepting.LeadProfessional, Plan = accepting.Plan ?? own.Plan };
+        var step = HandoverStep(write, StepKind.StepDownComplete, $"{write.Handover.Id:N}");
+        var details = new HandoverDetails(null, false, workingDays, [], write.Handover.StartedOn, write.Handover.Planned);
+        return await AddAsync(write, step, record, details, planner.Plan([step], record).ToArray());
+    }
+
+    /// <summary>One ladder stage: the roles it names, with what is missing and for how long.</summary>
+    private async Task<IReadOnlyList<Guid>> EscalateAsync(HandoverWrite write, EscalationLadder ladder, HandoverDecision.Escalate escalate)
+    {
+        var stage = ladder.Stages[escalate.Stage];
+        var record = write.Own.Record with { StepDown = write.Agreement };
+        var step = HandoverStep(write, StepKind.HandoverStalled, $"{write.Handover.Id:N}:{escalate.Stage}");
+        var details = new HandoverDetails(
+            stage.Name,
+            escalate.Stage == ladder.Stages.Count - 1,
+            escalate.WorkingDays,
+            escalate.Missing.Select(HandoverChecklist.Describe).ToArray(),
+            write.Handover.StartedOn,
+            write.Handover.Planned);
+        return await AddAsync(write, step, record, details, planner.PlanStage(step, stage).ToArray());
+    }
+
+    /// <summary>A step the sweep found: from the level when the handover opened to the child's combined level now.</summary>
+    private DetectedStep HandoverStep(HandoverWrite write, StepKind kind, string subject)
+    {
+        var handover = write.Handover;
+        var markers = (handover.Planned ? StepMarkers.None : StepMarkers.Unplanned)
+                      | (NhsNumber.IsValid(write.Own.Record.NhsNumber) ? StepMarkers.None : StepMarkers.InvalidNhsNumber);
+        return new DetectedStep(
+            DetectedStep.IdFor(handover.Source, handover.ChildId, kind, 0, subject),
+            kind,
+            continuum.Get(handover.FromLevel),
+            write.Child.Select(r => r.Level).MaxBy(l => l.Rank)!,
+            null,
+            write.Own.Version,
+            subject,
+            markers,
+            LocalDate(write.Now));
+    }
+
+    /// <summary>The council's date at <paramref name="instant"/>: what "today" means for working days.</summary>
+    private DateOnly LocalDate(DateTimeOffset instant) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone)).DateTime);
+
+    private static async Task<IReadOnlyList<Guid>> AddAsync(
+        HandoverWrite write, DetectedStep step, ChildRecord record, HandoverDetails details, IReadOnlyList<NotificationToStore> notifications)
+    {
+        var toStore = new StepToStore(
+            write.Handover.Source,
+            write.Handover.ChildId,
+            step,
+            JsonSerializer.Serialize(record, JsonOptions),
+            JsonSerializer.Serialize(details, JsonOptions));
+        await Ledger.AddStepsAsync(write.Connection, write.Transaction, [toStore], write.Now);
+        return await Ledger.AddNotificationsAsync(write.Connection, write.Transaction, notifications, write.Now);
+    }
+
+    private static Task<int> UpdateAsync(HandoverWrite write, string state, IReadOnlyList<ChecklistItem> missing, int? workingDays, int? lastStage, string? closedReason) =>
+        write.Connection.ExecuteAsync(
+            """
+            UPDATE stepupdown.handovers
+               SET state = @state, missing = @missing, working_days = COALESCE(@workingDays, working_days), last_stage = @lastStage,
+                   agreement = @agreement::jsonb, reviewed_at = @Now,
+                   closed_at = CASE WHEN @state = 'open' THEN NULL ELSE @Now END, closed_reason = @closedReason
+             WHERE id = @Id
+            """,
+            new
+            {
+                state,
+                missing = missing.Select(m => m.ToString()).ToArray(),
+                workingDays,
+                lastStage,
+                agreement = write.Agreement is null ? null : JsonSerializer.Serialize(write.Agreement, JsonOptions),
+                write.Now,
+                closedReason,
+                write.Handover.Id,
+            },
+            write.Transaction);
+
+    private sealed record OpenHandover(
+        Guid Id, string Source, string ChildId, bool Planned, DateOnly? AgreedOn, DateOnly StartedOn, int? LastStage, DateTime OpenedAt, string? AgreementJson, string FromLevel);
+
+    private sealed record Flags(bool GpNotified, bool SteppedBackUp, bool Superseded);
+
+    /// <summary>What writing one handover's outcome needs.</summary>
+    private sealed record HandoverWrite(
+        NpgsqlConnection Connection,
+        NpgsqlTransaction Transaction,
+        OpenHandover Handover,
+        SourceRecord Own,
+        SourceRecord[] Child,
+        StepDownAgreement? Agreement,
+        DateTimeOffset Now);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handover {HandoverId} withdrawn: {Reason}")]
+    private static partial void LogWithdrawn(ILogger logger, Guid handoverId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handover {HandoverId} complete after {WorkingDays} working days")]
+    private static partial void LogCompleted(ILogger logger, Guid handoverId, int workingDays);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handover {HandoverId} stalled: {Stage} sent after {WorkingDays} working days, {Missing} items missing")]
+    private static partial void LogEscalated(ILogger logger, Guid handoverId, string stage, int workingDays, int missing);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handovers cannot be reviewed: the bank holiday calendar has run out")]
+    private static partial void LogCalendarExhausted(ILogger logger, Exception exception);
+}
+
+/// <summary>The recurring review of open handovers. The next run is its retry.</summary>
+[AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+public sealed class SweepHandoversJob(HandoverSweep sweep)
+{
+    /// <summary>The recurring job's id.</summary>
+    public const string RecurringJobId = "sweep-handovers";
+
+    /// <summary>Runs one sweep.</summary>
+    public async Task ExecuteAsync(CancellationToken cancellationToken) => await sweep.SweepAsync(cancellationToken);
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using Dapper;
+using Npgsql;
+using StepUpDown.Domain.Detection;
+
+namespace StepUpDown.Integration.Storage;
+
+/// <summary>A step to store, with the record that showed it and, for handover messages, what they say beyond it.</summary>
+/// <param name="Source">The record's source.</param>
+/// <param name="ChildId">The child's id there.</param>
+/// <param name="Step">The step.</param>
+/// <param name="RecordJson">The record the notices are written from.</param>
+/// <param name="DetailsJson">Handover messages: stage, missing items, working days.</param>
+public sealed record StepToStore(string Source, string ChildId, DetectedStep Step, string RecordJson, string? DetailsJson = null);
+
+/// <summary>A row to add to the delivery ledger.</summary>
+public sealed record NotificationToStore(Guid Id, Guid StepId, string RecipientRole, string MessageId, string Template);
+
+/// <summary>
+/// Writes steps and their delivery ledger rows. Both are keyed deterministically, so writing the
+/// same step or notification twice (a replay, a re-run, a second instance) adds nothing.
+/// </summary>
+public static class Ledger
+{
+    /// <summary>Adds the steps not already stored.</summary>
+    public static Task AddStepsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StepToStore> steps, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(steps);
+        return connection.ExecuteAsync(
+            """
+            INSERT INTO stepupdown.steps (id, source, child_id, kind, from_level, to_level, from_version, to_version,
+                                          subject, markers, occurred_on, record, details, detected_at)
+            SELECT s.id, s.source, s.child_id, s.kind, s.from_level, s.to_level, s.from_version, s.to_version,
+                   s.subject, string_to_array(s.markers, ','), s.occurred_on::date, s.record::jsonb, s.details::jsonb, @now
+            FROM unnest(@ids, @sources, @childIds, @kinds, @fromLevels, @toLevels, @fromVersions, @toVersions, @subjects, @markers, @occurredOn, @records, @details)
+                 AS s(id, source, child_id, kind, from_level, to_level, from_version, to_version, subject, markers, occurred_on, record, details)
+            ON CONFLICT (id) DO NOTHING
+            """,
+            new
+            {
+                now,
+                ids = steps.Select(s => s.Step.Id).ToArray(),
+                sources = steps.Select(s => s.Source).ToArray(),
+                childIds = steps.Select(s => s.ChildId).ToArray(),
+                kinds = steps.Select(s => s.Step.Kind.ToString()).ToArray(),
+                fromLevels = steps.Select(s => s.Step.From.Code).ToArray(),
+                toLevels = steps.Select(s => s.Step.To.Code).ToArray(),
+                fromVersions = steps.Select(s => s.Step.FromVersion).ToArray(),
+                toVersions = steps.Select(s => s.Step.ToVersion).ToArray(),
+                subjects = steps.Select(s => s.Step.Subject).ToArray(),
+                markers = steps.Select(s => s.Step.Markers == StepMarkers.None ? "" : s.Step.Markers.ToString().Replace(" ", "", StringComparison.Ordinal)).ToArray(),
+                occurredOn = steps.Select(s => s.Step.OccurredOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToArray(),
+                records = steps.Select(s => s.RecordJson).ToArray(),
+                details = steps.Select(s => s.DetailsJson).ToArray(),
+            },
+            transaction);
+    }
+
+    /// <summary>Adds the ledger rows not already there, as pending.</summary>
+    /// <returns>The ids of the rows added.</returns>
+    public static async Task<IReadOnlyList<Guid>> AddNotificationsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<NotificationToStore> notifications, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(notifications);
+        var added = await connection.QueryAsync<Guid>(
+            """
+            INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, template, created_at)
+            SELECT n.id, n.step_id, n.role, 'pending', n.message_id, n.template, @now
+            FROM unnest(@ids, @stepIds, @roles, @messageIds, @templates) AS n(id, step_id, role, message_id, template)
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """,
+            new
+            {
+                now,
+                ids = notifications.Select(n => n.Id).ToArray(),
+                stepIds = notifications.Select(n => n.StepId).ToArray(),
+                roles = notifications.Select(n => n.RecipientRole).ToArray(),
+                messageIds = notifications.Select(n => n.MessageId).ToArray(),
+                templates = notifications.Select(n => n.Template).ToArray(),
+            },
+            transaction);
+        return added.ToList();
+    }
+}

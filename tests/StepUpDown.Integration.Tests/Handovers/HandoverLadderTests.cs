@@ -1,0 +1,191 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using StepUpDown.Domain.Handovers;
+using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Tests.Fixtures;
+
+namespace StepUpDown.Integration.Tests.Handovers;
+
+/// <summary>
+/// A step down agreed on Monday 2 November 2026, tracked to completion through the real worker,
+/// PostgreSQL, the feed double and the SMTP sink. The sweep runs on the dates each test chooses
+/// (a <see cref="FakeTimeProvider"/>); detection and delivery run on the real clock.
+/// </summary>
+public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail)
+{
+    private const string ProposedLead = "pat.early@council.example";
+    private const string TeamManager = "mary.somerville@council.example";
+    private const string AgencyManager = "early.help.manager@example-council.gov.uk";
+    private const string HeadOfService = "head.of.service@example-council.gov.uk";
+    private const string TacChampion = "tac.champion@example-council.gov.uk";
+    private const string Gp = "riverside.practice@nhs.example";
+    private const string Massh = "massh@example-council.gov.uk";
+
+    private static Dictionary<string, object?> Agreed(
+        long version, string level = "CIN", bool done = false, string? disagreement = null, string? withdrawnOn = null)
+    {
+        var pat = new Dictionary<string, object?>
+        {
+            ["id"] = "eh-7", ["name"] = "Pat Early", ["role"] = "Family support worker", ["agency"] = "early-help",
+            ["email"] = ProposedLead, ["phone"] = "0100 000 0456",
+        };
+        var record = Children.Record("SC-1", level, version);
+        record["stepDown"] = new Dictionary<string, object?>
+        {
+            ["agreedOn"] = "2026-11-02",
+            ["forum"] = "tac-meeting",
+            ["targetLevel"] = "EH",
+            ["proposedLeadProfessional"] = pat,
+            ["familyConsent"] = true,
+            ["smartPlanUpdatedOn"] = done ? "2026-11-12" : null,
+            ["planSharedOn"] = done ? "2026-11-13" : null,
+            ["disagreement"] = disagreement,
+            ["withdrawnOn"] = withdrawnOn,
+        };
+        if (done)
+        {
+            record["leadProfessional"] = new Dictionary<string, object?>(pat) { ["acceptedOn"] = "2026-11-16" };
+        }
+
+        return record;
+    }
+
+    /// <summary>Adopts the child at child in need, then reads the agreed step down: the proposed lead gets the handover pack.</summary>
+    private async Task AgreeAsync(Dictionary<string, object?> agreed)
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1));
+        Feed.ServePage("c1", "c2", agreed);
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        (await DeliveredAsync(1)).ShouldHaveSingleItem().To.Single().Address.ShouldBe(ProposedLead);
+    }
+
+    /// <summary>Runs the sweep as if it were 10:00 on <paramref name="day"/>.</summary>
+    private async Task<SweepResult> SweepOnAsync(string day)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse($"{day}T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var scope = Worker.App.Services.CreateAsyncScope();
+        return await ActivatorUtilities.CreateInstance<HandoverSweep>(scope.ServiceProvider, (TimeProvider)clock).SweepAsync(CancellationToken.None);
+    }
+
+    /// <summary>Waits until the ledger has nothing pending and the sink holds <paramref name="total"/> emails; returns them in arrival order.</summary>
+    private async Task<IReadOnlyList<ReceivedMail>> DeliveredAsync(int total)
+    {
+        await Worker.WaitUntilAsync(
+            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'pending'") == 0,
+            "every notification is delivered or failed");
+        var messages = await Mail.WaitForMessagesAsync(total);
+        messages.Count.ShouldBe(total);
+        return messages;
+    }
+
+    private static string[] To(IEnumerable<ReceivedMail> messages) => messages.SelectMany(m => m.To.Select(t => t.Address)).ToArray();
+
+    [Fact]
+    public async Task NoAcceptance_ReminderThenStage1ThenStage2_ThenAcceptanceCompletesAndTellsTheGpAndTheMassh()
+    {
+        await AgreeAsync(Agreed(2));
+
+        (await SweepOnAsync("2026-11-04")).Escalated.ShouldBe(0, "day 2: nothing is due");
+        await DeliveredAsync(1);
+
+        await SweepOnAsync("2026-11-05");
+        var reminder = (await DeliveredAsync(2))[1];
+        reminder.To.Single().Address.ShouldBe(ProposedLead);
+        reminder.Subject.ShouldStartWith("Reminder: step down handover not yet complete, 3 working days");
+        reminder.Text.ShouldNotBeNull().ShouldContain("New lead professional has accepted the role");
+        reminder.Text.ShouldContain("SMART plan updated");
+        reminder.Text.ShouldNotContain("Family consent recorded", customMessage: "consent is recorded, so it is not missing");
+
+        await SweepOnAsync("2026-11-09");
+        var stage1 = (await DeliveredAsync(3))[2];
+        stage1.To.Single().Address.ShouldBe(TeamManager);
+        stage1.Subject.ShouldStartWith("Stalled step down handover, 5 working days: Stage 1: team manager");
+        stage1.Text.ShouldNotBeNull().ShouldContain("GP notified of the current plan");
+
+        // A re-run and two instances sweeping at once send nothing more.
+        await Task.WhenAll(SweepOnAsync("2026-11-09"), SweepOnAsync("2026-11-09"), SweepOnAsync("2026-11-10"));
+        await DeliveredAsync(3);
+
+        await SweepOnAsync("2026-11-16");
+        var stage2 = (await DeliveredAsync(5)).Skip(3).ToArray();
+        To(stage2).ShouldBe([TeamManager, AgencyManager], ignoreOrder: true);
+        stage2.ShouldAllBe(m => m.Subject.StartsWith("Stalled step down handover, 10 working days: Stage 2", StringComparison.Ordinal));
+
+        // Pat accepts, the plan is updated and shared, and the case system records early help:
+        // the GP is told of the current plan at the step down, which completes the checklist
+        // (and the MASSH hears of the change of lead, as for any).
+        Feed.ServePage("c2", "c3", Agreed(3, level: "EH", done: true));
+        await Worker.PollAsync();
+        var stepDown = (await DeliveredAsync(7)).Skip(5).ToArray();
+        To(stepDown).ShouldBe([Gp, Massh], ignoreOrder: true);
+        stepDown.Single(m => m.To[0].Address == Gp).Subject.ShouldStartWith("Step down to Early help");
+
+        (await SweepOnAsync("2026-11-17")).Completed.ShouldBe(1);
+        var completion = (await DeliveredAsync(10)).Skip(7).ToArray();
+        To(completion).ShouldBe([Gp, ProposedLead, Massh], ignoreOrder: true);
+        var toGp = completion.Single(m => m.To[0].Address == Gp);
+        toGp.Subject.ShouldStartWith("Step down complete, new lead professional");
+        toGp.Text.ShouldNotBeNull().ShouldContain("Pat Early");
+        completion.Single(m => m.To[0].Address == Massh).Text.ShouldNotBeNull().ShouldContain("The handover is complete after 11 working days");
+
+        (await SweepOnAsync("2026-11-23")).Reviewed.ShouldBe(0, "the ladder stopped: no open handover is left");
+        await DeliveredAsync(10);
+        var handover = (await Worker.QueryAsync<(string State, int WorkingDays)>(
+            "SELECT state, working_days FROM stepupdown.handovers")).ShouldHaveSingleItem();
+        handover.ShouldBe(("complete", 11));
+    }
+
+    [Fact]
+    public async Task Withdrawn_StopsTheLadder()
+    {
+        await AgreeAsync(Agreed(2));
+        await SweepOnAsync("2026-11-05");
+        await DeliveredAsync(2);
+
+        Feed.ServePage("c2", "c3", Agreed(3, withdrawnOn: "2026-11-06"));
+        await Worker.PollAsync();
+        (await SweepOnAsync("2026-11-09")).Withdrawn.ShouldBe(1);
+        await SweepOnAsync("2026-11-23");
+
+        await DeliveredAsync(2);
+        (await Worker.QueryScalarAsync<string>("SELECT state || ': ' || closed_reason FROM stepupdown.handovers"))
+            .ShouldBe("withdrawn: the step down was withdrawn in the case system");
+    }
+
+    [Fact]
+    public async Task Disagreement_GoesStraightToTheAgencyManagerStage()
+    {
+        await AgreeAsync(Agreed(2, disagreement: "Early help reluctant to take the lead role"));
+
+        await SweepOnAsync("2026-11-03");
+
+        var escalation = (await DeliveredAsync(3)).Skip(1).ToArray();
+        To(escalation).ShouldBe([TeamManager, AgencyManager], ignoreOrder: true);
+        escalation[0].Text.ShouldNotBeNull().ShouldContain("A disagreement is recorded: Early help reluctant to take the lead role");
+    }
+
+    [Fact]
+    public async Task DetectedLate_SendsOnlyTheHighestDueStage()
+    {
+        await AgreeAsync(Agreed(2));
+
+        await SweepOnAsync("2026-11-24");
+
+        var escalation = (await DeliveredAsync(3)).Skip(1).ToArray();
+        To(escalation).ShouldBe([HeadOfService, TacChampion], ignoreOrder: true);
+        escalation.ShouldAllBe(m => m.Subject.Contains("16 working days: Stage 3", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PastTheBankHolidayCalendar_FailsClosedAndSendsNothing()
+    {
+        await AgreeAsync(Agreed(2));
+
+        var failure = await Should.ThrowAsync<CalendarExhaustedException>(() => SweepOnAsync("2028-01-04"));
+
+        failure.Message.ShouldContain("bank-holidays.json");
+        await DeliveredAsync(1);
+        (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.handovers")).ShouldBe("open");
+    }
+}
