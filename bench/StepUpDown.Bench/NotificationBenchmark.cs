@@ -7,6 +7,7 @@ using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Npgsql;
+using StepUpDown.Integration.Notifications;
 using StepUpDown.Worker;
 
 namespace StepUpDown.Bench;
@@ -22,7 +23,7 @@ internal static class NotificationBenchmark
 
     public static async Task RunAsync(int notifications)
     {
-        // About 2.25 notices per step: a step up tells the GP and the MASSH, a step down the lead too.
+        // About 2.25 notices per step: a step up tells the GP and the MASSH, an unplanned step down too.
         var bulkSteps = notifications * 4 / 9;
         var children = bulkSteps + PacedSteps;
         Console.WriteLine($"StepUpDown notification benchmark: about {notifications:N0} notifications in bulk, then {PacedSteps:N0} steps at 50/s; {Environment.ProcessorCount} cores");
@@ -122,7 +123,7 @@ internal static class NotificationBenchmark
     private static async Task<TimeSpan> RawSendsAsync(int port, long count)
     {
         using var client = new SmtpClient();
-        await client.ConnectAsync("127.0.0.1", port, SecureSocketOptions.None);
+        await SmtpMailTransport.ConnectAsync(client, "127.0.0.1", port, SecureSocketOptions.None, TimeSpan.FromSeconds(10), CancellationToken.None);
         var body = string.Concat(Enumerable.Repeat("A fictional notice of a step, about the size of a real one. ", 40));
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)

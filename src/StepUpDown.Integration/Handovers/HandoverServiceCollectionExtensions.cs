@@ -26,7 +26,7 @@ public static class HandoverServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<HandoverOptions>>().Value;
             return provider.GetRequiredService<ConfigFolder>().Read(
-                $"{HandoverOptions.SectionName}:CalendarFile",
+                $"{HandoverOptions.SectionName}:CalendarFile and {HandoverOptions.SectionName}:CalendarDivision",
                 options.CalendarFile,
                 json => WorkingDayCalendar.FromGovUk(json, options.CalendarDivision));
         });

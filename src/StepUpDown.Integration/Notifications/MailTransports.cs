@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
@@ -61,7 +62,7 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTran
         var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
         try
         {
-            await client.ConnectAsync(smtp.Host!, smtp.Port, smtp.Security, cancellationToken);
+            await ConnectAsync(client, smtp.Host!, smtp.Port, smtp.Security, smtp.Timeout, cancellationToken);
             if (!string.IsNullOrEmpty(smtp.UserName))
             {
                 await client.AuthenticateAsync(smtp.UserName, smtp.Password ?? "", cancellationToken);
@@ -74,6 +75,31 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTran
         }
 
         return new PooledClient(client);
+    }
+
+    /// <summary>
+    /// Connects <paramref name="client"/> over a socket with Nagle's algorithm off. MailKit writes
+    /// the message body and the closing <c>CRLF.CRLF</c> separately; with Nagle on, that last
+    /// small write waits for the server's delayed ACK (40 ms on Linux), which capped one
+    /// connection at about 22 messages a second in the notification benchmark.
+    /// </summary>
+    public static async Task ConnectAsync(
+        SmtpClient client, string host, int port, MailKit.Security.SecureSocketOptions security, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            connectTimeout.CancelAfter(timeout);
+            await socket.ConnectAsync(host, port, connectTimeout.Token);
+            await client.ConnectAsync(socket, host, port, security, cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private static async Task<bool> StillOpenAsync(PooledClient pooled, CancellationToken cancellationToken)

@@ -13,12 +13,18 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
     [InlineData("CaseFeeds:Sources:social-care:BaseUrl", "")]
     [InlineData("CaseFeeds:Sources:social-care:PageSize", "5000")]
     [InlineData("CaseFeeds:Sources:social-care:LevelCodes:CP", "child-protection-plan")]
-    public async Task Start_WithABadSetting_FailsNamingItsFullKey(string key, string value)
+    [InlineData("Handovers:Ladder", "no-such-ladder")]
+    [InlineData("Handovers:Ladders:standard:Stages:1:Roles:0", "gp", "Handovers:Ladders:standard:Stages:1:Roles")]
+    [InlineData("Handovers:Ladders:standard:Stages:2:WorkingDays", "4", "Handovers:Ladders:standard:Stages")]
+    [InlineData("Handovers:TimeZone", "Mars/Olympus_Mons")]
+    [InlineData("Handovers:HeadOfService:Email", "")]
+    [InlineData("Clock:Speed", "0")]
+    public async Task Start_WithABadSetting_FailsNamingItsFullKey(string key, string value, string? named = null)
     {
         var failure = await Should.ThrowAsync<OptionsValidationException>(async () =>
             await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), "http://127.0.0.1:9/", mail, s => s[key] = value));
 
-        failure.Message.ShouldContain(key);
+        failure.Message.ShouldContain(named ?? key);
     }
 
     [Fact]
@@ -43,6 +49,9 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
     [Theory]
     [InlineData("Notifications:SecureDomainsFile", "no-such-list.txt")]
     [InlineData("Notifications:GpDirectoryFile", "no-such-directory.json")]
+    [InlineData("Handovers:CalendarFile", "no-such-bank-holidays.json")]
+    [InlineData("Handovers:CalendarDivision", "atlantis")]
+    [InlineData("Handovers:AgencyDirectoryFile", "no-such-agencies.json")]
     public async Task Start_WithAMissingCouncilFile_FailsNamingItsKey(string key, string value)
     {
         var failure = await Should.ThrowAsync<InvalidOperationException>(async () =>

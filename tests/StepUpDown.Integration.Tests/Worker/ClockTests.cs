@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Time.Testing;
+using StepUpDown.Worker;
+
+namespace StepUpDown.Integration.Tests.Worker;
+
+public sealed class ClockTests
+{
+    [Fact]
+    public void AcceleratedClock_RunsADayAMinuteAtSpeed1440()
+    {
+        var real = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+        var clock = new AcceleratedTimeProvider(real, 1440);
+
+        real.Advance(TimeSpan.FromMinutes(1));
+
+        clock.GetUtcNow().ShouldBe(new DateTimeOffset(2026, 11, 3, 9, 0, 0, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void AcceleratedClock_StartsAtTheRealTime() =>
+        new AcceleratedTimeProvider(new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero)), 1440)
+            .GetUtcNow().ShouldBe(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+}
