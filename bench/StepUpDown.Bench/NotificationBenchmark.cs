@@ -104,15 +104,16 @@ internal static class NotificationBenchmark
     private static async Task<TimeSpan> NoOpJobsAsync(StepUpDownApp worker, long count)
     {
         var jobs = worker.Services.GetRequiredService<IBackgroundJobClient>();
-        var monitoring = worker.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        var before = monitoring.SucceededListCount();
+        var before = NoOp.Runs;
         var clock = Stopwatch.StartNew();
-        for (var i = 0; i < count; i++)
+        // Enqueued from four tasks, as the product's dispatch jobs do in parallel (one enqueuer alone is the bottleneck).
+        await Parallel.ForAsync(0L, count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, (_, _) =>
         {
             jobs.Enqueue(() => NoOp.Run());
-        }
+            return ValueTask.CompletedTask;
+        });
 
-        while (monitoring.SucceededListCount() < before + count)
+        while (NoOp.Runs < before + count)
         {
             await Task.Delay(50);
         }
@@ -171,8 +172,11 @@ internal static class NotificationBenchmark
 /// <summary>The no-op job of the raw ceiling.</summary>
 public static class NoOp
 {
-    /// <summary>Does nothing.</summary>
-    public static void Run()
-    {
-    }
+    private static long _runs;
+
+    /// <summary>How many have run in this process.</summary>
+    public static long Runs => Interlocked.Read(ref _runs);
+
+    /// <summary>Does nothing but count itself (counting in memory keeps the measurement off the database).</summary>
+    public static void Run() => Interlocked.Increment(ref _runs);
 }
