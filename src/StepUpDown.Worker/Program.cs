@@ -1,6 +1,21 @@
 using Serilog;
 using StepUpDown.Worker;
 
+if (args is ["hash-password", ..])
+{
+    // Reads a password from standard input and prints the hash to put in Dashboard:LocalAccounts:NAME:PasswordHash.
+    Console.Error.Write("Password: ");
+    var password = Console.ReadLine();
+    if (string.IsNullOrEmpty(password))
+    {
+        Console.Error.WriteLine("No password given.");
+        return 2;
+    }
+
+    Console.WriteLine(StepUpDown.Worker.Dashboard.PasswordHash.Create(password));
+    return 0;
+}
+
 Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateBootstrapLogger();
 try
 {

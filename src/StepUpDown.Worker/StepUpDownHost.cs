@@ -7,6 +7,7 @@ using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
+using StepUpDown.Worker.Dashboard;
 
 namespace StepUpDown.Worker;
 
@@ -43,9 +44,11 @@ public static class StepUpDownHost
             builder.AddNotifications();
             builder.AddHandovers();
             builder.AddJobs(database);
+            builder.AddDashboardAccess();
 
             var app = builder.Build();
             app.MapHealthChecks("/health/live");
+            app.MapDashboard();
             return new StepUpDownApp(app, database);
         }
         catch

@@ -24,6 +24,10 @@ public sealed class WorkerHarness : IAsyncDisposable
 
     public string LogPath { get; }
 
+    /// <summary>Where the worker's HTTP endpoints (health, sign-in, dashboard) listen.</summary>
+    public Uri BaseAddress => new(App.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
+
     public static Dictionary<string, string?> Settings(string connectionString, string? feedUrl, MailDevFixture mail, string logPath)
     {
         var settings = new Dictionary<string, string?>

@@ -1,0 +1,204 @@
+using System.Net;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Hangfire;
+using Hangfire.Dashboard;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using StepUpDown.Integration.Configuration;
+
+namespace StepUpDown.Worker.Dashboard;
+
+/// <summary>
+/// The Hangfire dashboard behind a sign-in: a cookie after signing in with a local account
+/// (<c>/signin</c>) or through the council's OpenID Connect provider, and two roles. Every
+/// dashboard route, its API included, needs a signed-in viewer or admin: the endpoint requires
+/// it (anonymous browsers are sent to sign in, other callers get 401), and so does Hangfire's own
+/// authorization filter, which replaces its default <c>LocalRequestsOnlyAuthorizationFilter</c>
+/// (that one trusts any loopback caller, a reverse proxy on the same host included). Viewers get
+/// Hangfire's read-only mode: no buttons, and its commands answer 401.
+/// </summary>
+public static partial class DashboardAccess
+{
+    private const string Policy = "dashboard";
+    private const string SignInPath = "/signin";
+    private const string SignInRateLimit = "signin";
+
+    /// <summary>Registers authentication, the roles' policy and the sign-in rate limit.</summary>
+    public static IHostApplicationBuilder AddDashboardAccess(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddValidatedOptions<DashboardOptions>(builder.Configuration, DashboardOptions.SectionName);
+        var options = builder.Configuration.GetSection(DashboardOptions.SectionName).Get<DashboardOptions>() ?? new DashboardOptions();
+
+        var authentication = builder.Services
+            .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(cookie =>
+            {
+                cookie.Cookie.Name = "StepUpDown.Dashboard";
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+                cookie.SlidingExpiration = false;
+                cookie.LoginPath = SignInPath;
+                cookie.AccessDeniedPath = SignInPath;
+                cookie.Events.OnRedirectToLogin = context => RedirectBrowsersOnly(context, StatusCodes.Status401Unauthorized);
+                cookie.Events.OnRedirectToAccessDenied = context => RedirectBrowsersOnly(context, StatusCodes.Status403Forbidden);
+            });
+        if (options.Oidc is { } oidc)
+        {
+            authentication.AddOpenIdConnect(openId =>
+            {
+                openId.Authority = oidc.Authority?.ToString();
+                openId.ClientId = oidc.ClientId;
+                openId.ClientSecret = oidc.ClientSecret;
+                openId.ResponseType = "code";
+                openId.UsePkce = true;
+                openId.SaveTokens = false;
+                openId.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                openId.Events.OnTokenValidated = context =>
+                {
+                    context.Principal = WithDashboardRole(context.Principal!, oidc);
+                    return Task.CompletedTask;
+                };
+            });
+        }
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Policy, policy => policy.RequireAuthenticatedUser().RequireRole(DashboardRoles.Viewer, DashboardRoles.Admin));
+        builder.Services.AddAntiforgery();
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(SignInRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) }));
+        });
+        return builder;
+    }
+
+    /// <summary>Maps the sign-in pages and the dashboard (nothing is mapped when nobody can sign in).</summary>
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        if (!options.HasSignIn)
+        {
+            LogNoAccounts(app.Logger);
+            return app;
+        }
+
+        app.MapGet(SignInPath, (HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
+            Results.Content(SignInPage.Render(antiforgery.GetAndStoreTokens(context), returnUrl, failed: false, options.Oidc is not null), "text/html; charset=utf-8"));
+        app.MapPost(SignInPath, SignInAsync).RequireRateLimiting(SignInRateLimit);
+        app.MapPost("/signout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.Redirect(SignInPath);
+        });
+        if (options.Oidc is not null)
+        {
+            app.MapGet("/signin/oidc", (string? returnUrl) => Results.Challenge(
+                new AuthenticationProperties { RedirectUri = LocalOrDefault(returnUrl, options.Path) }, [OpenIdConnectDefaults.AuthenticationScheme]));
+        }
+
+        HandoversPage.Register();
+        app.MapHangfireDashboard(options.Path, new Hangfire.DashboardOptions
+        {
+            Authorization = [new SignedInAuthorizationFilter()],
+            IsReadOnlyFunc = context => !context.GetHttpContext().User.IsInRole(DashboardRoles.Admin),
+            DisplayStorageConnectionString = false,
+            DashboardTitle = "Step Up / Step Down jobs",
+            AppPath = null,
+        }).RequireAuthorization(Policy);
+        return app;
+    }
+
+    private static async Task<IResult> SignInAsync(
+        HttpContext context,
+        [FromForm] string? account,
+        [FromForm] string? password,
+        [FromForm] string? returnUrl,
+        IAntiforgery antiforgery,
+        IOptions<DashboardOptions> options,
+        ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger(typeof(DashboardAccess));
+        var known = account is not null && options.Value.LocalAccounts.TryGetValue(account.Trim(), out var local) ? local : null;
+        if (known is null || !PasswordHash.Verify(password ?? "", known.PasswordHash))
+        {
+            // The password is never logged; an unknown name is not either (it may be anything typed).
+            LogSignInRefused(logger, known is null ? "an unknown account" : account!.Trim(), context.Connection.RemoteIpAddress);
+            return Results.Content(SignInPage.Render(antiforgery.GetAndStoreTokens(context), returnUrl, failed: true, options.Value.Oidc is not null), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        var name = account!.Trim();
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, known.Role)],
+            CookieAuthenticationDefaults.AuthenticationScheme);
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        LogSignedIn(logger, name, known.Role);
+        return Results.Redirect(LocalOrDefault(returnUrl, options.Value.Path));
+    }
+
+    /// <summary>Maps the provider's groups onto the two roles; a user in neither gets no role and no dashboard.</summary>
+    private static ClaimsPrincipal WithDashboardRole(ClaimsPrincipal principal, OidcOptions oidc)
+    {
+        var values = principal.FindAll(oidc.RoleClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        var role = values.Contains(oidc.AdminValue) ? DashboardRoles.Admin : values.Contains(oidc.ViewerValue) ? DashboardRoles.Viewer : null;
+        if (role is not null && principal.Identity is ClaimsIdentity identity)
+        {
+            identity.AddClaim(new Claim(ClaimTypes.Role, role));
+        }
+
+        return principal;
+    }
+
+    /// <summary>Only a local path is followed after sign-in (no open redirect).</summary>
+    private static string LocalOrDefault(string? returnUrl, string fallback) =>
+        returnUrl is { Length: > 1 } && returnUrl[0] == '/' && returnUrl[1] is not ('/' or '\\') ? returnUrl : fallback;
+
+    /// <summary>Browsers asking for a page go to sign in; anything else (the dashboard's API, scripts) gets the status.</summary>
+    private static Task RedirectBrowsersOnly(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        var accept = context.Request.Headers.Accept.ToString();
+        if (HttpMethods.IsGet(context.Request.Method) && accept.Contains("text/html", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+        else
+        {
+            context.Response.StatusCode = status;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Hangfire's own check, in case the endpoint's is ever bypassed: a signed-in viewer or admin.</summary>
+    private sealed class SignedInAuthorizationFilter : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context)
+        {
+            var user = context.GetHttpContext().User;
+            return user.Identity?.IsAuthenticated == true && (user.IsInRole(DashboardRoles.Viewer) || user.IsInRole(DashboardRoles.Admin));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dashboard sign-in refused for {Account} from {RemoteAddress}")]
+    private static partial void LogSignInRefused(ILogger logger, string account, IPAddress? remoteAddress);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard sign-in: {Account} as {Role}")]
+    private static partial void LogSignedIn(ILogger logger, string account, string role);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No dashboard accounts are configured (Dashboard:LocalAccounts, Dashboard:Oidc): the dashboard is not served")]
+    private static partial void LogNoAccounts(ILogger logger);
+}

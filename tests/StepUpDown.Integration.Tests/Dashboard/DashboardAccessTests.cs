@@ -1,0 +1,96 @@
+using System.Net;
+using Hangfire;
+using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Tests.Fixtures;
+using StepUpDown.Worker.Dashboard;
+
+namespace StepUpDown.Integration.Tests.Dashboard;
+
+/// <summary>The dashboard through the real host: sign-in, roles and Hangfire's own commands.</summary>
+public sealed class DashboardAccessTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail)
+{
+    private const string ViewerPassword = "viewer password for tests";
+    private const string AdminPassword = "admin password for tests";
+
+    protected override void Adjust(Dictionary<string, string?> settings)
+    {
+        settings["Dashboard:LocalAccounts:vera:PasswordHash"] = PasswordHash.Create(ViewerPassword, PasswordHash.MinimumIterations);
+        settings["Dashboard:LocalAccounts:vera:Role"] = "viewer";
+        settings["Dashboard:LocalAccounts:adam:PasswordHash"] = PasswordHash.Create(AdminPassword, PasswordHash.MinimumIterations);
+        settings["Dashboard:LocalAccounts:adam:Role"] = "admin";
+    }
+
+    /// <summary>A job that fails at once and for good: a delivery whose ledger row does not exist.</summary>
+    private async Task<string> FailedJobAsync()
+    {
+        var id = Worker.Get<IBackgroundJobClient>().Enqueue<SendNotificationJob>(job => job.ExecuteAsync(Guid.NewGuid(), CancellationToken.None));
+        await Worker.WaitUntilAsync(() => Task.FromResult(StateOf(id) == "Failed"), "the job has failed");
+        return id;
+    }
+
+    private string? StateOf(string jobId) => Worker.Get<JobStorage>().GetConnection().GetJobData(jobId)?.State;
+
+    [Fact]
+    public async Task Anonymous_BrowserIsSentToSignIn_AndTheApiAnswers401_EvenFromLoopback()
+    {
+        using var anonymous = new DashboardClient(Worker.BaseAddress);
+
+        var page = await anonymous.GetPageAsync("/hangfire");
+        var stats = await anonymous.PostAsync("/hangfire/stats");
+        var handovers = await anonymous.PostAsync("/hangfire/handovers");
+
+        page.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        page.Headers.Location.ShouldNotBeNull().OriginalString.ShouldContain("/signin");
+        stats.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        handovers.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task WrongPassword_IsRefused_AndLoggedWithoutThePassword()
+    {
+        using var client = new DashboardClient(Worker.BaseAddress);
+
+        var refused = await client.SignInAsync("vera", "not-the-password-7731");
+        var page = await client.GetPageAsync("/hangfire");
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        page.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var log = await Worker.StopAndReadLogAsync();
+        log.ShouldContain("Dashboard sign-in refused for vera");
+        log.ShouldNotContain("not-the-password-7731");
+    }
+
+    [Fact]
+    public async Task Viewer_SeesFailedJobsAndHandovers_ButCannotRetry()
+    {
+        var jobId = await FailedJobAsync();
+        using var viewer = new DashboardClient(Worker.BaseAddress);
+
+        (await viewer.SignInAsync("vera", ViewerPassword)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var failed = await viewer.GetPageAsync("/hangfire/jobs/failed");
+        var handovers = await viewer.GetPageAsync("/hangfire/handovers");
+        var retry = await viewer.CommandAsync($"/hangfire/jobs/actions/requeue/{jobId}");
+
+        failed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await failed.Content.ReadAsStringAsync()).ShouldContain($"#{jobId}");
+        (await handovers.Content.ReadAsStringAsync()).ShouldContain("of 0 open");
+        retry.StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "Hangfire's read-only mode refuses commands");
+        StateOf(jobId).ShouldBe("Failed");
+    }
+
+    [Fact]
+    public async Task Admin_CanRetryAFailedJob()
+    {
+        var jobId = await FailedJobAsync();
+        var statesBefore = Worker.Get<JobStorage>().GetMonitoringApi().JobDetails(jobId).History.Count;
+        using var admin = new DashboardClient(Worker.BaseAddress);
+
+        (await admin.SignInAsync("adam", AdminPassword)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var retry = await admin.CommandAsync($"/hangfire/jobs/actions/requeue/{jobId}");
+
+        retry.IsSuccessStatusCode.ShouldBeTrue();
+        var history = Worker.Get<JobStorage>().GetMonitoringApi().JobDetails(jobId).History;
+        history.Count.ShouldBeGreaterThan(statesBefore);
+        history.ShouldContain(state => state.StateName == "Enqueued");
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace StepUpDown.Integration.Tests.Dashboard;
+
+/// <summary>A browser-like HTTP client for the dashboard: keeps cookies, follows no redirects, signs in through the form.</summary>
+public sealed partial class DashboardClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public DashboardClient(Uri baseAddress)
+    {
+        _http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = baseAddress };
+    }
+
+    public async Task<HttpResponseMessage> SignInAsync(string account, string password)
+    {
+        var form = await _http.GetStringAsync("/signin");
+        var token = FormToken().Match(form).Groups[1].Value;
+        return await _http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+            ["account"] = account,
+            ["password"] = password,
+            ["returnUrl"] = "/hangfire",
+        }));
+    }
+
+    public Task<HttpResponseMessage> GetPageAsync(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/html");
+        return _http.SendAsync(request);
+    }
+
+    /// <summary>Posts a dashboard command as its own buttons do: with the CSRF token from a dashboard page.</summary>
+    public async Task<HttpResponseMessage> CommandAsync(string path)
+    {
+        var page = await (await GetPageAsync("/hangfire/jobs/failed")).Content.ReadAsStringAsync();
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent([]) };
+        var token = CsrfToken().Match(page);
+        if (token.Success)
+        {
+            request.Headers.Add("RequestVerificationToken", token.Groups[1].Value);
+        }
+
+        return await _http.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> PostAsync(string path) => _http.PostAsync(path, new FormUrlEncodedContent([]));
+
+    public void Dispose() => _http.Dispose();
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex FormToken();
+
+    [GeneratedRegex("<meta name=\"csrf-token\" content=\"([^\"]+)\"")]
+    private static partial Regex CsrfToken();
+}
