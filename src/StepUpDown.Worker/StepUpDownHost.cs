@@ -8,6 +8,7 @@ using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Worker.Dashboard;
+using StepUpDown.Worker.Health;
 
 namespace StepUpDown.Worker;
 
@@ -34,7 +35,6 @@ public static class StepUpDownHost
         builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services));
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(CreateClock(builder.Configuration));
-        builder.Services.AddHealthChecks();
 
         var database = await OpenDatabaseAsync(builder.Configuration, cancellationToken);
         try
@@ -45,9 +45,10 @@ public static class StepUpDownHost
             builder.AddHandovers();
             builder.AddJobs(database);
             builder.AddDashboardAccess();
+            builder.AddReadinessChecks();
 
             var app = builder.Build();
-            app.MapHealthChecks("/health/live");
+            app.MapReadinessChecks();
             app.MapDashboard();
             return new StepUpDownApp(app, database);
         }

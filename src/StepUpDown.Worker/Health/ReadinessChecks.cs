@@ -1,0 +1,134 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using Dapper;
+using MailKit.Net.Smtp;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
+
+namespace StepUpDown.Worker.Health;
+
+/// <summary>Readiness thresholds (section <c>Health</c>).</summary>
+public sealed class HealthOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Health";
+
+    /// <summary>A case feed not polled successfully for longer than this reports degraded.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan MaxPollAge { get; set; } = TimeSpan.FromMinutes(30);
+}
+
+/// <summary>
+/// <c>/health/live</c>: the process answers. <c>/health/ready</c>: PostgreSQL answers with every
+/// migration applied (else 503); each case feed's last successful poll is recent and the SMTP
+/// relay accepts a connection (else "Degraded", still 200: an outage of either only delays).
+/// The JSON body names each check and its state, never a child.
+/// </summary>
+public static class ReadinessChecks
+{
+    private const string Ready = "ready";
+
+    /// <summary>Registers the checks.</summary>
+    public static IHostApplicationBuilder AddReadinessChecks(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddValidatedOptions<HealthOptions>(builder.Configuration, HealthOptions.SectionName);
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseCheck>("database", HealthStatus.Unhealthy, [Ready])
+            .AddCheck<CaseFeedsCheck>("case-feeds", HealthStatus.Degraded, [Ready])
+            .AddCheck<MailCheck>("mail", HealthStatus.Degraded, [Ready]);
+        return builder;
+    }
+
+    /// <summary>Maps the two endpoints.</summary>
+    public static WebApplication MapReadinessChecks(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready), ResponseWriter = WriteJsonAsync });
+        return app;
+    }
+
+    private static Task WriteJsonAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        }));
+    }
+
+    /// <summary>PostgreSQL answers and every embedded migration is applied.</summary>
+    private sealed class DatabaseCheck(NpgsqlDataSource dataSource) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                var applied = await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM stepupdown.schema_migrations");
+                var expected = SchemaMigrator.Scripts().Count;
+                return applied >= expected
+                    ? HealthCheckResult.Healthy($"PostgreSQL answers; {applied} migrations applied.")
+                    : HealthCheckResult.Unhealthy($"{applied} of {expected} migrations applied.");
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                return HealthCheckResult.Unhealthy($"PostgreSQL does not answer: {exception.GetType().Name}.");
+            }
+        }
+    }
+
+    /// <summary>Each configured source was polled successfully within <see cref="HealthOptions.MaxPollAge"/>.</summary>
+    private sealed class CaseFeedsCheck(NpgsqlDataSource dataSource, IOptions<CaseFeedOptions> feeds, IOptions<HealthOptions> health, TimeProvider time) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            var polled = (await connection.QueryAsync<(string Source, DateTime LastPolledAt)>(
+                    "SELECT source, last_polled_at FROM stepupdown.source_cursors WHERE last_polled_at IS NOT NULL"))
+                .ToDictionary(p => p.Source, p => new DateTimeOffset(p.LastPolledAt, TimeSpan.Zero), StringComparer.Ordinal);
+            var now = time.GetUtcNow();
+            var stale = feeds.Value.Sources.Keys
+                .Where(source => !polled.TryGetValue(source, out var at) || now - at > health.Value.MaxPollAge)
+                .Select(source => polled.TryGetValue(source, out var at) ? $"{source} last polled {(now - at).TotalMinutes:N0} min ago" : $"{source} never polled")
+                .ToList();
+            return stale.Count == 0
+                ? HealthCheckResult.Healthy($"{feeds.Value.Sources.Count} case feeds polled within {health.Value.MaxPollAge}.")
+                : HealthCheckResult.Degraded(string.Join("; ", stale) + ".");
+        }
+    }
+
+    /// <summary>The SMTP relay accepts a connection (TLS as configured); without one, the outbox folder is writable.</summary>
+    private sealed class MailCheck(IOptions<MailOptions> mail) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var options = mail.Value;
+            if (!options.UsesSmtp)
+            {
+                Directory.CreateDirectory(options.OutboxDirectory);
+                return HealthCheckResult.Healthy("No SMTP relay configured: mail goes to the outbox folder.");
+            }
+
+            using var client = new SmtpClient { Timeout = 5_000 };
+            try
+            {
+                await SmtpMailTransport.ConnectAsync(client, options.Smtp.Host!, options.Smtp.Port, options.Smtp.Security, TimeSpan.FromSeconds(5), cancellationToken);
+                await client.DisconnectAsync(quit: true, cancellationToken);
+                return HealthCheckResult.Healthy("The SMTP relay accepts connections.");
+            }
+            catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or OperationCanceledException or MailKit.ProtocolException or MailKit.Security.SslHandshakeException)
+            {
+                return HealthCheckResult.Degraded($"The SMTP relay does not accept connections: {exception.GetType().Name}.");
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using StepUpDown.Integration.Storage;
+using StepUpDown.Integration.Tests.Fixtures;
+
+namespace StepUpDown.Integration.Tests.Worker;
+
+[Collection(IntegrationCollection.Name)]
+public sealed class HealthTests(MailDevFixture mail)
+{
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> ReadyAsync(WorkerHarness worker)
+    {
+        using var http = new HttpClient { BaseAddress = worker.BaseAddress };
+        using var response = await http.GetAsync("/health/ready");
+        return (response.StatusCode, JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync()));
+    }
+
+    private static string StatusOf(JsonElement body, string check) => body.GetProperty("checks").GetProperty(check).GetProperty("status").GetString()!;
+
+    [Fact]
+    public async Task Ready_WhenPostgreSqlStops_Answers503_WhileLiveStillAnswers()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"sud-h-{Guid.NewGuid():N}"[..14])).FullName;
+        var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = Path.Combine(root, "data") }, NullLogger.Instance, CancellationToken.None);
+        try
+        {
+            await using var worker = await WorkerHarness.StartAsync(cluster.ConnectionString, "http://127.0.0.1:9/", mail);
+            var (before, beforeBody) = await ReadyAsync(worker);
+
+            await cluster.DisposeAsync();
+            var (after, afterBody) = await ReadyAsync(worker);
+            using var http = new HttpClient { BaseAddress = worker.BaseAddress };
+            var live = await http.GetAsync("/health/live");
+
+            before.ShouldBe(HttpStatusCode.OK);
+            StatusOf(beforeBody, "database").ShouldBe("Healthy");
+            StatusOf(beforeBody, "mail").ShouldBe("Healthy");
+            StatusOf(beforeBody, "case-feeds").ShouldBe("Degraded", "the source has not been polled yet");
+            beforeBody.GetProperty("checks").GetProperty("case-feeds").GetProperty("description").GetString().ShouldBe("social-care never polled.");
+            after.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            StatusOf(afterBody, "database").ShouldBe("Unhealthy");
+            live.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Ready_WithTheSmtpRelayDown_IsDegradedNotUnready()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"sud-h-{Guid.NewGuid():N}"[..14])).FullName;
+        await using var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = Path.Combine(root, "data") }, NullLogger.Instance, CancellationToken.None);
+        try
+        {
+            await using var worker = await WorkerHarness.StartAsync(cluster.ConnectionString, null, mail, s => s["Mail:Smtp:Port"] = MailDevFixture.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+            var (status, body) = await ReadyAsync(worker);
+
+            status.ShouldBe(HttpStatusCode.OK);
+            StatusOf(body, "mail").ShouldBe("Degraded");
+            body.GetProperty("status").GetString().ShouldBe("Degraded");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
