@@ -13,7 +13,7 @@ public sealed class JobsOptions
 
     /// <summary>Concurrent jobs in this instance.</summary>
     [Range(1, 100)]
-    public int WorkerCount { get; set; } = 20;
+    public int WorkerCount { get; set; } = 10;
 
     /// <summary>Fallback poll of the job queue; new jobs are normally picked up at once (LISTEN/NOTIFY).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
