@@ -4,6 +4,7 @@ using Serilog.Extensions.Logging;
 using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Domain.Handovers;
+using StepUpDown.Domain.Time;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
@@ -36,10 +37,20 @@ public static class StepUpDownHost
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(CreateClock(builder.Configuration));
 
+        if (Demo.IsEnabled(builder.Configuration))
+        {
+            Demo.ResetData();
+        }
+
         var database = await OpenDatabaseAsync(builder.Configuration, cancellationToken);
         try
         {
             builder.AddStorage(database);
+            if (Demo.IsEnabled(builder.Configuration))
+            {
+                builder.AddSimulator();
+            }
+
             builder.AddCaseFeeds();
             builder.AddNotifications();
             builder.AddHandovers();

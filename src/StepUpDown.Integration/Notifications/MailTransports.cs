@@ -150,7 +150,11 @@ public sealed partial class OutboxMailTransport(IOptions<MailOptions> options, I
         Directory.CreateDirectory(folder);
         var name = (message.MessageId ?? Guid.NewGuid().ToString("N")).Split('@')[0];
         var path = Path.Combine(folder, $"{name}.eml");
-        await message.WriteToAsync(path, cancellationToken);
+
+        // Written aside, then renamed: whoever watches the outbox never sees half a message.
+        var partial = $"{path}.partial";
+        await message.WriteToAsync(partial, cancellationToken);
+        File.Move(partial, path, overwrite: true);
         LogWritten(logger, path);
     }
 

@@ -68,12 +68,13 @@ public sealed class WorkerHarness : IAsyncDisposable
         settings[$"{source}:Resilience:BaseDelay"] = "00:00:00.050";
     }
 
-    public static async Task<WorkerHarness> StartAsync(string connectionString, string? feedUrl, MailDevFixture mail, Action<Dictionary<string, string?>>? adjust = null)
+    public static async Task<WorkerHarness> StartAsync(
+        string connectionString, string? feedUrl, MailDevFixture mail, Action<Dictionary<string, string?>>? adjust = null, string? environment = null)
     {
         var logPath = Path.Combine(Path.GetTempPath(), $"sud-log-{Guid.NewGuid():N}.txt");
         var settings = Settings(connectionString, feedUrl, mail, logPath);
         adjust?.Invoke(settings);
-        var app = await StepUpDownHost.CreateAsync([], settings);
+        var app = await StepUpDownHost.CreateAsync(environment is null ? [] : ["--environment", environment], settings);
         try
         {
             await app.StartAsync();

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Time.Testing;
-using StepUpDown.Worker;
+using StepUpDown.Domain.Time;
 
-namespace StepUpDown.Integration.Tests.Worker;
+namespace StepUpDown.Domain.Tests;
 
-public sealed class ClockTests
+public sealed class AcceleratedTimeProviderTests
 {
     [Fact]
     public void AcceleratedClock_RunsADayAMinuteAtSpeed1440()

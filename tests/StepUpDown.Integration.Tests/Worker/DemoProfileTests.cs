@@ -1,0 +1,50 @@
+using System.Globalization;
+using StepUpDown.Integration.Tests.Fixtures;
+
+namespace StepUpDown.Integration.Tests.Worker;
+
+/// <summary>
+/// The demo profile that <c>dotnet run</c> starts (<c>config/appsettings.Demo.json</c>): the built-in
+/// simulator's fictional families through the whole worker to the outbox, on a clock fast enough
+/// to reach the escalation ladder within the test.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class DemoProfileTests(PostgresFixture postgres, MailDevFixture mail)
+{
+    [Fact]
+    public async Task DemoProfile_ProducesAGpNotice_AHandoverPack_AndAnEscalation_InTheOutbox()
+    {
+        var outbox = Directory.CreateTempSubdirectory("sud-demo-outbox-").FullName;
+        var simulator = $"http://127.0.0.1:{MailDevFixture.FreePort()}";
+        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, settings =>
+        {
+            settings.Remove("Mail:Smtp:Host"); // the demo writes to the outbox
+            settings["Mail:OutboxDirectory"] = outbox;
+            settings["Clock:Speed"] = "40000"; // a day in about two seconds
+            settings["Simulator:Urls"] = simulator;
+            settings["CaseFeeds:Sources:social-care:BaseUrl"] = $"{simulator}/social-care";
+            settings["CaseFeeds:Sources:early-help:BaseUrl"] = $"{simulator}/early-help";
+            settings["CaseFeeds:Sources:social-care:PollCron"] = "* * * * * *";
+            settings["CaseFeeds:Sources:early-help:PollCron"] = "* * * * * *";
+            settings["Handovers:SweepCron"] = "* * * * * *";
+        }, environment: "Demo");
+
+        string[] subjects = [];
+        await worker.WaitUntilAsync(
+            () =>
+            {
+                subjects = Directory.GetFiles(outbox, "*.eml").Select(SubjectOf).ToArray();
+                return Task.FromResult(subjects.Any(s => s.Contains("Stalled step down handover", StringComparison.Ordinal)));
+            },
+            "a stalled handover is escalated",
+            TimeSpan.FromSeconds(120));
+
+        subjects.ShouldContain(s => s.Contains("notice for GP records", StringComparison.Ordinal));
+        subjects.ShouldContain(s => s.StartsWith("Step down agreed: you are proposed as lead professional", StringComparison.Ordinal));
+        subjects.ShouldContain(s => s.StartsWith("Reminder: step down handover not yet complete", StringComparison.Ordinal));
+        Directory.Delete(outbox, recursive: true);
+    }
+
+    private static string SubjectOf(string emlPath) =>
+        File.ReadLines(emlPath).First(line => line.StartsWith("Subject:", StringComparison.Ordinal))["Subject:".Length..].Trim();
+}
