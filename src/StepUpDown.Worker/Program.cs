@@ -16,6 +16,20 @@ if (args is ["hash-password", ..])
     return 0;
 }
 
+if (args is ["health-check", var url])
+{
+    // For a container's HEALTHCHECK (the runtime image has no curl): exit 0 when the address answers 2xx.
+    using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+    try
+    {
+        return (await http.GetAsync(new Uri(url))).IsSuccessStatusCode ? 0 : 1;
+    }
+    catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+    {
+        return 1;
+    }
+}
+
 Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateBootstrapLogger();
 try
 {
