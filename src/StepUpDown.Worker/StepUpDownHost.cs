@@ -46,6 +46,7 @@ public static class StepUpDownHost
         try
         {
             builder.AddStorage(database);
+            builder.AddTelemetry();
             if (Demo.IsEnabled(builder.Configuration))
             {
                 builder.AddSimulator();

@@ -9,6 +9,7 @@ using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
+using StepUpDown.Integration.Telemetry;
 
 namespace StepUpDown.Integration.CaseFeeds;
 
@@ -32,6 +33,7 @@ public sealed partial class CaseFeedPoller(
     ContinuumOfNeed continuum,
     NotificationPlanner planner,
     INotificationDispatcher dispatcher,
+    StepUpDownMetrics metrics,
     ILogger<CaseFeedPoller> logger)
 {
     private const int AnalyzeEveryStoredRecords = 10_000;
@@ -58,6 +60,7 @@ public sealed partial class CaseFeedPoller(
             return new PollResult(true, 0, 0, 0, 0);
         }
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var position = await CaseFeedStore.GetPositionAsync(connection, source);
         var total = new PollResult(false, 0, 0, 0, 0);
         var storedSinceAnalyze = 0;
@@ -101,6 +104,7 @@ public sealed partial class CaseFeedPoller(
                 storedSinceAnalyze = 0;
             }
 
+            metrics.PageRead(source, page.Items.Count, write.Steps.Select(s => s.Step), write.Quarantined.Count);
             position = write.Position;
             total = total with
             {
@@ -115,6 +119,7 @@ public sealed partial class CaseFeedPoller(
             }
         }
 
+        metrics.Polled(source, clock.Elapsed);
         LogPolled(logger, source, total.Pages, total.Records, total.Steps, total.Quarantined);
         return total;
     }

@@ -11,6 +11,7 @@ using StepUpDown.Domain.Records;
 using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
+using StepUpDown.Integration.Telemetry;
 
 namespace StepUpDown.Integration.Handovers;
 
@@ -33,6 +34,7 @@ public sealed partial class HandoverSweep(
     NotificationPlanner planner,
     INotificationDispatcher dispatcher,
     TimeProvider time,
+    StepUpDownMetrics metrics,
     ILogger<HandoverSweep> logger)
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
@@ -123,7 +125,11 @@ public sealed partial class HandoverSweep(
             }
         }
 
+        var (openCount, stalledCount) = await connection.QuerySingleAsync<(long, long)>(
+            "SELECT count(*), count(*) FILTER (WHERE last_stage IS NOT NULL) FROM stepupdown.handovers WHERE state = 'open'",
+            transaction: transaction);
         await transaction.CommitAsync(cancellationToken);
+        metrics.Handovers(openCount, stalledCount);
         if (added.Count > 0)
         {
             dispatcher.ScheduleDispatch();

@@ -10,6 +10,7 @@ using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Storage;
+using StepUpDown.Integration.Telemetry;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -31,6 +32,7 @@ public sealed partial class SendNotificationJob(
     IOptions<CouncilOptions> council,
     ContinuumOfNeed continuum,
     TimeProvider time,
+    StepUpDownMetrics metrics,
     ILogger<SendNotificationJob> logger)
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
@@ -74,6 +76,7 @@ public sealed partial class SendNotificationJob(
             var message = Compose(notificationId, row, record, recipient, await UndeliveredAsync(connection, transaction, row));
             await transport.SendAsync(message, cancellationToken);
             await RecordAsync(connection, transaction, notificationId, "sent", recipient.Address, null);
+            metrics.NotificationSent(row.RecipientRole, row.Template);
             LogSent(logger, notificationId, row.RecipientRole);
         }
         catch (Exception exception) when (Classify(exception) is { } failure)
@@ -90,6 +93,7 @@ public sealed partial class SendNotificationJob(
                 dispatcher.ScheduleDispatch();
             }
 
+            metrics.NotificationFailed(row.RecipientRole, row.Template, failure.Permanent);
             LogFailed(logger, exception, notificationId, failure.Permanent, failure.Reason);
             if (failure.Permanent && exception is not PermanentDeliveryException)
             {

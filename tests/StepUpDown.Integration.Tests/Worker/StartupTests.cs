@@ -19,6 +19,9 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
     [InlineData("Handovers:TimeZone", "Mars/Olympus_Mons")]
     [InlineData("Handovers:HeadOfService:Email", "")]
     [InlineData("Clock:Speed", "0")]
+    [InlineData("Telemetry:MetricsExporter", "otlp", "Telemetry:OtlpEndpoint")]
+    [InlineData("Telemetry:MetricsExporter", "prometheus")]
+    [InlineData("Dashboard:LocalAccounts:ops:PasswordHash", "plain-text-password", "Dashboard:LocalAccounts:ops:PasswordHash")]
     public async Task Start_WithABadSetting_FailsNamingItsFullKey(string key, string value, string? named = null)
     {
         var failure = await Should.ThrowAsync<OptionsValidationException>(async () =>
