@@ -18,29 +18,14 @@ public sealed class HealthTests(MailDevFixture mail)
 
     private static string StatusOf(JsonElement body, string check) => body.GetProperty("checks").GetProperty(check).GetProperty("status").GetString()!;
 
-    [Fact]
-    public async Task Ready_WhenPostgreSqlStops_Answers503_WhileLiveStillAnswers()
+    /// <summary>A cluster of the test's own (this test stops it), removed afterwards.</summary>
+    private static async Task OnOwnClusterAsync(Func<EmbeddedPostgres, Task> test)
     {
         var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"sud-h-{Guid.NewGuid():N}"[..14])).FullName;
         var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = Path.Combine(root, "data") }, NullLogger.Instance, CancellationToken.None);
         try
         {
-            await using var worker = await WorkerHarness.StartAsync(cluster.ConnectionString, "http://127.0.0.1:9/", mail);
-            var (before, beforeBody) = await ReadyAsync(worker);
-
-            await cluster.DisposeAsync();
-            var (after, afterBody) = await ReadyAsync(worker);
-            using var http = new HttpClient { BaseAddress = worker.BaseAddress };
-            var live = await http.GetAsync("/health/live");
-
-            before.ShouldBe(HttpStatusCode.OK);
-            StatusOf(beforeBody, "database").ShouldBe("Healthy");
-            StatusOf(beforeBody, "mail").ShouldBe("Healthy");
-            StatusOf(beforeBody, "case-feeds").ShouldBe("Degraded", "the source has not been polled yet");
-            beforeBody.GetProperty("checks").GetProperty("case-feeds").GetProperty("description").GetString().ShouldBe("social-care never polled.");
-            after.ShouldBe(HttpStatusCode.ServiceUnavailable);
-            StatusOf(afterBody, "database").ShouldBe("Unhealthy");
-            live.StatusCode.ShouldBe(HttpStatusCode.OK);
+            await test(cluster);
         }
         finally
         {
@@ -50,23 +35,36 @@ public sealed class HealthTests(MailDevFixture mail)
     }
 
     [Fact]
-    public async Task Ready_WithTheSmtpRelayDown_IsDegradedNotUnready()
+    public Task Ready_WhenPostgreSqlStops_Answers503_WhileLiveStillAnswers() => OnOwnClusterAsync(async cluster =>
     {
-        var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"sud-h-{Guid.NewGuid():N}"[..14])).FullName;
-        await using var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = Path.Combine(root, "data") }, NullLogger.Instance, CancellationToken.None);
-        try
-        {
-            await using var worker = await WorkerHarness.StartAsync(cluster.ConnectionString, null, mail, s => s["Mail:Smtp:Port"] = MailDevFixture.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var worker = await WorkerHarness.StartAsync(cluster.ConnectionString, "http://127.0.0.1:9/", mail);
+        var (before, beforeBody) = await ReadyAsync(worker);
 
-            var (status, body) = await ReadyAsync(worker);
+        await cluster.DisposeAsync();
+        var (after, afterBody) = await ReadyAsync(worker);
+        using var http = new HttpClient { BaseAddress = worker.BaseAddress };
+        var live = await http.GetAsync("/health/live");
 
-            status.ShouldBe(HttpStatusCode.OK);
-            StatusOf(body, "mail").ShouldBe("Degraded");
-            body.GetProperty("status").GetString().ShouldBe("Degraded");
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
+        before.ShouldBe(HttpStatusCode.OK);
+        StatusOf(beforeBody, "database").ShouldBe("Healthy");
+        StatusOf(beforeBody, "mail").ShouldBe("Healthy");
+        StatusOf(beforeBody, "case-feeds").ShouldBe("Degraded", "the source has not been polled yet");
+        beforeBody.GetProperty("checks").GetProperty("case-feeds").GetProperty("description").GetString().ShouldBe("social-care never polled.");
+        after.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        StatusOf(afterBody, "database").ShouldBe("Unhealthy");
+        live.StatusCode.ShouldBe(HttpStatusCode.OK);
+    });
+
+    [Fact]
+    public Task Ready_WithTheSmtpRelayDown_IsDegradedNotUnready() => OnOwnClusterAsync(async cluster =>
+    {
+        await using var worker = await WorkerHarness.StartAsync(
+            cluster.ConnectionString, null, mail, s => s["Mail:Smtp:Port"] = MailDevFixture.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var (status, body) = await ReadyAsync(worker);
+
+        status.ShouldBe(HttpStatusCode.OK);
+        StatusOf(body, "mail").ShouldBe("Degraded");
+        body.GetProperty("status").GetString().ShouldBe("Degraded");
+    });
 }
