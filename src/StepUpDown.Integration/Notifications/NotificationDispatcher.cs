@@ -14,12 +14,17 @@ public interface INotificationDispatcher
 /// <summary>
 /// Hands committed ledger rows to delivery jobs: one Hangfire job per (step, recipient), carrying
 /// only the notification id. The poll path only schedules one dispatch per page, so detection does
-/// not pay Hangfire's per-job cost; a minutely run of the same dispatch picks up anything a crash
-/// left behind. Rows are claimed with <c>FOR UPDATE SKIP LOCKED</c>, so instances share the work;
-/// a row enqueued twice after a crash is still sent once (the ledger).
+/// not pay Hangfire's per-job cost. Rows are claimed (<c>enqueued_at</c> set, <c>SKIP LOCKED</c>)
+/// and the claim committed before their jobs are enqueued, so a delivery job never waits for the
+/// rest of its batch to be enqueued. A claim whose jobs a crash never enqueued is claimed again
+/// once it is <see cref="StaleAfter"/> old and still untried, by the minutely run of the same
+/// dispatch; a row enqueued twice that way is still sent once (the ledger).
 /// </summary>
 public sealed class NotificationDispatcher(IBackgroundJobClient jobs, NpgsqlDataSource dataSource, TimeProvider time) : INotificationDispatcher
 {
+    /// <summary>How long an untried claim waits for its job before it is claimed again.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(15);
+
     private const int BatchSize = 500;
 
     /// <inheritdoc />
@@ -31,30 +36,30 @@ public sealed class NotificationDispatcher(IBackgroundJobClient jobs, NpgsqlData
         var total = 0;
         while (true)
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var claimed = (await connection.QueryAsync<Guid>(
-                """
-                SELECT id FROM stepupdown.notifications
-                 WHERE state = 'pending' AND enqueued_at IS NULL
-                 ORDER BY created_at
-                 LIMIT @BatchSize
-                   FOR UPDATE SKIP LOCKED
-                """,
-                new { BatchSize },
-                transaction)).ToArray();
+            var now = time.GetUtcNow();
+            List<Guid> claimed;
+            await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+            {
+                claimed = (await connection.QueryAsync<Guid>(
+                    """
+                    UPDATE stepupdown.notifications SET enqueued_at = @now
+                     WHERE id IN (SELECT id FROM stepupdown.notifications
+                                   WHERE state = 'pending' AND attempts = 0 AND (enqueued_at IS NULL OR enqueued_at < @stale)
+                                   ORDER BY created_at
+                                   LIMIT @BatchSize
+                                     FOR UPDATE SKIP LOCKED)
+                    RETURNING id
+                    """,
+                    new { now, stale = now - StaleAfter, BatchSize })).AsList();
+            }
+
             foreach (var id in claimed)
             {
                 jobs.Enqueue<SendNotificationJob>(job => job.ExecuteAsync(id, CancellationToken.None));
             }
 
-            await connection.ExecuteAsync(
-                "UPDATE stepupdown.notifications SET enqueued_at = @now WHERE id = ANY(@claimed)",
-                new { now = time.GetUtcNow(), claimed },
-                transaction);
-            await transaction.CommitAsync(cancellationToken);
-            total += claimed.Length;
-            if (claimed.Length < BatchSize)
+            total += claimed.Count;
+            if (claimed.Count < BatchSize)
             {
                 return total;
             }
