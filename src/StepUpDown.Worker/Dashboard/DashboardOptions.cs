@@ -34,7 +34,7 @@ public sealed class DashboardOptions : IValidatableObject
             if (!PasswordHash.IsWellFormed(account.PasswordHash))
             {
                 yield return new ValidationResult(
-                    "is not a password hash made by `dotnet run --project src/StepUpDown.Worker -- hash-password`.",
+                    "is not a password hash made by `dotnet run --project src/StepUpDown.Worker --no-launch-profile -- hash-password`.",
                     [$"{nameof(LocalAccounts)}:{name}:{nameof(LocalAccountOptions.PasswordHash)}"]);
             }
         }
