@@ -55,6 +55,7 @@ public static partial class DashboardAccess
             authentication.AddOpenIdConnect(openId =>
             {
                 openId.Authority = oidc.Authority?.ToString();
+                openId.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
                 openId.ClientId = oidc.ClientId;
                 openId.ClientSecret = oidc.ClientSecret;
                 openId.ResponseType = "code";

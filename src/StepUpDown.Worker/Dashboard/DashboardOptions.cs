@@ -55,8 +55,11 @@ public sealed class LocalAccountOptions
 }
 
 /// <summary>Sign-in through the council's OpenID Connect provider.</summary>
-public sealed class OidcOptions
+public sealed class OidcOptions : IValidatableObject
 {
+    /// <summary>False only for a test provider on plain HTTP; the provider's address must otherwise be HTTPS.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
     /// <summary>The provider's issuer address.</summary>
     [Required]
     public Uri? Authority { get; set; }
@@ -79,6 +82,15 @@ public sealed class OidcOptions
     /// <summary>The claim value that makes a user a viewer.</summary>
     [Required]
     public string ViewerValue { get; set; } = "stepupdown-viewer";
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RequireHttpsMetadata && Authority is { } authority && authority.Scheme != Uri.UriSchemeHttps)
+        {
+            yield return new ValidationResult("must be an https address (RequireHttpsMetadata=false is for test providers only).", [nameof(Authority)]);
+        }
+    }
 }
 
 /// <summary>The dashboard's two roles.</summary>

@@ -41,6 +41,19 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
     }
 
     [Fact]
+    public async Task Start_WithAnIdentityProviderOnPlainHttp_IsRefused()
+    {
+        var failure = await Should.ThrowAsync<OptionsValidationException>(async () =>
+            await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, s =>
+            {
+                s["Dashboard:Oidc:Authority"] = "http://login.council.example/";
+                s["Dashboard:Oidc:ClientId"] = "stepupdown-dashboard";
+            }));
+
+        failure.Message.ShouldContain("Dashboard:Oidc:Authority: must be an https address");
+    }
+
+    [Fact]
     public async Task Start_WithSmtpSecurityThatCanFallBackToPlainText_IsRefused()
     {
         var failure = await Should.ThrowAsync<OptionsValidationException>(async () =>
