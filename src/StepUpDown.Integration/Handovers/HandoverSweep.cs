@@ -222,7 +222,7 @@ public sealed partial class HandoverSweep(
     /// <summary>One ladder stage: the roles it names, with what is missing and for how long.</summary>
     private async Task<IReadOnlyList<Guid>> EscalateAsync(HandoverWrite write, EscalationLadder ladder, HandoverDecision.Escalate escalate)
     {
-        var stage = ladder.Stages[escalate.Stage];
+        var stage = ForThisHandover(ladder.Stages[escalate.Stage], write.Agreement);
         var record = write.Own.Record with { StepDown = write.Agreement };
         var step = HandoverStep(write, StepKind.HandoverStalled, $"{write.Handover.Id:N}:{escalate.Stage}");
         var details = new HandoverDetails(
@@ -234,6 +234,15 @@ public sealed partial class HandoverSweep(
             write.Handover.Planned);
         return await AddAsync(write, step, record, details, planner.PlanStage(step, stage).ToArray());
     }
+
+    /// <summary>
+    /// With no proposed lead (an unplanned step down nobody has recorded), what the ladder sends the
+    /// proposed lead goes to the lead professional on the record: the one who can put it right.
+    /// </summary>
+    private static EscalationStage ForThisHandover(EscalationStage stage, StepDownAgreement? agreement) =>
+        agreement?.ProposedLeadProfessional is null
+            ? stage with { Roles = stage.Roles.Select(r => r == RecipientRoles.ProposedLead ? RecipientRoles.LeadProfessional : r).Distinct().ToArray() }
+            : stage;
 
     /// <summary>A step the sweep found: from the level when the handover opened to the child's combined level now.</summary>
     private DetectedStep HandoverStep(HandoverWrite write, StepKind kind, string subject)

@@ -178,6 +178,25 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     }
 
     [Fact]
+    public async Task UnplannedStepDown_RemindsTheLeadOnTheRecord_OfWhatIsMissing()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "CP", 1));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CIN", 2)); // updated Friday 20 November, no stepDown
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        To(await DeliveredAsync(2)).ShouldBe([Gp, Massh], ignoreOrder: true);
+
+        await SweepOnAsync("2026-11-25");
+
+        var reminder = (await DeliveredAsync(3))[2];
+        reminder.To.Single().Address.ShouldBe("grace.hopper@council.example");
+        reminder.Text.ShouldNotBeNull().ShouldContain("without an agreed step down");
+        reminder.Text.ShouldContain("Step down agreed at a meeting");
+        reminder.Text.ShouldContain("Family consent recorded");
+        reminder.Text.ShouldNotContain("GP notified", customMessage: "the GP had the step down notice at the fall");
+    }
+
+    [Fact]
     public async Task PastTheBankHolidayCalendar_FailsClosedAndSendsNothing()
     {
         await AgreeAsync(Agreed(2));
