@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.Notifications;
@@ -26,8 +27,9 @@ public sealed class HealthOptions
 
 /// <summary>
 /// <c>/health/live</c>: the process answers. <c>/health/ready</c>: PostgreSQL answers with every
-/// migration applied (else 503); each case feed's last successful poll is recent and the SMTP
-/// relay accepts a connection (else "Degraded", still 200: an outage of either only delays).
+/// migration applied (else 503); each case feed's last successful poll is recent, the SMTP relay
+/// accepts a connection and the bank holiday calendar covers the next 60 days (else "Degraded",
+/// still 200: none of these stops the worker today).
 /// The JSON body names each check and its state, never a child.
 /// </summary>
 public static class ReadinessChecks
@@ -42,7 +44,8 @@ public static class ReadinessChecks
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database", HealthStatus.Unhealthy, [Ready])
             .AddCheck<CaseFeedsCheck>("case-feeds", HealthStatus.Degraded, [Ready])
-            .AddCheck<MailCheck>("mail", HealthStatus.Degraded, [Ready]);
+            .AddCheck<MailCheck>("mail", HealthStatus.Degraded, [Ready])
+            .AddCheck<CalendarCheck>("bank-holidays", HealthStatus.Degraded, [Ready]);
         return builder;
     }
 
@@ -104,6 +107,17 @@ public static class ReadinessChecks
                 ? HealthCheckResult.Healthy($"{feeds.Value.Sources.Count} case feeds polled within {health.Value.MaxPollAge}.")
                 : HealthCheckResult.Degraded(string.Join("; ", stale) + ".");
         }
+    }
+
+    /// <summary>The bank holiday calendar covers the next <see cref="Ahead"/>: warn before the sweep has to refuse.</summary>
+    private sealed class CalendarCheck(WorkingDayCalendar calendar, TimeProvider time) : IHealthCheck
+    {
+        private static readonly TimeSpan Ahead = TimeSpan.FromDays(60);
+
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult((time.GetUtcNow() + Ahead).Year <= calendar.LastYear
+                ? HealthCheckResult.Healthy($"Bank holidays known to the end of {calendar.LastYear}.")
+                : HealthCheckResult.Degraded($"The bank holiday calendar ends with {calendar.LastYear}: put a newer copy of gov.uk's bank-holidays.json in config/ before working days run out."));
     }
 
     /// <summary>The SMTP relay accepts a connection (TLS as configured); without one, the outbox folder is writable.</summary>

@@ -56,6 +56,26 @@ public sealed class HealthTests(MailDevFixture mail)
     });
 
     [Fact]
+    public Task Ready_WithABankHolidayCalendarThatHasRunOut_IsDegraded() => OnOwnClusterAsync(async cluster =>
+    {
+        var calendar = Path.Combine(Path.GetTempPath(), $"sud-bank-holidays-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(calendar, $$$"""{"england-and-wales": {"events": [{"date": "{{{DateTime.UtcNow.Year - 1}}}-12-25"}]}}""");
+        try
+        {
+            await using var worker = await WorkerHarness.StartAsync(cluster.ConnectionString, null, mail, s => s["Handovers:CalendarFile"] = calendar);
+
+            var (_, body) = await ReadyAsync(worker);
+
+            StatusOf(body, "bank-holidays").ShouldBe("Degraded", "the calendar ended last year");
+            StatusOf(body, "database").ShouldBe("Healthy");
+        }
+        finally
+        {
+            File.Delete(calendar);
+        }
+    });
+
+    [Fact]
     public Task Ready_WithTheSmtpRelayDown_IsDegradedNotUnready() => OnOwnClusterAsync(async cluster =>
     {
         await using var worker = await WorkerHarness.StartAsync(
