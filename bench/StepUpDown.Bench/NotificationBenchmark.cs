@@ -76,7 +76,7 @@ internal static class NotificationBenchmark
         while (true)
         {
             var (pending, done) = await database.QuerySingleAsync<(long, long)>(
-                "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state <> 'pending') FROM stepupdown.notifications");
+                "SELECT count(*) FILTER (WHERE state IN ('pending', 'sending')), count(*) FILTER (WHERE state NOT IN ('pending', 'sending')) FROM stepupdown.notifications");
             if (pending == 0)
             {
                 return done;

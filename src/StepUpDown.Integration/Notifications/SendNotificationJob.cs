@@ -15,9 +15,8 @@ using StepUpDown.Integration.Telemetry;
 namespace StepUpDown.Integration.Notifications;
 
 /// <summary>
-/// Delivers one ledger row (one step, one recipient). The row is locked for the whole attempt,
-/// so two runs of the same job take turns and the second finds it sent: a message the ledger
-/// knows was sent is never sent again. Transient failures are retried by Hangfire with its
+/// Delivers one ledger row (one step, one recipient): pending → sending → sent | failed. A message
+/// the ledger knows was sent is never sent again. Transient failures are retried by Hangfire with its
 /// backoff (<c>Notifications:MaxAttempts</c>, see the worker's retry filter); permanent ones
 /// fail at once and stay visible on the dashboard.
 /// </summary>
@@ -37,14 +36,31 @@ public sealed partial class SendNotificationJob(
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// Longer than any attempt takes (MailKit's timeout per SMTP command, a few commands): a row
+    /// <c>sending</c> for longer was left by a crash.
+    /// </summary>
+    private TimeSpan AttemptTimeout => (mail.Value.Smtp.Timeout * 4) + TimeSpan.FromMinutes(1);
+
     /// <summary>Delivers notification <paramref name="notificationId"/> unless the ledger says it is done.</summary>
     public async Task ExecuteAsync(Guid notificationId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await DeliverAsync(connection, transaction, notificationId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Locks the row, composes the message and marks it <c>sending</c> (committed, so ops staff see
+    /// it and the lock is not held over SMTP), sends, then records the outcome. A row left
+    /// <c>sending</c> by a crash is sent again, with the same Message-Id, once it is older than an
+    /// attempt can take; a younger one is another attempt still under way, so this one waits.
+    /// </summary>
+    private async Task DeliverAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, CancellationToken cancellationToken)
+    {
         var row = await connection.QuerySingleOrDefaultAsync<LedgerRow>(
             """
-            SELECT n.step_id AS StepId, n.state, n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
+            SELECT n.step_id AS StepId, n.state, n.sending_since AS SendingSince, n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
                    s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
                    s.record::text AS RecordJson, s.details::text AS DetailsJson
               FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
@@ -60,6 +76,12 @@ public sealed partial class SendNotificationJob(
             return;
         }
 
+        if (row.State == "sending" && row.SendingSince > time.GetUtcNow().UtcDateTime - AttemptTimeout)
+        {
+            throw new DeliveryInFlightException(notificationId);
+        }
+
+        var sending = false;
         try
         {
             var record = JsonSerializer.Deserialize<ChildRecord>(row.RecordJson, JsonOptions)!;
@@ -74,20 +96,26 @@ public sealed partial class SendNotificationJob(
 
             var recipient = await recipients.ResolveAsync(row.RecipientRole, record, cancellationToken);
             var message = Compose(notificationId, row, record, recipient, await UndeliveredAsync(connection, transaction, row));
+            await MarkSendingAsync(connection, transaction, notificationId);
+            sending = true;
             await transport.SendAsync(message, cancellationToken);
-            await RecordAsync(connection, transaction, notificationId, "sent", recipient.Address, null);
+            await using var outcome = await connection.BeginTransactionAsync(CancellationToken.None);
+            await RecordAsync(connection, outcome, notificationId, "sent", recipient.Address, null, countAttempt: false);
             metrics.NotificationSent(row.RecipientRole, row.Template);
             LogSent(logger, notificationId, row.RecipientRole);
         }
         catch (Exception exception) when (Classify(exception) is { } failure)
         {
+            // Before sending, the row is still locked in the first transaction; after, its outcome gets its own.
+            await using var afterSending = sending ? await connection.BeginTransactionAsync(CancellationToken.None) : null;
+            var outcome = afterSending ?? transaction;
             var tellMassh = failure.Permanent && !RecipientRoles.IsMassh(row.RecipientRole);
             if (tellMassh)
             {
-                await AddMasshUndeliveredAsync(connection, transaction, row);
+                await AddMasshUndeliveredAsync(connection, outcome, row);
             }
 
-            await RecordAsync(connection, transaction, notificationId, failure.Permanent ? "failed" : "pending", null, failure.Reason);
+            await RecordAsync(connection, outcome, notificationId, failure.Permanent ? "failed" : "pending", null, failure.Reason, countAttempt: !sending);
             if (tellMassh)
             {
                 dispatcher.ScheduleDispatch();
@@ -146,17 +174,28 @@ public sealed partial class SendNotificationJob(
         return message;
     }
 
-    private async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, string state, string? address, string? error)
+    /// <summary>Marks the attempt under way and commits: the row is <c>sending</c> until its outcome is recorded.</summary>
+    private async Task MarkSendingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId)
+    {
+        await connection.ExecuteAsync(
+            "UPDATE stepupdown.notifications SET state = 'sending', sending_since = @now, attempts = attempts + 1 WHERE id = @notificationId",
+            new { notificationId, now = time.GetUtcNow() },
+            transaction);
+        await transaction.CommitAsync();
+    }
+
+    private async Task RecordAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, string state, string? address, string? error, bool countAttempt = true)
     {
         await connection.ExecuteAsync(
             """
             UPDATE stepupdown.notifications
-               SET state = @state, attempts = attempts + 1, last_error = @error,
+               SET state = @state, attempts = attempts + CASE WHEN @countAttempt THEN 1 ELSE 0 END, last_error = @error, sending_since = NULL,
                    recipient_address = COALESCE(@address, recipient_address),
                    sent_at = CASE WHEN @state = 'sent' THEN @now ELSE sent_at END
              WHERE id = @notificationId
             """,
-            new { notificationId, state, address, error, now = time.GetUtcNow() },
+            new { notificationId, state, address, error, countAttempt, now = time.GetUtcNow() },
             transaction);
         await transaction.CommitAsync();
     }
@@ -180,6 +219,7 @@ public sealed partial class SendNotificationJob(
     private sealed record LedgerRow(
         Guid StepId,
         string State,
+        DateTime? SendingSince,
         string RecipientRole,
         string MessageId,
         string? Template,
@@ -202,4 +242,31 @@ public sealed partial class SendNotificationJob(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} failed (permanent: {Permanent}): {Reason}")]
     private static partial void LogFailed(ILogger logger, Exception exception, Guid notificationId, bool permanent, string reason);
+}
+
+/// <summary>Another attempt is sending this notification now: this one waits for Hangfire's next retry.</summary>
+public sealed class DeliveryInFlightException : Exception
+{
+    /// <summary>Creates the exception for a notification (its id only).</summary>
+    public DeliveryInFlightException(Guid notificationId)
+        : base($"Notification {notificationId} is being sent by another attempt.")
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DeliveryInFlightException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DeliveryInFlightException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DeliveryInFlightException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }

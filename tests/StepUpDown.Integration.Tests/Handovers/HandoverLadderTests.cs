@@ -72,7 +72,7 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     private async Task<IReadOnlyList<ReceivedMail>> DeliveredAsync(int total)
     {
         await Worker.WaitUntilAsync(
-            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'pending'") == 0,
+            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')") == 0,
             "every notification is delivered or failed");
         var messages = await Mail.WaitForMessagesAsync(total);
         messages.Count.ShouldBe(total);

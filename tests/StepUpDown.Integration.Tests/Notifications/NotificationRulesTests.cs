@@ -18,11 +18,11 @@ public sealed class NotificationRulesTests(PostgresFixture postgres, MailDevFixt
         await Worker.PollAsync();
         await Worker.PollAsync();
         await Worker.WaitUntilAsync(
-            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'pending'") == 0,
+            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')") == 0,
             "every notification is delivered or failed");
         await Task.Delay(300); // a permanent failure adds the MASSH's notice as it fails
         await Worker.WaitUntilAsync(
-            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'pending'") == 0,
+            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')") == 0,
             "every notification is delivered or failed");
         var sent = await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'");
         var messages = await Mail.WaitForMessagesAsync((int)sent);
