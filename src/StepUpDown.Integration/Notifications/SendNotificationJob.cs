@@ -174,11 +174,19 @@ public sealed partial class SendNotificationJob(
         return message;
     }
 
-    /// <summary>Marks the attempt under way and commits: the row is <c>sending</c> until its outcome is recorded.</summary>
+    /// <summary>
+    /// Marks the attempt under way and commits: the row is <c>sending</c> until its outcome is
+    /// recorded. This commit does not wait for the disk (<c>synchronous_commit = off</c>): if a crash
+    /// loses it, the row is back to pending, which is what a crash mid-send means anyway. The
+    /// outcome's commit waits as usual.
+    /// </summary>
     private async Task MarkSendingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId)
     {
         await connection.ExecuteAsync(
-            "UPDATE stepupdown.notifications SET state = 'sending', sending_since = @now, attempts = attempts + 1 WHERE id = @notificationId",
+            """
+            SET LOCAL synchronous_commit = off;
+            UPDATE stepupdown.notifications SET state = 'sending', sending_since = @now, attempts = attempts + 1 WHERE id = @notificationId
+            """,
             new { notificationId, now = time.GetUtcNow() },
             transaction);
         await transaction.CommitAsync();
