@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using StepUpDown.Integration.Tests.Fixtures;
-using StepUpDown.Worker.Dashboard;
 
 namespace StepUpDown.Integration.Tests.Dashboard;
 
@@ -16,8 +15,7 @@ public sealed class ChromiumDashboardTests(PostgresFixture postgres, MailDevFixt
 
     protected override void Adjust(Dictionary<string, string?> settings)
     {
-        settings["Dashboard:LocalAccounts:olive:PasswordHash"] = PasswordHash.Create(Password, PasswordHash.MinimumIterations);
-        settings["Dashboard:LocalAccounts:olive:Role"] = "admin";
+        DashboardClient.AddAccount(settings, "olive", Password, "admin");
     }
 
     [Fact]

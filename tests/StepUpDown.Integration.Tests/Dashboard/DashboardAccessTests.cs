@@ -2,7 +2,6 @@ using System.Net;
 using Hangfire;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Tests.Fixtures;
-using StepUpDown.Worker.Dashboard;
 
 namespace StepUpDown.Integration.Tests.Dashboard;
 
@@ -14,10 +13,8 @@ public sealed class DashboardAccessTests(PostgresFixture postgres, MailDevFixtur
 
     protected override void Adjust(Dictionary<string, string?> settings)
     {
-        settings["Dashboard:LocalAccounts:vera:PasswordHash"] = PasswordHash.Create(ViewerPassword, PasswordHash.MinimumIterations);
-        settings["Dashboard:LocalAccounts:vera:Role"] = "viewer";
-        settings["Dashboard:LocalAccounts:adam:PasswordHash"] = PasswordHash.Create(AdminPassword, PasswordHash.MinimumIterations);
-        settings["Dashboard:LocalAccounts:adam:Role"] = "admin";
+        DashboardClient.AddAccount(settings, "vera", ViewerPassword, "viewer");
+        DashboardClient.AddAccount(settings, "adam", AdminPassword, "admin");
     }
 
     /// <summary>A job that fails at once and for good: a delivery whose ledger row does not exist.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using StepUpDown.Worker.Dashboard;
 
 namespace StepUpDown.Integration.Tests.Dashboard;
 
@@ -48,6 +49,13 @@ public sealed partial class DashboardClient : IDisposable
     }
 
     public Task<HttpResponseMessage> PostAsync(string path) => _http.PostAsync(path, new FormUrlEncodedContent([]));
+
+    /// <summary>Adds a local dashboard account to the worker's settings (a cheap hash: tests sign in often).</summary>
+    public static void AddAccount(Dictionary<string, string?> settings, string name, string password, string role)
+    {
+        settings[$"Dashboard:LocalAccounts:{name}:PasswordHash"] = PasswordHash.Create(password, PasswordHash.MinimumIterations);
+        settings[$"Dashboard:LocalAccounts:{name}:Role"] = role;
+    }
 
     public void Dispose() => _http.Dispose();
 

@@ -6,8 +6,8 @@ namespace StepUpDown.Integration.Tests.Notifications;
 /// <summary>What a crash leaves behind: claims without a job, and attempts left "sending".</summary>
 public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail)
 {
-    [Fact]
-    public async Task StaleUntriedClaim_IsDispatchedAgain_AFreshOneIsLeftToItsJob()
+    /// <summary>A step up whose two notices (the GP's and the MASSH's) are delivered; the sink is emptied after.</summary>
+    private async Task StepUpDeliveredAsync()
     {
         Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
         Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
@@ -15,6 +15,12 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
         await Worker.PollAsync();
         await Mail.WaitForMessagesAsync(2);
         await Mail.ClearAsync();
+    }
+
+    [Fact]
+    public async Task StaleUntriedClaim_IsDispatchedAgain_AFreshOneIsLeftToItsJob()
+    {
+        await StepUpDeliveredAsync();
 
         // As if a dispatch had claimed two rows and crashed before enqueuing their jobs: one claim an hour old, one just made.
         await Worker.QueryScalarAsync<int>(
@@ -35,12 +41,7 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
     [Fact]
     public async Task SendingLeftByACrash_IsSentAgainWithItsMessageId_ButAnAttemptUnderWayIsLeftAlone()
     {
-        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
-        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
-        await Worker.PollAsync();
-        await Worker.PollAsync();
-        await Mail.WaitForMessagesAsync(2);
-        await Mail.ClearAsync();
+        await StepUpDeliveredAsync();
         var gp = await Worker.QueryScalarAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp'");
         var massh = await Worker.QueryScalarAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'massh'");
         var gpMessageId = await Worker.QueryScalarAsync<string>("SELECT message_id FROM stepupdown.notifications WHERE recipient_role = 'gp'");
