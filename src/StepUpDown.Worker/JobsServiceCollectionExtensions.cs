@@ -37,7 +37,6 @@ public static class JobsServiceCollectionExtensions
         // permanent ones fail at once. Jobs with their own [AutomaticRetry] (the poll) keep theirs.
         var notifications = builder.Configuration.GetSection(NotificationOptions.SectionName).Get<NotificationOptions>() ?? new NotificationOptions();
         GlobalJobFilters.Filters.Remove<AutomaticRetryAttribute>();
-
         GlobalJobFilters.Filters.Add(new AutomaticRetryAttribute
         {
             Attempts = notifications.MaxAttempts,

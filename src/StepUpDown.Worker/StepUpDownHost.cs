@@ -37,7 +37,8 @@ public static class StepUpDownHost
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(CreateClock(builder.Configuration));
 
-        if (Demo.IsEnabled(builder.Configuration))
+        var demo = Demo.IsEnabled(builder.Configuration);
+        if (demo)
         {
             Demo.ResetData();
         }
@@ -47,7 +48,7 @@ public static class StepUpDownHost
         {
             builder.AddStorage(database);
             builder.AddTelemetry();
-            if (Demo.IsEnabled(builder.Configuration))
+            if (demo)
             {
                 builder.AddSimulator();
             }
@@ -101,7 +102,7 @@ public sealed class StepUpDownApp(WebApplication app, PostgresDatabase database)
         // Read the council's files now, so a broken one stops start-up rather than a job.
         try
         {
-            // The resolver holds the GP directory and the secure-domain list.
+            // The resolver holds the GP and agency directories and the secure-domain list.
             _ = app.Services.GetRequiredService<RecipientResolver>();
             _ = app.Services.GetRequiredService<WorkingDayCalendar>();
             await app.StartAsync(cancellationToken);
