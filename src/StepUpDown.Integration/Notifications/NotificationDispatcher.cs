@@ -1,5 +1,8 @@
 using Dapper;
 using Hangfire;
+using Hangfire.States;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace StepUpDown.Integration.Notifications;
@@ -7,55 +10,61 @@ namespace StepUpDown.Integration.Notifications;
 /// <summary>Starts delivery of ledger rows once they are committed.</summary>
 public interface INotificationDispatcher
 {
-    /// <summary>Asks for the pending ledger rows to be handed to delivery jobs soon.</summary>
+    /// <summary>Asks for the pending ledger rows to be delivered soon.</summary>
     void ScheduleDispatch();
 }
 
-/// <summary>
-/// Hands committed ledger rows to delivery jobs: one Hangfire job per (step, recipient), carrying
-/// only the notification id. The poll path only schedules one dispatch per page, so detection does
-/// not pay Hangfire's per-job cost. Rows are claimed (<c>enqueued_at</c> set, <c>SKIP LOCKED</c>)
-/// and the claim committed before their jobs are enqueued, so a delivery job never waits for the
-/// rest of its batch to be enqueued. A claim whose jobs a crash never enqueued is claimed again
-/// once it is <see cref="StaleAfter"/> old and still untried, by the minutely run of the same
-/// dispatch; a row enqueued twice that way is still sent once (the ledger).
-/// </summary>
-public sealed class NotificationDispatcher(IBackgroundJobClient jobs, NpgsqlDataSource dataSource, TimeProvider time) : INotificationDispatcher
+/// <summary>Schedules a <see cref="DispatchNotificationsJob"/>: the poll path pays for one job per page, not one per row.</summary>
+public sealed class DispatchJobScheduler(IBackgroundJobClient jobs) : INotificationDispatcher
 {
-    /// <summary>How long an untried claim waits for its job before it is claimed again.</summary>
-    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(15);
-
-    private const int BatchSize = 500;
-
     /// <inheritdoc />
     public void ScheduleDispatch() => jobs.Enqueue<DispatchNotificationsJob>(job => job.ExecuteAsync(CancellationToken.None));
+}
 
-    /// <summary>Enqueues a delivery job for every pending row not yet enqueued; returns how many.</summary>
+/// <summary>
+/// Delivers committed ledger rows. It claims a batch of rows that no one owns (<c>claimed_at</c>
+/// set, <c>SKIP LOCKED</c>, committed at once) and makes each row's first attempt itself, as many
+/// at a time as the SMTP pool has connections. A row whose first attempt fails gets its own
+/// <see cref="SendNotificationJob"/>, which owns it from then on (<c>job_id</c>): enqueued when
+/// another try may help, created Failed with its reason when it cannot. After a transient failure
+/// the rest of the batch goes straight to jobs, so an SMTP outage is waited out by Hangfire's
+/// backoff, one job per (step, recipient), not by this dispatch.
+/// <para>
+/// Why the first attempt is not a job of its own: a Hangfire job costs about 20 database
+/// statements, and on a small server that capped delivery below the rate at which a busy
+/// council's steps arrive (bench/README.md). A claim that is neither delivered nor handed over
+/// went with a crashed dispatch: it is claimed again once <see cref="StaleAfter"/> old, by the
+/// minutely run of the same dispatch; the ledger still sends it once.
+/// </para>
+/// </summary>
+public sealed partial class NotificationDispatcher(
+    IBackgroundJobClient jobs,
+    NpgsqlDataSource dataSource,
+    NotificationDelivery delivery,
+    IOptions<MailOptions> mail,
+    TimeProvider time,
+    ILogger<NotificationDispatcher> logger)
+{
+    /// <summary>How long a claim waits to be delivered or handed over before it is claimed again.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(15);
+
+    private const int BatchSize = 100;
+
+    /// <summary>Delivers (or hands to delivery jobs) every row no one owns; returns how many it claimed.</summary>
     public async Task<int> DispatchPendingAsync(CancellationToken cancellationToken)
     {
         var total = 0;
         while (true)
         {
-            var now = time.GetUtcNow();
-            List<Guid> claimed;
-            await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+            var claimed = await ClaimAsync(cancellationToken);
+            try
             {
-                claimed = (await connection.QueryAsync<Guid>(
-                    """
-                    UPDATE stepupdown.notifications SET enqueued_at = @now
-                     WHERE id IN (SELECT id FROM stepupdown.notifications
-                                   WHERE state = 'pending' AND attempts = 0 AND (enqueued_at IS NULL OR enqueued_at < @stale)
-                                   ORDER BY created_at
-                                   LIMIT @BatchSize
-                                     FOR UPDATE SKIP LOCKED)
-                    RETURNING id
-                    """,
-                    new { now, stale = now - StaleAfter, BatchSize })).AsList();
+                await DeliverAsync(claimed, cancellationToken);
             }
-
-            foreach (var id in claimed)
+            catch (OperationCanceledException)
             {
-                jobs.Enqueue<SendNotificationJob>(job => job.ExecuteAsync(id, CancellationToken.None));
+                await ReleaseAsync(claimed);
+                throw;
             }
 
             total += claimed.Count;
@@ -65,14 +74,92 @@ public sealed class NotificationDispatcher(IBackgroundJobClient jobs, NpgsqlData
             }
         }
     }
+
+    private async Task<List<Guid>> ClaimAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<Guid>(
+            """
+            UPDATE stepupdown.notifications SET claimed_at = @now
+             WHERE id IN (SELECT id FROM stepupdown.notifications
+                           WHERE state IN ('pending', 'sending') AND job_id IS NULL AND (claimed_at IS NULL OR claimed_at < @stale)
+                           ORDER BY created_at
+                           LIMIT @BatchSize
+                             FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """,
+            new { now, stale = now - StaleAfter, BatchSize })).AsList();
+    }
+
+    private async Task DeliverAsync(List<Guid> claimed, CancellationToken cancellationToken)
+    {
+        var relayInTrouble = false;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = mail.Value.Smtp.MaxConnections, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(claimed, parallel, async (id, token) =>
+        {
+            if (Volatile.Read(ref relayInTrouble))
+            {
+                await HandOverAsync(id, failure: null);
+                return;
+            }
+
+            try
+            {
+                await delivery.DeliverAsync(id, token);
+            }
+            catch (DeliveryInFlightException)
+            {
+                // Another attempt is sending it and owns it.
+            }
+            catch (Exception failure) when (!token.IsCancellationRequested)
+            {
+                if (failure is not PermanentDeliveryException)
+                {
+                    Volatile.Write(ref relayInTrouble, true);
+                }
+
+                await HandOverAsync(id, failure);
+            }
+        });
+    }
+
+    /// <summary>Gives the row its own delivery job; <paramref name="failure"/> null: not tried here.</summary>
+    private async Task HandOverAsync(Guid id, Exception? failure)
+    {
+        var jobId = failure is PermanentDeliveryException
+            ? jobs.Create<SendNotificationJob>(job => job.ExecuteAsync(id, CancellationToken.None), new FailedState(failure))
+            : jobs.Enqueue<SendNotificationJob>(job => job.ExecuteAsync(id, CancellationToken.None));
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        await connection.ExecuteAsync("UPDATE stepupdown.notifications SET job_id = @jobId WHERE id = @id", new { id, jobId });
+        var reason = failure switch
+        {
+            null => "not tried: the relay failed another attempt of this dispatch",
+            PermanentDeliveryException permanent => permanent.Message,
+            _ => failure.GetType().Name,
+        };
+        LogHandedOver(logger, id, jobId, reason);
+    }
+
+    /// <summary>On shutdown: the claims not delivered are free for the next dispatch at once.</summary>
+    private async Task ReleaseAsync(List<Guid> claimed)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        await connection.ExecuteAsync(
+            "UPDATE stepupdown.notifications SET claimed_at = NULL WHERE id = ANY(@claimed) AND state IN ('pending', 'sending') AND job_id IS NULL",
+            new { claimed });
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} handed to delivery job {JobId}: {Reason}")]
+    private static partial void LogHandedOver(ILogger logger, Guid notificationId, string jobId, string reason);
 }
 
-/// <summary>Hands pending ledger rows to delivery jobs (scheduled per page, and minutely as a safety net).</summary>
+/// <summary>Delivers the pending ledger rows (scheduled per page, and minutely as a safety net).</summary>
 public sealed class DispatchNotificationsJob(NotificationDispatcher dispatcher)
 {
     /// <summary>The recurring job id of the safety net.</summary>
     public const string RecurringJobId = "dispatch-notifications";
 
-    /// <summary>Enqueues the pending rows.</summary>
+    /// <summary>Delivers the pending rows.</summary>
     public Task ExecuteAsync(CancellationToken cancellationToken) => dispatcher.DispatchPendingAsync(cancellationToken);
 }

@@ -60,8 +60,9 @@ public static class NotificationServiceCollectionExtensions
             provider.GetRequiredService<IOptions<MailOptions>>().Value.UsesSmtp
                 ? provider.GetRequiredService<SmtpMailTransport>()
                 : provider.GetRequiredService<OutboxMailTransport>());
+        services.AddSingleton<INotificationDispatcher, DispatchJobScheduler>();
+        services.AddSingleton<NotificationDelivery>();
         services.AddSingleton<NotificationDispatcher>();
-        services.AddSingleton<INotificationDispatcher>(provider => provider.GetRequiredService<NotificationDispatcher>());
         services.AddScoped<SendNotificationJob>();
         services.AddScoped<DispatchNotificationsJob>();
         return builder;

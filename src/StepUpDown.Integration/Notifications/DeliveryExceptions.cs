@@ -1,0 +1,76 @@
+namespace StepUpDown.Integration.Notifications;
+
+/// <summary>
+/// A delivery that retrying cannot fix (no mailbox, a 5xx SMTP reply, a template error): the
+/// job fails at once, visible on the dashboard with this reason. Messages carry no personal data.
+/// </summary>
+public sealed class PermanentDeliveryException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public PermanentDeliveryException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    public PermanentDeliveryException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public PermanentDeliveryException()
+    {
+    }
+}
+
+/// <summary>
+/// The SMTP server deferred the message (a 4xx reply): worth another try. Carries the reply's code
+/// only, never the server's text, which may quote the address.
+/// </summary>
+public sealed class DeliveryDeferredException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public DeliveryDeferredException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DeliveryDeferredException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DeliveryDeferredException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Another attempt is sending this notification now: this one waits for Hangfire's next retry.</summary>
+public sealed class DeliveryInFlightException : Exception
+{
+    /// <summary>Creates the exception for a notification (its id only).</summary>
+    public DeliveryInFlightException(Guid notificationId)
+        : base($"Notification {notificationId} is being sent by another attempt.")
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DeliveryInFlightException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DeliveryInFlightException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DeliveryInFlightException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
