@@ -62,7 +62,8 @@ public sealed class RejectingSmtpServer : IDisposable
                         break;
                     case "RCPT":
                         RecipientsRefused++;
-                        await writer.WriteLineAsync("550 5.1.1 Mailbox unavailable");
+                        // As real relays do, the reply quotes the address: it must not reach logs or Hangfire.
+                        await writer.WriteLineAsync($"550 5.1.1 {line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..]}: Recipient address rejected");
                         break;
                     case "QUIT":
                         await writer.WriteLineAsync("221 2.0.0 Bye");

@@ -18,16 +18,34 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
     }
 
     [Fact]
-    public async Task StaleUntriedClaim_IsDispatchedAgain_AFreshOneIsLeftToItsJob()
+    public async Task Delivered_ByTheDispatchItself_WithNoJobPerNotice()
     {
         await StepUpDeliveredAsync();
 
-        // As if a dispatch had claimed two rows and crashed before enqueuing their jobs: one claim an hour old, one just made.
+        (await Worker.QueryAsync<(string State, string? JobId)>("SELECT state, job_id FROM stepupdown.notifications"))
+            .ShouldAllBe(row => row.State == "sent" && row.JobId == null);
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%SendNotificationJob%'"))
+            .ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task StaleClaim_IsDispatchedAgain_AFreshOneOrOneOwnedByAJobIsLeftAlone()
+    {
+        await StepUpDeliveredAsync();
+        Feed.ServePage("c2", "c3", Children.Record("SC-1", "LAC", 3));
+        await Worker.PollAsync();
+        await Mail.WaitForMessagesAsync(2);
+        await Mail.ClearAsync();
+
+        // As if a dispatch had claimed the rows and crashed: the GP's claims an hour old, the
+        // MASSH's just made; the step to looked after's GP notice belongs to a delivery job.
         await Worker.QueryScalarAsync<int>(
             """
-            UPDATE stepupdown.notifications
+            UPDATE stepupdown.notifications n
                SET state = 'pending', attempts = 0, sent_at = NULL,
-                   enqueued_at = CASE recipient_role WHEN 'gp' THEN now() - interval '1 hour' ELSE now() END
+                   claimed_at = CASE recipient_role WHEN 'gp' THEN now() - interval '1 hour' ELSE now() END,
+                   job_id = CASE WHEN recipient_role = 'gp' AND s.to_level = 'looked-after' THEN '42' END
+              FROM stepupdown.steps s WHERE s.id = n.step_id
             """);
 
         var dispatched = await Worker.Get<NotificationDispatcher>().DispatchPendingAsync(CancellationToken.None);
@@ -35,7 +53,7 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
         dispatched.ShouldBe(1);
         (await Mail.WaitForMessagesAsync(1)).ShouldHaveSingleItem().To.Single().Address.ShouldBe("riverside.practice@nhs.example");
         await Task.Delay(1000);
-        (await Mail.GetMessagesAsync()).Count.ShouldBe(1, "the fresh claim is its own job's to send");
+        (await Mail.GetMessagesAsync()).Count.ShouldBe(1, "a fresh claim is its dispatch's to send, an owned row its job's");
     }
 
     [Fact]
