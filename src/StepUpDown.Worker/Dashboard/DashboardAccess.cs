@@ -112,7 +112,7 @@ public static partial class DashboardAccess
                 new AuthenticationProperties { RedirectUri = LocalOrDefault(returnUrl, options.Path) }, [OpenIdConnectDefaults.AuthenticationScheme]));
         }
 
-        HandoversPage.Register();
+        DashboardPage.RegisterAll();
         app.MapHangfireDashboard(options.Path, new Hangfire.DashboardOptions
         {
             Authorization = [new SignedInAuthorizationFilter()],

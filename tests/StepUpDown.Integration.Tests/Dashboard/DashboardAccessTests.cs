@@ -76,6 +76,39 @@ public sealed class DashboardAccessTests(PostgresFixture postgres, MailDevFixtur
     }
 
     [Fact]
+    public async Task NotificationsPage_ShowsWhatIsNotDeliveredWithItsJob_AndWhatWasSent_ByRoleNotAddress_AndAnAdminRetryReachesTheLedger()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2, odsCode: "Z99999"));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Mail.WaitForMessagesAsync(2); // the MASSH's step up notice, and "could not notify the gp"
+        var (gp, jobId) = (await Worker.QueryAsync<(Guid, string)>(
+            "SELECT id, job_id FROM stepupdown.notifications WHERE recipient_role = 'gp' AND job_id IS NOT NULL")).Single();
+        using var viewer = new DashboardClient(Worker.BaseAddress);
+        using var admin = new DashboardClient(Worker.BaseAddress);
+        await viewer.SignInAsync("vera", ViewerPassword);
+        await admin.SignInAsync("adam", AdminPassword);
+
+        var page = await (await viewer.GetPageAsync("/hangfire/notifications")).Content.ReadAsStringAsync();
+        var retry = await admin.CommandAsync($"/hangfire/jobs/actions/requeue/{jobId}");
+        await Worker.WaitUntilAsync(
+            async () => await Worker.QueryScalarAsync<int>("SELECT attempts FROM stepupdown.notifications WHERE id = @gp", new { gp }) == 2,
+            "the retried job tried the ledger row again");
+
+        page.ShouldContain("Last 24 hours: 1 failed, 2 sent.");
+        var notDelivered = page[page.IndexOf("Not delivered", StringComparison.Ordinal)..page.IndexOf("Recently sent", StringComparison.Ordinal)];
+        notDelivered.ShouldContain("<td>gp</td>");
+        notDelivered.ShouldContain("Z99999");
+        notDelivered.ShouldContain($"/hangfire/jobs/details/{jobId}");
+        page[page.IndexOf("Recently sent", StringComparison.Ordinal)..].ShouldContain("<td>massh</td>");
+        page.ShouldNotContain("@");
+        page.ShouldNotContain("Lovelace");
+        retry.IsSuccessStatusCode.ShouldBeTrue();
+        StateOf(jobId).ShouldBe("Failed", "still no practice Z99999 in the directory");
+    }
+
+    [Fact]
     public async Task Admin_CanRetryAFailedJob()
     {
         var jobId = await FailedJobAsync();

@@ -9,3 +9,7 @@ UPDATE stepupdown.notifications SET job_id = 'before-v006' WHERE attempts > 0 AN
 
 DROP INDEX stepupdown.notifications_untried;
 CREATE INDEX notifications_unowned ON stepupdown.notifications (created_at) WHERE state IN ('pending', 'sending') AND job_id IS NULL;
+
+-- The dashboard's Notifications page: the last day's figures, and what is not delivered.
+CREATE INDEX notifications_created ON stepupdown.notifications (created_at);
+CREATE INDEX notifications_undelivered ON stepupdown.notifications (created_at) WHERE state <> 'sent';

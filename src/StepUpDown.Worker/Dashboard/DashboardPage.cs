@@ -1,0 +1,76 @@
+using Hangfire.Dashboard;
+using Hangfire.Dashboard.Pages;
+using Npgsql;
+
+namespace StepUpDown.Worker.Dashboard;
+
+/// <summary>What our own pages on Hangfire's dashboard share: registration, the database, a table.</summary>
+internal abstract class DashboardPage : RazorPage
+{
+    private static readonly HashSet<string> Registered = [];
+
+    /// <summary>The pages of ours, added to Hangfire's dashboard once per process.</summary>
+    public static void RegisterAll()
+    {
+        Register("/notifications", "Notifications", () => new NotificationsPage());
+        Register("/handovers", "Handovers", () => new HandoversPage());
+    }
+
+    private static void Register(string route, string title, Func<RazorPage> create)
+    {
+        lock (Registered)
+        {
+            if (!Registered.Add(route))
+            {
+                return;
+            }
+        }
+
+        DashboardRoutes.Routes.AddRazorPage(route, _ => create());
+        NavigationMenu.Items.Add(page => new MenuItem(title, page.Url.To(route)) { Active = page.RequestPath.StartsWith(route, StringComparison.Ordinal) });
+    }
+
+    protected NpgsqlConnection OpenConnection() =>
+        Context.GetHttpContext().RequestServices.GetRequiredService<NpgsqlDataSource>().OpenConnection();
+
+    /// <summary>Writes a titled table; every cell is HTML-encoded, except links made with <see cref="JobLink"/>.</summary>
+    protected void Table(string title, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<object?>> rows)
+    {
+        WriteLiteral($"<h3>{title}</h3><table class=\"table\"><thead><tr>");
+        foreach (var header in headers)
+        {
+            WriteLiteral("<th>");
+            Write(header);
+            WriteLiteral("</th>");
+        }
+
+        WriteLiteral("</tr></thead><tbody>");
+        foreach (var row in rows)
+        {
+            WriteLiteral("<tr>");
+            foreach (var cell in row)
+            {
+                WriteLiteral("<td>");
+                if (cell is JobLink link)
+                {
+                    WriteLiteral($"<a href=\"{Url.JobDetails(link.JobId)}\">");
+                    Write(link.JobId);
+                    WriteLiteral("</a>");
+                }
+                else
+                {
+                    Write(cell);
+                }
+
+                WriteLiteral("</td>");
+            }
+
+            WriteLiteral("</tr>");
+        }
+
+        WriteLiteral("</tbody></table>");
+    }
+
+    /// <summary>A cell that links to a Hangfire job's page.</summary>
+    protected sealed record JobLink(string JobId);
+}
