@@ -47,7 +47,10 @@ public sealed class NotificationOptions
     [EmailAddress]
     public string MasshEmail { get; set; } = "";
 
-    /// <summary>Delivery attempts for a transient failure before the job stays Failed on the dashboard.</summary>
+    /// <summary>
+    /// Hangfire's retries of a delivery job after a transient failure (after the dispatch's first
+    /// attempt and the job's own) before the job stays Failed on the dashboard.
+    /// </summary>
     [Range(1, 30)]
     public int MaxAttempts { get; set; } = 10;
 }
