@@ -57,13 +57,17 @@ internal sealed class BenchEnvironment : IAsyncDisposable
             ["CaseFeeds:Sources:social-care:ApiKey"] = "bench",
             ["CaseFeeds:Sources:social-care:PollCron"] = "0 0 1 1 *",
             ["Handovers:SweepCron"] = "0 0 1 1 *", // the synthetic step downs are unplanned: no ladder in these figures
-            ["Jobs:WorkerCount"] = Environment.GetEnvironmentVariable("BENCH_WORKERS") ?? "20", // one instance on its own database: see bench/README.md
             ["CaseFeeds:Sources:social-care:PageSize"] = pageSize.ToString(CultureInfo.InvariantCulture),
             ["CaseFeeds:Sources:social-care:LevelCodes:EH"] = "early-help",
             ["CaseFeeds:Sources:social-care:LevelCodes:CIN"] = "child-in-need",
             ["CaseFeeds:Sources:social-care:LevelCodes:CP"] = "child-protection",
             ["CaseFeeds:Sources:social-care:LevelCodes:LAC"] = "looked-after",
         };
+        if (Environment.GetEnvironmentVariable("BENCH_WORKERS") is { } workers)
+        {
+            settings["Jobs:WorkerCount"] = workers; // else the shipped default
+        }
+
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
             settings[key] = value;

@@ -68,7 +68,7 @@ internal static class NotificationBenchmark
         var smtp = await RawSendsAsync(sink.SmtpPort, bulk);
         var ceiling = bulk / (noOp + smtp).TotalSeconds;
         Console.WriteLine($"raw ceiling: {bulk:N0} no-op Hangfire jobs in {noOp.TotalSeconds:N1} s + {bulk:N0} raw MailKit sends over one connection in {smtp.TotalSeconds:N1} s = {ceiling:N0} emails/s");
-        Console.WriteLine($"product/raw: {bulk / bulkElapsed.TotalSeconds / ceiling:P0} (target >= 70 %)");
+        Console.WriteLine($"product/raw: {bulk / bulkElapsed.TotalSeconds / ceiling:P0} (target >= 70 %; above 100 % because the product runs one Hangfire job per page, not per email: bench/README.md)");
     }
 
     private static async Task<long> WaitForDeliveryAsync(NpgsqlConnection database)
