@@ -41,6 +41,7 @@ public static class ReadinessChecks
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<HealthOptions>(builder.Configuration, HealthOptions.SectionName);
+        builder.Services.AddSingleton<MailCheck>(); // one instance, so its last answer is kept
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database", HealthStatus.Unhealthy, [Ready])
             .AddCheck<CaseFeedsCheck>("case-feeds", HealthStatus.Degraded, [Ready])
@@ -120,9 +121,17 @@ public static class ReadinessChecks
                 : HealthCheckResult.Degraded($"The bank holiday calendar ends with {calendar.LastYear}: put a newer copy of gov.uk's bank-holidays.json in config/ before working days run out."));
     }
 
-    /// <summary>The SMTP relay accepts a connection (TLS as configured); without one, the outbox folder is writable.</summary>
-    private sealed class MailCheck(IOptions<MailOptions> mail) : IHealthCheck
+    /// <summary>
+    /// The SMTP relay accepts a connection (TLS as configured); without one, the outbox folder is
+    /// writable. The relay's answer is kept for <see cref="ReuseFor"/>, so an orchestrator probing
+    /// every few seconds does not open a connection to the relay each time.
+    /// </summary>
+    internal sealed class MailCheck(IOptions<MailOptions> mail) : IHealthCheck, IDisposable
     {
+        private static readonly TimeSpan ReuseFor = TimeSpan.FromSeconds(30);
+        private readonly SemaphoreSlim _probing = new(1, 1);
+        private (long At, HealthCheckResult Result)? _last;
+
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             var options = mail.Value;
@@ -132,10 +141,30 @@ public static class ReadinessChecks
                 return HealthCheckResult.Healthy("No SMTP relay configured: mail goes to the outbox folder.");
             }
 
+            await _probing.WaitAsync(cancellationToken);
+            try
+            {
+                if (_last is not { } last || Environment.TickCount64 - last.At > ReuseFor.TotalMilliseconds)
+                {
+                    _last = last = (Environment.TickCount64, await ProbeAsync(options.Smtp, cancellationToken));
+                }
+
+                return last.Result;
+            }
+            finally
+            {
+                _probing.Release();
+            }
+        }
+
+        public void Dispose() => _probing.Dispose();
+
+        private static async Task<HealthCheckResult> ProbeAsync(SmtpOptions smtp, CancellationToken cancellationToken)
+        {
             using var client = new SmtpClient { Timeout = 5_000 };
             try
             {
-                await SmtpMailTransport.ConnectAsync(client, options.Smtp.Host!, options.Smtp.Port, options.Smtp.Security, TimeSpan.FromSeconds(5), cancellationToken);
+                await SmtpMailTransport.ConnectAsync(client, smtp.Host!, smtp.Port, smtp.Security, TimeSpan.FromSeconds(5), cancellationToken);
                 await client.DisconnectAsync(quit: true, cancellationToken);
                 return HealthCheckResult.Healthy("The SMTP relay accepts connections.");
             }

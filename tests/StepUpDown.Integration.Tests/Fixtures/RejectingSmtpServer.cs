@@ -23,6 +23,11 @@ public sealed class RejectingSmtpServer : IDisposable
 
     public int RecipientsRefused { get; private set; }
 
+    private int _connections;
+
+    /// <summary>Connections accepted so far.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
     private async Task AcceptAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -37,6 +42,7 @@ public sealed class RejectingSmtpServer : IDisposable
                 return;
             }
 
+            Interlocked.Increment(ref _connections);
             _ = ServeAsync(client);
         }
     }

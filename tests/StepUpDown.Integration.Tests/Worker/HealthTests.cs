@@ -87,4 +87,21 @@ public sealed class HealthTests(MailDevFixture mail)
         StatusOf(body, "mail").ShouldBe("Degraded");
         body.GetProperty("status").GetString().ShouldBe("Degraded");
     });
+
+    [Fact]
+    public Task Ready_ProbedAgainAndAgain_AsksTheSmtpRelayOnce() => OnOwnClusterAsync(async cluster =>
+    {
+        using var relay = new RejectingSmtpServer();
+        await using var worker = await WorkerHarness.StartAsync(
+            cluster.ConnectionString, null, mail, s => s["Mail:Smtp:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var bodies = new List<JsonElement>();
+        for (var probe = 0; probe < 5; probe++)
+        {
+            bodies.Add((await ReadyAsync(worker)).Body);
+        }
+
+        bodies.ShouldAllBe(body => StatusOf(body, "mail") == "Healthy");
+        relay.Connections.ShouldBe(1);
+    });
 }
