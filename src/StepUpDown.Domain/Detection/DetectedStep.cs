@@ -36,6 +36,12 @@ public enum StepKind
 
     /// <summary>Not read from a record but found by the handover sweep: a ladder stage of a stalled handover is due.</summary>
     HandoverStalled,
+
+    /// <summary>
+    /// The child's NHS number now passes the check, after a GP notice was withheld for want of it:
+    /// the GP can at last be told the current plan.
+    /// </summary>
+    NhsNumberMatched,
 }
 
 /// <summary>What else a step says.</summary>

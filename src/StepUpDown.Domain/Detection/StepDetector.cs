@@ -19,12 +19,14 @@ public sealed record SourceRecord(string Source, ChildRecord Record, Level Level
 /// <param name="Related">The same child's stored records in other sources (matched by NHS number or external ids).</param>
 /// <param name="LastStepDownOn">When the child last completed a step down, in any source; null if never.</param>
 /// <param name="IsBaseline">True while the source is being adopted for the first time.</param>
+/// <param name="GpNoticeWithheld">A GP notice about this child was withheld (NHS number missing or invalid) and none has gone since.</param>
 public sealed record DetectionInput(
     SourceRecord Current,
     SourceRecord? Previous,
     IReadOnlyList<SourceRecord> Related,
     DateOnly? LastStepDownOn,
-    bool IsBaseline);
+    bool IsBaseline,
+    bool GpNoticeWithheld = false);
 
 /// <summary>What to do with a record read from a feed.</summary>
 public enum DetectionOutcome
@@ -74,6 +76,11 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
         if (current.Record.IsClosed && previous is { Record.IsClosed: false })
         {
             steps.Add(StepKind.Closure);
+        }
+
+        if (input.GpNoticeWithheld && NhsNumber.IsValid(current.Record.NhsNumber))
+        {
+            steps.Add(StepKind.NhsNumberMatched);
         }
 
         return new Detection(DetectionOutcome.Changed, steps.ToList());

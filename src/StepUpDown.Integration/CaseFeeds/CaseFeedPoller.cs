@@ -132,9 +132,24 @@ public sealed partial class CaseFeedPoller(
             records.Select(ChildIdentity.MatchableNhsNumber).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
             records.SelectMany(ChildIdentity.ExternalKeys).Distinct(StringComparer.Ordinal).ToArray());
         var rows = await CaseFeedStore.LoadAsync(connection, transaction, source, subjects);
-        return new PageContext(rows.Select(row => new StoredRecord(
+        var context = new PageContext(rows.Select(row => new StoredRecord(
             new SourceRecord(row.Source, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)),
             row.LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null)));
+
+        // Rarely any: children whose stored NHS number failed the check and whose new one passes.
+        var matched = records
+            .Where(r => NhsNumber.IsValid(r.NhsNumber) && context.Find(source, r.ChildId) is { } stored && !NhsNumber.IsValid(stored.Record.Record.NhsNumber))
+            .Select(r => r.ChildId)
+            .ToArray();
+        if (matched.Length > 0)
+        {
+            foreach (var childId in await CaseFeedStore.GpNoticeWithheldAsync(connection, transaction, source, matched))
+            {
+                context.Put(context.Find(source, childId)! with { GpNoticeWithheld = true });
+            }
+        }
+
+        return context;
     }
 
     private PageWrite DetectPage(
@@ -164,7 +179,8 @@ public sealed partial class CaseFeedPoller(
             var previous = context.Find(source, record.ChildId);
             var related = isBaseline ? [] : context.RelatedTo(source, record);
             var lastStepDown = related.Append(previous).Max(r => r?.LastStepDownOn);
-            var detection = detector.Detect(new DetectionInput(current, previous?.Record, related.Select(r => r.Record).ToArray(), lastStepDown, isBaseline));
+            var detection = detector.Detect(new DetectionInput(
+                current, previous?.Record, related.Select(r => r.Record).ToArray(), lastStepDown, isBaseline, previous?.GpNoticeWithheld ?? false));
             if (detection.Outcome == DetectionOutcome.Replay)
             {
                 continue;
@@ -173,15 +189,21 @@ public sealed partial class CaseFeedPoller(
             records[record.ChildId] = new RecordToStore(
                 record.ChildId, current.Version, current.Level.Code, record.NhsNumber, ChildIdentity.ExternalKeys(record), payload);
             steps.AddRange(detection.Steps.Select(step => new StepToStore(source, record.ChildId, step, payload)));
-            notifications.AddRange(planner.Plan(detection.Steps, record));
+            var planned = planner.Plan(detection.Steps, record).ToList();
+            notifications.AddRange(planned);
             handovers.AddRange(detection.Steps.Select(step => HandoverOpenedBy(step, record)).OfType<HandoverToStore>());
             var steppedDown = detection.Steps.Where(s => s.Kind == StepKind.StepDown).Select(s => (DateOnly?)s.OccurredOn).Max();
-            context.Put(new StoredRecord(current, steppedDown ?? previous?.LastStepDownOn));
+            context.Put(new StoredRecord(current, steppedDown ?? previous?.LastStepDownOn, GpNoticeWithheldAfter(planned, previous)));
         }
 
         var next = new SourcePosition(page.NextCursor ?? position.Cursor, position.BaselineCompleted || !page.HasMore);
         return new PageWrite(source, records.Values.ToList(), steps, notifications, handovers, quarantined, next);
     }
+
+    /// <summary>Whether the child's GP is still owed a notice once this record's notices are planned.</summary>
+    private static bool GpNoticeWithheldAfter(List<NotificationToStore> planned, StoredRecord? previous) =>
+        planned.Any(n => n.RecipientRole == RecipientRoles.MasshNhsMatch)
+        || (!planned.Any(n => n.RecipientRole == RecipientRoles.Gp) && (previous?.GpNoticeWithheld ?? false));
 
     /// <summary>An agreed step down opens a handover; so does an unplanned one, with every item missing.</summary>
     private static HandoverToStore? HandoverOpenedBy(DetectedStep step, ChildRecord record) => step switch

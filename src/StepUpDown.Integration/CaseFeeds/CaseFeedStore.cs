@@ -115,6 +115,26 @@ public sealed class CaseFeedStore(TimeProvider time)
     }
 
     /// <summary>
+    /// Of <paramref name="childIds"/> in <paramref name="source"/>, those for whom a GP notice was
+    /// withheld (the MASSH was asked to match the NHS number instead) and no GP notice has been
+    /// planned since.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> GpNoticeWithheldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string[] childIds)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return (await connection.QueryAsync<string>(
+            """
+            SELECT DISTINCT s.child_id
+              FROM stepupdown.steps s JOIN stepupdown.notifications n ON n.step_id = s.id AND n.recipient_role = 'massh-nhs-match'
+             WHERE s.source = @source AND s.child_id = ANY(@childIds)
+               AND NOT EXISTS (SELECT 1 FROM stepupdown.steps later JOIN stepupdown.notifications gp ON gp.step_id = later.id AND gp.recipient_role = 'gp'
+                                WHERE later.source = s.source AND later.child_id = s.child_id AND gp.created_at > n.created_at)
+            """,
+            new { source, childIds },
+            transaction)).AsList();
+    }
+
+    /// <summary>
     /// Writes the page's records, steps, notifications, handovers and quarantined records together
     /// with the cursor after it, in the caller's transaction: a crash leaves either all of it or none.
     /// </summary>

@@ -4,7 +4,10 @@ using StepUpDown.Domain.Records;
 namespace StepUpDown.Integration.CaseFeeds;
 
 /// <summary>A stored record as loaded for a page, with when its child last stepped down in that source.</summary>
-public sealed record StoredRecord(SourceRecord Record, DateOnly? LastStepDownOn);
+/// <param name="Record">The record.</param>
+/// <param name="LastStepDownOn">When its child last stepped down in that source.</param>
+/// <param name="GpNoticeWithheld">A GP notice about the child was withheld for want of a valid NHS number, and none has gone since.</param>
+public sealed record StoredRecord(SourceRecord Record, DateOnly? LastStepDownOn, bool GpNoticeWithheld = false);
 
 /// <summary>
 /// What is stored for a page's children and every record known to be the same child in another

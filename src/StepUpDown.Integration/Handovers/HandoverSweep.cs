@@ -178,7 +178,8 @@ public sealed partial class HandoverSweep(
     }
 
     /// <summary>
-    /// From the ledger and the steps: the GP's step down notice sent (for any of the child's
+    /// From the ledger and the steps: the GP's step down notice sent, or the current plan once a
+    /// withheld notice's NHS number matched (for any of the child's
     /// records, since the agreement); a step up since the handover opened; a later handover of the
     /// same record (a new agreement).
     /// </summary>
@@ -187,7 +188,7 @@ public sealed partial class HandoverSweep(
             """
             WITH child AS (SELECT * FROM unnest(@sources, @childIds) AS c(source, child_id))
             SELECT EXISTS (SELECT 1 FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
-                            WHERE n.recipient_role = 'gp' AND n.state = 'sent' AND s.kind = 'StepDown'
+                            WHERE n.recipient_role = 'gp' AND n.state = 'sent' AND s.kind IN ('StepDown', 'NhsNumberMatched')
                               AND (s.source, s.child_id) IN (SELECT source, child_id FROM child)
                               AND (s.detected_at >= @OpenedAt OR s.occurred_on >= @StartedOn)) AS GpNotified,
                    EXISTS (SELECT 1 FROM stepupdown.steps s

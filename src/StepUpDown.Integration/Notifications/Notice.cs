@@ -97,6 +97,7 @@ public sealed record Notice(
         StepKind.Closure => "Closure",
         StepKind.StepDownComplete => "Step down complete",
         StepKind.HandoverStalled => "Handover stalled",
+        StepKind.NhsNumberMatched => "NHS number matched",
         _ => kind.ToString(),
     };
 

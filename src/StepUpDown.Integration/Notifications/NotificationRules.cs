@@ -65,7 +65,8 @@ public sealed record NotificationRule(StepKind Kind, string Role, string Templat
 /// system records the lower level (the seed: "at the point of step up and step down ... notify the
 /// GP"; it is also the checklist's "GP notified"); the confirmation to the new lead and the MASSH
 /// waits until the handover completes (<see cref="StepKind.StepDownComplete"/>). An unplanned step
-/// down tells the MASSH at once: nobody agreed who leads. A stalled handover's ladder names its
+/// down tells the MASSH at once: nobody agreed who leads. Once a withheld GP notice's NHS number
+/// passes the check, the GP is told the current plan (unless a step in the same record tells them). A stalled handover's ladder names its
 /// own recipients and templates in configuration (<c>Handovers:Ladders</c>).
 /// </summary>
 public static class NotificationRules
@@ -78,6 +79,9 @@ public static class NotificationRules
 
     private static bool LeadChangedToo(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
         sameRecord.Any(s => s.Kind == StepKind.LeadProfessionalChanged);
+
+    private static bool GpNotToldOtherwise(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
+        !sameRecord.Any(s => s.Kind is StepKind.StepUp or StepKind.StepDown);
 
     /// <summary>Every rule.</summary>
     public static IReadOnlyList<NotificationRule> All { get; } =
@@ -96,5 +100,6 @@ public static class NotificationRules
         new(StepKind.StepOut, RecipientRoles.Massh, "massh-notice", NonEngagement),
         new(StepKind.StepOut, RecipientRoles.TeamManager, "manager-notice", NonEngagement),
         new(StepKind.LeadProfessionalChanged, RecipientRoles.Massh, "massh-notice"),
+        new(StepKind.NhsNumberMatched, RecipientRoles.Gp, "gp-step-notice", GpNotToldOtherwise),
     ];
 }

@@ -221,6 +221,21 @@ public class StepDetectorTests
         step.Markers.ShouldBe(StepMarkers.InvalidNhsNumber);
     }
 
+    [Theory]
+    [InlineData(true, "9434765919", true)]
+    [InlineData(true, "9434765918", false)]
+    [InlineData(true, null, false)]
+    [InlineData(false, "9434765919", false)]
+    public void NhsNumberMatched_OnlyOnceANumberPasses_ForAChildWhoseGpNoticeWasWithheld(bool withheld, string? nhsNumber, bool matched)
+    {
+        var current = SocialCare("child-protection", 3, r => r with { NhsNumber = nhsNumber });
+        var previous = SocialCare("child-protection", 2, r => r with { NhsNumber = "9434765918" });
+
+        var steps = _detector.Detect(new DetectionInput(current, previous, [], null, false, GpNoticeWithheld: withheld)).Steps;
+
+        Summary(steps).ShouldBe(matched ? [(StepKind.NhsNumberMatched, "child-protection", "child-protection", StepMarkers.None)] : []);
+    }
+
     [Fact]
     public void StepIds_AreTheSameForTheSameStep_AndDifferOtherwise()
     {

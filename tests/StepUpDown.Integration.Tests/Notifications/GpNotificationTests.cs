@@ -96,4 +96,60 @@ public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture
         message.Html.ShouldNotContain("<plan>");
         System.Net.WebUtility.HtmlDecode(message.Html).ShouldContain(summary.Trim());
     }
+
+    private const string Invalid = "9434765918";
+
+    private async Task<IReadOnlyList<ReceivedMail>> DeliveredAsync()
+    {
+        await Worker.WaitUntilAsync(
+            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')") == 0,
+            "every notification is delivered");
+        return await Mail.WaitForMessagesAsync((int)await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'"));
+    }
+
+    [Fact]
+    public async Task NhsNumberCorrectedLater_TheGpIsToldTheCurrentPlanOnce()
+    {
+        await StepUpAsync(Children.Record("SC-1", "CP", 2, nhsNumber: Invalid));
+        Feed.ServePage("c2", "c3", Children.Record("SC-1", "CP", 3));
+        Feed.ServePage("c3", "c4", Children.Record("SC-1", "CP", 4));
+        await Worker.PollAsync();
+        await DeliveredAsync();
+        await Worker.PollAsync();
+        await Task.Delay(500);
+
+        var messages = await DeliveredAsync();
+        var toGp = messages.Where(m => m.To.Single().Address == "riverside.practice@nhs.example").ToList();
+        var notice = toGp.ShouldHaveSingleItem("told once, when the number passed; not again at the next version");
+        notice.Subject.ShouldStartWith("Current plan (Child protection), NHS number now confirmed");
+        notice.Text.ShouldNotBeNull().ShouldContain("NHS number was missing or did not pass the check. It now does");
+        notice.Text.ShouldContain("943 476 5919");
+        notice.Text.ShouldContain("SNOMED CT 342191000000101");
+        messages.Count.ShouldBe(3, "the MASSH's step up notice and its request to match the number, then the GP's");
+    }
+
+    [Fact]
+    public async Task NhsNumberCorrectedInTheSamePageAsTheWithheldStep_TheGpIsToldOnce()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1, nhsNumber: Invalid));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2, nhsNumber: Invalid), Children.Record("SC-1", "CP", 3));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+
+        var toGp = (await DeliveredAsync()).Where(m => m.To.Single().Address == "riverside.practice@nhs.example").ToList();
+
+        toGp.ShouldHaveSingleItem().Subject.ShouldStartWith("Current plan (Child protection)");
+    }
+
+    [Fact]
+    public async Task NhsNumberCorrectedWithAStep_TheGpGetsTheStepNoticeOnly()
+    {
+        await StepUpAsync(Children.Record("SC-1", "CP", 2, nhsNumber: Invalid));
+        Feed.ServePage("c2", "c3", Children.Record("SC-1", "LAC", 3));
+        await Worker.PollAsync();
+
+        var toGp = (await DeliveredAsync()).Where(m => m.To.Single().Address == "riverside.practice@nhs.example").ToList();
+
+        toGp.ShouldHaveSingleItem().Subject.ShouldStartWith("Step up to Looked after");
+    }
 }
