@@ -22,14 +22,14 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     private const string Massh = "massh@example-council.gov.uk";
 
     private static Dictionary<string, object?> Agreed(
-        long version, string level = "CIN", bool done = false, string? disagreement = null, string? withdrawnOn = null)
+        long version, string level = "CIN", bool done = false, string? disagreement = null, string? withdrawnOn = null, string nhsNumber = Children.ValidNhsNumber)
     {
         var pat = new Dictionary<string, object?>
         {
             ["id"] = "eh-7", ["name"] = "Pat Early", ["role"] = "Family support worker", ["agency"] = "early-help",
             ["email"] = ProposedLead, ["phone"] = "0100 000 0456",
         };
-        var record = Children.Record("SC-1", level, version);
+        var record = Children.Record("SC-1", level, version, nhsNumber: nhsNumber);
         record["stepDown"] = new Dictionary<string, object?>
         {
             ["agreedOn"] = "2026-11-02",
@@ -134,6 +134,35 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
         var handover = (await Worker.QueryAsync<(string State, int WorkingDays)>(
             "SELECT state, working_days FROM stepupdown.handovers")).ShouldHaveSingleItem();
         handover.ShouldBe(("complete", 11));
+    }
+
+    [Fact]
+    public async Task GpNoticeWithheldForAnInvalidNhsNumber_KeepsTheHandoverOpen_UntilTheNumberPassesAndTheGpHasThePlan()
+    {
+        const string invalid = "9434765918";
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1, nhsNumber: invalid));
+        Feed.ServePage("c1", "c2", Agreed(2, nhsNumber: invalid));
+        Feed.ServePage("c2", "c3", Agreed(3, level: "EH", done: true, nhsNumber: invalid));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        (await DeliveredAsync(3)).ShouldNotContain(m => m.To[0].Address == Gp, "the pack, the MASSH's change of lead and its request to match the number");
+
+        var stalled = await SweepOnAsync("2026-11-17");
+        var escalation = (await DeliveredAsync(5)).Skip(3).ToArray();
+
+        Feed.ServePage("c3", "c4", Agreed(4, level: "EH", done: true));
+        await Worker.PollAsync();
+        var toGp = (await DeliveredAsync(6))[5];
+        var completed = await SweepOnAsync("2026-11-18");
+        var completion = (await DeliveredAsync(9)).Skip(6).ToArray();
+
+        stalled.Completed.ShouldBe(0);
+        escalation.ShouldAllBe(m => m.Text!.Contains("GP notified of the current plan", StringComparison.Ordinal));
+        toGp.To.Single().Address.ShouldBe(Gp);
+        toGp.Subject.ShouldStartWith("Current plan (Early help), NHS number now confirmed");
+        completed.Completed.ShouldBe(1);
+        To(completion).ShouldBe([Gp, ProposedLead, Massh], ignoreOrder: true);
     }
 
     [Fact]
