@@ -61,6 +61,11 @@ public static partial class DashboardAccess
                 openId.ResponseType = "code";
                 openId.UsePkce = true;
                 openId.SaveTokens = false;
+
+                // Claims keep the provider's names, so RoleClaim ("roles", "groups") is found as
+                // configured: by default the handler renames "roles" to ClaimTypes.Role.
+                openId.MapInboundClaims = false;
+                openId.TokenValidationParameters.NameClaimType = "name";
                 openId.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
                 openId.Events.OnTokenValidated = context =>
                 {
