@@ -26,6 +26,10 @@ public sealed class HandoverOptions : IValidatableObject
     [Required]
     public string SweepCron { get; set; } = "* * * * *";
 
+    /// <summary>Handovers reviewed per transaction of a sweep.</summary>
+    [Range(1, 10_000)]
+    public int SweepBatchSize { get; set; } = 200;
+
     /// <summary>Agency code → its manager (JSON), relative to the config folder.</summary>
     [Required]
     public string AgencyDirectoryFile { get; set; } = "agencies.json";

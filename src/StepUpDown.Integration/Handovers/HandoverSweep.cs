@@ -39,7 +39,11 @@ public sealed partial class HandoverSweep(
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Reviews the open handovers no other instance is reviewing.</summary>
+    /// <summary>
+    /// Reviews the open handovers no other instance is reviewing, <c>Handovers:SweepBatchSize</c>
+    /// at a time, each batch in its own transaction: a long list holds no lock for long, and the
+    /// notices of a batch go out as soon as it commits.
+    /// </summary>
     /// <exception cref="CalendarExhaustedException">
     /// Today is past the bank holiday calendar: the other decisions are committed, the affected
     /// handovers wait, and the job fails visibly so that ops staff install a newer calendar.
@@ -47,28 +51,68 @@ public sealed partial class HandoverSweep(
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
         var ladder = options.Value.ToLadder();
+        var batchSize = options.Value.SweepBatchSize;
         var now = time.GetUtcNow();
-        var today = LocalDate(now);
-
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var open = (await connection.QueryAsync<OpenHandover>(
-            """
-            SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.agreed_on AS AgreedOn, h.started_on AS StartedOn,
-                   h.last_stage AS LastStage, h.opened_at AS OpenedAt,
-                   COALESCE(h.agreement, st.record -> 'stepDown')::text AS AgreementJson, st.from_level AS FromLevel
-              FROM stepupdown.handovers h JOIN stepupdown.steps st ON st.id = h.id
-             WHERE h.state = 'open'
-             ORDER BY h.opened_at
-               FOR UPDATE OF h SKIP LOCKED
-            """,
-            transaction: transaction)).ToList();
-        var records = await LoadRecordsAsync(connection, transaction, open);
-
         var result = new SweepResult(0, 0, 0, 0);
-        var added = new List<Guid>();
         CalendarExhaustedException? calendarFailure = null;
-        foreach (var handover in open)
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var after = (OpenedAt: DateTime.MinValue, Id: Guid.Empty);
+        while (true)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var batch = (await connection.QueryAsync<OpenHandover>(
+                """
+                SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.agreed_on AS AgreedOn, h.started_on AS StartedOn,
+                       h.last_stage AS LastStage, h.opened_at AS OpenedAt,
+                       COALESCE(h.agreement, st.record -> 'stepDown')::text AS AgreementJson, st.from_level AS FromLevel
+                  FROM stepupdown.handovers h JOIN stepupdown.steps st ON st.id = h.id
+                 WHERE h.state = 'open' AND (h.opened_at, h.id) > (@OpenedAt, @Id)
+                 ORDER BY h.opened_at, h.id
+                 LIMIT @batchSize
+                   FOR UPDATE OF h SKIP LOCKED
+                """,
+                new { after.OpenedAt, after.Id, batchSize },
+                transaction)).ToList();
+            var (reviewed, added, failure) = await ReviewAsync(connection, transaction, batch, ladder, now);
+            await transaction.CommitAsync(cancellationToken);
+            result = new SweepResult(
+                result.Reviewed + reviewed.Reviewed, result.Escalated + reviewed.Escalated, result.Completed + reviewed.Completed, result.Withdrawn + reviewed.Withdrawn);
+            calendarFailure ??= failure;
+            if (added > 0)
+            {
+                dispatcher.ScheduleDispatch();
+            }
+
+            if (batch.Count < batchSize)
+            {
+                break;
+            }
+
+            after = (batch[^1].OpenedAt, batch[^1].Id);
+        }
+
+        var (openCount, stalledCount) = await connection.QuerySingleAsync<(long, long)>(
+            "SELECT count(*), count(*) FILTER (WHERE last_stage IS NOT NULL) FROM stepupdown.handovers WHERE state = 'open'");
+        metrics.Handovers(openCount, stalledCount);
+        if (calendarFailure is not null)
+        {
+            LogCalendarExhausted(logger, calendarFailure);
+            throw calendarFailure;
+        }
+
+        return result;
+    }
+
+    /// <summary>Decides and writes each handover of one batch, in its transaction; returns what it did and how many notices it added.</summary>
+    private async Task<(SweepResult Result, int Added, CalendarExhaustedException? CalendarFailure)> ReviewAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<OpenHandover> batch, EscalationLadder ladder, DateTimeOffset now)
+    {
+        var today = LocalDate(now);
+        var records = await LoadRecordsAsync(connection, transaction, batch);
+        var result = new SweepResult(0, 0, 0, 0);
+        var added = 0;
+        CalendarExhaustedException? calendarFailure = null;
+        foreach (var handover in batch)
         {
             if (records.Find(handover.Source, handover.ChildId) is not { } own)
             {
@@ -111,13 +155,13 @@ public sealed partial class HandoverSweep(
                     result = result with { Withdrawn = result.Withdrawn + 1 };
                     break;
                 case HandoverDecision.Complete complete:
-                    added.AddRange(await CompleteAsync(write, complete.WorkingDays));
+                    added += (await CompleteAsync(write, complete.WorkingDays)).Count;
                     await UpdateAsync(write, "complete", [], complete.WorkingDays, handover.LastStage, null);
                     LogCompleted(logger, handover.Id, complete.WorkingDays);
                     result = result with { Completed = result.Completed + 1 };
                     break;
                 case HandoverDecision.Escalate escalate:
-                    added.AddRange(await EscalateAsync(write, ladder, escalate));
+                    added += (await EscalateAsync(write, ladder, escalate)).Count;
                     await UpdateAsync(write, "open", escalate.Missing, escalate.WorkingDays, escalate.Stage, null);
                     LogEscalated(logger, handover.Id, ladder.Stages[escalate.Stage].Name, escalate.WorkingDays, escalate.Missing.Count);
                     result = result with { Escalated = result.Escalated + 1 };
@@ -125,39 +169,32 @@ public sealed partial class HandoverSweep(
             }
         }
 
-        var (openCount, stalledCount) = await connection.QuerySingleAsync<(long, long)>(
-            "SELECT count(*), count(*) FILTER (WHERE last_stage IS NOT NULL) FROM stepupdown.handovers WHERE state = 'open'",
-            transaction: transaction);
-        await transaction.CommitAsync(cancellationToken);
-        metrics.Handovers(openCount, stalledCount);
-        if (added.Count > 0)
-        {
-            dispatcher.ScheduleDispatch();
-        }
-
-        if (calendarFailure is not null)
-        {
-            LogCalendarExhausted(logger, calendarFailure);
-            throw calendarFailure;
-        }
-
-        return result;
+        return (result, added, calendarFailure);
     }
 
-    /// <summary>The child's records in the handovers' sources and every record matched to them in other sources.</summary>
+    /// <summary>
+    /// The child's records in the handovers' sources and every record matched to them in other
+    /// sources. Who to match comes from the stored columns (NHS number, external ids), so each
+    /// record is read and parsed once.
+    /// </summary>
     private async Task<PageContext> LoadRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<OpenHandover> open)
     {
         var rows = new List<StoredRow>();
         foreach (var bySource in open.GroupBy(h => h.Source, StringComparer.Ordinal))
         {
-            var own = (await connection.QueryAsync<string>(
-                "SELECT record::text FROM stepupdown.child_records WHERE source = @source AND child_id = ANY(@childIds)",
-                new { source = bySource.Key, childIds = bySource.Select(h => h.ChildId).ToArray() },
-                transaction)).Select(json => JsonSerializer.Deserialize<ChildRecord>(json, JsonOptions)!).ToList();
+            var childIds = bySource.Select(h => h.ChildId).Distinct(StringComparer.Ordinal).ToArray();
+            var identities = (await connection.QueryAsync<(string? NhsNumber, string[] NamedKeys)>(
+                """
+                SELECT r.nhs_number,
+                       ARRAY(SELECT e.named_key FROM stepupdown.child_external_ids e WHERE e.source = r.source AND e.child_id = r.child_id)
+                  FROM stepupdown.child_records r WHERE r.source = @source AND r.child_id = ANY(@childIds)
+                """,
+                new { source = bySource.Key, childIds },
+                transaction)).ToList();
             var subjects = new PageSubjects(
-                own.Select(r => r.ChildId).ToArray(),
-                own.Select(ChildIdentity.MatchableNhsNumber).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
-                own.SelectMany(ChildIdentity.ExternalKeys).Distinct(StringComparer.Ordinal).ToArray());
+                childIds,
+                identities.Select(i => i.NhsNumber).Where(NhsNumber.IsValid).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
+                identities.SelectMany(i => i.NamedKeys).Distinct(StringComparer.Ordinal).ToArray());
             rows.AddRange(await CaseFeedStore.LoadAsync(connection, transaction, bySource.Key, subjects));
         }
 

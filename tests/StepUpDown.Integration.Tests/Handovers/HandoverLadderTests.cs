@@ -21,15 +21,19 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     private const string Gp = "riverside.practice@nhs.example";
     private const string Massh = "massh@example-council.gov.uk";
 
+    /// <summary>One handover per transaction: every sweep here pages through the open handovers.</summary>
+    protected override void Adjust(Dictionary<string, string?> settings) => settings["Handovers:SweepBatchSize"] = "1";
+
     private static Dictionary<string, object?> Agreed(
-        long version, string level = "CIN", bool done = false, string? disagreement = null, string? withdrawnOn = null, string nhsNumber = Children.ValidNhsNumber)
+        long version, string level = "CIN", bool done = false, string? disagreement = null, string? withdrawnOn = null,
+        string nhsNumber = Children.ValidNhsNumber, string childId = "SC-1")
     {
         var pat = new Dictionary<string, object?>
         {
             ["id"] = "eh-7", ["name"] = "Pat Early", ["role"] = "Family support worker", ["agency"] = "early-help",
             ["email"] = ProposedLead, ["phone"] = "0100 000 0456",
         };
-        var record = Children.Record("SC-1", level, version, nhsNumber: nhsNumber);
+        var record = Children.Record(childId, level, version, nhsNumber: nhsNumber);
         record["stepDown"] = new Dictionary<string, object?>
         {
             ["agreedOn"] = "2026-11-02",
@@ -163,6 +167,24 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
         toGp.Subject.ShouldStartWith("Current plan (Early help), NHS number now confirmed");
         completed.Completed.ShouldBe(1);
         To(completion).ShouldBe([Gp, ProposedLead, Massh], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task ThreeStalledHandovers_AreEachEscalatedOnce_ThroughOneSweepsBatches()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1), Children.Record("SC-2", "CIN", 1, nhsNumber: "9434765870"), Children.Record("SC-3", "CIN", 1, nhsNumber: "9990000026"));
+        Feed.ServePage("c1", "c2", Agreed(2), Agreed(2, childId: "SC-2", nhsNumber: "9434765870"), Agreed(2, childId: "SC-3", nhsNumber: "9990000026"));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await DeliveredAsync(3);
+
+        var sweep = await SweepOnAsync("2026-11-09");
+        var again = await SweepOnAsync("2026-11-09");
+
+        (sweep.Reviewed, sweep.Escalated).ShouldBe((3, 3));
+        again.Escalated.ShouldBe(0);
+        To((await DeliveredAsync(6)).Skip(3)).ShouldBe([TeamManager, TeamManager, TeamManager]);
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.handovers WHERE last_stage = 1")).ShouldBe(3, "stage 1, the team manager");
     }
 
     [Fact]
