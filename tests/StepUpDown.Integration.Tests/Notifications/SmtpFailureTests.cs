@@ -96,5 +96,34 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         (await worker.StopAndReadLogAsync()).ShouldNotContain("Recipient address rejected");
     }
 
+    [Fact]
+    public async Task DispatchCancelledMidSend_ReleasesItsClaims_ForTheNextDispatch()
+    {
+        // A relay that takes connections and never greets: every attempt hangs until cancelled.
+        var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail, settings =>
+            {
+                settings["Mail:Smtp:Port"] = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port.ToString();
+                settings["Jobs:RunServer"] = "false"; // only this test's dispatch runs
+            });
+            await StepUpTwoChildrenAsync(worker, _feed);
+            using var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+
+            var stopped = await Should.ThrowAsync<Exception>(() => worker.Get<NotificationDispatcher>().DispatchPendingAsync(shutdown.Token));
+
+            stopped.ShouldBeAssignableTo<OperationCanceledException>();
+            var rows = await worker.QueryAsync<(string State, DateTime? ClaimedAt, string? JobId)>("SELECT state, claimed_at, job_id FROM stepupdown.notifications");
+            rows.Count.ShouldBe(4);
+            rows.ShouldAllBe(row => row.State == "pending" && row.ClaimedAt == null && row.JobId == null, "free for the next dispatch at once, not in 15 minutes");
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
+
     public void Dispose() => _feed.Dispose();
 }
