@@ -24,7 +24,8 @@ public sealed class DispatchJobScheduler(IBackgroundJobClient jobs) : INotificat
 /// <summary>
 /// Delivers committed ledger rows. It claims a batch of rows that no one owns (<c>claimed_at</c>
 /// set, <c>SKIP LOCKED</c>, committed at once) and makes each row's first attempt itself, as many
-/// at a time as the SMTP pool has connections. A row whose first attempt fails gets its own
+/// at a time in this process as the SMTP pool has connections (however many dispatch jobs run, so
+/// that they cannot take more database connections than that between them). A row whose first attempt fails gets its own
 /// <see cref="SendNotificationJob"/>, which owns it from then on (<c>job_id</c>): enqueued when
 /// another try may help, created Failed with its reason when it cannot. After a transient failure
 /// the rest of the batch goes straight to jobs, so an SMTP outage is waited out by Hangfire's
@@ -43,8 +44,10 @@ public sealed partial class NotificationDispatcher(
     NotificationDelivery delivery,
     IOptions<MailOptions> mail,
     TimeProvider time,
-    ILogger<NotificationDispatcher> logger)
+    ILogger<NotificationDispatcher> logger) : IDisposable
 {
+    private readonly SemaphoreSlim _attempts = new(mail.Value.Smtp.MaxConnections, mail.Value.Smtp.MaxConnections);
+
     /// <summary>How long a claim waits to be delivered or handed over before it is claimed again.</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(15);
 
@@ -61,8 +64,9 @@ public sealed partial class NotificationDispatcher(
             {
                 await DeliverAsync(claimed, cancellationToken);
             }
-            catch (OperationCanceledException)
+            catch
             {
+                // Shutdown, or the database gone: what was not delivered is free for the next dispatch at once.
                 await ReleaseAsync(claimed);
                 throw;
             }
@@ -104,6 +108,7 @@ public sealed partial class NotificationDispatcher(
                 return;
             }
 
+            await _attempts.WaitAsync(token);
             try
             {
                 await delivery.DeliverAsync(id, token);
@@ -120,6 +125,10 @@ public sealed partial class NotificationDispatcher(
                 }
 
                 await HandOverAsync(id, failure);
+            }
+            finally
+            {
+                _attempts.Release();
             }
         });
     }
@@ -141,7 +150,7 @@ public sealed partial class NotificationDispatcher(
         LogHandedOver(logger, id, jobId, reason);
     }
 
-    /// <summary>On shutdown: the claims not delivered are free for the next dispatch at once.</summary>
+    /// <summary>Frees the claims of rows neither delivered nor handed to a job.</summary>
     private async Task ReleaseAsync(List<Guid> claimed)
     {
         await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
@@ -149,6 +158,9 @@ public sealed partial class NotificationDispatcher(
             "UPDATE stepupdown.notifications SET claimed_at = NULL WHERE id = ANY(@claimed) AND state IN ('pending', 'sending') AND job_id IS NULL",
             new { claimed });
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _attempts.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} handed to delivery job {JobId}: {Reason}")]
     private static partial void LogHandedOver(ILogger logger, Guid notificationId, string jobId, string reason);
