@@ -25,11 +25,11 @@ public sealed class DispatchJobScheduler(IBackgroundJobClient jobs) : INotificat
 /// Delivers committed ledger rows. It claims a batch of rows that no one owns (<c>claimed_at</c>
 /// set, <c>SKIP LOCKED</c>, committed at once) and makes each row's first attempt itself, as many
 /// at a time in this process as the SMTP pool has connections (however many dispatch jobs run, so
-/// that they cannot take more database connections than that between them). A row whose first attempt fails gets its own
-/// <see cref="SendNotificationJob"/>, which owns it from then on (<c>job_id</c>): enqueued when
-/// another try may help, created Failed with its reason when it cannot. After a transient failure
-/// the rest of the batch goes straight to jobs, so an SMTP outage is waited out by Hangfire's
-/// backoff, one job per (step, recipient), not by this dispatch.
+/// that between them they hold no more database connections than that). A row whose first
+/// attempt fails gets its own <see cref="SendNotificationJob"/>, which owns it from then on
+/// (<c>job_id</c>): enqueued when another try may help, created Failed with its reason when it
+/// cannot. After a transient failure the rest of the batch goes straight to jobs, so an SMTP
+/// outage is waited out by Hangfire's backoff, one job per (step, recipient), not by this dispatch.
 /// <para>
 /// Why the first attempt is not a job of its own: a Hangfire job costs about 20 database
 /// statements, and on a small server that capped delivery below the rate at which a busy
