@@ -55,6 +55,9 @@ public static class ScriptedFamilies
 
             // Eve: a new early help assessment (a step up from universal) without an NHS number: the MASSH is asked to match it.
             eve.Version(5, "EH", SchoolLead, "eha"),
+
+            // Eve: the MASSH finds her NHS number and early help records it: her GP is told her current plan.
+            eve.Version(7, "EH", SchoolLead, "eha", nhsNumberNow: "9990000026"),
         ];
     }
 
@@ -93,13 +96,13 @@ public static class ScriptedFamilies
 
         public ScriptedChange Version(
             double day, string level, Dictionary<string, object?> lead, string planType,
-            Dictionary<string, object?>? stepDown = null, IReadOnlyList<Dictionary<string, object?>>? services = null)
+            Dictionary<string, object?>? stepDown = null, IReadOnlyList<Dictionary<string, object?>>? services = null, string? nhsNumberNow = null)
         {
             var updated = start.ToDateTime(TimeOnly.MinValue).AddDays(day);
             return new ScriptedChange(day, system, new Dictionary<string, object?>
             {
                 ["childId"] = childId,
-                ["nhsNumber"] = nhsNumber,
+                ["nhsNumber"] = nhsNumberNow ?? nhsNumber,
                 ["name"] = new { given, family },
                 ["dateOfBirth"] = dateOfBirth,
                 ["levelOfNeed"] = level,
