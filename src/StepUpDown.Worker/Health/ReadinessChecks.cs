@@ -23,13 +23,17 @@ public sealed class HealthOptions
     /// <summary>A case feed not polled successfully for longer than this reports degraded.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan MaxPollAge { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>A notification waiting longer than this to be delivered reports degraded.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan MaxNotificationWait { get; set; } = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>
 /// <c>/health/live</c>: the process answers. <c>/health/ready</c>: PostgreSQL answers with every
-/// migration applied (else 503); each case feed's last successful poll is recent, the SMTP relay
-/// accepts a connection and the bank holiday calendar covers the next 60 days (else "Degraded",
-/// still 200: none of these stops the worker today).
+/// migration applied (else 503); each case feed's last successful poll is recent, no notification
+/// has waited long to be delivered, the SMTP relay accepts a connection and the bank holiday
+/// calendar covers the next 60 days (else "Degraded", still 200: none of these stops the worker today).
 /// The JSON body names each check and its state, never a child.
 /// </summary>
 public static class ReadinessChecks
@@ -45,6 +49,7 @@ public static class ReadinessChecks
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database", HealthStatus.Unhealthy, [Ready])
             .AddCheck<CaseFeedsCheck>("case-feeds", HealthStatus.Degraded, [Ready])
+            .AddCheck<NotificationsCheck>("notifications", HealthStatus.Degraded, [Ready])
             .AddCheck<MailCheck>("mail", HealthStatus.Degraded, [Ready])
             .AddCheck<CalendarCheck>("bank-holidays", HealthStatus.Degraded, [Ready]);
         return builder;
@@ -107,6 +112,25 @@ public static class ReadinessChecks
             return stale.Count == 0
                 ? HealthCheckResult.Healthy($"{feeds.Value.Sources.Count} case feeds polled within {health.Value.MaxPollAge}.")
                 : HealthCheckResult.Degraded(string.Join("; ", stale) + ".");
+        }
+    }
+
+    /// <summary>
+    /// No notification has waited longer than <see cref="HealthOptions.MaxNotificationWait"/>: a
+    /// relay refusing mail (retries under way) or a dispatch that stopped shows here.
+    /// </summary>
+    private sealed class NotificationsCheck(NpgsqlDataSource dataSource, IOptions<HealthOptions> health, TimeProvider time) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            var (waiting, oldest) = await connection.QuerySingleAsync<(long, DateTime?)>(
+                "SELECT count(*), min(created_at) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')");
+            var longest = oldest is { } at ? time.GetUtcNow() - new DateTimeOffset(at, TimeSpan.Zero) : TimeSpan.Zero;
+            var limit = health.Value.MaxNotificationWait;
+            return longest <= limit
+                ? HealthCheckResult.Healthy($"{waiting} notifications waiting, none for longer than {limit}.")
+                : HealthCheckResult.Degraded($"{waiting} notifications waiting, the oldest for {longest.TotalMinutes:N0} min: see the dashboard's Notifications page.");
         }
     }
 

@@ -104,4 +104,26 @@ public sealed class HealthTests(MailDevFixture mail)
         bodies.ShouldAllBe(body => StatusOf(body, "mail") == "Healthy");
         relay.Connections.ShouldBe(1);
     });
+
+    [Fact]
+    public Task Ready_WithANotificationWaitingLong_IsDegraded_AndSaysHowMany() => OnOwnClusterAsync(async cluster =>
+    {
+        using var feed = new FeedServer();
+        await using var worker = await WorkerHarness.StartAsync(
+            cluster.ConnectionString, feed.Url, mail, s => s["Mail:Smtp:Port"] = MailDevFixture.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
+        await worker.PollAsync();
+        await worker.PollAsync();
+        var (_, fresh) = await ReadyAsync(worker);
+
+        await worker.QueryScalarAsync<int>("UPDATE stepupdown.notifications SET created_at = created_at - interval '2 hours'");
+        var (status, stale) = await ReadyAsync(worker);
+
+        StatusOf(fresh, "notifications").ShouldBe("Healthy");
+        status.ShouldBe(HttpStatusCode.OK);
+        StatusOf(stale, "notifications").ShouldBe("Degraded");
+        stale.GetProperty("checks").GetProperty("notifications").GetProperty("description").GetString()
+            .ShouldStartWith("2 notifications waiting, the oldest for 12");
+    });
 }
