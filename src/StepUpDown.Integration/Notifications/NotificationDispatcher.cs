@@ -43,6 +43,7 @@ public sealed partial class NotificationDispatcher(
     NpgsqlDataSource dataSource,
     NotificationDelivery delivery,
     IOptions<MailOptions> mail,
+    IOptions<NotificationOptions> notifications,
     TimeProvider time,
     ILogger<NotificationDispatcher> logger) : IDisposable
 {
@@ -98,11 +99,12 @@ public sealed partial class NotificationDispatcher(
 
     private async Task DeliverAsync(List<Guid> claimed, CancellationToken cancellationToken)
     {
-        var relayInTrouble = false;
+        // Without first attempts here (Notifications:FirstAttemptByDispatch false) every row goes to its job.
+        var handOverUntried = !notifications.Value.FirstAttemptByDispatch;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = mail.Value.Smtp.MaxConnections, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(claimed, parallel, async (id, token) =>
         {
-            if (Volatile.Read(ref relayInTrouble))
+            if (Volatile.Read(ref handOverUntried))
             {
                 await HandOverAsync(id, failure: null);
                 return;
@@ -121,7 +123,7 @@ public sealed partial class NotificationDispatcher(
             {
                 if (failure is not PermanentDeliveryException)
                 {
-                    Volatile.Write(ref relayInTrouble, true);
+                    Volatile.Write(ref handOverUntried, true);
                 }
 
                 await HandOverAsync(id, failure);
@@ -143,6 +145,7 @@ public sealed partial class NotificationDispatcher(
         await connection.ExecuteAsync("UPDATE stepupdown.notifications SET job_id = @jobId WHERE id = @id", new { id, jobId });
         var reason = failure switch
         {
+            null when !notifications.Value.FirstAttemptByDispatch => "every notice has its own job (Notifications:FirstAttemptByDispatch is false)",
             null => "not tried: the relay failed another attempt of this dispatch",
             PermanentDeliveryException permanent => permanent.Message,
             _ => failure.GetType().Name,

@@ -10,6 +10,9 @@ public abstract class WorkerTest(PostgresFixture postgres, MailDevFixture mail) 
 
     protected MailDevFixture Mail => mail;
 
+    /// <summary>For a test that needs a second worker with other settings.</summary>
+    protected PostgresFixture Postgres => postgres;
+
     protected WorkerHarness Worker { get; private set; } = null!;
 
     public async Task InitializeAsync()

@@ -29,6 +29,27 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
     }
 
     [Fact]
+    public async Task FirstAttemptByDispatchOff_EveryNoticeIsItsOwnJob_DeliveredOnce()
+    {
+        using var feed = new FeedServer();
+        await using var worker = await WorkerHarness.StartAsync(await Postgres.CreateDatabaseAsync(), feed.Url, Mail,
+            settings => settings["Notifications:FirstAttemptByDispatch"] = "false");
+        feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
+        await worker.PollAsync();
+        await worker.PollAsync();
+
+        await worker.WaitUntilAsync(
+            async () => await worker.QueryScalarAsync<long>(
+                "SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%SendNotificationJob%' AND statename = 'Succeeded'") == 2,
+            "both notices delivered by their own jobs");
+
+        (await worker.QueryAsync<(string State, string? JobId)>("SELECT state, job_id FROM stepupdown.notifications"))
+            .ShouldAllBe(row => row.State == "sent" && row.JobId != null);
+        (await Mail.WaitForMessagesAsync(2)).Count(m => m.To[0].Address == "riverside.practice@nhs.example").ShouldBe(1);
+    }
+
+    [Fact]
     public async Task StaleClaim_IsDispatchedAgain_AFreshOneOrOneOwnedByAJobIsLeftAlone()
     {
         await StepUpDeliveredAsync();
