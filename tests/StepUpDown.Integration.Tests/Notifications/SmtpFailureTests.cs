@@ -32,8 +32,8 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
             settings => settings["Mail:Smtp:Port"] = port.ToString());
         await StepUpTwoChildrenAsync(worker, _feed);
         await worker.WaitUntilAsync(
-            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE job_id IS NULL") == 0,
-            "every notice is handed to a delivery job");
+            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE job_id IS NULL OR attempts = 0") == 0,
+            "every notice is handed to a delivery job, and tried");
 
         var rows = await worker.QueryAsync<(Guid Id, string JobId)>("SELECT id, job_id FROM stepupdown.notifications");
         var jobs = await worker.QueryAsync<string>(
