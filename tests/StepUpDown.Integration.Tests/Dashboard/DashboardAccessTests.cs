@@ -83,6 +83,10 @@ public sealed class DashboardAccessTests(PostgresFixture postgres, MailDevFixtur
         await Worker.PollAsync();
         await Worker.PollAsync();
         await Mail.WaitForMessagesAsync(2); // the MASSH's step up notice, and "could not notify the gp"
+        await Worker.WaitUntilAsync(
+            async () => await Worker.QueryScalarAsync<long>(
+                "SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending') OR (state = 'failed' AND job_id IS NULL)") == 0,
+            "both sent recorded, and the GP's failure handed to its job");
         var (gp, jobId) = (await Worker.QueryAsync<(Guid, string)>(
             "SELECT id, job_id FROM stepupdown.notifications WHERE recipient_role = 'gp' AND job_id IS NOT NULL")).Single();
         using var viewer = new DashboardClient(Worker.BaseAddress);

@@ -13,7 +13,16 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
         Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
         await Worker.PollAsync();
         await Worker.PollAsync();
-        await Mail.WaitForMessagesAsync(2);
+        await DeliveredAsync(2);
+    }
+
+    /// <summary>Waits until the sink holds <paramref name="count"/> emails and the ledger has recorded them, then empties the sink.</summary>
+    private async Task DeliveredAsync(int count)
+    {
+        await Mail.WaitForMessagesAsync(count);
+        await Worker.WaitUntilAsync(
+            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')") == 0,
+            "the ledger has recorded every delivery");
         await Mail.ClearAsync();
     }
 
@@ -55,8 +64,7 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
         await StepUpDeliveredAsync();
         Feed.ServePage("c2", "c3", Children.Record("SC-1", "LAC", 3));
         await Worker.PollAsync();
-        await Mail.WaitForMessagesAsync(2);
-        await Mail.ClearAsync();
+        await DeliveredAsync(2);
 
         // As if a dispatch had claimed the rows and crashed: the GP's claims an hour old, the
         // MASSH's just made; the step to looked after's GP notice belongs to a delivery job.
