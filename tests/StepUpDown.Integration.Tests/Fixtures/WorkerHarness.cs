@@ -130,6 +130,12 @@ public sealed class WorkerHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the ledger has nothing pending or sending: every notification is delivered, withheld or failed.</summary>
+    public Task WaitForLedgerSettledAsync() =>
+        WaitUntilAsync(
+            async () => await QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')") == 0,
+            "every notification is delivered or failed");
+
     private async Task StopAsync()
     {
         await App.DisposeAsync();

@@ -75,9 +75,7 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     /// <summary>Waits until the ledger has nothing pending and the sink holds <paramref name="total"/> emails; returns them in arrival order.</summary>
     private async Task<IReadOnlyList<ReceivedMail>> DeliveredAsync(int total)
     {
-        await Worker.WaitUntilAsync(
-            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')") == 0,
-            "every notification is delivered or failed");
+        await Worker.WaitForLedgerSettledAsync();
         var messages = await Mail.WaitForMessagesAsync(total);
         messages.Count.ShouldBe(total);
         return messages;

@@ -20,9 +20,7 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
     private async Task DeliveredAsync(int count)
     {
         await Mail.WaitForMessagesAsync(count);
-        await Worker.WaitUntilAsync(
-            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')") == 0,
-            "the ledger has recorded every delivery");
+        await Worker.WaitForLedgerSettledAsync();
         await Mail.ClearAsync();
     }
 

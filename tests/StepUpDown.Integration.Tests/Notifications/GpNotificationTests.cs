@@ -101,9 +101,7 @@ public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture
 
     private async Task<IReadOnlyList<ReceivedMail>> DeliveredAsync()
     {
-        await Worker.WaitUntilAsync(
-            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')") == 0,
-            "every notification is delivered");
+        await Worker.WaitForLedgerSettledAsync();
         return await Mail.WaitForMessagesAsync((int)await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'"));
     }
 

@@ -17,13 +17,9 @@ public sealed class NotificationRulesTests(PostgresFixture postgres, MailDevFixt
         Feed.ServePage("c1", "c2", after);
         await Worker.PollAsync();
         await Worker.PollAsync();
-        await Worker.WaitUntilAsync(
-            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')") == 0,
-            "every notification is delivered or failed");
+        await Worker.WaitForLedgerSettledAsync();
         await Task.Delay(300); // a permanent failure adds the MASSH's notice as it fails
-        await Worker.WaitUntilAsync(
-            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')") == 0,
-            "every notification is delivered or failed");
+        await Worker.WaitForLedgerSettledAsync();
         var sent = await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'");
         var messages = await Mail.WaitForMessagesAsync((int)sent);
         return messages.Select(m => (m.To.Single().Address, m.Subject)).OrderBy(m => m.Address).ThenBy(m => m.Subject).ToList();
