@@ -73,10 +73,8 @@ public sealed partial class HandoverSweep(
                 """,
                 new { after.OpenedAt, after.Id, batchSize },
                 transaction)).ToList();
-            var (reviewed, added, failure) = await ReviewAsync(connection, transaction, batch, ladder, now);
+            (result, var added, var failure) = await ReviewAsync(connection, transaction, batch, ladder, now, result);
             await transaction.CommitAsync(cancellationToken);
-            result = new SweepResult(
-                result.Reviewed + reviewed.Reviewed, result.Escalated + reviewed.Escalated, result.Completed + reviewed.Completed, result.Withdrawn + reviewed.Withdrawn);
             calendarFailure ??= failure;
             if (added > 0)
             {
@@ -103,13 +101,15 @@ public sealed partial class HandoverSweep(
         return result;
     }
 
-    /// <summary>Decides and writes each handover of one batch, in its transaction; returns what it did and how many notices it added.</summary>
+    /// <summary>
+    /// Decides and writes each handover of one batch, in its transaction; returns the sweep's
+    /// result so far with this batch counted, and how many notices the batch added.
+    /// </summary>
     private async Task<(SweepResult Result, int Added, CalendarExhaustedException? CalendarFailure)> ReviewAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, List<OpenHandover> batch, EscalationLadder ladder, DateTimeOffset now)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<OpenHandover> batch, EscalationLadder ladder, DateTimeOffset now, SweepResult result)
     {
         var today = LocalDate(now);
         var records = await LoadRecordsAsync(connection, transaction, batch);
-        var result = new SweepResult(0, 0, 0, 0);
         var added = 0;
         CalendarExhaustedException? calendarFailure = null;
         foreach (var handover in batch)
