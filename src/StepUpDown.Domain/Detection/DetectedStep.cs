@@ -42,6 +42,12 @@ public enum StepKind
     /// the GP can at last be told the current plan.
     /// </summary>
     NhsNumberMatched,
+
+    /// <summary>The proposed lead professional of an agreed step down was named late or replaced: they need the handover pack.</summary>
+    ProposedLeadNamed,
+
+    /// <summary>The child's GP practice changed while at early help or above; the subject is the old practice's ODS code.</summary>
+    GpPracticeChanged,
 }
 
 /// <summary>What else a step says.</summary>
@@ -51,11 +57,14 @@ public enum StepMarkers
     /// <summary>Nothing more.</summary>
     None = 0,
 
-    /// <summary>A step up within 12 months of a completed step down.</summary>
+    /// <summary>A step up within 12 months of a completed step down or a closure to universal.</summary>
     ReReferral = 1,
 
-    /// <summary>A step down that nobody agreed: its handover starts with every item missing.</summary>
+    /// <summary>A step down to a level above universal that nobody agreed: its handover starts with every item missing.</summary>
     Unplanned = 2,
+
+    /// <summary>A step down to universal that nobody agreed (an EHA closed "needs met"): the plan has ended; no handover.</summary>
+    RoutineClosure = 16,
 
     /// <summary>A step out for non-engagement, which is no valid reason: a risk assessment is needed.</summary>
     NonEngagement = 4,

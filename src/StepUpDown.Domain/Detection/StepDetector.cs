@@ -11,22 +11,50 @@ public sealed record SourceRecord(string Source, ChildRecord Record, Level Level
 {
     /// <summary>The record's version (validated records always have one).</summary>
     public long Version => Record.Version ?? 0;
+
+    /// <summary>Another child in the same source holds the same NHS number: it identifies nobody.</summary>
+    public bool NhsNumberShared { get; init; }
+
+    /// <summary>The continuum level of the record's <c>stepDown.targetLevel</c>, where it maps.</summary>
+    public Level? AgreedTarget { get; init; }
+
+    /// <summary>The NHS number to link records and write to a GP by; null when it identifies nobody.</summary>
+    public string? UsableNhsNumber => ChildIdentity.UsableNhsNumber(Record, NhsNumberShared);
+
+    /// <summary>True while the record is open in its source.</summary>
+    public bool IsOpen => !Record.IsClosed;
+}
+
+/// <summary>
+/// What is known of a child's journey beyond its records: whether an agreed step down is open
+/// (its handover neither complete nor withdrawn), the lowest level agreed, and a fall below it
+/// being held while the new record is awaited (design: "Out-of-order step down").
+/// </summary>
+/// <param name="AgreementOpen">An agreed step down of the child is open.</param>
+/// <param name="Target">The level it steps down to, where known.</param>
+/// <param name="HeldFrom">The child's level before a fall below the target that is being held; null when none is.</param>
+public sealed record JourneyState(bool AgreementOpen, Level? Target, Level? HeldFrom)
+{
+    /// <summary>No agreed step down is open.</summary>
+    public static JourneyState None { get; } = new(false, null, null);
 }
 
 /// <summary>Everything the detector needs about one newly read record.</summary>
 /// <param name="Current">The record just read.</param>
 /// <param name="Previous">What is stored for the same child in the same source; null when new.</param>
 /// <param name="Related">The same child's stored records in other sources (matched by NHS number or external ids).</param>
-/// <param name="LastStepDownOn">When the child last completed a step down, in any source; null if never.</param>
+/// <param name="LastStepDownOn">When the child last completed a step down or closed to universal, in any source; null if never.</param>
 /// <param name="IsBaseline">True while the source is being adopted for the first time.</param>
 /// <param name="GpNoticeWithheld">A GP notice about this child was withheld (NHS number missing or invalid) and none has gone since.</param>
+/// <param name="Journey">The child's open agreed step down, if any; null for none.</param>
 public sealed record DetectionInput(
     SourceRecord Current,
     SourceRecord? Previous,
     IReadOnlyList<SourceRecord> Related,
     DateOnly? LastStepDownOn,
     bool IsBaseline,
-    bool GpNoticeWithheld = false);
+    bool GpNoticeWithheld = false,
+    JourneyState? Journey = null);
 
 /// <summary>What to do with a record read from a feed.</summary>
 public enum DetectionOutcome
@@ -42,12 +70,18 @@ public enum DetectionOutcome
 }
 
 /// <summary>The outcome for one record and the steps it shows.</summary>
-public sealed record Detection(DetectionOutcome Outcome, IReadOnlyList<DetectedStep> Steps);
+/// <param name="Outcome">Baseline, replay or changed.</param>
+/// <param name="Steps">The steps it shows.</param>
+/// <param name="HeldFrom">After this record: the level a held fall came from; null when no fall is held.</param>
+public sealed record Detection(DetectionOutcome Outcome, IReadOnlyList<DetectedStep> Steps, Level? HeldFrom = null);
 
 /// <summary>
 /// Compares a child's new record with the last one stored and names the steps between them:
 /// level steps on the child's combined level across sources, and the source's own steps (step
-/// down agreed, step in, step out, lead professional, closure). Pure: no I/O, no clock.
+/// down agreed, proposed lead named, step in, step out, lead professional, GP practice, closure).
+/// It judges the child, not the record: a fall below an open agreed step down's target is held
+/// (design: "Out-of-order step down") and the next level step is measured from where the child
+/// was before it. Pure: no I/O, no clock.
 /// </summary>
 public sealed class StepDetector(ContinuumOfNeed continuum)
 {
@@ -58,61 +92,92 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
     {
         ArgumentNullException.ThrowIfNull(input);
         var (current, previous) = (input.Current, input.Previous);
+        var journey = input.Journey ?? JourneyState.None;
         if (previous is not null && current.Version <= previous.Version)
         {
-            return new Detection(DetectionOutcome.Replay, []);
+            return new Detection(DetectionOutcome.Replay, [], journey.HeldFrom);
         }
 
         if (input.IsBaseline)
         {
-            return new Detection(DetectionOutcome.Baseline, []);
+            return new Detection(DetectionOutcome.Baseline, [], journey.HeldFrom);
         }
 
-        var steps = new StepList(current, previous, Combined(previous, input.Related), Combined(current, input.Related));
-        DetectLevelStep(steps, input);
+        var before = journey.HeldFrom ?? Combined(previous, input.Related);
+        var steps = new StepList(current, previous, before, Combined(current, input.Related));
+        var heldFrom = DetectLevelStep(steps, input, journey);
         DetectStepDownAgreed(steps);
         DetectServices(steps);
         DetectLeadProfessional(steps);
+        DetectGpPractice(steps, continuum);
         if (current.Record.IsClosed && previous is { Record.IsClosed: false })
         {
             steps.Add(StepKind.Closure);
         }
 
-        if (input.GpNoticeWithheld && NhsNumber.IsValid(current.Record.NhsNumber))
+        if (input.GpNoticeWithheld && current.UsableNhsNumber is not null)
         {
             steps.Add(StepKind.NhsNumberMatched);
         }
 
-        return new Detection(DetectionOutcome.Changed, steps.ToList());
+        return new Detection(DetectionOutcome.Changed, steps.ToList(), heldFrom);
     }
 
     /// <summary>The child's level across sources: the highest any record holds (closed ones hold the lowest).</summary>
     private Level Combined(SourceRecord? own, IReadOnlyList<SourceRecord> related) =>
         related.Select(r => r.Level).Append(own?.Level ?? continuum.Lowest).MaxBy(l => l.Rank)!;
 
-    private static void DetectLevelStep(StepList steps, DetectionInput input)
+    /// <summary>Adds the step up or step down, if any; returns the level a held fall came from, if one is now held.</summary>
+    private static Level? DetectLevelStep(StepList steps, DetectionInput input, JourneyState journey)
     {
         if (steps.To.Rank > steps.From.Rank)
         {
             var reReferral = input.LastStepDownOn is { } lastDown
                 && steps.OccurredOn.ToDateTime(TimeOnly.MinValue) - lastDown.ToDateTime(TimeOnly.MinValue) <= ReReferralWindow;
             steps.Add(StepKind.StepUp, markers: reReferral ? StepMarkers.ReReferral : StepMarkers.None);
+            return null;
         }
-        else if (steps.To.Rank < steps.From.Rank)
+
+        if (steps.To.Rank == steps.From.Rank)
         {
-            var agreed = new[] { input.Current, input.Previous }.Concat(input.Related)
-                .Any(r => r?.Record.StepDown is { WithdrawnOn: null });
-            steps.Add(StepKind.StepDown, markers: agreed ? StepMarkers.None : StepMarkers.Unplanned);
+            return null;
         }
+
+        var records = new[] { input.Current, input.Previous }.Concat(input.Related).OfType<SourceRecord>().ToArray();
+        var agreedInRecords = records.Where(r => r.Record.StepDown is { WithdrawnOn: null }).ToArray();
+        var planned = journey.AgreementOpen || agreedInRecords.Length > 0;
+        var target = agreedInRecords.Select(r => r.AgreedTarget).Append(journey.Target).OfType<Level>().MinBy(l => l.Rank);
+        if (planned && target is not null && steps.To.Rank < target.Rank)
+        {
+            // The new record at the target may not have arrived yet: hold the fall (the sweep
+            // announces it once the settling window ends empty).
+            return steps.From;
+        }
+
+        var markers = planned ? StepMarkers.None
+            : steps.To.Rank == 1 ? StepMarkers.RoutineClosure
+            : StepMarkers.Unplanned;
+        steps.Add(StepKind.StepDown, markers: markers);
+        return null;
     }
 
     private static void DetectStepDownAgreed(StepList steps)
     {
         var now = steps.Current.Record.StepDown;
         var before = steps.Previous?.Record.StepDown;
-        if (now is { WithdrawnOn: null } && (before is null || before.AgreedOn != now.AgreedOn || before.WithdrawnOn is not null))
+        if (now is not { WithdrawnOn: null })
+        {
+            return;
+        }
+
+        if (before is null || before.AgreedOn != now.AgreedOn || before.WithdrawnOn is not null)
         {
             steps.Add(StepKind.StepDownAgreed);
+        }
+        else if (now.ProposedLeadProfessional is { } proposed
+                 && (before.ProposedLeadProfessional is null || !before.ProposedLeadProfessional.IsSamePersonAs(proposed)))
+        {
+            steps.Add(StepKind.ProposedLeadNamed);
         }
     }
 
@@ -155,12 +220,27 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
         }
     }
 
+    /// <summary>
+    /// A new GP practice while the child is at early help or above: the new practice needs the
+    /// plan, the old one to know the child has left. The subject is the old practice's ODS code.
+    /// </summary>
+    private static void DetectGpPractice(StepList steps, ContinuumOfNeed continuum)
+    {
+        var now = steps.Current.Record.GpPractice?.OdsCode;
+        var before = steps.Previous?.Record.GpPractice?.OdsCode;
+        if (!string.IsNullOrWhiteSpace(now) && !string.IsNullOrWhiteSpace(before)
+            && !string.Equals(now.Trim(), before.Trim(), StringComparison.OrdinalIgnoreCase)
+            && steps.To.Rank > continuum.Lowest.Rank)
+        {
+            steps.Add(StepKind.GpPracticeChanged, before.Trim());
+        }
+    }
 
     /// <summary>Collects the steps of one record, all sharing its source, child, versions and levels.</summary>
     private sealed class StepList(SourceRecord current, SourceRecord? previous, Level from, Level to)
     {
         private readonly List<DetectedStep> _steps = [];
-        private readonly StepMarkers _nhsMarker = NhsNumber.IsValid(current.Record.NhsNumber) ? StepMarkers.None : StepMarkers.InvalidNhsNumber;
+        private readonly StepMarkers _nhsMarker = current.UsableNhsNumber is null ? StepMarkers.InvalidNhsNumber : StepMarkers.None;
 
         public SourceRecord Current => current;
 

@@ -14,8 +14,15 @@ public sealed record EscalationStage(string Name, int WorkingDays, IReadOnlyList
 /// </summary>
 /// <param name="Stages">Stages by rising working days; index 0 is the first (the reminder).</param>
 /// <param name="DisagreementStage">Index of the stage a disagreement jumps to.</param>
-public sealed record EscalationLadder(IReadOnlyList<EscalationStage> Stages, int DisagreementStage)
+/// <param name="RepeatLastStageWorkingDays">
+/// A handover still stalled after the last stage is sent it again every this many working days
+/// (0: never).
+/// </param>
+public sealed record EscalationLadder(IReadOnlyList<EscalationStage> Stages, int DisagreementStage, int RepeatLastStageWorkingDays = 0)
 {
+    /// <summary>The index of the last stage.</summary>
+    public int LastStage => Stages.Count - 1;
+
     /// <summary>
     /// The highest stage due after <paramref name="workingDays"/> working days (a disagreement
     /// makes <see cref="DisagreementStage"/> due at once); null while none is.

@@ -23,6 +23,9 @@ public enum ChecklistItem
     /// <summary>Updated plan shared in writing with the family and every professional.</summary>
     PlanShared,
 
+    /// <summary>The case system records the lower level: the child's combined level has fallen since the agreement.</summary>
+    LevelRecorded,
+
     /// <summary>GP notified of the current plan by this worker.</summary>
     GpNotified,
 }
@@ -34,7 +37,8 @@ public static class HandoverChecklist
     /// <param name="agreement">The step down as last recorded; null for an unplanned step down nobody has recorded.</param>
     /// <param name="leadAccepted">A record of the child shows the proposed lead with <c>acceptedOn</c>.</param>
     /// <param name="gpNotified">The ledger shows the GP's step down notice sent.</param>
-    public static IReadOnlyList<ChecklistItem> Missing(StepDownAgreement? agreement, bool leadAccepted, bool gpNotified)
+    /// <param name="levelRecorded">The child's combined level has fallen since the agreement.</param>
+    public static IReadOnlyList<ChecklistItem> Missing(StepDownAgreement? agreement, bool leadAccepted, bool gpNotified, bool levelRecorded = true)
     {
         var holds = new Dictionary<ChecklistItem, bool>
         {
@@ -44,6 +48,7 @@ public static class HandoverChecklist
             [ChecklistItem.LeadIdentified] = agreement?.ProposedLeadProfessional is not null,
             [ChecklistItem.LeadAccepted] = leadAccepted,
             [ChecklistItem.PlanShared] = agreement?.PlanSharedOn is not null,
+            [ChecklistItem.LevelRecorded] = levelRecorded,
             [ChecklistItem.GpNotified] = gpNotified,
         };
         return holds.Where(item => !item.Value).Select(item => item.Key).ToArray();
@@ -53,10 +58,16 @@ public static class HandoverChecklist
     public static bool LeadAccepted(StepDownAgreement? agreement, IEnumerable<ChildRecord> records) =>
         AcceptingRecord(agreement, records) is not null;
 
-    /// <summary>The record that shows the proposed lead as the accepted lead professional, if any.</summary>
+    /// <summary>
+    /// The record that shows the proposed lead as the accepted lead professional, if any. An
+    /// <c>acceptedOn</c> earlier than the agreement is an old acceptance of another episode: it
+    /// does not count.
+    /// </summary>
     public static ChildRecord? AcceptingRecord(StepDownAgreement? agreement, IEnumerable<ChildRecord> records) =>
         agreement?.ProposedLeadProfessional is { } proposed
-            ? records.FirstOrDefault(r => r.LeadProfessional is { AcceptedOn: not null } lead && lead.IsSamePersonAs(proposed))
+            ? records.FirstOrDefault(r => r.LeadProfessional is { AcceptedOn: { } acceptedOn } lead
+                                          && lead.IsSamePersonAs(proposed)
+                                          && (agreement.AgreedOn is null || acceptedOn >= agreement.AgreedOn))
             : null;
 
     /// <summary>How an item reads in an email to a busy professional.</summary>
@@ -68,6 +79,7 @@ public static class HandoverChecklist
         ChecklistItem.LeadIdentified => "New lead professional identified",
         ChecklistItem.LeadAccepted => "New lead professional has accepted the role",
         ChecklistItem.PlanShared => "Updated plan shared in writing with the family and every professional",
+        ChecklistItem.LevelRecorded => "Lower level recorded: the case system still records the higher level, so the case is still open there",
         ChecklistItem.GpNotified => "GP notified of the current plan (sent by this service once the case system records the lower level)",
         _ => item.ToString(),
     };

@@ -10,6 +10,8 @@ namespace StepUpDown.Domain.Handovers;
 /// <param name="SteppedBackUp">The child stepped up again after the handover opened.</param>
 /// <param name="Superseded">A later agreement replaced this one.</param>
 /// <param name="LastStageSent">The highest ladder stage already sent; null for none.</param>
+/// <param name="LevelRecorded">The child's combined level has fallen since the agreement.</param>
+/// <param name="LastStageSentOn">When <paramref name="LastStageSent"/> was last sent; null when not known.</param>
 public sealed record HandoverFacts(
     DateOnly StartedOn,
     StepDownAgreement? Agreement,
@@ -17,7 +19,9 @@ public sealed record HandoverFacts(
     bool GpNotified,
     bool SteppedBackUp,
     bool Superseded,
-    int? LastStageSent);
+    int? LastStageSent,
+    bool LevelRecorded = true,
+    DateOnly? LastStageSentOn = null);
 
 /// <summary>What to do with an open handover.</summary>
 public abstract record HandoverDecision
@@ -39,7 +43,8 @@ public abstract record HandoverDecision
     /// <param name="Stage">Index of the stage in the ladder.</param>
     /// <param name="Missing">What is still missing.</param>
     /// <param name="WorkingDays">Working days since it started.</param>
-    public sealed record Escalate(int Stage, IReadOnlyList<ChecklistItem> Missing, int WorkingDays) : HandoverDecision;
+    /// <param name="Repeat">The last stage sent again, the handover still stalled after it.</param>
+    public sealed record Escalate(int Stage, IReadOnlyList<ChecklistItem> Missing, int WorkingDays, bool Repeat = false) : HandoverDecision;
 }
 
 /// <summary>Reviews an open handover: withdrawn, complete, a ladder stage due, or wait. Pure: today is given.</summary>
@@ -68,15 +73,43 @@ public static class HandoverReview
         }
 
         var workingDays = calendar.WorkingDaysBetween(facts.StartedOn, today);
-        var missing = HandoverChecklist.Missing(facts.Agreement, facts.LeadAccepted, facts.GpNotified);
+        var missing = HandoverChecklist.Missing(facts.Agreement, facts.LeadAccepted, facts.GpNotified, facts.LevelRecorded);
         if (missing.Count == 0)
         {
             return new HandoverDecision.Complete(workingDays);
         }
 
         var disagreement = !string.IsNullOrWhiteSpace(facts.Agreement?.Disagreement);
-        return ladder.DueStage(workingDays, disagreement) is { } due && (facts.LastStageSent is null || due > facts.LastStageSent)
-            ? new HandoverDecision.Escalate(due, missing, workingDays)
+        if (ladder.DueStage(workingDays, disagreement) is not { } due)
+        {
+            return new HandoverDecision.Wait(missing, workingDays);
+        }
+
+        if (facts.LastStageSent is null || due > facts.LastStageSent)
+        {
+            return new HandoverDecision.Escalate(due, missing, workingDays);
+        }
+
+        return RepeatDue(facts, today, calendar, ladder)
+            ? new HandoverDecision.Escalate(ladder.LastStage, missing, workingDays, Repeat: true)
             : new HandoverDecision.Wait(missing, workingDays);
     }
+
+    /// <summary>
+    /// True when a fall below an agreed step down's target, held since <paramref name="heldSince"/>
+    /// for the record at the target to arrive, has waited its settling window out (design:
+    /// "Out-of-order step down"): it is now a step down to the lower level.
+    /// </summary>
+    public static bool SettlingEnded(DateOnly heldSince, DateOnly today, WorkingDayCalendar calendar, int settlingWorkingDays)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        return calendar.WorkingDaysBetween(heldSince, today) >= settlingWorkingDays;
+    }
+
+    /// <summary>The last stage was sent and the ladder's repeat interval has passed since.</summary>
+    private static bool RepeatDue(HandoverFacts facts, DateOnly today, WorkingDayCalendar calendar, EscalationLadder ladder) =>
+        ladder.RepeatLastStageWorkingDays > 0
+        && facts.LastStageSent == ladder.LastStage
+        && facts.LastStageSentOn is { } sentOn
+        && calendar.WorkingDaysBetween(sentOn, today) >= ladder.RepeatLastStageWorkingDays;
 }

@@ -20,10 +20,14 @@ public static class ChildIdentity
             .ToArray();
     }
 
-    /// <summary>The NHS number to match on, or null when it is missing or fails the check.</summary>
-    public static string? MatchableNhsNumber(ChildRecord record)
+    /// <summary>
+    /// The NHS number to match on and to write to a GP by, or null when it is missing, fails the
+    /// check, is a placeholder (<see cref="NhsNumber.IdentifiesAChild"/>) or is held by another
+    /// child in the same source (<paramref name="sharedInSource"/>): such a number identifies nobody.
+    /// </summary>
+    public static string? UsableNhsNumber(ChildRecord record, bool sharedInSource = false)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return NhsNumber.IsValid(record.NhsNumber) ? record.NhsNumber : null;
+        return !sharedInSource && NhsNumber.IdentifiesAChild(record.NhsNumber) ? record.NhsNumber : null;
     }
 }

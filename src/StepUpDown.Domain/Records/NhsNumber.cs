@@ -25,4 +25,11 @@ public static class NhsNumber
 
         return check != 10 && check == value[9] - '0';
     }
+
+    /// <summary>
+    /// True when <paramref name="value"/> passes the check and can name one child: ten identical
+    /// digits (<c>0000000000</c> passes Modulus 11) are a placeholder, which identifies nobody.
+    /// </summary>
+    public static bool IdentifiesAChild(string? value) =>
+        value is not null && IsValid(value) && value.AsSpan().ContainsAnyExcept(value[0]);
 }

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Handovers;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
@@ -49,7 +51,7 @@ public sealed partial class CaseFeedPoller(
         }
 
         var api = services.GetRequiredKeyedService<ICaseFeedApi>(source);
-        var levels = new LevelMap(continuum, options.LevelCodes);
+        var levels = feeds.Value.Sources.ToDictionary(s => s.Key, s => new LevelMap(continuum, s.Value.LevelCodes), StringComparer.Ordinal);
         var detector = new StepDetector(continuum);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -80,13 +82,13 @@ public sealed partial class CaseFeedPoller(
             }
 
             var page = response.Content;
-            var parsed = page.Items.Select(item => Parse(item, source, levels)).ToList();
+            var parsed = page.Items.Select(item => Parse(item, source, levels[source])).ToList();
             IReadOnlyList<Guid> added;
             PageWrite write;
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
             {
                 await CaseFeedStore.LockDetectionAsync(connection, transaction);
-                var context = await LoadContextAsync(connection, transaction, source, parsed);
+                var context = await LoadContextAsync(connection, transaction, source, parsed, levels);
                 write = DetectPage(source, page, parsed, position, context, detector);
                 added = await store.SavePageAsync(connection, transaction, write);
                 await transaction.CommitAsync(cancellationToken);
@@ -124,22 +126,29 @@ public sealed partial class CaseFeedPoller(
         return total;
     }
 
-    private async Task<PageContext> LoadContextAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, List<ParsedItem> parsed)
+    private async Task<PageContext> LoadContextAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, List<ParsedItem> parsed, Dictionary<string, LevelMap> levels)
     {
-        var records = parsed.Select(p => p.Record?.Record).OfType<ChildRecord>().ToList();
+        await MarkSharedNhsNumbersAsync(connection, transaction, source, parsed);
+        var records = parsed.Select(p => p.Record).OfType<SourceRecord>().ToList();
         var subjects = new PageSubjects(
-            records.Select(r => r.ChildId).Distinct(StringComparer.Ordinal).ToArray(),
-            records.Select(ChildIdentity.MatchableNhsNumber).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
-            records.SelectMany(ChildIdentity.ExternalKeys).Distinct(StringComparer.Ordinal).ToArray());
-        var rows = await CaseFeedStore.LoadAsync(connection, transaction, source, subjects);
-        var context = new PageContext(rows.Select(row => new StoredRecord(
-            new SourceRecord(row.Source, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)),
-            row.LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null)));
+            records.Select(r => r.Record.ChildId).Distinct(StringComparer.Ordinal).ToArray(),
+            records.Select(r => r.UsableNhsNumber).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
+            records.SelectMany(r => ChildIdentity.ExternalKeys(r.Record)).Distinct(StringComparer.Ordinal).ToArray());
+        var rows = await CaseFeedStore.LoadAsync(connection, transaction, source, subjects, continuum.Lowest.Code);
+        var keys = rows.Select(r => (r.Source, r.ChildId)).Concat(records.Select(r => (r.Source, r.Record.ChildId))).Distinct().ToArray();
+        var agreements = await CaseFeedStore.OpenAgreementsAsync(
+            connection, transaction, keys.Select(k => k.Source).ToArray(), keys.Select(k => k.Item2).ToArray());
+        var context = new PageContext(
+            rows.Select(row => new StoredRecord(
+                ToSourceRecord(row, levels),
+                row.LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null)),
+            agreements.Select(a => new OpenAgreement(a.Id, a.Source, a.ChildId, LevelOrNull(a.Target), LevelOrNull(a.HeldFrom))));
 
-        // Rarely any: children whose stored NHS number failed the check and whose new one passes.
+        // Rarely any: children whose stored NHS number identified nobody and whose new one does.
         var matched = records
-            .Where(r => NhsNumber.IsValid(r.NhsNumber) && context.Find(source, r.ChildId) is { } stored && !NhsNumber.IsValid(stored.Record.Record.NhsNumber))
-            .Select(r => r.ChildId)
+            .Where(r => r.UsableNhsNumber is not null && context.Find(source, r.Record.ChildId) is { } stored && stored.Record.UsableNhsNumber is null)
+            .Select(r => r.Record.ChildId)
             .ToArray();
         if (matched.Length > 0)
         {
@@ -151,6 +160,48 @@ public sealed partial class CaseFeedPoller(
 
         return context;
     }
+
+    /// <summary>
+    /// A number held by two different children in one source identifies nobody: marks the page's
+    /// records whose number another child holds, in storage or in the same page.
+    /// </summary>
+    private static async Task MarkSharedNhsNumbersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, List<ParsedItem> parsed)
+    {
+        var withNumbers = parsed.Select(p => p.Record).OfType<SourceRecord>().Where(r => r.UsableNhsNumber is not null).ToArray();
+        var shared = withNumbers
+            .GroupBy(r => r.UsableNhsNumber!, StringComparer.Ordinal)
+            .Where(g => g.Select(r => r.Record.ChildId).Distinct(StringComparer.Ordinal).Count() > 1)
+            .SelectMany(g => g.Select(r => r.Record.ChildId))
+            .ToHashSet(StringComparer.Ordinal);
+        if (withNumbers.Length > 0)
+        {
+            shared.UnionWith(await CaseFeedStore.SharedNhsNumbersAsync(
+                connection, transaction, source, withNumbers.Select(r => r.Record.ChildId).ToArray(), withNumbers.Select(r => r.UsableNhsNumber!).ToArray()));
+        }
+
+        for (var i = 0; i < parsed.Count; i++)
+        {
+            if (parsed[i].Record is { } record && shared.Contains(record.Record.ChildId))
+            {
+                parsed[i] = parsed[i] with { Record = record with { NhsNumberShared = true } };
+            }
+        }
+    }
+
+    private SourceRecord ToSourceRecord(StoredRow row, Dictionary<string, LevelMap> levels)
+    {
+        var record = JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!;
+        return new SourceRecord(row.Source, record, continuum.Get(row.LevelCode))
+        {
+            NhsNumberShared = row.NhsNumberShared,
+            AgreedTarget = levels.TryGetValue(row.Source, out var map) ? AgreedTarget(record, map) : null,
+        };
+    }
+
+    private static Level? AgreedTarget(ChildRecord record, LevelMap levels) =>
+        record.StepDown?.TargetLevel is { Length: > 0 } code && levels.TryMap(code, out var level) ? level : null;
+
+    private Level? LevelOrNull(string? code) => code is not null && continuum.TryGet(code, out var level) ? level : null;
 
     private PageWrite DetectPage(
         string source,
@@ -166,6 +217,7 @@ public sealed partial class CaseFeedPoller(
         var handovers = new List<HandoverToStore>();
         var notifications = new List<NotificationToStore>();
         var quarantined = new List<QuarantinedRecord>();
+        var holds = new Dictionary<Guid, HoldToStore>();
 
         foreach (var (current, payload, reason, childId) in parsed)
         {
@@ -177,10 +229,16 @@ public sealed partial class CaseFeedPoller(
 
             var record = current.Record;
             var previous = context.Find(source, record.ChildId);
-            var related = isBaseline ? [] : context.RelatedTo(source, record);
+            var related = isBaseline ? [] : context.RelatedTo(current);
+            var relatedRecords = related.Select(r => r.Record).ToArray();
+            var agreements = context.AgreementsOf(relatedRecords.Prepend(current));
+            var journey = new JourneyState(
+                agreements.Count > 0,
+                agreements.Select(a => a.Target).OfType<Level>().MinBy(l => l.Rank),
+                agreements.Select(a => a.HeldFrom).OfType<Level>().MaxBy(l => l.Rank));
             var lastStepDown = related.Append(previous).Max(r => r?.LastStepDownOn);
             var detection = detector.Detect(new DetectionInput(
-                current, previous?.Record, related.Select(r => r.Record).ToArray(), lastStepDown, isBaseline, previous?.GpNoticeWithheld ?? false));
+                current, previous?.Record, relatedRecords, lastStepDown, isBaseline, previous?.GpNoticeWithheld ?? false, journey));
             if (detection.Outcome == DetectionOutcome.Replay)
             {
                 continue;
@@ -188,32 +246,40 @@ public sealed partial class CaseFeedPoller(
 
             records[record.ChildId] = new RecordToStore(
                 record.ChildId, current.Version, current.Level.Code, record.NhsNumber, ChildIdentity.ExternalKeys(record), payload);
-            steps.AddRange(detection.Steps.Select(step => new StepToStore(source, record.ChildId, step, payload)));
-            var planned = planner.Plan(detection.Steps, record).ToList();
+            var noticeRecord = JsonSerializer.Serialize(CombinedView.For(current, relatedRecords), JsonOptions);
+            steps.AddRange(detection.Steps.Select(step => new StepToStore(source, record.ChildId, step, noticeRecord)));
+            var planned = planner.Plan(detection.Steps, current.UsableNhsNumber is not null).ToList();
             notifications.AddRange(planned);
-            handovers.AddRange(detection.Steps.Select(step => HandoverOpenedBy(step, record)).OfType<HandoverToStore>());
-            var steppedDown = detection.Steps.Where(s => s.Kind == StepKind.StepDown).Select(s => (DateOnly?)s.OccurredOn).Max();
+            foreach (var opened in detection.Steps.Select(step => HandoverOpening.OpenedBy(step, current)).OfType<HandoverOpening>())
+            {
+                handovers.Add(new HandoverToStore(opened.Id, record.ChildId, opened.Planned, opened.AgreedOn, opened.StartedOn, opened.TargetCode, opened.Target?.Code));
+                if (opened.Planned)
+                {
+                    context.Put(new OpenAgreement(opened.Id, source, record.ChildId, opened.Target, null));
+                }
+            }
+
+            // A fall held (or released) is recorded on every open agreement of the child, those
+            // this very record opened included.
+            foreach (var agreement in context.AgreementsOf(relatedRecords.Prepend(current)).Where(a => a.HeldFrom != detection.HeldFrom))
+            {
+                var heldSince = detection.HeldFrom is null ? (DateOnly?)null : DateOnly.FromDateTime((record.UpdatedAt ?? DateTimeOffset.MinValue).UtcDateTime);
+                holds[agreement.Id] = new HoldToStore(agreement.Id, detection.HeldFrom?.Code, heldSince);
+                context.Put(agreement with { HeldFrom = detection.HeldFrom });
+            }
+
+            var steppedDown = detection.Steps.Where(s => s.Kind == StepKind.StepDown && s.To.Rank == continuum.Lowest.Rank).Select(s => (DateOnly?)s.OccurredOn).Max();
             context.Put(new StoredRecord(current, steppedDown ?? previous?.LastStepDownOn, GpNoticeWithheldAfter(planned, previous)));
         }
 
         var next = new SourcePosition(page.NextCursor ?? position.Cursor, position.BaselineCompleted || !page.HasMore);
-        return new PageWrite(source, records.Values.ToList(), steps, notifications, handovers, quarantined, next);
+        return new PageWrite(source, records.Values.ToList(), steps, notifications, handovers, quarantined, next, holds.Values.ToList());
     }
 
     /// <summary>Whether the child's GP is still owed a notice once this record's notices are planned.</summary>
     private static bool GpNoticeWithheldAfter(List<NotificationToStore> planned, StoredRecord? previous) =>
         planned.Any(n => n.RecipientRole == RecipientRoles.MasshNhsMatch)
         || (!planned.Any(n => n.RecipientRole == RecipientRoles.Gp) && (previous?.GpNoticeWithheld ?? false));
-
-    /// <summary>An agreed step down opens a handover; so does an unplanned one, with every item missing.</summary>
-    private static HandoverToStore? HandoverOpenedBy(DetectedStep step, ChildRecord record) => step switch
-    {
-        { Kind: StepKind.StepDownAgreed } =>
-            new HandoverToStore(step.Id, record.ChildId, true, record.StepDown?.AgreedOn, record.StepDown?.AgreedOn ?? step.OccurredOn, record.StepDown?.TargetLevel),
-        { Kind: StepKind.StepDown } when step.Markers.HasFlag(StepMarkers.Unplanned) =>
-            new HandoverToStore(step.Id, record.ChildId, false, null, step.OccurredOn, null),
-        _ => null,
-    };
 
     private static ParsedItem Parse(JsonElement item, string source, LevelMap levels)
     {
@@ -242,7 +308,7 @@ public sealed partial class CaseFeedPoller(
         }
 
         return levels.TryResolve(record, out var level)
-            ? new ParsedItem(new SourceRecord(source, record, level), payload, null, childId)
+            ? new ParsedItem(new SourceRecord(source, record, level) { AgreedTarget = AgreedTarget(record, levels) }, payload, null, childId)
             : new ParsedItem(null, payload, $"levelOfNeed code '{record.LevelOfNeed}' is not mapped for this source", childId);
     }
 

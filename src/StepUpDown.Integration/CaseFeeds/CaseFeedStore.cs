@@ -19,7 +19,14 @@ public sealed record RecordToStore(string ChildId, long Version, string LevelCod
 /// <param name="AgreedOn">The agreement date, if any.</param>
 /// <param name="StartedOn">Working days count from here: the agreement, or the day of an unplanned fall.</param>
 /// <param name="TargetLevel">The source's code of the level agreed.</param>
-public sealed record HandoverToStore(Guid Id, string ChildId, bool Planned, DateOnly? AgreedOn, DateOnly StartedOn, string? TargetLevel);
+/// <param name="Target">The continuum code of the level agreed, where it maps.</param>
+public sealed record HandoverToStore(Guid Id, string ChildId, bool Planned, DateOnly? AgreedOn, DateOnly StartedOn, string? TargetLevel, string? Target);
+
+/// <summary>A fall below an open agreed step down's target now held (or no longer held: null).</summary>
+/// <param name="HandoverId">The handover of the agreement.</param>
+/// <param name="HeldFrom">The continuum code of the level the child fell from; null to release the hold.</param>
+/// <param name="HeldSince">The day the fall was held.</param>
+public sealed record HoldToStore(Guid HandoverId, string? HeldFrom, DateOnly? HeldSince);
 
 /// <summary>A record that could not be used, and why.</summary>
 public sealed record QuarantinedRecord(string? ChildId, string Reason, string Payload);
@@ -32,15 +39,20 @@ public sealed record PageWrite(
     IReadOnlyList<NotificationToStore> Notifications,
     IReadOnlyList<HandoverToStore> Handovers,
     IReadOnlyList<QuarantinedRecord> Quarantined,
-    SourcePosition Position);
+    SourcePosition Position,
+    IReadOnlyList<HoldToStore> Holds);
 
 /// <summary>What a page's children (and their records in other sources) look like in storage.</summary>
 /// <param name="Source">The record's source.</param>
 /// <param name="ChildId">The child's id there.</param>
 /// <param name="LevelCode">The level it holds.</param>
 /// <param name="Json">The whole stored record.</param>
-/// <param name="LastStepDownOn">When the child last stepped down in that source.</param>
-public sealed record StoredRow(string Source, string ChildId, string LevelCode, string Json, DateTime? LastStepDownOn);
+/// <param name="LastStepDownOn">When the child last completed a step down or closed to universal in that source.</param>
+/// <param name="NhsNumberShared">Another child in the same source holds the same NHS number.</param>
+public sealed record StoredRow(string Source, string ChildId, string LevelCode, string Json, DateTime? LastStepDownOn, bool NhsNumberShared);
+
+/// <summary>An open agreed step down as stored: continuum codes, not levels.</summary>
+public sealed record OpenAgreementRow(Guid Id, string Source, string ChildId, string? Target, string? HeldFrom);
 
 /// <summary>Who a page is about, for loading what is stored of them in one round trip.</summary>
 /// <param name="ChildIds">The page's child ids in its source.</param>
@@ -80,11 +92,16 @@ public sealed class CaseFeedStore(TimeProvider time)
 
     // Each branch of the load reads by its own index; a record matched twice comes back twice and
     // the caller keeps one. (A single OR, or a join over the union, made PostgreSQL scan the table.)
+    // A re-referral counts from a completed step down or a step down to universal (@lowest), never
+    // from an unplanned fall still being handed over.
     private const string StoredRowColumns =
         """
         SELECT r.source, r.child_id AS ChildId, r.level_code AS LevelCode, r.record::text AS Json,
                (SELECT max(s.occurred_on) FROM stepupdown.steps s
-                 WHERE s.kind = 'StepDown' AND s.source = r.source AND s.child_id = r.child_id)::timestamp AS LastStepDownOn
+                 WHERE s.source = r.source AND s.child_id = r.child_id
+                   AND (s.kind = 'StepDownComplete' OR (s.kind = 'StepDown' AND s.to_level = @lowest)))::timestamp AS LastStepDownOn,
+               EXISTS (SELECT 1 FROM stepupdown.child_records o
+                        WHERE o.source = r.source AND o.nhs_number = r.nhs_number AND o.child_id <> r.child_id) AS NhsNumberShared
           FROM stepupdown.child_records r
         """;
 
@@ -92,7 +109,8 @@ public sealed class CaseFeedStore(TimeProvider time)
     /// The stored records of a page's children in its source and of the same children in other
     /// sources (same NHS number, or an external id naming or named by them), in one round trip.
     /// </summary>
-    public static async Task<IReadOnlyList<StoredRow>> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, PageSubjects subjects)
+    public static async Task<IReadOnlyList<StoredRow>> LoadAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, PageSubjects subjects, string lowest)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(subjects);
@@ -109,9 +127,38 @@ public sealed class CaseFeedStore(TimeProvider time)
             {StoredRowColumns} JOIN stepupdown.child_external_ids e USING (source, child_id)
                                 WHERE e.named_key = ANY(@ownKeys) AND e.source <> @source
             """,
-            new { source, childIds = subjects.ChildIds, nhsNumbers = subjects.NhsNumbers, namedKeys = subjects.NamedKeys, ownKeys },
+            new { source, childIds = subjects.ChildIds, nhsNumbers = subjects.NhsNumbers, namedKeys = subjects.NamedKeys, ownKeys, lowest },
             transaction);
         return rows.ToList();
+    }
+
+    /// <summary>Of the page's (child id, NHS number) pairs, the child ids whose number another child in the source holds.</summary>
+    public static async Task<IReadOnlyList<string>> SharedNhsNumbersAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string[] childIds, string[] nhsNumbers)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return (await connection.QueryAsync<string>(
+            """
+            SELECT p.child_id FROM unnest(@childIds, @nhsNumbers) AS p(child_id, nhs)
+             WHERE EXISTS (SELECT 1 FROM stepupdown.child_records r WHERE r.source = @source AND r.nhs_number = p.nhs AND r.child_id <> p.child_id)
+            """,
+            new { source, childIds, nhsNumbers },
+            transaction)).AsList();
+    }
+
+    /// <summary>The open agreed step downs of these (source, child id) records.</summary>
+    public static async Task<IReadOnlyList<OpenAgreementRow>> OpenAgreementsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] sources, string[] childIds)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return (await connection.QueryAsync<OpenAgreementRow>(
+            """
+            SELECT h.id, h.source, h.child_id AS ChildId, h.target, h.held_from AS HeldFrom
+              FROM stepupdown.handovers h
+             WHERE h.state = 'open' AND h.planned AND (h.source, h.child_id) IN (SELECT * FROM unnest(@sources, @childIds))
+            """,
+            new { sources, childIds },
+            transaction)).AsList();
     }
 
     /// <summary>
@@ -181,10 +228,15 @@ public sealed class CaseFeedStore(TimeProvider time)
 
         await connection.ExecuteAsync(
             """
-            INSERT INTO stepupdown.handovers (id, source, child_id, planned, agreed_on, started_on, target_level, opened_at)
-            SELECT h.id, @Source, h.child_id, h.planned, h.agreed_on::date, h.started_on::date, h.target_level, @now
-            FROM unnest(@ids, @childIds, @planned, @agreedOn, @startedOn, @targetLevels) AS h(id, child_id, planned, agreed_on, started_on, target_level)
-            ON CONFLICT (id) DO NOTHING
+            INSERT INTO stepupdown.handovers (id, source, child_id, planned, agreed_on, started_on, target_level, target, opened_at)
+            SELECT h.id, @Source, h.child_id, h.planned, h.agreed_on::date, h.started_on::date, h.target_level, h.target, @now
+            FROM unnest(@ids, @childIds, @planned, @agreedOn, @startedOn, @targetLevels, @targets)
+                 AS h(id, child_id, planned, agreed_on, started_on, target_level, target)
+            ON CONFLICT (id) DO NOTHING;
+
+            UPDATE stepupdown.handovers h SET held_from = u.held_from, held_since = u.held_since::date
+              FROM unnest(@holdIds, @heldFrom, @heldSince) AS u(id, held_from, held_since)
+             WHERE h.id = u.id AND h.state = 'open';
             """,
             new
             {
@@ -196,6 +248,10 @@ public sealed class CaseFeedStore(TimeProvider time)
                 agreedOn = page.Handovers.Select(h => h.AgreedOn?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
                 startedOn = page.Handovers.Select(h => h.StartedOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
                 targetLevels = page.Handovers.Select(h => h.TargetLevel).ToArray(),
+                targets = page.Handovers.Select(h => h.Target).ToArray(),
+                holdIds = page.Holds.Select(h => h.HandoverId).ToArray(),
+                heldFrom = page.Holds.Select(h => h.HeldFrom).ToArray(),
+                heldSince = page.Holds.Select(h => h.HeldSince?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
             },
             transaction);
 

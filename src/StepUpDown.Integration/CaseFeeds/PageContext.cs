@@ -1,3 +1,4 @@
+using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 
@@ -9,6 +10,14 @@ namespace StepUpDown.Integration.CaseFeeds;
 /// <param name="GpNoticeWithheld">A GP notice about the child was withheld for want of a valid NHS number, and none has gone since.</param>
 public sealed record StoredRecord(SourceRecord Record, DateOnly? LastStepDownOn, bool GpNoticeWithheld = false);
 
+/// <summary>An open agreed step down of a child, as the handover that tracks it stores it.</summary>
+/// <param name="Id">The handover.</param>
+/// <param name="Source">The source of the record that agreed it.</param>
+/// <param name="ChildId">The child's id there.</param>
+/// <param name="Target">The continuum level agreed; null where the code did not map.</param>
+/// <param name="HeldFrom">The level a held fall below the target came from; null when none is held.</param>
+public sealed record OpenAgreement(Guid Id, string Source, string ChildId, Level? Target, Level? HeldFrom);
+
 /// <summary>
 /// What is stored for a page's children and every record known to be the same child in another
 /// source, loaded in one round trip and indexed for matching. Updated as the page is processed,
@@ -19,15 +28,35 @@ public sealed class PageContext
     private readonly Dictionary<string, StoredRecord> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _byNhsNumber = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _byNamedKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, OpenAgreement> _agreements = [];
 
-    /// <summary>Indexes the stored records.</summary>
-    public PageContext(IEnumerable<StoredRecord> stored)
+    /// <summary>Indexes the stored records and the open agreed step downs of their children.</summary>
+    public PageContext(IEnumerable<StoredRecord> stored, IEnumerable<OpenAgreement>? agreements = null)
     {
         ArgumentNullException.ThrowIfNull(stored);
         foreach (var record in stored)
         {
             Put(record);
         }
+
+        foreach (var agreement in agreements ?? [])
+        {
+            Put(agreement);
+        }
+    }
+
+    /// <summary>The open agreed step downs of a child, given all its records.</summary>
+    public IReadOnlyList<OpenAgreement> AgreementsOf(IEnumerable<SourceRecord> child)
+    {
+        var keys = child.Select(r => ChildIdentity.KeyOf(r.Source, r.Record.ChildId)).ToHashSet(StringComparer.Ordinal);
+        return _agreements.Values.Where(a => keys.Contains(ChildIdentity.KeyOf(a.Source, a.ChildId))).ToArray();
+    }
+
+    /// <summary>Adds or replaces what is known of an open agreed step down.</summary>
+    public void Put(OpenAgreement agreement)
+    {
+        ArgumentNullException.ThrowIfNull(agreement);
+        _agreements[agreement.Id] = agreement;
     }
 
     /// <summary>The stored record of this child in this source, if any.</summary>
@@ -35,12 +64,13 @@ public sealed class PageContext
         _byKey.GetValueOrDefault(ChildIdentity.KeyOf(source, childId));
 
     /// <summary>The child's stored records in other sources.</summary>
-    public IReadOnlyList<StoredRecord> RelatedTo(string source, ChildRecord record)
+    public IReadOnlyList<StoredRecord> RelatedTo(SourceRecord current)
     {
-        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(current);
+        var (source, record) = (current.Source, current.Record);
         var ownKey = ChildIdentity.KeyOf(source, record.ChildId);
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        if (ChildIdentity.MatchableNhsNumber(record) is { } nhs && _byNhsNumber.TryGetValue(nhs, out var sameNhs))
+        if (current.UsableNhsNumber is { } nhs && _byNhsNumber.TryGetValue(nhs, out var sameNhs))
         {
             keys.UnionWith(sameNhs);
         }
@@ -65,7 +95,7 @@ public sealed class PageContext
         var record = stored.Record.Record;
         var key = ChildIdentity.KeyOf(stored.Record.Source, record.ChildId);
         _byKey[key] = stored;
-        if (ChildIdentity.MatchableNhsNumber(record) is { } nhs)
+        if (stored.Record.UsableNhsNumber is { } nhs)
         {
             AddTo(_byNhsNumber, nhs, key);
         }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using StepUpDown.Domain.Handovers;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.Handovers;
@@ -42,6 +43,17 @@ public sealed class HandoverOptions : IValidatableObject
     [Required]
     public ContactOptions TacChampion { get; set; } = new();
 
+    /// <summary>
+    /// Working days a fall below an agreed step down's target is held, waiting for the record at the
+    /// target (systems report in any order), before it is told as a step down to the lower level.
+    /// </summary>
+    [Range(0, 60)]
+    public int SettlingWorkingDays { get; set; } = 2;
+
+    /// <summary>A handover still stalled after the last stage is sent it again every this many working days (0: never).</summary>
+    [Range(0, 60)]
+    public int RepeatLastStageWorkingDays { get; set; } = 5;
+
     /// <summary>The name of the ladder in <see cref="Ladders"/> to run.</summary>
     [Required]
     public string Ladder { get; set; } = "standard";
@@ -55,7 +67,8 @@ public sealed class HandoverOptions : IValidatableObject
         var ladder = Ladders[Ladder];
         return new EscalationLadder(
             ladder.Stages.Select(s => new EscalationStage(s.Name, s.WorkingDays, s.Roles, s.Template)).ToArray(),
-            ladder.DisagreementStage);
+            ladder.DisagreementStage,
+            RepeatLastStageWorkingDays);
     }
 
     /// <inheritdoc />

@@ -7,6 +7,7 @@ using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Notifications;
@@ -63,8 +64,9 @@ public sealed partial class HandoverSweep(
             var batch = (await connection.QueryAsync<OpenHandover>(
                 """
                 SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.agreed_on AS AgreedOn, h.started_on AS StartedOn,
-                       h.last_stage AS LastStage, h.opened_at AS OpenedAt,
-                       COALESCE(h.agreement, st.record -> 'stepDown')::text AS AgreementJson, st.from_level AS FromLevel
+                       h.last_stage AS LastStage, h.last_stage_on AS LastStageOn, h.opened_at AS OpenedAt,
+                       COALESCE(h.agreement, st.record -> 'stepDown')::text AS AgreementJson, st.from_level AS FromLevel,
+                       h.held_from AS HeldFrom, h.held_since AS HeldSince
                   FROM stepupdown.handovers h JOIN stepupdown.steps st ON st.id = h.id
                  WHERE h.state = 'open' AND (h.opened_at, h.id) > (@OpenedAt, @Id)
                  ORDER BY h.opened_at, h.id
@@ -119,21 +121,24 @@ public sealed partial class HandoverSweep(
                 continue;
             }
 
-            var child = records.RelatedTo(handover.Source, own.Record.Record).Select(r => r.Record).Prepend(own.Record).ToArray();
+            var child = records.RelatedTo(own.Record).Select(r => r.Record).Prepend(own.Record).ToArray();
             var agreement = CurrentAgreement(handover, own.Record.Record);
-            var flags = await FlagsAsync(connection, transaction, handover, child);
-            var facts = new HandoverFacts(
-                handover.StartedOn,
-                agreement,
-                HandoverChecklist.LeadAccepted(agreement, child.Select(r => r.Record)),
-                flags.GpNotified,
-                flags.SteppedBackUp,
-                flags.Superseded,
-                handover.LastStage);
-
+            var write = new HandoverWrite(connection, transaction, handover, own.Record, child, agreement, now);
             HandoverDecision decision;
             try
             {
+                added += (await SettleHeldFallAsync(write, today)).Count;
+                var flags = await FlagsAsync(connection, transaction, handover, child);
+                var facts = new HandoverFacts(
+                    handover.StartedOn,
+                    agreement,
+                    HandoverChecklist.LeadAccepted(agreement, child.Select(r => r.Record)),
+                    flags.GpNotified,
+                    flags.SteppedBackUp,
+                    flags.Superseded,
+                    handover.LastStage,
+                    Combined(child).Rank < continuum.Get(handover.FromLevel).Rank,
+                    handover.LastStageOn);
                 decision = HandoverReview.Decide(facts, today, calendar, ladder);
             }
             catch (CalendarExhaustedException exception)
@@ -142,7 +147,6 @@ public sealed partial class HandoverSweep(
                 continue;
             }
 
-            var write = new HandoverWrite(connection, transaction, handover, own.Record, child, agreement, now);
             result = result with { Reviewed = result.Reviewed + 1 };
             switch (decision)
             {
@@ -162,7 +166,7 @@ public sealed partial class HandoverSweep(
                     break;
                 case HandoverDecision.Escalate escalate:
                     added += (await EscalateAsync(write, ladder, escalate)).Count;
-                    await UpdateAsync(write, "open", escalate.Missing, escalate.WorkingDays, escalate.Stage, null);
+                    await UpdateAsync(write, "open", escalate.Missing, escalate.WorkingDays, escalate.Stage, null, today);
                     LogEscalated(logger, handover.Id, ladder.Stages[escalate.Stage].Name, escalate.WorkingDays, escalate.Missing.Count);
                     result = result with { Escalated = result.Escalated + 1 };
                     break;
@@ -193,14 +197,44 @@ public sealed partial class HandoverSweep(
                 transaction)).ToList();
             var subjects = new PageSubjects(
                 childIds,
-                identities.Select(i => i.NhsNumber).Where(NhsNumber.IsValid).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
+                identities.Select(i => i.NhsNumber).Where(NhsNumber.IdentifiesAChild).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
                 identities.SelectMany(i => i.NamedKeys).Distinct(StringComparer.Ordinal).ToArray());
-            rows.AddRange(await CaseFeedStore.LoadAsync(connection, transaction, bySource.Key, subjects));
+            rows.AddRange(await CaseFeedStore.LoadAsync(connection, transaction, bySource.Key, subjects, continuum.Lowest.Code));
         }
 
         return new PageContext(rows.Select(row => new StoredRecord(
-            new SourceRecord(row.Source, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)),
+            new SourceRecord(row.Source, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode))
+            {
+                NhsNumberShared = row.NhsNumberShared,
+            },
             null)));
+    }
+
+    private static Level Combined(IEnumerable<SourceRecord> child) => child.Select(r => r.Level).MaxBy(l => l.Rank)!;
+
+    /// <summary>
+    /// A fall below the agreed target, held while the record at the target was awaited, whose
+    /// settling window (<c>Handovers:SettlingWorkingDays</c>) has ended with no such record: it is
+    /// a step down to the level the child is now at, told as any step down is.
+    /// </summary>
+    private async Task<IReadOnlyList<Guid>> SettleHeldFallAsync(HandoverWrite write, DateOnly today)
+    {
+        var handover = write.Handover;
+        if (handover.HeldFrom is not { } heldFrom || handover.HeldSince is not { } heldSince
+            || !HandoverReview.SettlingEnded(heldSince, today, calendar, options.Value.SettlingWorkingDays))
+        {
+            return [];
+        }
+
+        var step = HandoverStep(write, StepKind.StepDown, $"{handover.Id:N}:settled") with { From = continuum.Get(heldFrom) };
+        var related = write.Child.Where(r => !ReferenceEquals(r, write.Own)).ToArray();
+        var record = CombinedView.For(write.Own, related);
+        await write.Connection.ExecuteAsync(
+            "UPDATE stepupdown.handovers SET held_from = NULL, held_since = NULL WHERE id = @Id",
+            new { handover.Id },
+            write.Transaction);
+        LogSettled(logger, handover.Id);
+        return await AddAsync(write, step, record, null, planner.Plan([step], write.Own.UsableNhsNumber is not null).ToArray());
     }
 
     /// <summary>The step down as the source now records it; as last seen when the source has dropped the block.</summary>
@@ -225,7 +259,7 @@ public sealed partial class HandoverSweep(
             """
             WITH child AS (SELECT * FROM unnest(@sources, @childIds) AS c(source, child_id))
             SELECT EXISTS (SELECT 1 FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
-                            WHERE n.recipient_role = 'gp' AND n.state = 'sent' AND s.kind IN ('StepDown', 'NhsNumberMatched')
+                            WHERE n.recipient_role = 'gp' AND n.state = 'sent' AND s.kind = ANY(@gpNotifiedBy)
                               AND (s.source, s.child_id) IN (SELECT source, child_id FROM child)
                               AND (s.detected_at >= @OpenedAt OR s.occurred_on >= @StartedOn)) AS GpNotified,
                    EXISTS (SELECT 1 FROM stepupdown.steps s
@@ -236,6 +270,7 @@ public sealed partial class HandoverSweep(
             """,
             new
             {
+                gpNotifiedBy = NotificationRules.GpNotifiedBy.Select(k => k.ToString()).ToArray(),
                 sources = child.Select(r => r.Source).ToArray(),
                 childIds = child.Select(r => r.Record.ChildId).ToArray(),
                 handover.OpenedAt,
@@ -254,7 +289,7 @@ public sealed partial class HandoverSweep(
         var record = own with { StepDown = write.Agreement, LeadProfessional = accepting.LeadProfessional, Plan = accepting.Plan ?? own.Plan };
         var step = HandoverStep(write, StepKind.StepDownComplete, $"{write.Handover.Id:N}");
         var details = new HandoverDetails(null, false, workingDays, [], write.Handover.StartedOn, write.Handover.Planned);
-        return await AddAsync(write, step, record, details, planner.Plan([step], record).ToArray());
+        return await AddAsync(write, step, record, details, planner.Plan([step], write.Own.UsableNhsNumber is not null).ToArray());
     }
 
     /// <summary>One ladder stage: the roles it names, with what is missing and for how long.</summary>
@@ -262,7 +297,8 @@ public sealed partial class HandoverSweep(
     {
         var stage = ForThisHandover(ladder.Stages[escalate.Stage], write.Agreement);
         var record = write.Own.Record with { StepDown = write.Agreement };
-        var step = HandoverStep(write, StepKind.HandoverStalled, $"{write.Handover.Id:N}:{escalate.Stage}");
+        var subject = escalate.Repeat ? $"{write.Handover.Id:N}:{escalate.Stage}:{LocalDate(write.Now):yyyy-MM-dd}" : $"{write.Handover.Id:N}:{escalate.Stage}";
+        var step = HandoverStep(write, StepKind.HandoverStalled, subject);
         var details = new HandoverDetails(
             stage.Name,
             escalate.Stage == ladder.Stages.Count - 1,
@@ -287,7 +323,7 @@ public sealed partial class HandoverSweep(
     {
         var handover = write.Handover;
         var markers = (handover.Planned ? StepMarkers.None : StepMarkers.Unplanned)
-                      | (NhsNumber.IsValid(write.Own.Record.NhsNumber) ? StepMarkers.None : StepMarkers.InvalidNhsNumber);
+                      | (write.Own.UsableNhsNumber is null ? StepMarkers.InvalidNhsNumber : StepMarkers.None);
         return new DetectedStep(
             DetectedStep.IdFor(handover.Source, handover.ChildId, kind, 0, subject),
             kind,
@@ -305,23 +341,25 @@ public sealed partial class HandoverSweep(
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone)).DateTime);
 
     private static async Task<IReadOnlyList<Guid>> AddAsync(
-        HandoverWrite write, DetectedStep step, ChildRecord record, HandoverDetails details, IReadOnlyList<NotificationToStore> notifications)
+        HandoverWrite write, DetectedStep step, ChildRecord record, HandoverDetails? details, IReadOnlyList<NotificationToStore> notifications)
     {
         var toStore = new StepToStore(
             write.Handover.Source,
             write.Handover.ChildId,
             step,
             JsonSerializer.Serialize(record, JsonOptions),
-            JsonSerializer.Serialize(details, JsonOptions));
+            details is null ? null : JsonSerializer.Serialize(details, JsonOptions));
         await Ledger.AddStepsAsync(write.Connection, write.Transaction, [toStore], write.Now);
         return await Ledger.AddNotificationsAsync(write.Connection, write.Transaction, notifications, write.Now);
     }
 
-    private static Task<int> UpdateAsync(HandoverWrite write, string state, IReadOnlyList<ChecklistItem> missing, int? workingDays, int? lastStage, string? closedReason) =>
+    private static Task<int> UpdateAsync(
+        HandoverWrite write, string state, IReadOnlyList<ChecklistItem> missing, int? workingDays, int? lastStage, string? closedReason, DateOnly? stageSentOn = null) =>
         write.Connection.ExecuteAsync(
             """
             UPDATE stepupdown.handovers
                SET state = @state, missing = @missing, working_days = COALESCE(@workingDays, working_days), last_stage = @lastStage,
+                   last_stage_on = COALESCE(@stageSentOn::date, last_stage_on),
                    agreement = @agreement::jsonb, reviewed_at = @Now,
                    closed_at = CASE WHEN @state = 'open' THEN NULL ELSE @Now END, closed_reason = @closedReason
              WHERE id = @Id
@@ -335,12 +373,25 @@ public sealed partial class HandoverSweep(
                 agreement = write.Agreement is null ? null : JsonSerializer.Serialize(write.Agreement, JsonOptions),
                 write.Now,
                 closedReason,
+                stageSentOn = stageSentOn?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
                 write.Handover.Id,
             },
             write.Transaction);
 
     private sealed record OpenHandover(
-        Guid Id, string Source, string ChildId, bool Planned, DateOnly? AgreedOn, DateOnly StartedOn, int? LastStage, DateTime OpenedAt, string? AgreementJson, string FromLevel);
+        Guid Id,
+        string Source,
+        string ChildId,
+        bool Planned,
+        DateOnly? AgreedOn,
+        DateOnly StartedOn,
+        int? LastStage,
+        DateOnly? LastStageOn,
+        DateTime OpenedAt,
+        string? AgreementJson,
+        string FromLevel,
+        string? HeldFrom,
+        DateOnly? HeldSince);
 
     private sealed record Flags(bool GpNotified, bool SteppedBackUp, bool Superseded);
 
@@ -362,6 +413,9 @@ public sealed partial class HandoverSweep(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Handover {HandoverId} stalled: {Stage} sent after {WorkingDays} working days, {Missing} items missing")]
     private static partial void LogEscalated(ILogger logger, Guid handoverId, string stage, int workingDays, int missing);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handover {HandoverId}: no record at the agreed level arrived within the settling window; the held fall is announced as a step down")]
+    private static partial void LogSettled(ILogger logger, Guid handoverId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handovers cannot be reviewed: the bank holiday calendar has run out")]
     private static partial void LogCalendarExhausted(ILogger logger, Exception exception);

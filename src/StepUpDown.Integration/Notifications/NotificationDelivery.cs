@@ -7,6 +7,7 @@ using MimeKit;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Storage;

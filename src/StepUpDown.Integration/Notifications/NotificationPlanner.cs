@@ -2,38 +2,25 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Detection;
-using StepUpDown.Domain.Records;
 using StepUpDown.Domain.Handovers;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Notifications;
 
-/// <summary>Turns a record's steps into delivery ledger rows, by <see cref="NotificationRules"/>.</summary>
+/// <summary>Turns the notices <see cref="NotificationRules"/> decides into delivery ledger rows.</summary>
 public sealed class NotificationPlanner(IOptions<MailOptions> mail)
 {
-    private const string MasshNhsMatchTemplate = "massh-nhs-match";
     private const string MasshUndeliveredTemplate = "massh-undelivered";
 
     /// <summary>
     /// The ledger rows for the steps one record showed: one per (step, recipient role), each with
-    /// a deterministic id and Message-Id. A GP is never written to about a child whose NHS number
-    /// is missing or invalid: the MASSH is asked to resolve the match instead.
+    /// a deterministic id and Message-Id.
     /// </summary>
-    public IEnumerable<NotificationToStore> Plan(IReadOnlyList<DetectedStep> steps, ChildRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(steps);
-        ArgumentNullException.ThrowIfNull(record);
-        var gpAllowed = NhsNumber.IsValid(record.NhsNumber);
-        foreach (var step in steps)
-        {
-            foreach (var rule in NotificationRules.All.Where(r => r.AppliesTo(step, steps)))
-            {
-                yield return rule.Role == RecipientRoles.Gp && !gpAllowed
-                    ? Row(step.Id, RecipientRoles.MasshNhsMatch, MasshNhsMatchTemplate)
-                    : Row(step.Id, rule.Role, rule.Template);
-            }
-        }
-    }
+    /// <param name="steps">The steps.</param>
+    /// <param name="gpAllowed">The child has a usable NHS number; otherwise the MASSH is asked to match instead of the GP.</param>
+    public IEnumerable<NotificationToStore> Plan(IReadOnlyList<DetectedStep> steps, bool gpAllowed) =>
+        NotificationRules.For(steps, gpAllowed).Select(notice => Row(notice.Step.Id, notice.Role, notice.Template));
 
     /// <summary>The ledger rows of one ladder stage of a stalled handover: one per role the stage names.</summary>
     public IEnumerable<NotificationToStore> PlanStage(DetectedStep step, EscalationStage stage)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MimeKit;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.Handovers;
 

@@ -192,7 +192,7 @@ public class StepDetectorTests
 
         Summary(Steps(closed, SocialCare("child-in-need", 1))).ShouldBe(
         [
-            (StepKind.StepDown, "child-in-need", "universal", StepMarkers.Unplanned),
+            (StepKind.StepDown, "child-in-need", "universal", StepMarkers.RoutineClosure),
             (StepKind.Closure, "child-in-need", "universal", StepMarkers.None),
         ]);
     }

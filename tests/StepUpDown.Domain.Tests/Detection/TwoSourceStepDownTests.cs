@@ -42,17 +42,6 @@ public class TwoSourceStepDownTests
             EarlyHelp("early-help", 1, r => r with { StepDown = Agreed() })).ShouldBe([(StepKind.StepDown, "child-in-need", "early-help", StepMarkers.None)]);
 
     [Fact]
-    public void SocialCareClosesBeforeEarlyHelpOpens_IsAStepDownToUniversal_ThenAStepUpToEarlyHelp()
-    {
-        var closed = SocialCare("child-in-need", 4, r => r with { Status = "closed", StepDown = Agreed() });
-
-        Steps(closed, SocialCare("child-in-need", 3, r => r with { StepDown = Agreed() }))
-            .ShouldBe([(StepKind.StepDown, "child-in-need", "universal", StepMarkers.None)]);
-        Steps(EarlyHelp("early-help", 1), null, closed)
-            .ShouldBe([(StepKind.StepUp, "universal", "early-help", StepMarkers.None)]);
-    }
-
-    [Fact]
     public void SocialCareRecordsEarlyHelpItself_IsAStepDownInOneSource() =>
         Steps(SocialCare("early-help", 4), SocialCare("child-in-need", 3, r => r with { StepDown = Agreed() }))
             .ShouldBe([(StepKind.StepDown, "child-in-need", "early-help", StepMarkers.None)]);

@@ -128,7 +128,7 @@ public class HandoverReviewTests
 
     [Fact]
     public void Missing_UnplannedStepDownNobodyRecorded_IsEveryItem() =>
-        HandoverChecklist.Missing(null, leadAccepted: false, gpNotified: false).Count.ShouldBe(Enum.GetValues<ChecklistItem>().Length);
+        HandoverChecklist.Missing(null, leadAccepted: false, gpNotified: false, levelRecorded: false).Count.ShouldBe(Enum.GetValues<ChecklistItem>().Length);
 
     [Fact]
     public void AcceptingRecord_ProposedLeadAcceptedInAnotherSystem_IsFound()
@@ -143,4 +143,45 @@ public class HandoverReviewTests
     [Fact]
     public void Decide_PastTheCalendar_FailsClosed() =>
         Should.Throw<CalendarExhaustedException>(() => HandoverReview.Decide(Open(), new DateOnly(2028, 1, 3), Calendar, Standard));
+
+    [Fact]
+    public void AcceptedOnBeforeTheAgreement_DoesNotSatisfyTheChecklist()
+    {
+        var stale = new ChildRecord { ChildId = "eh-1", LeadProfessional = Proposed with { AcceptedOn = Agreed.AddYears(-2) } };
+        var fresh = new ChildRecord { ChildId = "eh-1", LeadProfessional = Proposed with { AcceptedOn = Agreed } };
+
+        HandoverChecklist.LeadAccepted(Agreement(), [stale]).ShouldBeFalse();
+        HandoverChecklist.LeadAccepted(Agreement(), [fresh]).ShouldBeTrue("an acceptance on the day of the agreement counts");
+    }
+
+    [Fact]
+    public void LevelNeverFell_IsMissing_SoManagersSeeTheCaseIsStillOpen()
+    {
+        var facts = Open(Agreement(complete: true), accepted: true, gpNotified: true) with { LevelRecorded = false };
+
+        var wait = HandoverReview.Decide(facts, Agreed.AddDays(1), Calendar, Standard).ShouldBeOfType<HandoverDecision.Wait>();
+
+        wait.Missing.ShouldBe([ChecklistItem.LevelRecorded]);
+        HandoverChecklist.Describe(ChecklistItem.LevelRecorded).ShouldContain("still records the higher level");
+    }
+
+    [Fact]
+    public void StalledPastTheLastStage_IsSentAgainEveryRepeatInterval()
+    {
+        var ladder = Standard with { RepeatLastStageWorkingDays = 5 };
+        var stage3On = new DateOnly(2026, 11, 23); // day 15
+        var facts = Open(lastStage: 3) with { LastStageSentOn = stage3On };
+
+        HandoverReview.Decide(facts, new DateOnly(2026, 11, 27), Calendar, ladder).ShouldBeOfType<HandoverDecision.Wait>("4 working days since stage 3");
+        var again = HandoverReview.Decide(facts, new DateOnly(2026, 11, 30), Calendar, ladder).ShouldBeOfType<HandoverDecision.Escalate>();
+        (again.Stage, again.Repeat).ShouldBe((3, true));
+        HandoverReview.Decide(facts, new DateOnly(2026, 11, 30), Calendar, Standard).ShouldBeOfType<HandoverDecision.Wait>("no repeat configured");
+    }
+
+    [Theory]
+    [InlineData("2026-11-20", false)] // Friday, the day it was held
+    [InlineData("2026-11-23", false)] // one working day
+    [InlineData("2026-11-24", true)]  // two working days: the window has ended
+    public void HeldFall_SettlesAfterTheWindowOfWorkingDays(string today, bool settled) =>
+        HandoverReview.SettlingEnded(new DateOnly(2026, 11, 20), DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture), Calendar, 2).ShouldBe(settled);
 }

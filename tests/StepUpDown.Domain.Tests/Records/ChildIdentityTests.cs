@@ -19,6 +19,12 @@ public class ChildIdentityTests
     [InlineData("9434765919", "9434765919")]
     [InlineData("9434765918", null)]
     [InlineData(null, null)]
-    public void MatchableNhsNumber_IsOnlyAValidOne(string? nhsNumber, string? expected) =>
-        ChildIdentity.MatchableNhsNumber(RecordValidatorTests.Valid() with { NhsNumber = nhsNumber }).ShouldBe(expected);
+    [InlineData("0000000000", null)] // passes Modulus 11, but a placeholder identifies nobody
+    [InlineData("1111111111", null)]
+    public void UsableNhsNumber_IsOnlyAValidOneThatNamesAChild(string? nhsNumber, string? expected) =>
+        ChildIdentity.UsableNhsNumber(RecordValidatorTests.Valid() with { NhsNumber = nhsNumber }).ShouldBe(expected);
+
+    [Fact]
+    public void UsableNhsNumber_HeldByAnotherChildInTheSource_IsNone() =>
+        ChildIdentity.UsableNhsNumber(RecordValidatorTests.Valid() with { NhsNumber = "9434765919" }, sharedInSource: true).ShouldBeNull();
 }

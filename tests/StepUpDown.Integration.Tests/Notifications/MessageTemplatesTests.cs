@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.Notifications;
 

@@ -1,3 +1,4 @@
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Tests.Fixtures;
 
 namespace StepUpDown.Integration.Tests.Notifications;

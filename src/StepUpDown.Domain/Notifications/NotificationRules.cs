@@ -1,12 +1,15 @@
 using StepUpDown.Domain.Detection;
 
-namespace StepUpDown.Integration.Notifications;
+namespace StepUpDown.Domain.Notifications;
 
 /// <summary>The recipients a notification can go to, by role.</summary>
 public static class RecipientRoles
 {
     /// <summary>The child's GP practice, at its secure mailbox from the GP directory.</summary>
     public const string Gp = "gp";
+
+    /// <summary>The GP practice the child has left (the step's subject names its ODS code).</summary>
+    public const string PreviousGp = "previous-gp";
 
     /// <summary>The current lead professional on the record.</summary>
     public const string LeadProfessional = "lead-professional";
@@ -41,7 +44,16 @@ public static class RecipientRoles
     /// <summary>True for the roles that go to the MASSH mailbox.</summary>
     public static bool IsMassh(string role) =>
         role is Massh or MasshNhsMatch || role.StartsWith(MasshUndeliveredPrefix, StringComparison.Ordinal);
+
+    /// <summary>True for the roles that go to a GP practice: never about a child with no usable NHS number.</summary>
+    public static bool IsGp(string role) => role is Gp or PreviousGp;
 }
+
+/// <summary>One notice to write: a step, who is told, with which template.</summary>
+/// <param name="Step">The step.</param>
+/// <param name="Role">The recipient role.</param>
+/// <param name="Template">The message kind in <c>config/templates</c>.</param>
+public sealed record PlannedNotice(DetectedStep Step, string Role, string Template);
 
 /// <summary>One row of "who is told what": a step kind, a recipient role, the template, and when.</summary>
 /// <param name="Kind">The step.</param>
@@ -60,28 +72,38 @@ public sealed record NotificationRule(StepKind Kind, string Role, string Templat
 
 /// <summary>
 /// The design's "who is told what" table, in one place. A GP notice for a child whose NHS number
-/// is missing or invalid becomes a notice to the MASSH to resolve the match (see
-/// <see cref="NotificationPlanner"/>). A step down tells the GP of the current plan when the case
-/// system records the lower level (the seed: "at the point of step up and step down ... notify the
-/// GP"; it is also the checklist's "GP notified"); the confirmation to the new lead and the MASSH
-/// waits until the handover completes (<see cref="StepKind.StepDownComplete"/>). An unplanned step
-/// down tells the MASSH at once: nobody agreed who leads. Once a withheld GP notice's NHS number
-/// passes the check, the GP is told the current plan (unless a step in the same record tells them). A stalled handover's ladder names its
-/// own recipients and templates in configuration (<c>Handovers:Ladders</c>).
+/// identifies nobody (missing, failing Modulus 11, a placeholder, or held by another child) becomes
+/// a notice to the MASSH to resolve the match (<see cref="For"/>). A step down tells the GP of the
+/// current plan when the case system records the lower level (the seed: "at the point of step up
+/// and step down ... notify the GP"; it is also the checklist's "GP notified"); the confirmation to
+/// the new lead and the MASSH waits until the handover completes
+/// (<see cref="StepKind.StepDownComplete"/>). An unplanned step down tells the MASSH at once: nobody
+/// agreed who leads; so does a routine closure to universal (the plan has ended). Once a withheld
+/// GP notice's NHS number passes the check, the GP is told the current plan (unless a step in the
+/// same record tells them). A stalled handover's ladder names its own recipients and templates in
+/// configuration (<c>Handovers:Ladders</c>).
 /// </summary>
 public static class NotificationRules
 {
+    private const string MasshNhsMatchTemplate = "massh-nhs-match";
+
+    /// <summary>The steps whose GP notice, once sent, counts as "GP notified" for a step down's handover.</summary>
+    public static IReadOnlyList<StepKind> GpNotifiedBy { get; } = [StepKind.StepDown, StepKind.NhsNumberMatched];
+
     private static bool NonEngagement(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
         step.Markers.HasFlag(StepMarkers.NonEngagement);
 
-    private static bool Unplanned(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
-        step.Markers.HasFlag(StepMarkers.Unplanned);
+    private static bool NobodyAgreed(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
+        step.Markers.HasFlag(StepMarkers.Unplanned) || step.Markers.HasFlag(StepMarkers.RoutineClosure);
 
     private static bool LeadChangedToo(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
         sameRecord.Any(s => s.Kind == StepKind.LeadProfessionalChanged);
 
+    private static bool LeadNotChanged(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
+        !LeadChangedToo(step, sameRecord);
+
     private static bool GpNotToldOtherwise(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
-        !sameRecord.Any(s => s.Kind is StepKind.StepUp or StepKind.StepDown);
+        !sameRecord.Any(s => s.Kind is StepKind.StepUp or StepKind.StepDown or StepKind.GpPracticeChanged);
 
     /// <summary>Every rule.</summary>
     public static IReadOnlyList<NotificationRule> All { get; } =
@@ -90,8 +112,9 @@ public static class NotificationRules
         new(StepKind.StepUp, RecipientRoles.LeadProfessional, "lead-notice", LeadChangedToo),
         new(StepKind.StepUp, RecipientRoles.Massh, "massh-notice"),
         new(StepKind.StepDownAgreed, RecipientRoles.ProposedLead, "handover-pack"),
+        new(StepKind.ProposedLeadNamed, RecipientRoles.ProposedLead, "handover-pack"),
         new(StepKind.StepDown, RecipientRoles.Gp, "gp-step-notice"),
-        new(StepKind.StepDown, RecipientRoles.Massh, "massh-notice", Unplanned),
+        new(StepKind.StepDown, RecipientRoles.Massh, "massh-notice", NobodyAgreed),
         new(StepKind.StepDownComplete, RecipientRoles.Gp, "gp-step-notice"),
         new(StepKind.StepDownComplete, RecipientRoles.LeadProfessional, "lead-notice"),
         new(StepKind.StepDownComplete, RecipientRoles.Massh, "massh-notice"),
@@ -100,6 +123,27 @@ public static class NotificationRules
         new(StepKind.StepOut, RecipientRoles.Massh, "massh-notice", NonEngagement),
         new(StepKind.StepOut, RecipientRoles.TeamManager, "manager-notice", NonEngagement),
         new(StepKind.LeadProfessionalChanged, RecipientRoles.Massh, "massh-notice"),
+        new(StepKind.LeadProfessionalAccepted, RecipientRoles.Massh, "massh-notice", LeadNotChanged),
+        new(StepKind.GpPracticeChanged, RecipientRoles.Gp, "gp-step-notice"),
+        new(StepKind.GpPracticeChanged, RecipientRoles.PreviousGp, "gp-left-notice"),
         new(StepKind.NhsNumberMatched, RecipientRoles.Gp, "gp-step-notice", GpNotToldOtherwise),
     ];
+
+    /// <summary>
+    /// Who is told of the steps one record (or one sweep) showed, and with which template. A GP is
+    /// never written to about a child with no usable NHS number: the MASSH is asked to resolve the
+    /// match instead (once per step).
+    /// </summary>
+    /// <param name="steps">The steps of one record.</param>
+    /// <param name="gpAllowed">The child has a usable NHS number (<see cref="SourceRecord.UsableNhsNumber"/>).</param>
+    public static IEnumerable<PlannedNotice> For(IReadOnlyList<DetectedStep> steps, bool gpAllowed)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        return steps
+            .SelectMany(step => All.Where(rule => rule.AppliesTo(step, steps)).Select(rule =>
+                RecipientRoles.IsGp(rule.Role) && !gpAllowed
+                    ? new PlannedNotice(step, RecipientRoles.MasshNhsMatch, MasshNhsMatchTemplate)
+                    : new PlannedNotice(step, rule.Role, rule.Template)))
+            .DistinctBy(notice => (notice.Step.Id, notice.Role));
+    }
 }
