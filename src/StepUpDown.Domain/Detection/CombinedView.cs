@@ -20,6 +20,22 @@ public static class CombinedView
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(related);
+        return Combined(current, related);
+    }
+
+    /// <summary>
+    /// True for the steps about the child as a whole (level steps, closure, GP practice, NHS
+    /// number), whose notices are written from <see cref="For"/>; false for the steps about one
+    /// record's own people and services (its lead professional, its agreement and proposed lead, a
+    /// service joining or leaving its team), written from that record: the MASSH told that a lead
+    /// has accepted must read that lead's name, not another system's.
+    /// </summary>
+    public static bool IsAboutTheWholeChild(StepKind kind) =>
+        kind is not (StepKind.LeadProfessionalChanged or StepKind.LeadProfessionalAccepted
+            or StepKind.StepDownAgreed or StepKind.ProposedLeadNamed or StepKind.StepIn or StepKind.StepOut);
+
+    private static ChildRecord Combined(SourceRecord current, IReadOnlyList<SourceRecord> related)
+    {
         var holder = related.Prepend(current).Where(r => r.IsOpen).MaxBy(r => r.Level.Rank);
         if (holder is null)
         {

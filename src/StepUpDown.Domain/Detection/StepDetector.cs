@@ -214,7 +214,8 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
             steps.Add(StepKind.LeadProfessionalChanged);
         }
 
-        if (now.AcceptedOn is not null && (changed || before!.AcceptedOn is null))
+        // A new acceptance date is a new acceptance (an old one may be from an earlier episode).
+        if (now.AcceptedOn is not null && (changed || before!.AcceptedOn != now.AcceptedOn))
         {
             steps.Add(StepKind.LeadProfessionalAccepted);
         }

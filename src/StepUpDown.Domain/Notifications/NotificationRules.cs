@@ -105,6 +105,9 @@ public static class NotificationRules
     private static bool GpNotToldOtherwise(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
         !sameRecord.Any(s => s.Kind is StepKind.StepUp or StepKind.StepDown or StepKind.GpPracticeChanged);
 
+    private static bool NoLevelStepToo(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
+        !sameRecord.Any(s => s.Kind is StepKind.StepUp or StepKind.StepDown);
+
     /// <summary>Every rule.</summary>
     public static IReadOnlyList<NotificationRule> All { get; } =
     [
@@ -124,7 +127,7 @@ public static class NotificationRules
         new(StepKind.StepOut, RecipientRoles.TeamManager, "manager-notice", NonEngagement),
         new(StepKind.LeadProfessionalChanged, RecipientRoles.Massh, "massh-notice"),
         new(StepKind.LeadProfessionalAccepted, RecipientRoles.Massh, "massh-notice", LeadNotChanged),
-        new(StepKind.GpPracticeChanged, RecipientRoles.Gp, "gp-step-notice"),
+        new(StepKind.GpPracticeChanged, RecipientRoles.Gp, "gp-step-notice", NoLevelStepToo),
         new(StepKind.GpPracticeChanged, RecipientRoles.PreviousGp, "gp-left-notice"),
         new(StepKind.NhsNumberMatched, RecipientRoles.Gp, "gp-step-notice", GpNotToldOtherwise),
     ];

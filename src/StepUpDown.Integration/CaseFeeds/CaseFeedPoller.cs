@@ -246,8 +246,9 @@ public sealed partial class CaseFeedPoller(
 
             records[record.ChildId] = new RecordToStore(
                 record.ChildId, current.Version, current.Level.Code, record.NhsNumber, ChildIdentity.ExternalKeys(record), payload);
-            var noticeRecord = JsonSerializer.Serialize(CombinedView.For(current, relatedRecords), JsonOptions);
-            steps.AddRange(detection.Steps.Select(step => new StepToStore(source, record.ChildId, step, noticeRecord)));
+            var combined = JsonSerializer.Serialize(CombinedView.For(current, relatedRecords), JsonOptions);
+            steps.AddRange(detection.Steps.Select(step => new StepToStore(
+                source, record.ChildId, step, CombinedView.IsAboutTheWholeChild(step.Kind) ? combined : payload)));
             var planned = planner.Plan(detection.Steps, current.UsableNhsNumber is not null).ToList();
             notifications.AddRange(planned);
             foreach (var opened in detection.Steps.Select(step => HandoverOpening.OpenedBy(step, current)).OfType<HandoverOpening>())

@@ -48,7 +48,15 @@ public sealed record Notice(
         return new Notice(
             notificationId.ToString("N")[..12].ToUpperInvariant(),
             recipient,
-            new ChildView(record.Name?.Given ?? "", record.Name?.Family ?? "", Date(record.DateOfBirth), FormatNhsNumber(record.NhsNumber), NhsNumber.IsValid(record.NhsNumber)),
+            new ChildView(
+                record.Name?.Given ?? "",
+                record.Name?.Family ?? "",
+                Date(record.DateOfBirth),
+                FormatNhsNumber(record.NhsNumber),
+                !step.Markers.HasFlag(StepMarkers.InvalidNhsNumber) && NhsNumber.IdentifiesAChild(record.NhsNumber),
+                step.Source,
+                record.ChildId,
+                record.GpPractice is { } gp ? $"{gp.Name ?? "name not recorded"} ({gp.OdsCode ?? "no ODS code"})" : null),
             new StepView(
                 KindName(step.Kind),
                 step.Kind.ToString(),
@@ -57,10 +65,13 @@ public sealed record Notice(
                 step.To.Name,
                 step.Markers.HasFlag(StepMarkers.ReReferral),
                 step.Markers.HasFlag(StepMarkers.Unplanned),
-                step.Markers.HasFlag(StepMarkers.NonEngagement)),
+                step.Markers.HasFlag(StepMarkers.NonEngagement),
+                step.Kind is StepKind.StepDown or StepKind.StepDownComplete && step.To.Rank == 1,
+                step.Markers.HasFlag(StepMarkers.RoutineClosure),
+                step.Kind == StepKind.GpPracticeChanged ? step.Subject : null),
             Professional(record.LeadProfessional),
             Professional(stepDown?.ProposedLeadProfessional),
-            stepDown is null ? null : new StepDownView(Date(stepDown.AgreedOn), stepDown.Forum, stepDown.Disagreement),
+            stepDown is null ? null : new StepDownView(Date(stepDown.AgreedOn), ForumName(stepDown.Forum), stepDown.Disagreement, stepDown.TargetLevel),
             service is null ? null : new ServiceView(service.Name, service.Agency, service.ContactEmail, Date(service.JoinedOn), Date(service.LeftOn), service.LeftReason),
             plan is null ? null : new PlanView(
                 PlanTypeName(plan.Type),
@@ -98,7 +109,20 @@ public sealed record Notice(
         StepKind.StepDownComplete => "Step down complete",
         StepKind.HandoverStalled => "Handover stalled",
         StepKind.NhsNumberMatched => "NHS number matched",
+        StepKind.ProposedLeadNamed => "Proposed lead professional named",
+        StepKind.GpPracticeChanged => "Change of GP practice",
         _ => kind.ToString(),
+    };
+
+    /// <summary>Where a step down was agreed, in words (the contract's codes are not for people).</summary>
+    private static string? ForumName(string? forum) => forum switch
+    {
+        "tac-meeting" => "TAC meeting",
+        "plan-review" => "plan review",
+        "cp-conference" => "CP conference",
+        "assessment-outcome" => "assessment outcome",
+        "other" => "another meeting",
+        _ => forum,
     };
 
     private static string PlanTypeName(string? type) => type switch
@@ -114,7 +138,7 @@ public sealed record Notice(
 }
 
 /// <summary>The stored facts of a step that a notice needs.</summary>
-public sealed record StepFacts(StepKind Kind, Level From, Level To, StepMarkers Markers, string? Subject);
+public sealed record StepFacts(StepKind Kind, Level From, Level To, StepMarkers Markers, string? Subject, string Source = "");
 
 /// <summary>Who the notice is for.</summary>
 /// <param name="Name">Name to greet.</param>
@@ -122,7 +146,16 @@ public sealed record StepFacts(StepKind Kind, Level From, Level To, StepMarkers 
 public sealed record RecipientView(string Name, string Role);
 
 /// <summary>The child, as a notice names it.</summary>
-public sealed record ChildView(string GivenName, string FamilyName, string? DateOfBirth, string NhsNumber, bool NhsNumberValid);
+/// <param name="GivenName">Given name.</param>
+/// <param name="FamilyName">Family name.</param>
+/// <param name="DateOfBirth">Date of birth, in words.</param>
+/// <param name="NhsNumber">NHS number, spaced, or "not recorded".</param>
+/// <param name="NhsNumberValid">The number identifies the child (passes the check, not a placeholder, not another child's).</param>
+/// <param name="Source">The case system the step was read from.</param>
+/// <param name="CaseId">The child's id in that case system.</param>
+/// <param name="GpPractice">The GP practice on the record, name and ODS code.</param>
+public sealed record ChildView(
+    string GivenName, string FamilyName, string? DateOfBirth, string NhsNumber, bool NhsNumberValid, string Source, string CaseId, string? GpPractice);
 
 /// <summary>The step, as a notice names it.</summary>
 /// <param name="Kind">E.g. "Step up".</param>
@@ -133,13 +166,31 @@ public sealed record ChildView(string GivenName, string FamilyName, string? Date
 /// <param name="IsReReferral">A step up within 12 months of a completed step down.</param>
 /// <param name="IsUnplanned">A step down nobody agreed.</param>
 /// <param name="IsNonEngagement">A step out for non-engagement: a risk assessment is needed.</param>
-public sealed record StepView(string Kind, string Code, bool IsStepUp, string FromLevel, string ToLevel, bool IsReReferral, bool IsUnplanned, bool IsNonEngagement);
+/// <param name="IsPlanEnded">A step down to universal: no plan is open any more.</param>
+/// <param name="IsRoutineClosure">A closure to universal that nobody needed to agree (e.g. needs met): no handover.</param>
+/// <param name="PreviousPracticeOdsCode">For a change of GP practice: the practice the child left.</param>
+public sealed record StepView(
+    string Kind,
+    string Code,
+    bool IsStepUp,
+    string FromLevel,
+    string ToLevel,
+    bool IsReReferral,
+    bool IsUnplanned,
+    bool IsNonEngagement,
+    bool IsPlanEnded,
+    bool IsRoutineClosure,
+    string? PreviousPracticeOdsCode);
 
 /// <summary>A professional with contacts.</summary>
 public sealed record ProfessionalView(string Name, string? Role, string? Agency, string? Email, string? Phone, string? AcceptedOn);
 
 /// <summary>The agreed step down.</summary>
-public sealed record StepDownView(string? AgreedOn, string? Forum, string? Disagreement);
+/// <param name="AgreedOn">When, in words.</param>
+/// <param name="Forum">Where, in words (e.g. "CP conference").</param>
+/// <param name="Disagreement">A recorded disagreement.</param>
+/// <param name="TargetLevel">The level agreed, as the case system codes it.</param>
+public sealed record StepDownView(string? AgreedOn, string? Forum, string? Disagreement, string? TargetLevel);
 
 /// <summary>The service that stepped in or out.</summary>
 public sealed record ServiceView(string Name, string? Agency, string? ContactEmail, string? JoinedOn, string? LeftOn, string? LeftReason);

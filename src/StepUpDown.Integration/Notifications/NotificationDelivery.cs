@@ -63,7 +63,7 @@ public sealed partial class NotificationDelivery(
         var row = await connection.QuerySingleOrDefaultAsync<LedgerRow>(
             """
             SELECT n.step_id AS StepId, n.state, n.sending_since AS SendingSince, n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
-                   s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
+                   s.source, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
                    s.record::text AS RecordJson, s.details::text AS DetailsJson
               FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
              WHERE n.id = @notificationId
@@ -87,16 +87,18 @@ public sealed partial class NotificationDelivery(
         try
         {
             var record = JsonSerializer.Deserialize<ChildRecord>(row.RecordJson, JsonOptions)!;
-            if (row.RecipientRole == RecipientRoles.Gp && !NhsNumber.IsValid(record.NhsNumber))
+            var noUsableNhsNumber = row.Markers.Contains(nameof(StepMarkers.InvalidNhsNumber), StringComparison.Ordinal)
+                                    || !NhsNumber.IdentifiesAChild(record.NhsNumber);
+            if (RecipientRoles.IsGp(row.RecipientRole) && noUsableNhsNumber)
             {
-                // The planner already sends these to the MASSH instead; this guards the rule itself.
+                // The rules already send these to the MASSH instead; this guards the rule itself.
                 await RecordAsync(connection, transaction, notificationId, "withheld", null,
                     "NHS number missing or fails the Modulus 11 check: the GP is not written to until the match is resolved.");
                 LogWithheld(logger, notificationId);
                 return;
             }
 
-            var recipient = await recipients.ResolveAsync(row.RecipientRole, record, cancellationToken);
+            var recipient = await recipients.ResolveAsync(row.RecipientRole, record, row.Subject, cancellationToken);
             var message = Compose(notificationId, row, record, recipient, await UndeliveredAsync(connection, transaction, row));
             await MarkSendingAsync(connection, transaction, notificationId);
             sending = true;
@@ -175,7 +177,8 @@ public sealed partial class NotificationDelivery(
             continuum.Get(row.FromLevel),
             continuum.Get(row.ToLevel),
             string.IsNullOrEmpty(row.Markers) ? StepMarkers.None : Enum.Parse<StepMarkers>(row.Markers),
-            row.Subject);
+            row.Subject,
+            row.Source);
         var handover = row.DetailsJson is null ? null : JsonSerializer.Deserialize<HandoverDetails>(row.DetailsJson, JsonOptions);
         var notice = Notice.Create(notificationId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice, undelivered, handover);
         var rendered = templates.Render(row.Template ?? throw new PermanentDeliveryException("The ledger row names no template."), notice);
@@ -247,6 +250,7 @@ public sealed partial class NotificationDelivery(
         string RecipientRole,
         string MessageId,
         string? Template,
+        string Source,
         string Kind,
         string FromLevel,
         string ToLevel,

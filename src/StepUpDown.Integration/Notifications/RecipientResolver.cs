@@ -22,12 +22,17 @@ public sealed class RecipientResolver(
     IOptions<HandoverOptions> handovers)
 {
     /// <summary>The recipient of <paramref name="role"/> for this record.</summary>
-    public async Task<Recipient> ResolveAsync(string role, ChildRecord record, CancellationToken cancellationToken)
+    /// <param name="role">The recipient role.</param>
+    /// <param name="record">The record the notice is written from.</param>
+    /// <param name="subject">The step's subject: for the previous GP, the ODS code of the practice the child left.</param>
+    /// <param name="cancellationToken">Cancels a directory look-up.</param>
+    public async Task<Recipient> ResolveAsync(string role, ChildRecord record, string? subject, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         var recipient = role switch
         {
-            RecipientRoles.Gp => await GpAsync(record, cancellationToken),
+            RecipientRoles.Gp => await GpAsync(record.GpPractice?.OdsCode, cancellationToken),
+            RecipientRoles.PreviousGp => await GpAsync(subject, cancellationToken),
             _ when RecipientRoles.IsMassh(role) => new Recipient("MASSH", options.Value.MasshEmail, null),
             RecipientRoles.LeadProfessional => Person(record.LeadProfessional, role),
             RecipientRoles.ProposedLead => Person(record.StepDown?.ProposedLeadProfessional, role),
@@ -53,9 +58,8 @@ public sealed class RecipientResolver(
         return recipient;
     }
 
-    private async Task<Recipient> GpAsync(ChildRecord record, CancellationToken cancellationToken)
+    private async Task<Recipient> GpAsync(string? odsCode, CancellationToken cancellationToken)
     {
-        var odsCode = record.GpPractice?.OdsCode;
         var practice = await gpDirectory.FindAsync(odsCode, cancellationToken);
         return practice?.SecureEmail is { } mailbox
             ? new Recipient(practice.Name, mailbox, practice)

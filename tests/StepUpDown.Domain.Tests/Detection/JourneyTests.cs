@@ -198,4 +198,14 @@ public class CombinedViewTests
 
         CombinedView.For(current, [EarlyHelp("early-help", 1, r => r with { LeadProfessional = Lead("eh") })]).LeadProfessional!.Id.ShouldBe("sw");
     }
+
+    [Theory]
+    [InlineData(StepKind.StepDown, true)]
+    [InlineData(StepKind.StepUp, true)]
+    [InlineData(StepKind.GpPracticeChanged, true)]
+    [InlineData(StepKind.LeadProfessionalAccepted, false)]
+    [InlineData(StepKind.StepDownAgreed, false)]
+    [InlineData(StepKind.StepIn, false)]
+    public void LeadAndServiceSteps_AreWrittenFromTheirOwnRecord_LevelStepsFromTheChild(StepKind kind, bool wholeChild) =>
+        CombinedView.IsAboutTheWholeChild(kind).ShouldBe(wholeChild);
 }

@@ -65,9 +65,11 @@ public sealed class CrossSourceDetectionTests(PostgresFixture postgres, MailDevF
     }
 
     [Fact]
-    public async Task SocialCareClosesWithNoAgreement_OpensAnUnplannedHandover()
+    public async Task SocialCareClosesWithNoAgreement_EarlyHelpOpen_OpensAnUnplannedHandover()
     {
         await AdoptBothAsync(Children.Record("SC-1", "CIN", 1));
+        _earlyHelp.ServePage("e1", "e2", Children.Record("EH-7", "EH", 1));
+        await _worker.PollAsync(EarlyHelp);
         _socialCare.ServePage("s1", "s2", Children.Record("SC-1", "CIN", 2, status: "closed"));
 
         await _worker.PollAsync();
@@ -80,20 +82,24 @@ public sealed class CrossSourceDetectionTests(PostgresFixture postgres, MailDevF
     }
 
     [Fact]
-    public async Task StepUpWithinAYearOfAStepDown_IsMarkedAsAReReferral()
+    public async Task StepUpWithinAYearOfAClosureToUniversal_IsMarkedAsAReReferral_ButNotAfterAnUnplannedFallStillBeingHandedOver()
     {
         await AdoptBothAsync(Children.Record("SC-1", "CIN", 1));
         _socialCare.ServePage("s1", "s2", Children.Record("SC-1", "EH", 2));
         await _worker.PollAsync();
         _socialCare.ServePage("s2", "s3", Children.Record("SC-1", "CP", 3));
-
         await _worker.PollAsync();
+        _socialCare.ServePage("s3", "s4", Children.Record("SC-1", "CP", 4, status: "closed"));
+        await _worker.PollAsync();
+        _earlyHelp.ServePage("e1", "e2", Children.Record("EH-7", "EH", 1));
 
-        (await _worker.QueryScalarAsync<string>("SELECT array_to_string(markers, ',') FROM stepupdown.steps WHERE kind = 'StepUp'"))
-            .ShouldBe("ReReferral");
-        var notices = await mail.WaitForMessagesAsync(4);
-        var toGp = notices.Where(m => m.To.Any(t => t.Address == "riverside.practice@nhs.example")).ToList();
-        toGp.Count.ShouldBe(2, "one for the step down, one for the step up");
+        await _worker.PollAsync(EarlyHelp);
+
+        (await _worker.QueryAsync<(string Source, string Markers)>(
+                "SELECT source, array_to_string(markers, ',') FROM stepupdown.steps WHERE kind = 'StepUp' ORDER BY detected_at"))
+            .ShouldBe([("social-care", ""), ("early-help", "ReReferral")], "CIN -> EH was unplanned and still being handed over; CP -> universal was a closure");
+        await _worker.WaitForLedgerSettledAsync();
+        var toGp = (await mail.GetMessagesAsync()).Where(m => m.To.Any(t => t.Address == "riverside.practice@nhs.example")).ToList();
         toGp.Count(m => m.Text?.Contains("RE-REFERRAL: this child stepped down within the last 12 months.", StringComparison.Ordinal) == true).ShouldBe(1);
     }
 }

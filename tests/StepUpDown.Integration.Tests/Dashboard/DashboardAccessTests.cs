@@ -78,7 +78,7 @@ public sealed class DashboardAccessTests(PostgresFixture postgres, MailDevFixtur
     [Fact]
     public async Task NotificationsPage_ShowsWhatIsNotDeliveredWithItsJob_AndWhatWasSent_ByRoleNotAddress_AndAnAdminRetryReachesTheLedger()
     {
-        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1, odsCode: "Z99999"));
         Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2, odsCode: "Z99999"));
         await Worker.PollAsync();
         await Worker.PollAsync();

@@ -58,6 +58,23 @@ public static class Children
 {
     public const string ValidNhsNumber = "9434765919";
 
+    /// <summary>
+    /// A valid NHS number of its own for each <paramref name="seed"/>: different children in one
+    /// source must not share one (a shared number identifies nobody).
+    /// </summary>
+    public static string NhsNumberFor(int seed)
+    {
+        for (var stem = 900_000_000 + (seed * 37); ; stem++)
+        {
+            var digits = stem.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var check = 11 - (digits.Select((d, i) => (d - '0') * (10 - i)).Sum() % 11);
+            if (check != 10)
+            {
+                return digits + (check == 11 ? 0 : check);
+            }
+        }
+    }
+
     public static Dictionary<string, object?> Record(
         string childId,
         string level,

@@ -24,8 +24,8 @@ public sealed class GpDirectoryServiceTests(PostgresFixture postgres, MailDevFix
             settings["Notifications:GpDirectoryApi:BaseUrl"] = _directory.Url;
             settings["Notifications:GpDirectoryApi:ApiKey"] = "directory-key";
         });
-        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1, odsCode: "Y00009"), Children.Record("SC-2", "EH", 1));
-        _feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2, odsCode: "Y00009"), Children.Record("SC-2", "CP", 2));
+        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1, odsCode: "Y00009"), Children.Record("SC-2", "EH", 1, nhsNumber: Children.NhsNumberFor(2)));
+        _feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2, odsCode: "Y00009"), Children.Record("SC-2", "CP", 2, nhsNumber: Children.NhsNumberFor(2)));
 
         await worker.PollAsync();
         await worker.PollAsync();

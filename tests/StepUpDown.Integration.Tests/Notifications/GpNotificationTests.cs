@@ -6,9 +6,10 @@ namespace StepUpDown.Integration.Tests.Notifications;
 public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail)
 {
     /// <summary>Baseline at early help, then a step up to child protection: returns the GP notification's id.</summary>
-    private async Task<Guid> StepUpAsync(Dictionary<string, object?> stepped)
+    /// <summary>Adopts SC-1 at early help (at the same GP practice), then reads <paramref name="stepped"/>.</summary>
+    private async Task<Guid> StepUpAsync(Dictionary<string, object?> stepped, string odsCode = "Y00001")
     {
-        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1, odsCode: odsCode));
         Feed.ServePage("c1", "c2", stepped);
         await Worker.PollAsync();
         await Worker.PollAsync();
@@ -65,7 +66,7 @@ public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture
     [Fact]
     public async Task Job_PracticeNotInTheGpDirectory_FailsAtOnceWithoutRetries_VisibleInHangfire()
     {
-        var id = await StepUpAsync(Children.Record("SC-1", "CP", 2, odsCode: "Z99999"));
+        var id = await StepUpAsync(Children.Record("SC-1", "CP", 2, odsCode: "Z99999"), odsCode: "Z99999");
 
         await WaitForStateAsync(id, "failed");
 

@@ -20,7 +20,7 @@ public sealed class EndToEndTests(PostgresFixture postgres, MailDevFixture mail)
     [Fact]
     public async Task StepUp_AfterBaseline_EmailsTheGpAndTheMasshOnce_AndNothingElse()
     {
-        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1), Children.Record("SC-2", "CIN", 1, given: "Alan", family: "Turing"));
+        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1), Children.Record("SC-2", "CIN", 1, given: "Alan", family: "Turing", nhsNumber: Children.NhsNumberFor(2)));
         _feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
         _feed.ServePage("c2", "c3", Children.Record("SC-1", "CP", 2));
         _feed.ServePage("c3", "c3");

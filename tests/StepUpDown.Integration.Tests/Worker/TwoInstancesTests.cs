@@ -20,8 +20,8 @@ public sealed class TwoInstancesTests(PostgresFixture postgres, MailDevFixture m
     public async Task TwoWorkersOnOneDatabase_PollOneAtATime_AndRecordEachStepOnce()
     {
         var database = await postgres.CreateDatabaseAsync();
-        _feed.ServePage(null, "c1", Enumerable.Range(1, 20).Select(i => (object)Children.Record($"SC-{i}", "EH", 1)).ToArray());
-        var changes = Enumerable.Range(1, 20).Select(i => (object)Children.Record($"SC-{i}", "CP", 2)).ToArray();
+        _feed.ServePage(null, "c1", Enumerable.Range(1, 20).Select(i => (object)Children.Record($"SC-{i}", "EH", 1, nhsNumber: Children.NhsNumberFor(i))).ToArray());
+        var changes = Enumerable.Range(1, 20).Select(i => (object)Children.Record($"SC-{i}", "CP", 2, nhsNumber: Children.NhsNumberFor(i))).ToArray();
         _feed.Serve("c1", Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromMilliseconds(500))
             .WithBodyAsJson(new { items = changes, nextCursor = "c2", hasMore = false }));
         _feed.ServePage("c2", "c2");

@@ -1,0 +1,255 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Tests.Fixtures;
+
+namespace StepUpDown.Integration.Tests.Journeys;
+
+/// <summary>
+/// The journeys of design.md "Journeys across systems", as councils run them: social care and
+/// early help report one child's journey in either order, through the real worker, PostgreSQL,
+/// two feed doubles and the SMTP sink. The sweep runs on the dates each test chooses.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) : IAsyncLifetime
+{
+    private const string EarlyHelp = "early-help";
+    private const string Gp = "riverside.practice@nhs.example";
+    private const string NewGp = "hillview.surgery@nhs.example";
+    private const string Massh = "massh@example-council.gov.uk";
+    private const string Pat = "pat.early@council.example";
+    private const string Sam = "sam.early@council.example";
+    private readonly FeedServer _socialCare = new();
+    private readonly FeedServer _earlyHelp = new();
+    private WorkerHarness _worker = null!;
+
+    public async Task InitializeAsync()
+    {
+        await mail.ClearAsync();
+        _worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _socialCare.Url, mail,
+            settings => WorkerHarness.AddSource(settings, EarlyHelp, _earlyHelp.Url));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _worker.DisposeAsync();
+        _socialCare.Dispose();
+        _earlyHelp.Dispose();
+    }
+
+    private static Dictionary<string, object?> Professional(string id, string name, string email, string? acceptedOn = null) => new()
+    {
+        ["id"] = id, ["name"] = name, ["role"] = "Family support worker", ["agency"] = "early-help", ["email"] = email,
+        ["phone"] = "0100 000 0456", ["acceptedOn"] = acceptedOn,
+    };
+
+    /// <summary>Social care's record of SC-1 at child in need with a step down to early help agreed on Wednesday 18 November 2026.</summary>
+    private static Dictionary<string, object?> Agreed(long version, string status = "open", Dictionary<string, object?>? proposed = null)
+    {
+        var record = Children.Record("SC-1", "CIN", version, status: status);
+        record["plan"] = new { type = "cin", summary = "CIN plan: weekly social work visits." };
+        record["stepDown"] = new Dictionary<string, object?>
+        {
+            ["agreedOn"] = "2026-11-18", ["forum"] = "plan-review", ["targetLevel"] = "EH",
+            ["proposedLeadProfessional"] = proposed ?? Professional("eh-7", "Pat Early", Pat),
+            ["familyConsent"] = true, ["smartPlanUpdatedOn"] = "2026-11-18", ["planSharedOn"] = "2026-11-19",
+        };
+        return record;
+    }
+
+    /// <summary>Early help's record of the same child (matched by NHS number), led by <paramref name="lead"/>.</summary>
+    private static Dictionary<string, object?> EarlyHelpRecord(long version, Dictionary<string, object?> lead, string status = "open", string nhsNumber = Children.ValidNhsNumber)
+    {
+        var record = Children.Record("EH-7", "EH", version, status: status, nhsNumber: nhsNumber);
+        record["leadProfessional"] = lead;
+        record["allocatedTeam"] = new { name = "Early help team", managerName = "Erin Manager", managerEmail = "erin.manager@council.example" };
+        record["plan"] = new { type = "tac", summary = "TAC family plan: parenting support and school attendance." };
+        return record;
+    }
+
+    private async Task AdoptAsync(object[] socialCare, object[] earlyHelp)
+    {
+        _socialCare.ServePage(null, "s1", socialCare);
+        _earlyHelp.ServePage(null, "e1", earlyHelp);
+        await _worker.PollAsync();
+        await _worker.PollAsync(EarlyHelp);
+    }
+
+    private async Task<IReadOnlyList<ReceivedMail>> DeliveredAsync()
+    {
+        await _worker.WaitForLedgerSettledAsync();
+        var sent = await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'");
+        return await mail.WaitForMessagesAsync((int)sent);
+    }
+
+    private static List<ReceivedMail> To(IEnumerable<ReceivedMail> messages, string address) =>
+        messages.Where(m => m.To.Any(t => t.Address == address)).ToList();
+
+    private async Task<SweepResult> SweepOnAsync(string day)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse($"{day}T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var scope = _worker.App.Services.CreateAsyncScope();
+        return await ActivatorUtilities.CreateInstance<HandoverSweep>(scope.ServiceProvider, (TimeProvider)clock).SweepAsync(CancellationToken.None);
+    }
+
+    private Task<IReadOnlyList<(string Source, string Kind, string From, string To, string Markers)>> LevelStepsAsync() =>
+        _worker.QueryAsync<(string, string, string, string, string)>(
+            "SELECT source, kind, from_level, to_level, array_to_string(markers, ',') FROM stepupdown.steps WHERE kind IN ('StepUp', 'StepDown') ORDER BY detected_at");
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task StepDownAcrossTwoSystems_EitherOrder_IsOneStepDown_TheGpHearsOfTheEarlyHelpLead_AndTheHandoverCompletes(bool socialCareClosesFirst)
+    {
+        await AdoptAsync([Children.Record("SC-1", "CIN", 1)], []);
+        _socialCare.ServePage("s1", "s2", Agreed(2));
+        await _worker.PollAsync();
+        var closed = Agreed(3, status: "closed");
+        var earlyHelp = EarlyHelpRecord(1, Professional("eh-7", "Pat Early", Pat, acceptedOn: "2026-11-19"));
+
+        if (socialCareClosesFirst)
+        {
+            _socialCare.ServePage("s2", "s3", closed);
+            await _worker.PollAsync();
+            (await LevelStepsAsync()).ShouldBeEmpty("the fall to universal is held while the early-help record may still come");
+            _earlyHelp.ServePage("e1", "e2", earlyHelp);
+            await _worker.PollAsync(EarlyHelp);
+        }
+        else
+        {
+            _earlyHelp.ServePage("e1", "e2", earlyHelp);
+            await _worker.PollAsync(EarlyHelp);
+            _socialCare.ServePage("s2", "s3", closed);
+            await _worker.PollAsync();
+        }
+
+        (await LevelStepsAsync()).Select(s => (s.Kind, s.From, s.To, s.Markers))
+            .ShouldBe([("StepDown", "child-in-need", "early-help", "")], "one planned step down: no step up, no re-referral");
+        var toGp = To(await DeliveredAsync(), Gp).ShouldHaveSingleItem();
+        toGp.Subject.ShouldStartWith("Step down to Early help");
+        toGp.Text.ShouldNotBeNull().ShouldContain("Pat Early");
+        toGp.Text.ShouldContain("TAC family plan: parenting support and school attendance.");
+        toGp.Text.ShouldNotContain("Grace Hopper", customMessage: "the departing social worker no longer leads");
+        toGp.Text.ShouldNotContain("CIN plan");
+
+        (await SweepOnAsync("2026-11-20")).Completed.ShouldBe(1);
+        (await _worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.handovers")).ShouldBe("complete");
+    }
+
+    [Fact]
+    public async Task SocialCareClosesAndNoEarlyHelpRecordComes_AfterTheSettlingWindow_IsAStepDownToUniversal()
+    {
+        await AdoptAsync([Children.Record("SC-1", "CIN", 1)], []);
+        _socialCare.ServePage("s1", "s2", Agreed(2));
+        await _worker.PollAsync();
+        _socialCare.ServePage("s2", "s3", Agreed(3, status: "closed"));
+        await _worker.PollAsync();
+        (await _worker.QueryScalarAsync<string>("SELECT held_from FROM stepupdown.handovers")).ShouldBe("child-in-need");
+
+        await SweepOnAsync("2026-11-23"); // one working day after Friday 20 November
+        (await LevelStepsAsync()).ShouldBeEmpty();
+
+        await SweepOnAsync("2026-11-24");
+        (await LevelStepsAsync()).Select(s => (s.Kind, s.From, s.To)).ShouldBe([("StepDown", "child-in-need", "universal")]);
+        var toGp = To(await DeliveredAsync(), Gp).ShouldHaveSingleItem();
+        toGp.Text.ShouldNotBeNull().ShouldContain("the child's plan has ended");
+        (await _worker.QueryScalarAsync<string?>("SELECT held_from FROM stepupdown.handovers")).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task EarlyHelpClosedNeedsMet_TellsTheGpAndTheMasshThePlanEnded_AndChasesNobody()
+    {
+        await AdoptAsync([], [EarlyHelpRecord(1, Professional("eh-7", "Pat Early", Pat, acceptedOn: "2026-06-01"))]);
+        var closed = EarlyHelpRecord(2, Professional("eh-7", "Pat Early", Pat, acceptedOn: "2026-06-01"), status: "closed");
+        closed["closureReason"] = "needs-met";
+        _earlyHelp.ServePage("e1", "e2", closed);
+
+        await _worker.PollAsync(EarlyHelp);
+
+        (await LevelStepsAsync()).Select(s => (s.Kind, s.To, s.Markers)).ShouldBe([("StepDown", "universal", "RoutineClosure")]);
+        var delivered = await DeliveredAsync();
+        delivered.SelectMany(m => m.To.Select(t => t.Address)).ShouldBe([Gp, Massh], ignoreOrder: true);
+        To(delivered, Gp).Single().Text.ShouldNotBeNull().ShouldContain("the child's plan has ended");
+        To(delivered, Massh).Single().Subject.ShouldStartWith("Closed to universal, plan ended");
+        (await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.handovers")).ShouldBe(0);
+        (await SweepOnAsync("2026-12-15")).Escalated.ShouldBe(0);
+        (await DeliveredAsync()).Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task TwoUnrelatedChildrenWithThePlaceholderNhsNumber_AreNotLinked_AndNoGpIsWrittenTo()
+    {
+        await AdoptAsync(
+            [Children.Record("SC-1", "EH", 1, nhsNumber: "0000000000")],
+            [Children.Record("EH-9", "CP", 1, given: "Other", family: "Child", nhsNumber: "0000000000")]);
+        _socialCare.ServePage("s1", "s2", Children.Record("SC-1", "CIN", 2, nhsNumber: "0000000000"));
+
+        await _worker.PollAsync();
+
+        (await LevelStepsAsync()).Select(s => (s.Kind, s.From, s.To)).ShouldBe([("StepUp", "early-help", "child-in-need")], "EH-9's child protection plan is another child's");
+        var delivered = await DeliveredAsync();
+        To(delivered, Gp).ShouldBeEmpty();
+        To(delivered, Massh).ShouldContain(m => m.Subject.StartsWith("GP not notified: NHS number to resolve", StringComparison.Ordinal));
+        To(delivered, Massh).ShouldAllBe(m => m.Text!.Contains("Other") == false);
+    }
+
+    [Fact]
+    public async Task OneNhsNumberOnTwoChildrenInOneSource_IdentifiesNobody_TheMasshIsAskedToMatch()
+    {
+        await AdoptAsync([Children.Record("SC-1", "EH", 1), Children.Record("SC-2", "EH", 1, given: "Other", family: "Child")], []);
+        _socialCare.ServePage("s1", "s2", Children.Record("SC-1", "CP", 2));
+
+        await _worker.PollAsync();
+
+        var delivered = await DeliveredAsync();
+        To(delivered, Gp).ShouldBeEmpty();
+        var match = To(delivered, Massh).Single(m => m.Subject.StartsWith("GP not notified", StringComparison.Ordinal));
+        match.Text.ShouldNotBeNull().ShouldContain("another child in the same case system holds it");
+        match.Text.ShouldContain("social-care, case id SC-1");
+    }
+
+    [Fact]
+    public async Task ChildOnAProtectionPlanMovesGpPractice_TheNewPracticeGetsThePlan_TheOldIsToldTheChildLeft()
+    {
+        await AdoptAsync([Children.Record("SC-1", "CP", 1, odsCode: "Y00001")], []);
+        _socialCare.ServePage("s1", "s2", Children.Record("SC-1", "CP", 2, odsCode: "Y00002"));
+
+        await _worker.PollAsync();
+
+        var delivered = await DeliveredAsync();
+        var toNew = To(delivered, NewGp).ShouldHaveSingleItem();
+        toNew.Subject.ShouldStartWith("Child registered with your practice: current plan (Child protection)");
+        toNew.Text.ShouldNotBeNull().ShouldContain("SNOMED CT 342191000000101");
+        toNew.Text.ShouldContain("Weekly visits; school attendance support.");
+        var toOld = To(delivered, Gp).ShouldHaveSingleItem();
+        toOld.Subject.ShouldStartWith("Child no longer registered with your practice");
+        toOld.Text.ShouldNotBeNull().ShouldNotContain("Weekly visits", customMessage: "the old practice is not sent the plan");
+    }
+
+    [Fact]
+    public async Task ProposedLeadReplaced_GetsThePack_StaleAcceptanceDoesNotCount_TheLevelNeverFalling_IsShown_AndAcceptanceIsToldToTheMassh()
+    {
+        await AdoptAsync([Children.Record("SC-1", "CIN", 1)], []);
+        _socialCare.ServePage("s1", "s2", Agreed(2));
+        await _worker.PollAsync();
+        _socialCare.ServePage("s2", "s3", Agreed(3, proposed: Professional("eh-8", "Sam Early", Sam)));
+        await _worker.PollAsync();
+        To(await DeliveredAsync(), Sam).ShouldHaveSingleItem().Subject.ShouldStartWith("Step down agreed, lead changed: you are proposed as lead professional");
+
+        // Early help holds an old record of Sam accepting, from an earlier episode.
+        _earlyHelp.ServePage("e1", "e2", EarlyHelpRecord(1, Professional("eh-8", "Sam Early", Sam, acceptedOn: "2024-03-01")));
+        await _worker.PollAsync(EarlyHelp);
+        await SweepOnAsync("2026-11-25"); // five working days: stage 1
+
+        var stage1 = To(await DeliveredAsync(), "mary.somerville@council.example").ShouldHaveSingleItem();
+        stage1.Text.ShouldNotBeNull().ShouldContain("New lead professional has accepted the role");
+        stage1.Text.ShouldContain("the case system still records the higher level");
+
+        _earlyHelp.ServePage("e2", "e3", EarlyHelpRecord(2, Professional("eh-8", "Sam Early", Sam, acceptedOn: "2026-11-26")));
+        await _worker.PollAsync(EarlyHelp);
+
+        var accepted = To(await DeliveredAsync(), Massh).Where(m => m.Subject.StartsWith("Lead professional accepted", StringComparison.Ordinal)).ShouldHaveSingleItem();
+        accepted.Text.ShouldNotBeNull().ShouldContain("has accepted the role: they now lead");
+        accepted.Text.ShouldContain("Sam Early");
+    }
+}
