@@ -29,6 +29,10 @@ public static class ScriptedFamilies
         var cara = new Child(start, "social-care", "SC-1002", "Cara", "Birch", "4010232137", "2013-11-23");
         var dan = new Child(start, "early-help", "EH-2002", "Dan", "Cedar", "9876543210", "2017-05-30");
         var eve = new Child(start, "early-help", "EH-2003", "Eve", "Dunmore", null, "2020-01-09");
+        var finn = new Child(start, "social-care", "SC-1004", "Finn", "Elmore", "4010232218", "2015-02-11");
+        var finnEarlyHelp = new Child(start, "early-help", "EH-2004", "Finn", "Elmore", "4010232218", "2015-02-11");
+        var gina = new Child(start, "early-help", "EH-2005", "Gina", "Fairley", "9434766001", "2018-09-04");
+        var finnStepDown = StepDown(start.AddDays(2), "EH", FamilySupport, familyConsent: true, smartPlan: start.AddDays(2), planShared: start.AddDays(2));
 
         return
         [
@@ -37,6 +41,8 @@ public static class ScriptedFamilies
             ben.Version(0, "EH", FamilySupport, "eha"),
             cara.Version(0, "CP", SocialWorker, "cp"),
             dan.Version(0, "EH", FamilySupport, "tac"),
+            finn.Version(0, "CIN", SocialWorker, "cin"),
+            gina.Version(0, "EH", Accepted(FamilySupport, start.AddDays(-60)), "eha"),
 
             // Ben steps up: social care opens a child in need case (same NHS number: the same child).
             benSocialCare.Version(1, "CIN", SocialWorker, "cin"),
@@ -52,6 +58,15 @@ public static class ScriptedFamilies
             // Dan: family support steps in, then out because the family did not engage (a risk assessment is needed).
             dan.Version(2, "EH", FamilySupport, "tac", services: [Service("svc-41", "Family support group", "early-help", start.AddDays(2), null, null)]),
             dan.Version(4, "EH", FamilySupport, "tac", services: [Service("svc-41", "Family support group", "early-help", start.AddDays(2), start.AddDays(4), "non-engagement")]),
+
+            // Finn: a step down to early help agreed; social care closes its case before early help
+            // opens its record (the usual order): one step down, told with Pat's plan once it arrives.
+            finn.Version(2, "CIN", SocialWorker, "cin", stepDown: finnStepDown),
+            finn.Version(3, "CIN", SocialWorker, "cin", stepDown: finnStepDown, status: "closed"),
+            finnEarlyHelp.Version(3.5, "EH", Accepted(FamilySupport, start.AddDays(3)), "tac"),
+
+            // Gina: early help closes, needs met: the GP and the MASSH hear the plan has ended; nobody is chased.
+            gina.Version(6, "EH", Accepted(FamilySupport, start.AddDays(-60)), "eha", status: "closed", closureReason: "needs-met"),
 
             // Eve: a new early help assessment (a step up from universal) without an NHS number: the MASSH is asked to match it.
             eve.Version(5, "EH", SchoolLead, "eha"),
@@ -96,7 +111,8 @@ public static class ScriptedFamilies
 
         public ScriptedChange Version(
             double day, string level, Dictionary<string, object?> lead, string planType,
-            Dictionary<string, object?>? stepDown = null, IReadOnlyList<Dictionary<string, object?>>? services = null, string? nhsNumberNow = null)
+            Dictionary<string, object?>? stepDown = null, IReadOnlyList<Dictionary<string, object?>>? services = null, string? nhsNumberNow = null,
+            string status = "open", string? closureReason = null)
         {
             var updated = start.ToDateTime(TimeOnly.MinValue).AddDays(day);
             return new ScriptedChange(day, system, new Dictionary<string, object?>
@@ -106,7 +122,9 @@ public static class ScriptedFamilies
                 ["name"] = new { given, family },
                 ["dateOfBirth"] = dateOfBirth,
                 ["levelOfNeed"] = level,
-                ["status"] = "open",
+                ["status"] = status,
+                ["closedOn"] = status == "closed" ? Iso(DateOnly.FromDateTime(updated)) : null,
+                ["closureReason"] = closureReason,
                 ["allocatedTeam"] = new { name = "North locality team", managerName = "Morgan Manager", managerEmail = "morgan.manager@council.example" },
                 ["leadProfessional"] = lead,
                 ["plan"] = new

@@ -1,3 +1,5 @@
+using StepUpDown.Domain.Notifications;
+
 namespace StepUpDown.Domain.Handovers;
 
 /// <summary>One rung of the ladder: on this working day after agreement, these roles get this message.</summary>
@@ -5,7 +7,18 @@ namespace StepUpDown.Domain.Handovers;
 /// <param name="WorkingDays">Working days after the agreement on which it is due.</param>
 /// <param name="Roles">Recipient roles (proposed-lead, team-manager, agency-manager, head-of-service, tac-champion).</param>
 /// <param name="Template">The message kind in <c>config/templates</c>.</param>
-public sealed record EscalationStage(string Name, int WorkingDays, IReadOnlyList<string> Roles, string Template);
+public sealed record EscalationStage(string Name, int WorkingDays, IReadOnlyList<string> Roles, string Template)
+{
+    /// <summary>
+    /// The stage as it applies to one handover. With no proposed lead (an unplanned step down
+    /// nobody has recorded), what the stage sends the proposed lead goes to the lead professional
+    /// on the record instead: the one who can put it right.
+    /// </summary>
+    public EscalationStage For(Records.StepDownAgreement? agreement) =>
+        agreement?.ProposedLeadProfessional is null
+            ? this with { Roles = Roles.Select(r => r == RecipientRoles.ProposedLead ? RecipientRoles.LeadProfessional : r).Distinct().ToArray() }
+            : this;
+}
 
 /// <summary>
 /// The stages a stalled handover climbs, in order of working days. A recorded disagreement goes

@@ -108,6 +108,18 @@ public static class NotificationRules
     private static bool NoLevelStepToo(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
         !sameRecord.Any(s => s.Kind is StepKind.StepUp or StepKind.StepDown);
 
+    /// <summary>
+    /// Whether a child's GP is still owed a notice once one record's notices are planned: the MASSH
+    /// was just asked to match the NHS number instead, or it was owed before and this record writes
+    /// to no GP. Once a usable number arrives, it is told the current plan
+    /// (<see cref="StepKind.NhsNumberMatched"/>).
+    /// </summary>
+    public static bool GpStillOwed(IEnumerable<string> plannedRoles, bool owedBefore)
+    {
+        var roles = plannedRoles.ToArray();
+        return roles.Contains(RecipientRoles.MasshNhsMatch) || (owedBefore && !roles.Any(RecipientRoles.IsGp));
+    }
+
     /// <summary>Every rule.</summary>
     public static IReadOnlyList<NotificationRule> All { get; } =
     [

@@ -33,6 +33,7 @@ public sealed partial class CaseFeedPoller(
     CaseFeedStore store,
     IOptions<CaseFeedOptions> feeds,
     ContinuumOfNeed continuum,
+    LevelMaps levelMaps,
     NotificationPlanner planner,
     INotificationDispatcher dispatcher,
     StepUpDownMetrics metrics,
@@ -51,7 +52,6 @@ public sealed partial class CaseFeedPoller(
         }
 
         var api = services.GetRequiredKeyedService<ICaseFeedApi>(source);
-        var levels = feeds.Value.Sources.ToDictionary(s => s.Key, s => new LevelMap(continuum, s.Value.LevelCodes), StringComparer.Ordinal);
         var detector = new StepDetector(continuum);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -82,13 +82,13 @@ public sealed partial class CaseFeedPoller(
             }
 
             var page = response.Content;
-            var parsed = page.Items.Select(item => Parse(item, source, levels[source])).ToList();
+            var parsed = page.Items.Select(item => Parse(item, source)).ToList();
             IReadOnlyList<Guid> added;
             PageWrite write;
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
             {
                 await CaseFeedStore.LockDetectionAsync(connection, transaction);
-                var context = await LoadContextAsync(connection, transaction, source, parsed, levels);
+                var context = await LoadContextAsync(connection, transaction, source, parsed);
                 write = DetectPage(source, page, parsed, position, context, detector);
                 added = await store.SavePageAsync(connection, transaction, write);
                 await transaction.CommitAsync(cancellationToken);
@@ -126,8 +126,7 @@ public sealed partial class CaseFeedPoller(
         return total;
     }
 
-    private async Task<PageContext> LoadContextAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, List<ParsedItem> parsed, Dictionary<string, LevelMap> levels)
+    private async Task<PageContext> LoadContextAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, List<ParsedItem> parsed)
     {
         await MarkSharedNhsNumbersAsync(connection, transaction, source, parsed);
         var records = parsed.Select(p => p.Record).OfType<SourceRecord>().ToList();
@@ -141,7 +140,7 @@ public sealed partial class CaseFeedPoller(
             connection, transaction, keys.Select(k => k.Source).ToArray(), keys.Select(k => k.Item2).ToArray());
         var context = new PageContext(
             rows.Select(row => new StoredRecord(
-                ToSourceRecord(row, levels),
+                ToSourceRecord(row),
                 row.LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null)),
             agreements.Select(a => new OpenAgreement(a.Id, a.Source, a.ChildId, LevelOrNull(a.Target), LevelOrNull(a.HeldFrom))));
 
@@ -188,18 +187,18 @@ public sealed partial class CaseFeedPoller(
         }
     }
 
-    private SourceRecord ToSourceRecord(StoredRow row, Dictionary<string, LevelMap> levels)
+    private SourceRecord ToSourceRecord(StoredRow row)
     {
         var record = JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!;
         return new SourceRecord(row.Source, record, continuum.Get(row.LevelCode))
         {
             NhsNumberShared = row.NhsNumberShared,
-            AgreedTarget = levels.TryGetValue(row.Source, out var map) ? AgreedTarget(record, map) : null,
+            AgreedTarget = AgreedTarget(row.Source, record),
         };
     }
 
-    private static Level? AgreedTarget(ChildRecord record, LevelMap levels) =>
-        record.StepDown?.TargetLevel is { Length: > 0 } code && levels.TryMap(code, out var level) ? level : null;
+    private Level? AgreedTarget(string source, ChildRecord record) =>
+        levelMaps.TryMapTarget(source, record.StepDown?.TargetLevel, out var level) ? level : null;
 
     private Level? LevelOrNull(string? code) => code is not null && continuum.TryGet(code, out var level) ? level : null;
 
@@ -270,19 +269,15 @@ public sealed partial class CaseFeedPoller(
             }
 
             var steppedDown = detection.Steps.Where(s => s.Kind == StepKind.StepDown && s.To.Rank == continuum.Lowest.Rank).Select(s => (DateOnly?)s.OccurredOn).Max();
-            context.Put(new StoredRecord(current, steppedDown ?? previous?.LastStepDownOn, GpNoticeWithheldAfter(planned, previous)));
+            var gpOwed = NotificationRules.GpStillOwed(planned.Select(n => n.RecipientRole), previous?.GpNoticeWithheld ?? false);
+            context.Put(new StoredRecord(current, steppedDown ?? previous?.LastStepDownOn, gpOwed));
         }
 
         var next = new SourcePosition(page.NextCursor ?? position.Cursor, position.BaselineCompleted || !page.HasMore);
         return new PageWrite(source, records.Values.ToList(), steps, notifications, handovers, quarantined, next, holds.Values.ToList());
     }
 
-    /// <summary>Whether the child's GP is still owed a notice once this record's notices are planned.</summary>
-    private static bool GpNoticeWithheldAfter(List<NotificationToStore> planned, StoredRecord? previous) =>
-        planned.Any(n => n.RecipientRole == RecipientRoles.MasshNhsMatch)
-        || (!planned.Any(n => n.RecipientRole == RecipientRoles.Gp) && (previous?.GpNoticeWithheld ?? false));
-
-    private static ParsedItem Parse(JsonElement item, string source, LevelMap levels)
+    private ParsedItem Parse(JsonElement item, string source)
     {
         var payload = item.GetRawText();
         var childId = ChildIdOf(item);
@@ -308,8 +303,8 @@ public sealed partial class CaseFeedPoller(
             return new ParsedItem(null, payload, string.Join("; ", problems), childId);
         }
 
-        return levels.TryResolve(record, out var level)
-            ? new ParsedItem(new SourceRecord(source, record, level) { AgreedTarget = AgreedTarget(record, levels) }, payload, null, childId)
+        return levelMaps.For(source).TryResolve(record, out var level)
+            ? new ParsedItem(new SourceRecord(source, record, level) { AgreedTarget = AgreedTarget(source, record) }, payload, null, childId)
             : new ParsedItem(null, payload, $"levelOfNeed code '{record.LevelOfNeed}' is not mapped for this source", childId);
     }
 

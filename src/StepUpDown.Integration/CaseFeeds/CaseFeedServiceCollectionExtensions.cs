@@ -5,6 +5,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using Refit;
+using StepUpDown.Domain.Continuum;
 using StepUpDown.Integration.Configuration;
 
 namespace StepUpDown.Integration.CaseFeeds;
@@ -32,6 +33,10 @@ public static class CaseFeedServiceCollectionExtensions
         services.AddValidatedOptions<CaseFeedOptions>(builder.Configuration, CaseFeedOptions.SectionName);
         services.AddSingleton<IValidateOptions<CaseFeedOptions>, LevelCodesValidator>();
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<ContinuumOptions>>().Value.ToContinuum());
+        services.AddSingleton(provider => new LevelMaps(
+            provider.GetRequiredService<ContinuumOfNeed>(),
+            provider.GetRequiredService<IOptions<CaseFeedOptions>>().Value.Sources
+                .Select(s => KeyValuePair.Create(s.Key, (IReadOnlyDictionary<string, string>)s.Value.LevelCodes))));
         services.AddSingleton<CaseFeedStore>();
         services.AddScoped<CaseFeedPoller>();
         services.AddScoped<PollCaseFeedJob>();

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;
@@ -172,12 +173,12 @@ public sealed class CaseFeedStore(TimeProvider time)
         return (await connection.QueryAsync<string>(
             """
             SELECT DISTINCT s.child_id
-              FROM stepupdown.steps s JOIN stepupdown.notifications n ON n.step_id = s.id AND n.recipient_role = 'massh-nhs-match'
+              FROM stepupdown.steps s JOIN stepupdown.notifications n ON n.step_id = s.id AND n.recipient_role = @masshNhsMatch
              WHERE s.source = @source AND s.child_id = ANY(@childIds)
-               AND NOT EXISTS (SELECT 1 FROM stepupdown.steps later JOIN stepupdown.notifications gp ON gp.step_id = later.id AND gp.recipient_role = 'gp'
+               AND NOT EXISTS (SELECT 1 FROM stepupdown.steps later JOIN stepupdown.notifications gp ON gp.step_id = later.id AND gp.recipient_role = ANY(@gpRoles)
                                 WHERE later.source = s.source AND later.child_id = s.child_id AND gp.created_at > n.created_at)
             """,
-            new { source, childIds },
+            new { source, childIds, masshNhsMatch = RecipientRoles.MasshNhsMatch, gpRoles = new[] { RecipientRoles.Gp, RecipientRoles.PreviousGp } },
             transaction)).AsList();
     }
 

@@ -259,7 +259,7 @@ public sealed partial class HandoverSweep(
             """
             WITH child AS (SELECT * FROM unnest(@sources, @childIds) AS c(source, child_id))
             SELECT EXISTS (SELECT 1 FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
-                            WHERE n.recipient_role = 'gp' AND n.state = 'sent' AND s.kind = ANY(@gpNotifiedBy)
+                            WHERE n.recipient_role = @gp AND n.state = 'sent' AND s.kind = ANY(@gpNotifiedBy)
                               AND (s.source, s.child_id) IN (SELECT source, child_id FROM child)
                               AND (s.detected_at >= @OpenedAt OR s.occurred_on >= @StartedOn)) AS GpNotified,
                    EXISTS (SELECT 1 FROM stepupdown.steps s
@@ -271,6 +271,7 @@ public sealed partial class HandoverSweep(
             new
             {
                 gpNotifiedBy = NotificationRules.GpNotifiedBy.Select(k => k.ToString()).ToArray(),
+                gp = RecipientRoles.Gp,
                 sources = child.Select(r => r.Source).ToArray(),
                 childIds = child.Select(r => r.Record.ChildId).ToArray(),
                 handover.OpenedAt,
@@ -295,7 +296,7 @@ public sealed partial class HandoverSweep(
     /// <summary>One ladder stage: the roles it names, with what is missing and for how long.</summary>
     private async Task<IReadOnlyList<Guid>> EscalateAsync(HandoverWrite write, EscalationLadder ladder, HandoverDecision.Escalate escalate)
     {
-        var stage = ForThisHandover(ladder.Stages[escalate.Stage], write.Agreement);
+        var stage = ladder.Stages[escalate.Stage].For(write.Agreement);
         var record = write.Own.Record with { StepDown = write.Agreement };
         var subject = escalate.Repeat ? $"{write.Handover.Id:N}:{escalate.Stage}:{LocalDate(write.Now):yyyy-MM-dd}" : $"{write.Handover.Id:N}:{escalate.Stage}";
         var step = HandoverStep(write, StepKind.HandoverStalled, subject);
@@ -308,15 +309,6 @@ public sealed partial class HandoverSweep(
             write.Handover.Planned);
         return await AddAsync(write, step, record, details, planner.PlanStage(step, stage).ToArray());
     }
-
-    /// <summary>
-    /// With no proposed lead (an unplanned step down nobody has recorded), what the ladder sends the
-    /// proposed lead goes to the lead professional on the record: the one who can put it right.
-    /// </summary>
-    private static EscalationStage ForThisHandover(EscalationStage stage, StepDownAgreement? agreement) =>
-        agreement?.ProposedLeadProfessional is null
-            ? stage with { Roles = stage.Roles.Select(r => r == RecipientRoles.ProposedLead ? RecipientRoles.LeadProfessional : r).Distinct().ToArray() }
-            : stage;
 
     /// <summary>A step the sweep found: from the level when the handover opened to the child's combined level now.</summary>
     private DetectedStep HandoverStep(HandoverWrite write, StepKind kind, string subject)

@@ -29,7 +29,7 @@ public sealed record Notice(
 {
     private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 
-    /// <summary>Builds the notice of one step for one recipient.</summary>
+    /// <summary>Builds the notice of one step for one recipient; <paramref name="targetLevelName"/> names the agreed step down's level.</summary>
     public static Notice Create(
         Guid notificationId,
         ChildRecord record,
@@ -38,7 +38,8 @@ public sealed record Notice(
         CouncilOptions council,
         GpPracticeEntry? practice,
         UndeliveredView? undelivered = null,
-        HandoverDetails? handover = null)
+        HandoverDetails? handover = null,
+        string? targetLevelName = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(step);
@@ -71,7 +72,7 @@ public sealed record Notice(
                 step.Kind == StepKind.GpPracticeChanged ? step.Subject : null),
             Professional(record.LeadProfessional),
             Professional(stepDown?.ProposedLeadProfessional),
-            stepDown is null ? null : new StepDownView(Date(stepDown.AgreedOn), ForumName(stepDown.Forum), stepDown.Disagreement, stepDown.TargetLevel),
+            stepDown is null ? null : new StepDownView(Date(stepDown.AgreedOn), ForumName(stepDown.Forum), stepDown.Disagreement, targetLevelName ?? stepDown.TargetLevel),
             service is null ? null : new ServiceView(service.Name, service.Agency, service.ContactEmail, Date(service.JoinedOn), Date(service.LeftOn), service.LeftReason),
             plan is null ? null : new PlanView(
                 PlanTypeName(plan.Type),
@@ -189,7 +190,7 @@ public sealed record ProfessionalView(string Name, string? Role, string? Agency,
 /// <param name="AgreedOn">When, in words.</param>
 /// <param name="Forum">Where, in words (e.g. "CP conference").</param>
 /// <param name="Disagreement">A recorded disagreement.</param>
-/// <param name="TargetLevel">The level agreed, as the case system codes it.</param>
+/// <param name="TargetLevel">The level agreed, by its continuum name where the source's code maps (else the code).</param>
 public sealed record StepDownView(string? AgreedOn, string? Forum, string? Disagreement, string? TargetLevel);
 
 /// <summary>The service that stepped in or out.</summary>

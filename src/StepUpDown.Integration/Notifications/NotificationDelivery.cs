@@ -31,6 +31,7 @@ public sealed partial class NotificationDelivery(
     IMailTransport transport,
     IOptions<MailOptions> mail,
     IOptions<CouncilOptions> council,
+    LevelMaps levelMaps,
     ContinuumOfNeed continuum,
     TimeProvider time,
     StepUpDownMetrics metrics,
@@ -180,7 +181,8 @@ public sealed partial class NotificationDelivery(
             row.Subject,
             row.Source);
         var handover = row.DetailsJson is null ? null : JsonSerializer.Deserialize<HandoverDetails>(row.DetailsJson, JsonOptions);
-        var notice = Notice.Create(notificationId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice, undelivered, handover);
+        var notice = Notice.Create(
+            notificationId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice, undelivered, handover, TargetLevelName(row.Source, record));
         var rendered = templates.Render(row.Template ?? throw new PermanentDeliveryException("The ledger row names no template."), notice);
 
         var options = mail.Value;
@@ -192,6 +194,10 @@ public sealed partial class NotificationDelivery(
         message.Body = new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html }.ToMessageBody();
         return message;
     }
+
+    /// <summary>The continuum's name for the level a step down was agreed to, as the record's source codes it.</summary>
+    private string? TargetLevelName(string source, ChildRecord record) =>
+        levelMaps.TryMapTarget(source, record.StepDown?.TargetLevel, out var level) ? level.Name : null;
 
     /// <summary>
     /// Marks the attempt under way and commits: the row is <c>sending</c> until its outcome is

@@ -53,3 +53,24 @@ public class LevelMapTests
     public void TryResolve_UnknownCode_IsFalse() =>
         SocialCare.TryResolve(RecordValidatorTests.Valid() with { LevelOfNeed = "EHA" }, out _).ShouldBeFalse();
 }
+
+public class LevelMapsTests
+{
+    private static readonly LevelMaps Maps = new(LevelMapTests.Default,
+    [
+        KeyValuePair.Create("social-care", (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["CIN"] = "child-in-need", ["CP"] = "child-protection" }),
+        KeyValuePair.Create("early-help", (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["EH"] = "early-help" }),
+    ]);
+
+    [Theory]
+    [InlineData("CIN", "child-in-need")] // the source's own code
+    [InlineData("EH", "early-help")]     // a code only the system it hands over to uses
+    [InlineData("early-help", "early-help")] // the continuum's own code
+    [InlineData("XX", null)]
+    [InlineData("", null)]
+    public void TryMapTarget_ASocialCareStepDown_ReadsTheCodeOfTheSystemItHandsOverTo(string code, string? expected)
+    {
+        Maps.TryMapTarget("social-care", code, out var level).ShouldBe(expected is not null);
+        level?.Code.ShouldBe(expected);
+    }
+}

@@ -109,6 +109,8 @@ public sealed class DashboardAccessTests(PostgresFixture postgres, MailDevFixtur
         page.ShouldNotContain("@");
         page.ShouldNotContain("Lovelace");
         retry.IsSuccessStatusCode.ShouldBeTrue();
+        // The ledger records the attempt a moment before Hangfire moves the job out of Processing.
+        await Worker.WaitUntilAsync(() => Task.FromResult(StateOf(jobId) != "Processing"), "the retried job has finished");
         StateOf(jobId).ShouldBe("Failed", "still no practice Z99999 in the directory");
     }
 

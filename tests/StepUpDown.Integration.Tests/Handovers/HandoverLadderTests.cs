@@ -227,6 +227,27 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     }
 
     [Fact]
+    public async Task StalledPastTheLastStage_IsSentAgainEveryFiveWorkingDays_UntilItCompletes()
+    {
+        await AgreeAsync(Agreed(2));
+        await SweepOnAsync("2026-11-24"); // day 16: stage 3
+        await DeliveredAsync(3);
+
+        await SweepOnAsync("2026-11-30"); // four working days after stage 3
+        await DeliveredAsync(3);
+        await SweepOnAsync("2026-12-01"); // five
+        var repeat = (await DeliveredAsync(5)).Skip(3).ToArray();
+        To(repeat).ShouldBe([HeadOfService, TacChampion], ignoreOrder: true);
+        repeat.ShouldAllBe(m => m.Subject.Contains("21 working days: Stage 3", StringComparison.Ordinal));
+
+        await SweepOnAsync("2026-12-01");
+        await SweepOnAsync("2026-12-07");
+        await DeliveredAsync(5);
+        await SweepOnAsync("2026-12-08");
+        await DeliveredAsync(7);
+    }
+
+    [Fact]
     public async Task UnplannedStepDown_RemindsTheLeadOnTheRecord_OfWhatIsMissing()
     {
         Feed.ServePage(null, "c1", Children.Record("SC-1", "CP", 1));

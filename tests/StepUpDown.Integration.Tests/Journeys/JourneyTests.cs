@@ -234,7 +234,9 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
         await _worker.PollAsync();
         _socialCare.ServePage("s2", "s3", Agreed(3, proposed: Professional("eh-8", "Sam Early", Sam)));
         await _worker.PollAsync();
-        To(await DeliveredAsync(), Sam).ShouldHaveSingleItem().Subject.ShouldStartWith("Step down agreed, lead changed: you are proposed as lead professional");
+        var pack = To(await DeliveredAsync(), Sam).ShouldHaveSingleItem();
+        pack.Subject.ShouldStartWith("Step down agreed, lead changed: you are proposed as lead professional");
+        pack.Text.ShouldNotBeNull().ShouldContain("A step down to Early help was agreed on 18 November 2026 (plan review)");
 
         // Early help holds an old record of Sam accepting, from an earlier episode.
         _earlyHelp.ServePage("e1", "e2", EarlyHelpRecord(1, Professional("eh-8", "Sam Early", Sam, acceptedOn: "2024-03-01")));

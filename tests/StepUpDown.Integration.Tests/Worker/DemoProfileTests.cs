@@ -12,7 +12,7 @@ namespace StepUpDown.Integration.Tests.Worker;
 public sealed class DemoProfileTests(PostgresFixture postgres, MailDevFixture mail)
 {
     [Fact]
-    public async Task DemoProfile_ProducesAGpNotice_AHandoverPack_AndAnEscalation_InTheOutbox()
+    public async Task DemoProfile_ProducesAGpNotice_AHandoverPack_AnEscalation_AnOutOfOrderStepDown_AndARoutineClosure_InTheOutbox()
     {
         var outbox = Directory.CreateTempSubdirectory("sud-demo-outbox-").FullName;
         var simulator = $"http://127.0.0.1:{MailDevFixture.FreePort()}";
@@ -34,14 +34,18 @@ public sealed class DemoProfileTests(PostgresFixture postgres, MailDevFixture ma
             () =>
             {
                 subjects = Directory.GetFiles(outbox, "*.eml").Select(SubjectOf).ToArray();
-                return Task.FromResult(subjects.Any(s => s.Contains("Stalled step down handover", StringComparison.Ordinal)));
+                return Task.FromResult(
+                    subjects.Any(s => s.Contains("Stalled step down handover", StringComparison.Ordinal))
+                    && subjects.Any(s => s.StartsWith("Closed to universal, plan ended", StringComparison.Ordinal)));
             },
-            "a stalled handover is escalated",
+            "a stalled handover is escalated and Gina's routine closure told",
             TimeSpan.FromSeconds(120));
 
         subjects.ShouldContain(s => s.Contains("notice for GP records", StringComparison.Ordinal));
         subjects.ShouldContain(s => s.StartsWith("Step down agreed: you are proposed as lead professional", StringComparison.Ordinal));
         subjects.ShouldContain(s => s.StartsWith("Reminder: step down handover not yet complete", StringComparison.Ordinal));
+        subjects.ShouldContain(s => s.StartsWith("Step down to Early help: notice for GP records", StringComparison.Ordinal), "Finn's out-of-order step down, told once early help opened");
+        subjects.ShouldContain(s => s.StartsWith("Step down to Universal provision: the plan has ended", StringComparison.Ordinal), "Gina's GP");
         Directory.Delete(outbox, recursive: true);
     }
 
