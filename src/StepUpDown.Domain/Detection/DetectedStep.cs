@@ -94,6 +94,13 @@ public sealed record DetectedStep(
     StepMarkers Markers,
     DateOnly OccurredOn)
 {
+    /// <summary>
+    /// The step ends an episode of support, so a step up within 12 months of it is a re-referral:
+    /// a completed step down, or a step down to universal (the lowest level, rank 1). Not an
+    /// unplanned fall that is still being handed over.
+    /// </summary>
+    public bool EndsAnEpisode => Kind == StepKind.StepDownComplete || (Kind == StepKind.StepDown && To.Rank == 1);
+
     /// <summary>The same (source, child, kind, version, subject) always gives the same id.</summary>
     public static Guid IdFor(string source, string childId, StepKind kind, long toVersion, string? subject = null)
     {

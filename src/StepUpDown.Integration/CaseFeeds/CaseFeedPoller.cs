@@ -268,7 +268,7 @@ public sealed partial class CaseFeedPoller(
                 context.Put(agreement with { HeldFrom = detection.HeldFrom });
             }
 
-            var steppedDown = detection.Steps.Where(s => s.Kind == StepKind.StepDown && s.To.Rank == continuum.Lowest.Rank).Select(s => (DateOnly?)s.OccurredOn).Max();
+            var steppedDown = detection.Steps.Where(s => s.EndsAnEpisode).Select(s => (DateOnly?)s.OccurredOn).Max();
             var gpOwed = NotificationRules.GpStillOwed(planned.Select(n => n.RecipientRole), previous?.GpNoticeWithheld ?? false);
             context.Put(new StoredRecord(current, steppedDown ?? previous?.LastStepDownOn, gpOwed));
         }

@@ -93,8 +93,8 @@ public sealed class CaseFeedStore(TimeProvider time)
 
     // Each branch of the load reads by its own index; a record matched twice comes back twice and
     // the caller keeps one. (A single OR, or a join over the union, made PostgreSQL scan the table.)
-    // A re-referral counts from a completed step down or a step down to universal (@lowest), never
-    // from an unplanned fall still being handed over.
+    // When the child's last episode ended: the steps DetectedStep.EndsAnEpisode names (a completed
+    // step down, or a step down to universal, @lowest), stored.
     private const string StoredRowColumns =
         """
         SELECT r.source, r.child_id AS ChildId, r.level_code AS LevelCode, r.record::text AS Json,

@@ -263,7 +263,7 @@ public sealed partial class HandoverSweep(
                               AND (s.source, s.child_id) IN (SELECT source, child_id FROM child)
                               AND (s.detected_at >= @OpenedAt OR s.occurred_on >= @StartedOn)) AS GpNotified,
                    EXISTS (SELECT 1 FROM stepupdown.steps s
-                            WHERE s.kind = 'StepUp' AND s.detected_at > @OpenedAt
+                            WHERE s.kind = @stepUp AND s.detected_at > @OpenedAt
                               AND (s.source, s.child_id) IN (SELECT source, child_id FROM child)) AS SteppedBackUp,
                    EXISTS (SELECT 1 FROM stepupdown.handovers o
                             WHERE o.source = @Source AND o.child_id = @ChildId AND o.id <> @Id AND o.opened_at > @OpenedAt) AS Superseded
@@ -272,6 +272,7 @@ public sealed partial class HandoverSweep(
             {
                 gpNotifiedBy = NotificationRules.GpNotifiedBy.Select(k => k.ToString()).ToArray(),
                 gp = RecipientRoles.Gp,
+                stepUp = nameof(StepKind.StepUp),
                 sources = child.Select(r => r.Source).ToArray(),
                 childIds = child.Select(r => r.Record.ChildId).ToArray(),
                 handover.OpenedAt,

@@ -62,5 +62,42 @@ public sealed class MessageTemplatesTests : IDisposable
         }
     }
 
+    [Fact]
+    public void ShippedTemplates_EveryMessageKind_HasAnHtmlPart_AndEveryPartRendersTheChildAndTheCouncilsNumbers()
+    {
+        var templates = new MessageTemplates(Options.Create(new NotificationOptions()), new ConfigFolder(Path.Combine(AppContext.BaseDirectory, "config")));
+        var kinds = NotificationRules.All.Select(r => r.Template)
+            .Concat(["massh-nhs-match", "massh-undelivered", "handover-reminder", "handover-escalation"])
+            .Distinct();
+        var record = new StepUpDown.Domain.Records.ChildRecord
+        {
+            ChildId = "SC-1",
+            NhsNumber = "9434765919",
+            Name = new StepUpDown.Domain.Records.PersonName("Ada", "Lovelace"),
+            LeadProfessional = new StepUpDown.Domain.Records.Professional { Name = "Grace Hopper", Email = "grace@council.example" },
+            StepDown = new StepUpDown.Domain.Records.StepDownAgreement { AgreedOn = new DateOnly(2026, 11, 18), Forum = "cp-conference", TargetLevel = "EH" },
+        };
+        var level = new StepUpDown.Domain.Continuum.Level("early-help", "Early help", 2);
+        var step = new StepFacts(StepUpDown.Domain.Detection.StepKind.StepDown, level, level, StepUpDown.Domain.Detection.StepMarkers.None, null, "social-care");
+        var handover = new StepUpDown.Integration.Handovers.HandoverDetails("Stage 1", false, 5, ["SMART plan updated"], new DateOnly(2026, 11, 18), true);
+        var council = new CouncilOptions { Name = "Example Council", OfficeHoursPhone = "0100 111 2222", OutOfHoursPhone = "0100 333 4444" };
+
+        foreach (var kind in kinds)
+        {
+            var notice = Notice.Create(Guid.NewGuid(), record, step, new RecipientView("Someone", "role"), council, null, new UndeliveredView("gp", "why"), handover, "Early help");
+            var message = templates.Render(kind, notice);
+
+            File.Exists(Path.Combine(AppContext.BaseDirectory, "config", "templates", $"{kind}.html.liquid")).ShouldBeTrue(kind);
+            message.Html.ShouldStartWith("<!DOCTYPE html>", customMessage: kind);
+            message.Html.ShouldNotContain("<pre", customMessage: kind);
+            foreach (var part in new[] { message.Text, message.Html })
+            {
+                part.ShouldContain("Ada", customMessage: kind);
+                part.ShouldContain(council.OfficeHoursPhone, customMessage: kind);
+                part.ShouldContain(council.OutOfHoursPhone, customMessage: kind);
+            }
+        }
+    }
+
     public void Dispose() => Directory.Delete(_config, recursive: true);
 }
