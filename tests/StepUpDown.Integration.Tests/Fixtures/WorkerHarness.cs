@@ -93,6 +93,15 @@ public sealed class WorkerHarness : IAsyncDisposable
         InScopeAsync<StepUpDown.Integration.CaseFeeds.CaseFeedPoller, StepUpDown.Integration.CaseFeeds.PollResult>(
             poller => poller.PollAsync(source, CancellationToken.None));
 
+    /// <summary>Runs the handover sweep as if it were 10:00 UTC on <paramref name="day"/> (detection and delivery keep the real clock).</summary>
+    public async Task<StepUpDown.Integration.Handovers.SweepResult> SweepOnAsync(string day)
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse($"{day}T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var scope = App.Services.CreateAsyncScope();
+        return await ActivatorUtilities.CreateInstance<StepUpDown.Integration.Handovers.HandoverSweep>(scope.ServiceProvider, (TimeProvider)clock)
+            .SweepAsync(CancellationToken.None);
+    }
+
     public T Get<T>()
         where T : notnull => App.Services.GetRequiredService<T>();
 

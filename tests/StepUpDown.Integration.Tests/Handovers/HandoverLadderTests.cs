@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Handovers;
@@ -65,12 +64,7 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     }
 
     /// <summary>Runs the sweep as if it were 10:00 on <paramref name="day"/>.</summary>
-    private async Task<SweepResult> SweepOnAsync(string day)
-    {
-        var clock = new FakeTimeProvider(DateTimeOffset.Parse($"{day}T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        await using var scope = Worker.App.Services.CreateAsyncScope();
-        return await ActivatorUtilities.CreateInstance<HandoverSweep>(scope.ServiceProvider, (TimeProvider)clock).SweepAsync(CancellationToken.None);
-    }
+    private Task<SweepResult> SweepOnAsync(string day) => Worker.SweepOnAsync(day);
 
     /// <summary>Waits until the ledger has nothing pending and the sink holds <paramref name="total"/> emails; returns them in arrival order.</summary>
     private async Task<IReadOnlyList<ReceivedMail>> DeliveredAsync(int total)

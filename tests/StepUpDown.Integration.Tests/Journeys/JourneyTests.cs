@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Tests.Fixtures;
 
@@ -10,33 +8,13 @@ namespace StepUpDown.Integration.Tests.Journeys;
 /// early help report one child's journey in either order, through the real worker, PostgreSQL,
 /// two feed doubles and the SMTP sink. The sweep runs on the dates each test chooses.
 /// </summary>
-[Collection(IntegrationCollection.Name)]
-public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) : IAsyncLifetime
+public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) : TwoSourceTest(postgres, mail)
 {
-    private const string EarlyHelp = "early-help";
     private const string Gp = "riverside.practice@nhs.example";
     private const string NewGp = "hillview.surgery@nhs.example";
     private const string Massh = "massh@example-council.gov.uk";
     private const string Pat = "pat.early@council.example";
     private const string Sam = "sam.early@council.example";
-    private readonly FeedServer _socialCare = new();
-    private readonly FeedServer _earlyHelp = new();
-    private WorkerHarness _worker = null!;
-
-    public async Task InitializeAsync()
-    {
-        await mail.ClearAsync();
-        _worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _socialCare.Url, mail,
-            settings => WorkerHarness.AddSource(settings, EarlyHelp, _earlyHelp.Url));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _worker.DisposeAsync();
-        _socialCare.Dispose();
-        _earlyHelp.Dispose();
-    }
-
     private static Dictionary<string, object?> Professional(string id, string name, string email, string? acceptedOn = null) => new()
     {
         ["id"] = id, ["name"] = name, ["role"] = "Family support worker", ["agency"] = "early-help", ["email"] = email,
@@ -67,33 +45,20 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
         return record;
     }
 
-    private async Task AdoptAsync(object[] socialCare, object[] earlyHelp)
-    {
-        _socialCare.ServePage(null, "s1", socialCare);
-        _earlyHelp.ServePage(null, "e1", earlyHelp);
-        await _worker.PollAsync();
-        await _worker.PollAsync(EarlyHelp);
-    }
-
     private async Task<IReadOnlyList<ReceivedMail>> DeliveredAsync()
     {
-        await _worker.WaitForLedgerSettledAsync();
-        var sent = await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'");
-        return await mail.WaitForMessagesAsync((int)sent);
+        await Worker.WaitForLedgerSettledAsync();
+        var sent = await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'");
+        return await Mail.WaitForMessagesAsync((int)sent);
     }
 
     private static List<ReceivedMail> To(IEnumerable<ReceivedMail> messages, string address) =>
         messages.Where(m => m.To.Any(t => t.Address == address)).ToList();
 
-    private async Task<SweepResult> SweepOnAsync(string day)
-    {
-        var clock = new FakeTimeProvider(DateTimeOffset.Parse($"{day}T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        await using var scope = _worker.App.Services.CreateAsyncScope();
-        return await ActivatorUtilities.CreateInstance<HandoverSweep>(scope.ServiceProvider, (TimeProvider)clock).SweepAsync(CancellationToken.None);
-    }
+    private Task<SweepResult> SweepOnAsync(string day) => Worker.SweepOnAsync(day);
 
     private Task<IReadOnlyList<(string Source, string Kind, string From, string To, string Markers)>> LevelStepsAsync() =>
-        _worker.QueryAsync<(string, string, string, string, string)>(
+        Worker.QueryAsync<(string, string, string, string, string)>(
             "SELECT source, kind, from_level, to_level, array_to_string(markers, ',') FROM stepupdown.steps WHERE kind IN ('StepUp', 'StepDown') ORDER BY detected_at");
 
     [Theory]
@@ -102,25 +67,25 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
     public async Task StepDownAcrossTwoSystems_EitherOrder_IsOneStepDown_TheGpHearsOfTheEarlyHelpLead_AndTheHandoverCompletes(bool socialCareClosesFirst)
     {
         await AdoptAsync([Children.Record("SC-1", "CIN", 1)], []);
-        _socialCare.ServePage("s1", "s2", Agreed(2));
-        await _worker.PollAsync();
+        SocialCareFeed.ServePage("s1", "s2", Agreed(2));
+        await Worker.PollAsync();
         var closed = Agreed(3, status: "closed");
         var earlyHelp = EarlyHelpRecord(1, Professional("eh-7", "Pat Early", Pat, acceptedOn: "2026-11-19"));
 
         if (socialCareClosesFirst)
         {
-            _socialCare.ServePage("s2", "s3", closed);
-            await _worker.PollAsync();
+            SocialCareFeed.ServePage("s2", "s3", closed);
+            await Worker.PollAsync();
             (await LevelStepsAsync()).ShouldBeEmpty("the fall to universal is held while the early-help record may still come");
-            _earlyHelp.ServePage("e1", "e2", earlyHelp);
-            await _worker.PollAsync(EarlyHelp);
+            EarlyHelpFeed.ServePage("e1", "e2", earlyHelp);
+            await Worker.PollAsync(EarlyHelp);
         }
         else
         {
-            _earlyHelp.ServePage("e1", "e2", earlyHelp);
-            await _worker.PollAsync(EarlyHelp);
-            _socialCare.ServePage("s2", "s3", closed);
-            await _worker.PollAsync();
+            EarlyHelpFeed.ServePage("e1", "e2", earlyHelp);
+            await Worker.PollAsync(EarlyHelp);
+            SocialCareFeed.ServePage("s2", "s3", closed);
+            await Worker.PollAsync();
         }
 
         (await LevelStepsAsync()).Select(s => (s.Kind, s.From, s.To, s.Markers))
@@ -133,18 +98,18 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
         toGp.Text.ShouldNotContain("CIN plan");
 
         (await SweepOnAsync("2026-11-20")).Completed.ShouldBe(1);
-        (await _worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.handovers")).ShouldBe("complete");
+        (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.handovers")).ShouldBe("complete");
     }
 
     [Fact]
     public async Task SocialCareClosesAndNoEarlyHelpRecordComes_AfterTheSettlingWindow_IsAStepDownToUniversal()
     {
         await AdoptAsync([Children.Record("SC-1", "CIN", 1)], []);
-        _socialCare.ServePage("s1", "s2", Agreed(2));
-        await _worker.PollAsync();
-        _socialCare.ServePage("s2", "s3", Agreed(3, status: "closed"));
-        await _worker.PollAsync();
-        (await _worker.QueryScalarAsync<string>("SELECT held_from FROM stepupdown.handovers")).ShouldBe("child-in-need");
+        SocialCareFeed.ServePage("s1", "s2", Agreed(2));
+        await Worker.PollAsync();
+        SocialCareFeed.ServePage("s2", "s3", Agreed(3, status: "closed"));
+        await Worker.PollAsync();
+        (await Worker.QueryScalarAsync<string>("SELECT held_from FROM stepupdown.handovers")).ShouldBe("child-in-need");
 
         await SweepOnAsync("2026-11-23"); // one working day after Friday 20 November
         (await LevelStepsAsync()).ShouldBeEmpty();
@@ -153,7 +118,7 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
         (await LevelStepsAsync()).Select(s => (s.Kind, s.From, s.To)).ShouldBe([("StepDown", "child-in-need", "universal")]);
         var toGp = To(await DeliveredAsync(), Gp).ShouldHaveSingleItem();
         toGp.Text.ShouldNotBeNull().ShouldContain("the child's plan has ended");
-        (await _worker.QueryScalarAsync<string?>("SELECT held_from FROM stepupdown.handovers")).ShouldBeNull();
+        (await Worker.QueryScalarAsync<string?>("SELECT held_from FROM stepupdown.handovers")).ShouldBeNull();
     }
 
     [Fact]
@@ -162,16 +127,16 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
         await AdoptAsync([], [EarlyHelpRecord(1, Professional("eh-7", "Pat Early", Pat, acceptedOn: "2026-06-01"))]);
         var closed = EarlyHelpRecord(2, Professional("eh-7", "Pat Early", Pat, acceptedOn: "2026-06-01"), status: "closed");
         closed["closureReason"] = "needs-met";
-        _earlyHelp.ServePage("e1", "e2", closed);
+        EarlyHelpFeed.ServePage("e1", "e2", closed);
 
-        await _worker.PollAsync(EarlyHelp);
+        await Worker.PollAsync(EarlyHelp);
 
         (await LevelStepsAsync()).Select(s => (s.Kind, s.To, s.Markers)).ShouldBe([("StepDown", "universal", "RoutineClosure")]);
         var delivered = await DeliveredAsync();
         delivered.SelectMany(m => m.To.Select(t => t.Address)).ShouldBe([Gp, Massh], ignoreOrder: true);
         To(delivered, Gp).Single().Text.ShouldNotBeNull().ShouldContain("the child's plan has ended");
         To(delivered, Massh).Single().Subject.ShouldStartWith("Closed to universal, plan ended");
-        (await _worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.handovers")).ShouldBe(0);
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.handovers")).ShouldBe(0);
         (await SweepOnAsync("2026-12-15")).Escalated.ShouldBe(0);
         (await DeliveredAsync()).Count.ShouldBe(2);
     }
@@ -182,9 +147,9 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
         await AdoptAsync(
             [Children.Record("SC-1", "EH", 1, nhsNumber: "0000000000")],
             [Children.Record("EH-9", "CP", 1, given: "Other", family: "Child", nhsNumber: "0000000000")]);
-        _socialCare.ServePage("s1", "s2", Children.Record("SC-1", "CIN", 2, nhsNumber: "0000000000"));
+        SocialCareFeed.ServePage("s1", "s2", Children.Record("SC-1", "CIN", 2, nhsNumber: "0000000000"));
 
-        await _worker.PollAsync();
+        await Worker.PollAsync();
 
         (await LevelStepsAsync()).Select(s => (s.Kind, s.From, s.To)).ShouldBe([("StepUp", "early-help", "child-in-need")], "EH-9's child protection plan is another child's");
         var delivered = await DeliveredAsync();
@@ -197,9 +162,9 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
     public async Task OneNhsNumberOnTwoChildrenInOneSource_IdentifiesNobody_TheMasshIsAskedToMatch()
     {
         await AdoptAsync([Children.Record("SC-1", "EH", 1), Children.Record("SC-2", "EH", 1, given: "Other", family: "Child")], []);
-        _socialCare.ServePage("s1", "s2", Children.Record("SC-1", "CP", 2));
+        SocialCareFeed.ServePage("s1", "s2", Children.Record("SC-1", "CP", 2));
 
-        await _worker.PollAsync();
+        await Worker.PollAsync();
 
         var delivered = await DeliveredAsync();
         To(delivered, Gp).ShouldBeEmpty();
@@ -212,9 +177,9 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
     public async Task ChildOnAProtectionPlanMovesGpPractice_TheNewPracticeGetsThePlan_TheOldIsToldTheChildLeft()
     {
         await AdoptAsync([Children.Record("SC-1", "CP", 1, odsCode: "Y00001")], []);
-        _socialCare.ServePage("s1", "s2", Children.Record("SC-1", "CP", 2, odsCode: "Y00002"));
+        SocialCareFeed.ServePage("s1", "s2", Children.Record("SC-1", "CP", 2, odsCode: "Y00002"));
 
-        await _worker.PollAsync();
+        await Worker.PollAsync();
 
         var delivered = await DeliveredAsync();
         var toNew = To(delivered, NewGp).ShouldHaveSingleItem();
@@ -230,25 +195,25 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
     public async Task ProposedLeadReplaced_GetsThePack_StaleAcceptanceDoesNotCount_TheLevelNeverFalling_IsShown_AndAcceptanceIsToldToTheMassh()
     {
         await AdoptAsync([Children.Record("SC-1", "CIN", 1)], []);
-        _socialCare.ServePage("s1", "s2", Agreed(2));
-        await _worker.PollAsync();
-        _socialCare.ServePage("s2", "s3", Agreed(3, proposed: Professional("eh-8", "Sam Early", Sam)));
-        await _worker.PollAsync();
+        SocialCareFeed.ServePage("s1", "s2", Agreed(2));
+        await Worker.PollAsync();
+        SocialCareFeed.ServePage("s2", "s3", Agreed(3, proposed: Professional("eh-8", "Sam Early", Sam)));
+        await Worker.PollAsync();
         var pack = To(await DeliveredAsync(), Sam).ShouldHaveSingleItem();
         pack.Subject.ShouldStartWith("Step down agreed, lead changed: you are proposed as lead professional");
         pack.Text.ShouldNotBeNull().ShouldContain("A step down to Early help was agreed on 18 November 2026 (plan review)");
 
         // Early help holds an old record of Sam accepting, from an earlier episode.
-        _earlyHelp.ServePage("e1", "e2", EarlyHelpRecord(1, Professional("eh-8", "Sam Early", Sam, acceptedOn: "2024-03-01")));
-        await _worker.PollAsync(EarlyHelp);
+        EarlyHelpFeed.ServePage("e1", "e2", EarlyHelpRecord(1, Professional("eh-8", "Sam Early", Sam, acceptedOn: "2024-03-01")));
+        await Worker.PollAsync(EarlyHelp);
         await SweepOnAsync("2026-11-25"); // five working days: stage 1
 
         var stage1 = To(await DeliveredAsync(), "mary.somerville@council.example").ShouldHaveSingleItem();
         stage1.Text.ShouldNotBeNull().ShouldContain("New lead professional has accepted the role");
         stage1.Text.ShouldContain("the case system still records the higher level");
 
-        _earlyHelp.ServePage("e2", "e3", EarlyHelpRecord(2, Professional("eh-8", "Sam Early", Sam, acceptedOn: "2026-11-26")));
-        await _worker.PollAsync(EarlyHelp);
+        EarlyHelpFeed.ServePage("e2", "e3", EarlyHelpRecord(2, Professional("eh-8", "Sam Early", Sam, acceptedOn: "2026-11-26")));
+        await Worker.PollAsync(EarlyHelp);
 
         var accepted = To(await DeliveredAsync(), Massh).Where(m => m.Subject.StartsWith("Lead professional accepted", StringComparison.Ordinal)).ShouldHaveSingleItem();
         accepted.Text.ShouldNotBeNull().ShouldContain("has accepted the role: they now lead");
