@@ -6,6 +6,9 @@ namespace StepUpDown.Domain.Records;
 /// </summary>
 public static class RecordValidator
 {
+    /// <summary>The longest id stored (a child's, an external one): far below what an index entry can hold.</summary>
+    public const int MaxIdLength = 200;
+
     /// <summary>The reasons the record cannot be used; empty when it is valid.</summary>
     public static IReadOnlyList<string> Validate(ChildRecord record)
     {
@@ -14,6 +17,30 @@ public static class RecordValidator
         if (string.IsNullOrWhiteSpace(record.ChildId))
         {
             reasons.Add("childId is missing");
+        }
+        else if (record.ChildId.Length > MaxIdLength)
+        {
+            reasons.Add($"childId is longer than {MaxIdLength} characters");
+        }
+
+        if ((record.ExternalIds ?? []).Any(e => e is null || (e.System?.Length ?? 0) > MaxIdLength || (e.Id?.Length ?? 0) > MaxIdLength))
+        {
+            reasons.Add($"an externalIds entry is empty or longer than {MaxIdLength} characters");
+        }
+
+        if (record.NhsNumber is { Length: > 20 })
+        {
+            reasons.Add("nhsNumber is longer than 20 characters");
+        }
+
+        if (record.LevelOfNeed.Length > MaxIdLength)
+        {
+            reasons.Add($"levelOfNeed is longer than {MaxIdLength} characters");
+        }
+
+        if ((record.Services ?? []).Any(s => s is null) || (record.Plan?.Outcomes ?? []).Any(o => o is null))
+        {
+            reasons.Add("services and plan.outcomes may not hold null entries");
         }
 
         if (string.IsNullOrWhiteSpace(record.Name?.Given) || string.IsNullOrWhiteSpace(record.Name?.Family))

@@ -38,7 +38,19 @@ public sealed class CaseFeedSourceOptions : IValidatableObject
     [MinLength(1)]
     public Dictionary<string, string> LevelCodes { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Timeouts, retries and circuit breaker for calls to this source.</summary>
+    /// <summary>Pages one run reads at most; a run that reaches it fails visibly, and the next goes on.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxPagesPerRun { get; set; } = 1000;
+
+    /// <summary>How long one run reads at most; a run that reaches it fails visibly, and the next goes on.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxRunTime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The largest response body accepted for one page.</summary>
+    [Range(1024, 1L << 30)]
+    public long MaxResponseBytes { get; set; } = 32L << 20;
+
+    /// <summary>Timeouts, retries and circuit breaker for calls to this source. <c>TotalTimeout</c> also bounds reading a whole page, body included.</summary>
     public CaseFeedResilienceOptions Resilience { get; init; } = new();
 
     /// <inheritdoc />
@@ -59,8 +71,8 @@ public sealed class CaseFeedSourceOptions : IValidatableObject
 /// <summary>How calls to a case feed retry and give up.</summary>
 public sealed class CaseFeedResilienceOptions
 {
-    /// <summary>Retries after the first attempt, on 5xx, 408, 429 and network errors.</summary>
-    [Range(0, 10)]
+    /// <summary>Retries after the first attempt, on 5xx, 408, 429 and network errors (the standard resilience handler needs at least one).</summary>
+    [Range(1, 10)]
     public int MaxRetryAttempts { get; set; } = 4;
 
     /// <summary>First backoff delay; grows exponentially with jitter. A <c>Retry-After</c> header wins.</summary>

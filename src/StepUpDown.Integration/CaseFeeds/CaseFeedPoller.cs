@@ -33,8 +33,8 @@ public sealed partial class CaseFeedPoller(
     CaseFeedStore store,
     IOptions<CaseFeedOptions> feeds,
     ContinuumOfNeed continuum,
-    LevelMaps levelMaps,
     NotificationPlanner planner,
+    FeedItemParser parser,
     INotificationDispatcher dispatcher,
     StepUpDownMetrics metrics,
     ILogger<CaseFeedPoller> logger)
@@ -68,62 +68,172 @@ public sealed partial class CaseFeedPoller(
         var storedSinceAnalyze = 0;
         while (true)
         {
-            using var response = await api.GetChildChangesAsync(position.Cursor, options.PageSize, cancellationToken);
-            if (response.StatusCode == HttpStatusCode.Gone && position.Cursor is not null)
+            var page = await ReadPageAsync(api, source, options, position.Cursor, cancellationToken);
+            if (page is null)
             {
                 LogResync(logger, source);
                 position = position with { Cursor = null };
                 continue;
             }
 
-            if (!response.IsSuccessStatusCode || response.Content is null)
-            {
-                throw new CaseFeedUnavailableException(source, response.StatusCode);
-            }
-
-            var page = response.Content;
-            var parsed = page.Items.Select(item => Parse(item, source)).ToList();
-            IReadOnlyList<Guid> added;
-            PageWrite write;
-            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
-            {
-                await CaseFeedStore.LockDetectionAsync(connection, transaction);
-                var context = await LoadContextAsync(connection, transaction, source, parsed);
-                write = DetectPage(source, page, parsed, position, context, detector);
-                added = await store.SavePageAsync(connection, transaction, write);
-                await transaction.CommitAsync(cancellationToken);
-            }
-
-            if (added.Count > 0)
-            {
-                dispatcher.ScheduleDispatch();
-            }
-
-            storedSinceAnalyze += write.Records.Count;
+            var parsed = page.Items.Select(item => parser.Parse(item, source)).ToList();
+            var next = new SourcePosition(page.NextCursor ?? position.Cursor, position.BaselineCompleted || !page.HasMore);
+            var write = await WritePageAsync(connection, source, parsed, position, next, detector, cancellationToken);
+            storedSinceAnalyze += write.Records;
             if (storedSinceAnalyze >= AnalyzeEveryStoredRecords)
             {
                 await CaseFeedStore.AnalyzeAsync(connection);
                 storedSinceAnalyze = 0;
             }
 
-            metrics.PageRead(source, page.Items.Count, write.Steps.Select(s => s.Step), write.Quarantined.Count);
-            position = write.Position;
+            metrics.PageRead(source, page.Items.Count, write.Steps, write.Quarantined);
             total = total with
             {
                 Pages = total.Pages + 1,
                 Records = total.Records + page.Items.Count,
                 Steps = total.Steps + write.Steps.Count,
-                Quarantined = total.Quarantined + write.Quarantined.Count,
+                Quarantined = total.Quarantined + write.Quarantined,
             };
             if (!page.HasMore)
             {
                 break;
             }
+
+            StopIfUnsafe(source, options, position, next, total, clock.Elapsed);
+            position = next;
         }
 
         metrics.Polled(source, clock.Elapsed);
         LogPolled(logger, source, total.Pages, total.Records, total.Steps, total.Quarantined);
         return total;
+    }
+
+    /// <summary>
+    /// One page, with a deadline that covers the body as well as the headers (a body that trickles
+    /// in escapes the resilience handler's timeouts); null when the cursor has expired (410).
+    /// </summary>
+    private static async Task<ChangePage?> ReadPageAsync(
+        ICaseFeedApi api, string source, CaseFeedSourceOptions options, string? cursor, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Resilience.TotalTimeout);
+        try
+        {
+            using var response = await api.GetChildChangesAsync(cursor, options.PageSize, deadline.Token);
+            if (response.StatusCode == HttpStatusCode.Gone && cursor is not null)
+            {
+                return null;
+            }
+
+            if (response.Error?.InnerException is ResponseTooLargeException tooLarge)
+            {
+                throw TooLarge(source, tooLarge);
+            }
+
+            if (response.Error is not null && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw TimedOut(source, options);
+            }
+
+            return response.IsSuccessStatusCode && response.Content is { } page
+                ? page with { Items = page.Items ?? [] }
+                : throw new CaseFeedUnavailableException(source, response.StatusCode);
+        }
+        catch (ResponseTooLargeException tooLarge)
+        {
+            throw TooLarge(source, tooLarge);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut(source, options);
+        }
+    }
+
+    private static CaseFeedUnavailableException TimedOut(string source, CaseFeedSourceOptions options) =>
+        new($"Case feed '{source}' did not deliver a whole page within {options.Resilience.TotalTimeout} (Resilience:TotalTimeout); the cursor was not moved.");
+
+    private static CaseFeedUnavailableException TooLarge(string source, ResponseTooLargeException exception) =>
+        new($"Case feed '{source}': {exception.Message}; the cursor was not moved.");
+
+    /// <summary>
+    /// Fails the run rather than loop: a feed that says another page is ready without moving its
+    /// cursor, or a run past its page or time limit. Everything read so far is committed.
+    /// </summary>
+    private void StopIfUnsafe(string source, CaseFeedSourceOptions options, SourcePosition position, SourcePosition next, PollResult total, TimeSpan elapsed)
+    {
+        var reason =
+            next.Cursor == position.Cursor ? $"Case feed '{source}' said another page is ready (hasMore) but its cursor did not move; stopped to avoid reading the same page for ever"
+            : total.Pages >= options.MaxPagesPerRun ? $"Case feed '{source}' still had pages after {total.Pages} (MaxPagesPerRun); the next run goes on from here"
+            : elapsed >= options.MaxRunTime ? $"Case feed '{source}' still had pages after {elapsed:g} (MaxRunTime); the next run goes on from here"
+            : null;
+        if (reason is not null)
+        {
+            LogRunStopped(logger, source, reason);
+            throw new CaseFeedRunStoppedException(reason);
+        }
+    }
+
+    /// <summary>What a page's write stored, for the counters.</summary>
+    private sealed record WriteResult(int Records, IReadOnlyList<DetectedStep> Steps, int Quarantined);
+
+    /// <summary>
+    /// Writes a page (records, steps, notices, quarantine, then the cursor) in one transaction. If
+    /// PostgreSQL refuses the page for its data, one record must be at fault: the page is written
+    /// again one record at a time, the record it refuses is quarantined with the error's SqlState,
+    /// and the cursor moves only once every record is stored or set aside.
+    /// </summary>
+    private async Task<WriteResult> WritePageAsync(
+        NpgsqlConnection connection, string source, List<ParsedItem> parsed, SourcePosition position, SourcePosition next,
+        StepDetector detector, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await WriteAsync(connection, source, parsed, position, next, detector, cancellationToken);
+        }
+        catch (PostgresException exception) when (DatabaseErrors.IsAboutTheData(exception))
+        {
+            LogPageRefused(logger, source, DatabaseErrors.Describe(exception));
+        }
+
+        var results = new List<WriteResult>();
+        foreach (var item in parsed)
+        {
+            try
+            {
+                results.Add(await WriteAsync(connection, source, [item], position, position, detector, cancellationToken));
+            }
+            catch (PostgresException exception) when (DatabaseErrors.IsAboutTheData(exception))
+            {
+                var reason = $"could not be stored: database error {exception.SqlState}";
+                results.Add(await WriteAsync(connection, source, [item with { Record = null, Reason = reason }], position, position, detector, cancellationToken));
+            }
+        }
+
+        results.Add(await WriteAsync(connection, source, [], position, next, detector, cancellationToken));
+        return new WriteResult(results.Sum(r => r.Records), results.SelectMany(r => r.Steps).ToList(), results.Sum(r => r.Quarantined));
+    }
+
+    private async Task<WriteResult> WriteAsync(
+        NpgsqlConnection connection, string source, List<ParsedItem> parsed, SourcePosition position, SourcePosition next,
+        StepDetector detector, CancellationToken cancellationToken)
+    {
+        PageWrite write;
+        IReadOnlyList<Guid> added;
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await CaseFeedStore.LockDetectionAsync(connection, transaction);
+            var context = await LoadContextAsync(connection, transaction, source, parsed);
+            write = DetectPage(source, parsed, position, next, context, detector);
+            added = await store.SavePageAsync(connection, transaction, write);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        if (added.Count > 0)
+        {
+            dispatcher.ScheduleDispatch();
+        }
+
+        return new WriteResult(write.Records.Count, write.Steps.Select(s => s.Step).ToList(), write.Quarantined.Count);
     }
 
     private async Task<PageContext> LoadContextAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, List<ParsedItem> parsed)
@@ -193,20 +303,18 @@ public sealed partial class CaseFeedPoller(
         return new SourceRecord(row.Source, record, continuum.Get(row.LevelCode))
         {
             NhsNumberShared = row.NhsNumberShared,
-            AgreedTarget = AgreedTarget(row.Source, record),
+            AgreedTarget = parser.AgreedTarget(row.Source, record),
         };
     }
 
-    private Level? AgreedTarget(string source, ChildRecord record) =>
-        levelMaps.TryMapTarget(source, record.StepDown?.TargetLevel, out var level) ? level : null;
 
     private Level? LevelOrNull(string? code) => code is not null && continuum.TryGet(code, out var level) ? level : null;
 
     private PageWrite DetectPage(
         string source,
-        ChangePage page,
         List<ParsedItem> parsed,
         SourcePosition position,
+        SourcePosition next,
         PageContext context,
         StepDetector detector)
     {
@@ -273,48 +381,8 @@ public sealed partial class CaseFeedPoller(
             context.Put(new StoredRecord(current, steppedDown ?? previous?.LastStepDownOn, gpOwed));
         }
 
-        var next = new SourcePosition(page.NextCursor ?? position.Cursor, position.BaselineCompleted || !page.HasMore);
         return new PageWrite(source, records.Values.ToList(), steps, notifications, handovers, quarantined, next, holds.Values.ToList());
     }
-
-    private ParsedItem Parse(JsonElement item, string source)
-    {
-        var payload = item.GetRawText();
-        var childId = ChildIdOf(item);
-        ChildRecord? record;
-        try
-        {
-            record = item.Deserialize<ChildRecord>(JsonOptions);
-        }
-        catch (JsonException exception)
-        {
-            // The path names the field; the message is not used as it may quote the value.
-            return new ParsedItem(null, payload, $"malformed JSON at {exception.Path ?? "$"}", childId);
-        }
-
-        if (record is null)
-        {
-            return new ParsedItem(null, payload, "the item is not a JSON object", childId);
-        }
-
-        var problems = RecordValidator.Validate(record);
-        if (problems.Count > 0)
-        {
-            return new ParsedItem(null, payload, string.Join("; ", problems), childId);
-        }
-
-        return levelMaps.For(source).TryResolve(record, out var level)
-            ? new ParsedItem(new SourceRecord(source, record, level) { AgreedTarget = AgreedTarget(source, record) }, payload, null, childId)
-            : new ParsedItem(null, payload, $"levelOfNeed code '{record.LevelOfNeed}' is not mapped for this source", childId);
-    }
-
-    /// <summary>One page item: the usable record, or why it is quarantined.</summary>
-    private sealed record ParsedItem(SourceRecord? Record, string Payload, string? Reason, string? ChildId);
-
-    private static string? ChildIdOf(JsonElement item) =>
-        item.ValueKind == JsonValueKind.Object && item.TryGetProperty("childId", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetString()
-            : null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {Source} is being polled by another instance; skipping this run")]
     private static partial void LogSkipped(ILogger logger, string source);
@@ -322,33 +390,12 @@ public sealed partial class CaseFeedPoller(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Source {Source} said its cursor has expired (410): resyncing from the start; only real differences will be notified")]
     private static partial void LogResync(ILogger logger, string source);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Source {Source}: {Reason}")]
+    private static partial void LogRunStopped(ILogger logger, string source, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {Source}: the database refused a page ({Error}); writing it one record at a time to set the offending record aside")]
+    private static partial void LogPageRefused(ILogger logger, string source, string error);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Polled {Source}: {Pages} pages, {Records} records, {Steps} steps, {Quarantined} quarantined")]
     private static partial void LogPolled(ILogger logger, string source, int pages, int records, int steps, int quarantined);
-}
-
-/// <summary>A case feed answered with an error after its retries. Carries no record data.</summary>
-public sealed class CaseFeedUnavailableException : Exception
-{
-    /// <summary>Creates the exception for a source and the status it answered.</summary>
-    public CaseFeedUnavailableException(string source, HttpStatusCode? statusCode)
-        : base($"Case feed '{source}' answered {(int?)statusCode} ({statusCode}); the cursor was not moved.")
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public CaseFeedUnavailableException()
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public CaseFeedUnavailableException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public CaseFeedUnavailableException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
 }

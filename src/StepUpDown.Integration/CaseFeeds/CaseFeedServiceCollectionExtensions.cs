@@ -38,6 +38,7 @@ public static class CaseFeedServiceCollectionExtensions
             provider.GetRequiredService<IOptions<CaseFeedOptions>>().Value.Sources
                 .Select(s => KeyValuePair.Create(s.Key, (IReadOnlyDictionary<string, string>)s.Value.LevelCodes))));
         services.AddSingleton<CaseFeedStore>();
+        services.AddSingleton<FeedItemParser>();
         services.AddScoped<CaseFeedPoller>();
         services.AddScoped<PollCaseFeedJob>();
 
@@ -68,6 +69,7 @@ public static class CaseFeedServiceCollectionExtensions
                     client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", options.BearerToken);
                 }
             })
+            .AddHttpMessageHandler(provider => new ResponseSizeLimitHandler(Source(provider, source).MaxResponseBytes))
             .AddStandardResilienceHandler()
             .Configure((HttpStandardResilienceOptions resilience, IServiceProvider provider) =>
             {

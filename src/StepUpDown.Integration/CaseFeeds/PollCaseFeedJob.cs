@@ -1,4 +1,5 @@
 using Hangfire;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;
 
@@ -14,6 +15,6 @@ public sealed class PollCaseFeedJob(CaseFeedPoller poller)
     public static string RecurringJobId(string source) => $"poll-case-feed:{source}";
 
     /// <summary>Polls <paramref name="source"/> (its configured name: not personal data).</summary>
-    public async Task ExecuteAsync(string source, CancellationToken cancellationToken) =>
-        await poller.PollAsync(source, cancellationToken);
+    public Task ExecuteAsync(string source, CancellationToken cancellationToken) =>
+        DatabaseErrors.GuardAsync(() => poller.PollAsync(source, cancellationToken));
 }

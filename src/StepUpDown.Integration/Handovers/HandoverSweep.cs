@@ -422,5 +422,5 @@ public sealed class SweepHandoversJob(HandoverSweep sweep)
     public const string RecurringJobId = "sweep-handovers";
 
     /// <summary>Runs one sweep.</summary>
-    public async Task ExecuteAsync(CancellationToken cancellationToken) => await sweep.SweepAsync(cancellationToken);
+    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => sweep.SweepAsync(cancellationToken));
 }

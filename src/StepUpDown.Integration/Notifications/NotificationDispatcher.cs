@@ -4,6 +4,7 @@ using Hangfire.States;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -176,5 +177,5 @@ public sealed class DispatchNotificationsJob(NotificationDispatcher dispatcher)
     public const string RecurringJobId = "dispatch-notifications";
 
     /// <summary>Delivers the pending rows.</summary>
-    public Task ExecuteAsync(CancellationToken cancellationToken) => dispatcher.DispatchPendingAsync(cancellationToken);
+    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => dispatcher.DispatchPendingAsync(cancellationToken));
 }

@@ -1,3 +1,5 @@
+using StepUpDown.Integration.Storage;
+
 namespace StepUpDown.Integration.Notifications;
 
 /// <summary>
@@ -10,5 +12,5 @@ public sealed class SendNotificationJob(NotificationDelivery delivery)
 {
     /// <summary>Delivers notification <paramref name="notificationId"/> unless the ledger says it is done.</summary>
     public Task ExecuteAsync(Guid notificationId, CancellationToken cancellationToken) =>
-        delivery.DeliverAsync(notificationId, cancellationToken);
+        DatabaseErrors.GuardAsync(() => delivery.DeliverAsync(notificationId, cancellationToken));
 }

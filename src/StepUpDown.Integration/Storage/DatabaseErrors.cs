@@ -1,0 +1,71 @@
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace StepUpDown.Integration.Storage;
+
+/// <summary>
+/// What of a PostgreSQL error may be logged or kept in Hangfire's state: its SqlState and its
+/// message with every quoted value cut out. Never its <c>Detail</c> or <c>Where</c>, which quote
+/// the row (a child's name in a JSON document, a key's value).
+/// </summary>
+public static partial class DatabaseErrors
+{
+    /// <summary>SqlState and message, quoted values removed.</summary>
+    public static string Describe(PostgresException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return $"{exception.SqlState}: {Quoted().Replace(exception.MessageText, "\"…\"")}";
+    }
+
+    /// <summary>
+    /// True when the error is about the data being written (a data exception, a constraint, a
+    /// program limit such as an index entry too large), so that setting the offending record aside
+    /// lets the rest through. False for errors of the server or the connection, which say nothing
+    /// about any one record.
+    /// </summary>
+    public static bool IsAboutTheData(PostgresException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.SqlState.StartsWith("22", StringComparison.Ordinal)
+               || exception.SqlState.StartsWith("23", StringComparison.Ordinal)
+               || exception.SqlState.StartsWith("54", StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs a job's work; a PostgreSQL error leaves it as <see cref="DatabaseFailureException"/>, described safely.</summary>
+    public static async Task GuardAsync(Func<Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        try
+        {
+            await work();
+        }
+        catch (PostgresException exception)
+        {
+            throw new DatabaseFailureException(Describe(exception));
+        }
+    }
+
+    [GeneratedRegex("\"[^\"]*\"|'[^']*'")]
+    private static partial Regex Quoted();
+}
+
+/// <summary>A PostgreSQL error, as safe to log and to keep in Hangfire: no inner exception, no row data.</summary>
+public sealed class DatabaseFailureException : Exception
+{
+    /// <summary>Creates the exception from a safe description.</summary>
+    public DatabaseFailureException(string message)
+        : base($"Database error {message}")
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DatabaseFailureException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public DatabaseFailureException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
