@@ -38,6 +38,7 @@ public sealed partial class HandoverSweep(
     StepUpDownMetrics metrics,
     ILogger<HandoverSweep> logger)
 {
+    private const string HandoverSavepoint = "handover";
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     /// <summary>
@@ -56,29 +57,19 @@ public sealed partial class HandoverSweep(
         var now = time.GetUtcNow();
         var result = new SweepResult(0, 0, 0, 0);
         CalendarExhaustedException? calendarFailure = null;
+        var failed = new List<Guid>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var after = (OpenedAt: DateTime.MinValue, Id: Guid.Empty);
         while (true)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var batch = (await connection.QueryAsync<OpenHandover>(
-                """
-                SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.agreed_on AS AgreedOn, h.started_on AS StartedOn,
-                       h.last_stage AS LastStage, h.last_stage_on AS LastStageOn, h.opened_at AS OpenedAt,
-                       COALESCE(h.agreement, st.record -> 'stepDown')::text AS AgreementJson, st.from_level AS FromLevel,
-                       h.held_from AS HeldFrom, h.held_since AS HeldSince
-                  FROM stepupdown.handovers h JOIN stepupdown.steps st ON st.id = h.id
-                 WHERE h.state = 'open' AND (h.opened_at, h.id) > (@OpenedAt, @Id)
-                 ORDER BY h.opened_at, h.id
-                 LIMIT @batchSize
-                   FOR UPDATE OF h SKIP LOCKED
-                """,
-                new { after.OpenedAt, after.Id, batchSize },
-                transaction)).ToList();
-            (result, var added, var failure) = await ReviewAsync(connection, transaction, batch, ladder, now, result);
+            var batch = await HandoverStore.LockOpenBatchAsync(connection, transaction, after, batchSize);
+            var outcome = await ReviewAsync(connection, transaction, batch, ladder, now, result);
             await transaction.CommitAsync(cancellationToken);
-            calendarFailure ??= failure;
-            if (added > 0)
+            result = outcome.Result;
+            calendarFailure ??= outcome.CalendarFailure;
+            failed.AddRange(outcome.Failed);
+            if (outcome.Added > 0)
             {
                 dispatcher.ScheduleDispatch();
             }
@@ -91,8 +82,7 @@ public sealed partial class HandoverSweep(
             after = (batch[^1].OpenedAt, batch[^1].Id);
         }
 
-        var (openCount, stalledCount) = await connection.QuerySingleAsync<(long, long)>(
-            "SELECT count(*), count(*) FILTER (WHERE last_stage IS NOT NULL) FROM stepupdown.handovers WHERE state = 'open'");
+        var (openCount, stalledCount) = await HandoverStore.CountOpenAsync(connection);
         metrics.Handovers(openCount, stalledCount);
         if (calendarFailure is not null)
         {
@@ -100,20 +90,24 @@ public sealed partial class HandoverSweep(
             throw calendarFailure;
         }
 
-        return result;
+        return failed.Count == 0
+            ? result
+            : throw new HandoverReviewFailedException(
+                $"{failed.Count} handover(s) could not be reviewed and were left as they were (the others were): {string.Join(", ", failed)}. " +
+                "Each one's error is on the Handovers page.");
     }
 
     /// <summary>
-    /// Decides and writes each handover of one batch, in its transaction; returns the sweep's
-    /// result so far with this batch counted, and how many notices the batch added.
+    /// Decides and writes each handover of one batch, in its transaction, each behind a savepoint:
+    /// one that throws is rolled back alone, its error kept on its row (and shown on the dashboard),
+    /// and the others go on. Returns the sweep's result so far with this batch counted.
     /// </summary>
-    private async Task<(SweepResult Result, int Added, CalendarExhaustedException? CalendarFailure)> ReviewAsync(
+    private async Task<BatchOutcome> ReviewAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, List<OpenHandover> batch, EscalationLadder ladder, DateTimeOffset now, SweepResult result)
     {
         var today = LocalDate(now);
         var records = await LoadRecordsAsync(connection, transaction, batch);
-        var added = 0;
-        CalendarExhaustedException? calendarFailure = null;
+        var outcome = new BatchOutcome(result, 0, null, []);
         foreach (var handover in batch)
         {
             if (records.Find(handover.Source, handover.ChildId) is not { } own)
@@ -122,58 +116,76 @@ public sealed partial class HandoverSweep(
             }
 
             var child = records.RelatedTo(own.Record).Select(r => r.Record).Prepend(own.Record).ToArray();
-            var agreement = CurrentAgreement(handover, own.Record.Record);
-            var write = new HandoverWrite(connection, transaction, handover, own.Record, child, agreement, now);
-            HandoverDecision decision;
+            var write = new HandoverWrite(connection, transaction, handover, own.Record, child, CurrentAgreement(handover, own.Record.Record), now);
+            await transaction.SaveAsync(HandoverSavepoint);
             try
             {
-                added += (await SettleHeldFallAsync(write, today)).Count;
-                var flags = await FlagsAsync(connection, transaction, handover, child);
-                var facts = new HandoverFacts(
-                    handover.StartedOn,
-                    agreement,
-                    HandoverChecklist.LeadAccepted(agreement, child.Select(r => r.Record)),
-                    flags.GpNotified,
-                    flags.SteppedBackUp,
-                    flags.Superseded,
-                    handover.LastStage,
-                    Combined(child).Rank < continuum.Get(handover.FromLevel).Rank,
-                    handover.LastStageOn);
-                decision = HandoverReview.Decide(facts, today, calendar, ladder);
+                var (reviewed, added) = await ReviewOneAsync(write, ladder, today, outcome.Result);
+                await transaction.ReleaseAsync(HandoverSavepoint);
+                outcome = outcome with { Result = reviewed, Added = outcome.Added + added };
             }
             catch (CalendarExhaustedException exception)
             {
-                calendarFailure = exception;
-                continue;
+                await transaction.RollbackAsync(HandoverSavepoint);
+                outcome = outcome with { CalendarFailure = exception };
             }
-
-            result = result with { Reviewed = result.Reviewed + 1 };
-            switch (decision)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                case HandoverDecision.Wait wait:
-                    await UpdateAsync(write, "open", wait.Missing, wait.WorkingDays, handover.LastStage, null);
-                    break;
-                case HandoverDecision.Withdraw withdraw:
-                    await UpdateAsync(write, "withdrawn", [], null, handover.LastStage, withdraw.Reason);
-                    LogWithdrawn(logger, handover.Id, withdraw.Reason);
-                    result = result with { Withdrawn = result.Withdrawn + 1 };
-                    break;
-                case HandoverDecision.Complete complete:
-                    added += (await CompleteAsync(write, complete.WorkingDays)).Count;
-                    await UpdateAsync(write, "complete", [], complete.WorkingDays, handover.LastStage, null);
-                    LogCompleted(logger, handover.Id, complete.WorkingDays);
-                    result = result with { Completed = result.Completed + 1 };
-                    break;
-                case HandoverDecision.Escalate escalate:
-                    added += (await EscalateAsync(write, ladder, escalate)).Count;
-                    await UpdateAsync(write, "open", escalate.Missing, escalate.WorkingDays, escalate.Stage, null, today);
-                    LogEscalated(logger, handover.Id, ladder.Stages[escalate.Stage].Name, escalate.WorkingDays, escalate.Missing.Count);
-                    result = result with { Escalated = result.Escalated + 1 };
-                    break;
+                await transaction.RollbackAsync(HandoverSavepoint);
+                var reason = exception is PostgresException database ? DatabaseErrors.Describe(database) : exception.GetType().Name;
+                await HandoverStore.RecordReviewErrorAsync(connection, transaction, handover.Id, reason, now);
+                LogReviewFailed(logger, handover.Id, reason);
+                outcome = outcome with { Failed = [.. outcome.Failed, handover.Id] };
             }
         }
 
-        return (result, added, calendarFailure);
+        return outcome;
+    }
+
+    /// <summary>Reviews one handover: settles a held fall, then withdraws, completes, escalates or waits.</summary>
+    /// <exception cref="CalendarExhaustedException">A date is outside the bank holiday calendar.</exception>
+    private async Task<(SweepResult Result, int Added)> ReviewOneAsync(HandoverWrite write, EscalationLadder ladder, DateOnly today, SweepResult result)
+    {
+        var (handover, child, agreement) = (write.Handover, write.Child, write.Agreement);
+        var added = (await SettleHeldFallAsync(write, today)).Count;
+        var flags = await HandoverStore.FlagsAsync(write.Connection, write.Transaction, handover, child);
+        var facts = new HandoverFacts(
+            handover.StartedOn,
+            agreement,
+            HandoverChecklist.LeadAccepted(agreement, child.Select(r => r.Record)),
+            flags.GpNotified,
+            flags.SteppedBackUp,
+            flags.Superseded,
+            handover.LastStage,
+            Combined(child).Rank < continuum.Get(handover.FromLevel).Rank,
+            handover.LastStageOn);
+        var decision = HandoverReview.Decide(facts, today, calendar, ladder);
+        result = result with { Reviewed = result.Reviewed + 1 };
+        switch (decision)
+        {
+            case HandoverDecision.Wait wait:
+                await UpdateAsync(write, "open", wait.Missing, wait.WorkingDays, handover.LastStage, null);
+                break;
+            case HandoverDecision.Withdraw withdraw:
+                await UpdateAsync(write, "withdrawn", [], null, handover.LastStage, withdraw.Reason);
+                LogWithdrawn(logger, handover.Id, withdraw.Reason);
+                result = result with { Withdrawn = result.Withdrawn + 1 };
+                break;
+            case HandoverDecision.Complete complete:
+                added += (await CompleteAsync(write, complete.WorkingDays)).Count;
+                await UpdateAsync(write, "complete", [], complete.WorkingDays, handover.LastStage, null);
+                LogCompleted(logger, handover.Id, complete.WorkingDays);
+                result = result with { Completed = result.Completed + 1 };
+                break;
+            case HandoverDecision.Escalate escalate:
+                added += (await EscalateAsync(write, ladder, escalate)).Count;
+                await UpdateAsync(write, "open", escalate.Missing, escalate.WorkingDays, escalate.Stage, null, today);
+                LogEscalated(logger, handover.Id, ladder.Stages[escalate.Stage].Name, escalate.WorkingDays, escalate.Missing.Count);
+                result = result with { Escalated = result.Escalated + 1 };
+                break;
+        }
+
+        return (result, added);
     }
 
     /// <summary>
@@ -248,41 +260,6 @@ public sealed partial class HandoverSweep(
         return handover.AgreementJson is null ? null : JsonSerializer.Deserialize<StepDownAgreement>(handover.AgreementJson, JsonOptions);
     }
 
-    /// <summary>
-    /// From the ledger and the steps: the GP's step down notice sent, or the current plan once a
-    /// withheld notice's NHS number matched (for any of the child's
-    /// records, since the agreement); a step up since the handover opened; a later handover of the
-    /// same record (a new agreement).
-    /// </summary>
-    private static Task<Flags> FlagsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, SourceRecord[] child) =>
-        connection.QuerySingleAsync<Flags>(
-            """
-            WITH child AS (SELECT * FROM unnest(@sources, @childIds) AS c(source, child_id))
-            SELECT EXISTS (SELECT 1 FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
-                            WHERE n.recipient_role = @gp AND n.state = 'sent' AND s.kind = ANY(@gpNotifiedBy)
-                              AND (s.source, s.child_id) IN (SELECT source, child_id FROM child)
-                              AND (s.detected_at >= @OpenedAt OR s.occurred_on >= @StartedOn)) AS GpNotified,
-                   EXISTS (SELECT 1 FROM stepupdown.steps s
-                            WHERE s.kind = @stepUp AND s.detected_at > @OpenedAt
-                              AND (s.source, s.child_id) IN (SELECT source, child_id FROM child)) AS SteppedBackUp,
-                   EXISTS (SELECT 1 FROM stepupdown.handovers o
-                            WHERE o.source = @Source AND o.child_id = @ChildId AND o.id <> @Id AND o.opened_at > @OpenedAt) AS Superseded
-            """,
-            new
-            {
-                gpNotifiedBy = NotificationRules.GpNotifiedBy.Select(k => k.ToString()).ToArray(),
-                gp = RecipientRoles.Gp,
-                stepUp = nameof(StepKind.StepUp),
-                sources = child.Select(r => r.Source).ToArray(),
-                childIds = child.Select(r => r.Record.ChildId).ToArray(),
-                handover.OpenedAt,
-                handover.StartedOn,
-                handover.Source,
-                handover.ChildId,
-                handover.Id,
-            },
-            transaction);
-
     /// <summary>The completion notices: the record with the new lead (and their plan) that now holds.</summary>
     private async Task<IReadOnlyList<Guid>> CompleteAsync(HandoverWrite write, int workingDays)
     {
@@ -353,7 +330,7 @@ public sealed partial class HandoverSweep(
             UPDATE stepupdown.handovers
                SET state = @state, missing = @missing, working_days = COALESCE(@workingDays, working_days), last_stage = @lastStage,
                    last_stage_on = COALESCE(@stageSentOn::date, last_stage_on),
-                   agreement = @agreement::jsonb, reviewed_at = @Now,
+                   agreement = @agreement::jsonb, reviewed_at = @Now, review_error = NULL,
                    closed_at = CASE WHEN @state = 'open' THEN NULL ELSE @Now END, closed_reason = @closedReason
              WHERE id = @Id
             """,
@@ -371,22 +348,8 @@ public sealed partial class HandoverSweep(
             },
             write.Transaction);
 
-    private sealed record OpenHandover(
-        Guid Id,
-        string Source,
-        string ChildId,
-        bool Planned,
-        DateOnly? AgreedOn,
-        DateOnly StartedOn,
-        int? LastStage,
-        DateOnly? LastStageOn,
-        DateTime OpenedAt,
-        string? AgreementJson,
-        string FromLevel,
-        string? HeldFrom,
-        DateOnly? HeldSince);
-
-    private sealed record Flags(bool GpNotified, bool SteppedBackUp, bool Superseded);
+    /// <summary>What reviewing one batch did: the running result, notices added, and what failed.</summary>
+    private sealed record BatchOutcome(SweepResult Result, int Added, CalendarExhaustedException? CalendarFailure, IReadOnlyList<Guid> Failed);
 
     /// <summary>What writing one handover's outcome needs.</summary>
     private sealed record HandoverWrite(
@@ -410,17 +373,9 @@ public sealed partial class HandoverSweep(
     [LoggerMessage(Level = LogLevel.Information, Message = "Handover {HandoverId}: no record at the agreed level arrived within the settling window; the held fall is announced as a step down")]
     private static partial void LogSettled(ILogger logger, Guid handoverId);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handover {HandoverId} could not be reviewed ({Reason}); it is left as it was and the others go on")]
+    private static partial void LogReviewFailed(ILogger logger, Guid handoverId, string reason);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Handovers cannot be reviewed: the bank holiday calendar has run out")]
     private static partial void LogCalendarExhausted(ILogger logger, Exception exception);
-}
-
-/// <summary>The recurring review of open handovers. The next run is its retry.</summary>
-[AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-public sealed class SweepHandoversJob(HandoverSweep sweep)
-{
-    /// <summary>The recurring job's id.</summary>
-    public const string RecurringJobId = "sweep-handovers";
-
-    /// <summary>Runs one sweep.</summary>
-    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => sweep.SweepAsync(cancellationToken));
 }

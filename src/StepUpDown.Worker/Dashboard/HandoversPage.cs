@@ -19,21 +19,23 @@ internal sealed class HandoversPage : DashboardPage
         var open = connection.Query<Row>(
             """
             SELECT source, child_id AS ChildId, planned, started_on AS StartedOn, working_days AS WorkingDays,
-                   last_stage AS LastStage, array_to_string(missing, ', ') AS Missing, state, closed_reason AS ClosedReason
+                   last_stage AS LastStage, array_to_string(missing, ', ') AS Missing, state, closed_reason AS ClosedReason,
+                   review_error AS ReviewError
               FROM stepupdown.handovers WHERE state = 'open'
-             ORDER BY last_stage DESC NULLS LAST, started_on
+             ORDER BY review_error IS NULL, last_stage DESC NULLS LAST, started_on
             """).AsList();
         var closed = connection.Query<Row>(
             """
             SELECT source, child_id AS ChildId, planned, started_on AS StartedOn, working_days AS WorkingDays,
-                   last_stage AS LastStage, '' AS Missing, state, closed_reason AS ClosedReason
+                   last_stage AS LastStage, '' AS Missing, state, closed_reason AS ClosedReason, NULL AS ReviewError
               FROM stepupdown.handovers WHERE state <> 'open'
              ORDER BY closed_at DESC LIMIT 50
             """).AsList();
 
         WriteLiteral("<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">Handovers</h1>");
-        WriteLiteral($"<p>{open.Count(r => r.LastStage is not null)} stalled (a ladder stage sent) of {open.Count} open.</p>");
-        Table("Open", [.. Headers, "Missing"], open.Select(row => Cells(row, row.Missing)));
+        WriteLiteral($"<p>{open.Count(r => r.LastStage is not null)} stalled (a ladder stage sent) of {open.Count} open; " +
+                     $"{open.Count(r => r.ReviewError is not null)} could not be reviewed at the last sweep (listed first).</p>");
+        Table("Open", [.. Headers, "Missing"], open.Select(row => Cells(row, row.ReviewError is null ? row.Missing : $"NOT REVIEWED: {row.ReviewError}")));
         Table("Recently closed", [.. Headers, "Outcome"], closed.Select(row => Cells(row, row.ClosedReason is null ? row.State : $"{row.State}: {row.ClosedReason}")));
         WriteLiteral("</div></div>");
     }
@@ -50,5 +52,6 @@ internal sealed class HandoversPage : DashboardPage
     ];
 
     private sealed record Row(
-        string Source, string ChildId, bool Planned, DateOnly StartedOn, int? WorkingDays, int? LastStage, string Missing, string State, string? ClosedReason);
+        string Source, string ChildId, bool Planned, DateOnly StartedOn, int? WorkingDays, int? LastStage, string Missing, string State, string? ClosedReason,
+        string? ReviewError);
 }

@@ -21,7 +21,11 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     private const string Massh = "massh@example-council.gov.uk";
 
     /// <summary>One handover per transaction: every sweep here pages through the open handovers.</summary>
-    protected override void Adjust(Dictionary<string, string?> settings) => settings["Handovers:SweepBatchSize"] = "1";
+    protected override void Adjust(Dictionary<string, string?> settings)
+    {
+        settings["Handovers:SweepBatchSize"] = "1";
+        StepUpDown.Integration.Tests.Dashboard.DashboardClient.AddAccount(settings, "vera", "viewer password for tests", "viewer");
+    }
 
     private static Dictionary<string, object?> Agreed(
         long version, string level = "CIN", bool done = false, string? disagreement = null, string? withdrawnOn = null,
@@ -177,6 +181,32 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
         again.Escalated.ShouldBe(0);
         To((await DeliveredAsync(6)).Skip(3)).ShouldBe([TeamManager, TeamManager, TeamManager]);
         (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.handovers WHERE last_stage = 1")).ShouldBe(3, "stage 1, the team manager");
+    }
+
+    [Fact]
+    public async Task OneHandoverThatThrows_IsSetAsideWithItsError_TheOthersAreEscalated_AndTheSweepFailsVisibly()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1), Children.Record("SC-2", "CIN", 1, nhsNumber: "9434765870"), Children.Record("SC-3", "CIN", 1, nhsNumber: "9990000026"));
+        Feed.ServePage("c1", "c2", Agreed(2), Agreed(2, childId: "SC-2", nhsNumber: "9434765870"), Agreed(2, childId: "SC-3", nhsNumber: "9990000026"));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await DeliveredAsync(3);
+        // The middle handover's opening step names a level the continuum no longer has (a council edited it).
+        await Worker.QueryScalarAsync<int>(
+            "UPDATE stepupdown.steps SET from_level = 'retired-level' WHERE id = (SELECT id FROM stepupdown.handovers WHERE child_id = 'SC-2'); SELECT 1");
+
+        var failure = await Should.ThrowAsync<HandoverReviewFailedException>(() => SweepOnAsync("2026-11-09"));
+
+        failure.Message.ShouldStartWith("1 handover(s) could not be reviewed");
+        To((await DeliveredAsync(5)).Skip(3)).ShouldBe([TeamManager, TeamManager]);
+        (await Worker.QueryAsync<(string ChildId, int? Stage, string? Error)>(
+                "SELECT child_id, last_stage, review_error FROM stepupdown.handovers ORDER BY child_id"))
+            .ShouldBe([("SC-1", 1, null), ("SC-2", null, "KeyNotFoundException"), ("SC-3", 1, null)]);
+        using var viewer = new StepUpDown.Integration.Tests.Dashboard.DashboardClient(Worker.BaseAddress);
+        await viewer.SignInAsync("vera", "viewer password for tests");
+        var page = await (await viewer.GetPageAsync("/hangfire/handovers")).Content.ReadAsStringAsync();
+        page.ShouldContain("1 could not be reviewed at the last sweep");
+        page.ShouldContain("NOT REVIEWED: KeyNotFoundException");
     }
 
     [Fact]

@@ -1,0 +1,36 @@
+using Hangfire;
+using StepUpDown.Integration.Storage;
+
+namespace StepUpDown.Integration.Handovers;
+
+/// <summary>The recurring review of open handovers. The next run is its retry.</summary>
+[AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+public sealed class SweepHandoversJob(HandoverSweep sweep)
+{
+    /// <summary>The recurring job's id.</summary>
+    public const string RecurringJobId = "sweep-handovers";
+
+    /// <summary>Runs one sweep.</summary>
+    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => sweep.SweepAsync(cancellationToken));
+}
+
+/// <summary>Some handovers could not be reviewed (each error is kept on its row); the others were. Names ids only.</summary>
+public sealed class HandoverReviewFailedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public HandoverReviewFailedException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public HandoverReviewFailedException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public HandoverReviewFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
