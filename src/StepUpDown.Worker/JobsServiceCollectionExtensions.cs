@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
@@ -59,10 +60,16 @@ public static class JobsServiceCollectionExtensions
                 }));
         if (jobs.RunServer)
         {
-            builder.Services.AddHangfireServer(server =>
+            builder.Services.AddHangfireServer((provider, server) =>
             {
                 server.WorkerCount = jobs.WorkerCount;
                 server.SchedulePollingInterval = jobs.SchedulePollingInterval;
+
+                // A filter with services of this host: per server, not in the process-wide
+                // GlobalJobFilters (several hosts may share a process, as the tests do).
+                var filters = new JobFilterCollection();
+                filters.Add(provider.GetRequiredService<GiveUpWhenRetriesRunOut>(), GiveUpWhenRetriesRunOut.Order);
+                server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, filters);
             });
         }
 

@@ -241,6 +241,7 @@ public sealed partial class NotificationDelivery(
     internal static DeliveryFailure Classify(Exception exception) => exception switch
     {
         PermanentDeliveryException permanent => new DeliveryFailure(true, permanent.Message),
+        ParseException or FormatException => new DeliveryFailure(true, $"The message could not be built: {exception.GetType().Name}"),
         SmtpCommandException { StatusCode: var status } when (int)status >= 500 =>
             new DeliveryFailure(true, $"SMTP server refused the message: {(int)status} {status}"),
         SmtpCommandException { StatusCode: var status } => new DeliveryFailure(false, $"SMTP server deferred the message: {(int)status} {status}"),

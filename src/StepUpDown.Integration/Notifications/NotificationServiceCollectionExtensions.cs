@@ -64,6 +64,7 @@ public static class NotificationServiceCollectionExtensions
         services.AddSingleton<NotificationDelivery>();
         services.AddSingleton<NotificationDispatcher>();
         services.AddScoped<SendNotificationJob>();
+        services.AddSingleton<GiveUpWhenRetriesRunOut>();
         services.AddScoped<DispatchNotificationsJob>();
         return builder;
     }

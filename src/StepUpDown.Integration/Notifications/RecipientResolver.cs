@@ -45,7 +45,9 @@ public sealed class RecipientResolver(
             _ => throw new PermanentDeliveryException($"Unknown recipient role '{role}'."),
         };
 
-        if (!MailboxAddress.TryParse(recipient.Address, out _))
+        // A blank around the address parses, then fails when the message is built, where it would
+        // look transient and be retried for hours: refuse it here, for good.
+        if (!MailboxAddress.TryParse(recipient.Address, out _) || recipient.Address != recipient.Address.Trim())
         {
             throw new PermanentDeliveryException($"The {role}'s email address is not a valid address.");
         }

@@ -124,10 +124,20 @@ public static class ReadinessChecks
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            var (waiting, oldest) = await connection.QuerySingleAsync<(long, DateTime?)>(
-                "SELECT count(*), min(created_at) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')");
+            var (waiting, oldest, failed) = await connection.QuerySingleAsync<(long, DateTime?, long)>(
+                """
+                SELECT count(*) FILTER (WHERE state IN ('pending', 'sending')), min(created_at) FILTER (WHERE state IN ('pending', 'sending')),
+                       count(*) FILTER (WHERE state = 'failed' AND created_at > @since)
+                  FROM stepupdown.notifications WHERE state IN ('pending', 'sending', 'failed')
+                """,
+                new { since = time.GetUtcNow().AddDays(-1) });
             var longest = oldest is { } at ? time.GetUtcNow() - new DateTimeOffset(at, TimeSpan.Zero) : TimeSpan.Zero;
             var limit = health.Value.MaxNotificationWait;
+            if (failed > 0)
+            {
+                return HealthCheckResult.Degraded($"{failed} notifications failed in the last 24 hours (the MASSH was told of each): see the dashboard's Notifications page.");
+            }
+
             return longest <= limit
                 ? HealthCheckResult.Healthy($"{waiting} notifications waiting, none for longer than {limit}.")
                 : HealthCheckResult.Degraded($"{waiting} notifications waiting, the oldest for {longest.TotalMinutes:N0} min: see the dashboard's Notifications page.");
