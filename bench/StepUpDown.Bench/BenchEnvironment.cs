@@ -52,6 +52,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
             ["ConnectionStrings:StepUpDown"] = Cluster.ConnectionString,
             ["Urls"] = "http://127.0.0.1:0",
             ["Mail:OutboxDirectory"] = Path.Combine(_root, "outbox"),
+            ["Mail:UseOutbox"] = "true", // detection only: the notifications run sets its SMTP sink
             ["Serilog:MinimumLevel:Default"] = "Warning",
             ["CaseFeeds:Sources:social-care:BaseUrl"] = FeedUrl,
             ["CaseFeeds:Sources:social-care:ApiKey"] = "bench",

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using StepUpDown.Integration.Configuration;
 
 namespace StepUpDown.Integration.CaseFeeds;
 
@@ -50,6 +51,12 @@ public sealed class CaseFeedSourceOptions : IValidatableObject
     [Range(1024, 1L << 30)]
     public long MaxResponseBytes { get; set; } = 32L << 20;
 
+    /// <summary>
+    /// Accept an <c>http</c> (not https) <see cref="BaseUrl"/> on another machine: children's data
+    /// in clear on the network. Only for a private trial network; a loopback address needs no leave.
+    /// </summary>
+    public bool AllowPlainHttp { get; set; }
+
     /// <summary>Timeouts, retries and circuit breaker for calls to this source. <c>TotalTimeout</c> also bounds reading a whole page, body included.</summary>
     public CaseFeedResilienceOptions Resilience { get; init; } = new();
 
@@ -64,6 +71,12 @@ public sealed class CaseFeedSourceOptions : IValidatableObject
         if (BaseUrl is { IsAbsoluteUri: false })
         {
             yield return new ValidationResult("BaseUrl must be an absolute http(s) address.", [nameof(BaseUrl)]);
+        }
+        else if (Loopback.IsPlainHttpElsewhere(BaseUrl) && !AllowPlainHttp)
+        {
+            yield return new ValidationResult(
+                "BaseUrl must be https: plain http would carry children's records in clear (only a loopback address, or AllowPlainHttp=true on a private trial network, may use http).",
+                [nameof(BaseUrl)]);
         }
     }
 }

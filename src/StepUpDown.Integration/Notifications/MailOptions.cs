@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using MailKit.Security;
+using StepUpDown.Integration.Configuration;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -33,6 +34,13 @@ public sealed class MailOptions : IValidatableObject
     [Required]
     public string OutboxDirectory { get; set; } = ".data/outbox";
 
+    /// <summary>
+    /// Write messages to <see cref="OutboxDirectory"/> instead of sending them, when no SMTP host is
+    /// set. Needed outside the Demo and Development environments: a production worker with no
+    /// relay must not start (a misspelt host would otherwise leave every notice in a folder).
+    /// </summary>
+    public bool UseOutbox { get; set; }
+
     /// <summary>The SMTP relay; empty host means "write to the outbox folder".</summary>
     public SmtpOptions Smtp { get; init; } = new();
 
@@ -46,6 +54,13 @@ public sealed class MailOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 "Smtp:Security must be StartTls or SslOnConnect (or None, for a test server only): Auto and StartTlsWhenAvailable fall back to plain text silently.",
+                ["Smtp:Security"]);
+        }
+
+        if (UsesSmtp && Smtp.Security == SecureSocketOptions.None && !Loopback.IsLoopback(Smtp.Host) && !Smtp.AllowPlaintext)
+        {
+            yield return new ValidationResult(
+                "Smtp:Security None sends children's data in clear: only to a relay on this machine (localhost), or with Smtp:AllowPlaintext=true on a private trial network.",
                 ["Smtp:Security"]);
         }
     }
@@ -69,6 +84,9 @@ public sealed class SmtpOptions
 
     /// <summary>Password, when the relay needs one. Set it from a secret store or environment variable.</summary>
     public string? Password { get; set; }
+
+    /// <summary>Accept <see cref="Security"/> None to a relay on another machine (a private trial network only).</summary>
+    public bool AllowPlaintext { get; set; }
 
     /// <summary>Open connections kept to the relay and shared by delivery jobs.</summary>
     [Range(1, 50)]

@@ -147,15 +147,39 @@ public sealed partial class OutboxMailTransport(IOptions<MailOptions> options, I
     {
         ArgumentNullException.ThrowIfNull(message);
         var folder = Path.GetFullPath(options.Value.OutboxDirectory);
-        Directory.CreateDirectory(folder);
+        CreatePrivateFolder(folder);
         var name = (message.MessageId ?? Guid.NewGuid().ToString("N")).Split('@')[0];
         var path = Path.Combine(folder, $"{name}.eml");
 
-        // Written aside, then renamed: whoever watches the outbox never sees half a message.
+        // Written aside, then renamed: whoever watches the outbox never sees half a message. Only
+        // the worker's own user may read it (0600 in a 0700 folder): it is a child's notice.
         var partial = $"{path}.partial";
-        await message.WriteToAsync(partial, cancellationToken);
+        var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using (var file = new FileStream(partial, create))
+        {
+            await message.WriteToAsync(file, cancellationToken);
+        }
+
         File.Move(partial, path, overwrite: true);
         LogWritten(logger, path);
+    }
+
+    /// <summary>The outbox folder, readable by the worker's user only.</summary>
+    public static void CreatePrivateFolder(string folder)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return;
+        }
+
+        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No Mail:Smtp:Host set: wrote the message to {Path}")]

@@ -26,6 +26,7 @@ public static class NotificationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddValidatedOptions<MailOptions>(builder.Configuration, MailOptions.SectionName);
+        services.AddSingleton<IValidateOptions<MailOptions>, OutboxOnlyWhenMeant>();
         services.AddValidatedOptions<CouncilOptions>(builder.Configuration, CouncilOptions.SectionName);
         services.AddValidatedOptions<NotificationOptions>(builder.Configuration, NotificationOptions.SectionName);
         services.AddSingleton<NotificationPlanner>();
@@ -34,6 +35,14 @@ public static class NotificationServiceCollectionExtensions
         var gpApi = builder.Configuration.GetSection($"{NotificationOptions.SectionName}:GpDirectoryApi").Get<GpDirectoryApiOptions>();
         if (gpApi?.BaseUrl is not null)
         {
+            if (Loopback.IsPlainHttpElsewhere(gpApi.BaseUrl) && !gpApi.AllowPlainHttp)
+            {
+                throw new OptionsValidationException(
+                    $"{NotificationOptions.SectionName}:GpDirectoryApi",
+                    typeof(GpDirectoryApiOptions),
+                    [$"{NotificationOptions.SectionName}:GpDirectoryApi:BaseUrl: must be https: plain http would carry children's GP practices in clear (a loopback address, or AllowPlainHttp=true on a private trial network, may use http)."]);
+            }
+
             services.AddRefitGeneratedClient<IGpDirectoryApi>(_ => new RefitSettings(), "gp-directory")
                 .ConfigureHttpClient(client =>
                 {
@@ -78,4 +87,21 @@ public sealed class GpDirectoryApiOptions
 
     /// <summary>Sent as <c>X-Api-Key</c>.</summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>Accept an <c>http</c> address on another machine (a private trial network only).</summary>
+    public bool AllowPlainHttp { get; set; }
+}
+
+/// <summary>
+/// Mail goes to the outbox folder only where that is meant: the Demo and Development
+/// environments, or <c>Mail:UseOutbox=true</c>. Elsewhere a worker without an SMTP host does not
+/// start, so an empty or misspelt host never leaves children's notices in a folder unsent.
+/// </summary>
+internal sealed class OutboxOnlyWhenMeant(IHostEnvironment environment) : IValidateOptions<MailOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MailOptions options) =>
+        options.UsesSmtp || options.UseOutbox || environment.IsDevelopment() || environment.IsEnvironment("Demo")
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                $"{MailOptions.SectionName}:Smtp:Host: no SMTP relay is set, so no notice would be sent (set the relay, or {MailOptions.SectionName}:UseOutbox=true to write them to {options.OutboxDirectory} on purpose).");
 }

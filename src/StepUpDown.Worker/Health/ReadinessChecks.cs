@@ -171,8 +171,8 @@ public static class ReadinessChecks
             var options = mail.Value;
             if (!options.UsesSmtp)
             {
-                Directory.CreateDirectory(options.OutboxDirectory);
-                return HealthCheckResult.Healthy("No SMTP relay configured: mail goes to the outbox folder.");
+                OutboxMailTransport.CreatePrivateFolder(options.OutboxDirectory);
+                return HealthCheckResult.Degraded("No SMTP relay configured: notices are written to the outbox folder, not sent to anyone.");
             }
 
             await _probing.WaitAsync(cancellationToken);

@@ -46,6 +46,16 @@ public sealed class DemoProfileTests(PostgresFixture postgres, MailDevFixture ma
         subjects.ShouldContain(s => s.StartsWith("Reminder: step down handover not yet complete", StringComparison.Ordinal));
         subjects.ShouldContain(s => s.StartsWith("Step down to Early help: notice for GP records", StringComparison.Ordinal), "Finn's out-of-order step down, told once early help opened");
         subjects.ShouldContain(s => s.StartsWith("Step down to Universal provision: the plan has ended", StringComparison.Ordinal), "Gina's GP");
+        if (!OperatingSystem.IsWindows())
+        {
+            foreach (var file in Directory.GetFiles(outbox, "*.eml"))
+            {
+                File.GetUnixFileMode(file).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite, "a child's notice is for the worker's user only");
+            }
+
+            File.GetUnixFileMode(outbox).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         Directory.Delete(outbox, recursive: true);
     }
 

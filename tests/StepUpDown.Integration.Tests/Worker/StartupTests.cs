@@ -94,4 +94,77 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
         var log = await worker.StopAndReadLogAsync();
         log.ShouldContain("No case feeds configured");
     }
+
+    [Theory]
+    [InlineData("Production", "Mail:Smtp:Host: no SMTP relay is set")]
+    [InlineData("Staging", "Mail:Smtp:Host: no SMTP relay is set")]
+    public async Task Start_WithNoSmtpHostOutsideDemoAndDevelopment_IsRefused_RatherThanFillAFolder(string environment, string expected)
+    {
+        var failure = await Should.ThrowAsync<OptionsValidationException>(async () =>
+            await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, s => s.Remove("Mail:Smtp:Host"), environment));
+
+        failure.Message.ShouldContain(expected);
+    }
+
+    [Fact]
+    public async Task Start_WithNoSmtpHost_AndUseOutbox_WritesPrivateFiles_AndReadinessSaysNothingIsSent()
+    {
+        var outbox = Path.Combine(Path.GetTempPath(), $"sud-outbox-{Guid.NewGuid():N}");
+        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, s =>
+        {
+            s.Remove("Mail:Smtp:Host");
+            s["Mail:UseOutbox"] = "true";
+            s["Mail:OutboxDirectory"] = outbox;
+        });
+        using var http = new HttpClient { BaseAddress = worker.BaseAddress };
+
+        var ready = await http.GetStringAsync("/health/ready");
+
+        ready.ShouldContain("not sent to anyone");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(outbox).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        Directory.Delete(outbox, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("Mail:Smtp:Security", "None", "Mail:Smtp:Host", "smtp.council.example", "Mail:Smtp:Security")]
+    [InlineData("CaseFeeds:Sources:social-care:BaseUrl", "http://feeds.council.example/", null, null, "CaseFeeds:Sources:social-care:BaseUrl: BaseUrl must be https")]
+    public async Task Start_SendingChildrensDataInClearToAnotherMachine_IsRefused(string key, string value, string? otherKey, string? otherValue, string expected)
+    {
+        var failure = await Should.ThrowAsync<OptionsValidationException>(async () =>
+            await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), "http://127.0.0.1:9/", mail, s =>
+            {
+                s[key] = value;
+                if (otherKey is not null)
+                {
+                    s[otherKey] = otherValue;
+                }
+            }));
+
+        failure.Message.ShouldContain(expected);
+    }
+
+    [Fact]
+    public async Task Start_WithAGpDirectoryOnPlainHttpElsewhere_IsRefused()
+    {
+        var failure = await Should.ThrowAsync<OptionsValidationException>(async () =>
+            await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, s => s["Notifications:GpDirectoryApi:BaseUrl"] = "http://gp.council.example/"));
+
+        failure.Message.ShouldContain("Notifications:GpDirectoryApi:BaseUrl: must be https");
+    }
+
+    [Fact]
+    public async Task Start_PlainHttpToAnotherMachine_WithItsExplicitLeave_Starts()
+    {
+        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, s =>
+        {
+            WorkerHarness.AddSource(s, "trial", "http://simulator.trial.internal/");
+            s["CaseFeeds:Sources:trial:AllowPlainHttp"] = "true";
+        });
+
+        (await worker.QueryScalarAsync<long>("SELECT count(*) FROM hangfire.set WHERE key = 'recurring-jobs' AND value = 'poll-case-feed:trial'")).ShouldBe(1);
+    }
 }
