@@ -22,4 +22,12 @@ public sealed class JobsOptions
     /// <summary>How often delayed jobs and retries are moved to the queue.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a fetched job stays invisible to other servers without its server's heartbeat
+    /// (sliding: a live server keeps renewing it, however long the job runs). A job whose server
+    /// was killed runs again on another within this time; Hangfire.PostgreSql's default is 30 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:15", "01:00:00")]
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }

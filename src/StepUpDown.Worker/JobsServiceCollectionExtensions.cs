@@ -56,6 +56,8 @@ public static class JobsServiceCollectionExtensions
                     SchemaName = HangfireSchema,
                     PrepareSchemaIfNecessary = true,
                     QueuePollInterval = jobs.QueuePollInterval,
+                    InvisibilityTimeout = jobs.InvisibilityTimeout,
+                    UseSlidingInvisibilityTimeout = true,
                     EnableLongPolling = true,
                 }));
         if (jobs.RunServer)

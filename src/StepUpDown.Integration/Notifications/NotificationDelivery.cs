@@ -33,6 +33,7 @@ public sealed partial class NotificationDelivery(
     IOptions<CouncilOptions> council,
     LevelMaps levelMaps,
     ContinuumOfNeed continuum,
+    InstanceLease lease,
     TimeProvider time,
     StepUpDownMetrics metrics,
     ILogger<NotificationDelivery> logger)
@@ -62,15 +63,16 @@ public sealed partial class NotificationDelivery(
     private async Task DeliverAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<LedgerRow>(
-            """
-            SELECT n.step_id AS StepId, n.state, n.sending_since AS SendingSince, n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
+            $$"""
+            SELECT n.step_id AS StepId, n.state, n.sending_since AS SendingSince, (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
+                   n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
                    s.source, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
                    s.record::text AS RecordJson, s.details::text AS DetailsJson
               FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
              WHERE n.id = @notificationId
                FOR UPDATE OF n
             """,
-            new { notificationId },
+            new { notificationId, aliveFor = InstanceLease.AliveFor },
             transaction) ?? throw new PermanentDeliveryException($"Notification {notificationId} is not in the ledger.");
 
         if (row.State is "sent" or "withheld")
@@ -79,7 +81,10 @@ public sealed partial class NotificationDelivery(
             return;
         }
 
-        if (row.State == "sending" && row.SendingSince > time.GetUtcNow().UtcDateTime - AttemptTimeout)
+        // Sending, by a live process, not for longer than an attempt takes: another attempt is under
+        // way. A sender that died (its lease lapsed) sends nothing more: this attempt sends again,
+        // with the same Message-Id, at once.
+        if (row.State == "sending" && row.SenderAlive && row.SendingSince > time.GetUtcNow().UtcDateTime - AttemptTimeout)
         {
             throw new DeliveryInFlightException(notificationId);
         }
@@ -210,9 +215,9 @@ public sealed partial class NotificationDelivery(
         await connection.ExecuteAsync(
             """
             SET LOCAL synchronous_commit = off;
-            UPDATE stepupdown.notifications SET state = 'sending', sending_since = @now, attempts = attempts + 1 WHERE id = @notificationId
+            UPDATE stepupdown.notifications SET state = 'sending', sending_since = @now, sending_by = @sender, attempts = attempts + 1 WHERE id = @notificationId
             """,
-            new { notificationId, now = time.GetUtcNow() },
+            new { notificationId, now = time.GetUtcNow(), sender = lease.Id },
             transaction);
         await transaction.CommitAsync();
     }
@@ -254,6 +259,7 @@ public sealed partial class NotificationDelivery(
         Guid StepId,
         string State,
         DateTime? SendingSince,
+        bool SenderAlive,
         string RecipientRole,
         string MessageId,
         string? Template,

@@ -34,9 +34,11 @@ public sealed class DispatchJobScheduler(IBackgroundJobClient jobs) : INotificat
 /// <para>
 /// Why the first attempt is not a job of its own: a Hangfire job costs about 20 database
 /// statements, and on a small server that capped delivery below the rate at which a busy
-/// council's steps arrive (bench/README.md). A claim that is neither delivered nor handed over
-/// went with a crashed dispatch: it is claimed again once <see cref="StaleAfter"/> old, by the
-/// minutely run of the same dispatch; the ledger still sends it once.
+/// council's steps arrive (bench/README.md). A claim is stamped with this instance's lease
+/// (<see cref="InstanceLease"/>): once its holder has stopped heartbeating (killed, or cut off
+/// from the database) the next dispatch, of a peer or of the restarted process, claims it again;
+/// the ledger still sends it once. A claim with no holder (made before leases) waits
+/// <see cref="StaleAfter"/>.
 /// </para>
 /// </summary>
 public sealed partial class NotificationDispatcher(
@@ -45,6 +47,7 @@ public sealed partial class NotificationDispatcher(
     NotificationDelivery delivery,
     IOptions<MailOptions> mail,
     IOptions<NotificationOptions> notifications,
+    InstanceLease lease,
     TimeProvider time,
     ILogger<NotificationDispatcher> logger) : IDisposable
 {
@@ -86,16 +89,19 @@ public sealed partial class NotificationDispatcher(
         var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<Guid>(
-            """
-            UPDATE stepupdown.notifications SET claimed_at = @now
+            $"""
+            UPDATE stepupdown.notifications SET claimed_at = @now, claimed_by = @holder
              WHERE id IN (SELECT id FROM stepupdown.notifications
-                           WHERE state IN ('pending', 'sending') AND job_id IS NULL AND (claimed_at IS NULL OR claimed_at < @stale)
+                           WHERE state IN ('pending', 'sending') AND job_id IS NULL
+                             AND (claimed_at IS NULL
+                                  OR (claimed_by IS NULL AND claimed_at < @stale)
+                                  OR (claimed_by IS NOT NULL AND NOT {InstanceLease.IsAliveSql("claimed_by")}))
                            ORDER BY created_at
                            LIMIT @BatchSize
                              FOR UPDATE SKIP LOCKED)
             RETURNING id
             """,
-            new { now, stale = now - StaleAfter, BatchSize })).AsList();
+            new { now, stale = now - StaleAfter, BatchSize, holder = lease.Id, aliveFor = InstanceLease.AliveFor })).AsList();
     }
 
     private async Task DeliverAsync(List<Guid> claimed, CancellationToken cancellationToken)
@@ -159,7 +165,7 @@ public sealed partial class NotificationDispatcher(
     {
         await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
         await connection.ExecuteAsync(
-            "UPDATE stepupdown.notifications SET claimed_at = NULL WHERE id = ANY(@claimed) AND state IN ('pending', 'sending') AND job_id IS NULL",
+            "UPDATE stepupdown.notifications SET claimed_at = NULL, claimed_by = NULL WHERE id = ANY(@claimed) AND state IN ('pending', 'sending') AND job_id IS NULL",
             new { claimed });
     }
 

@@ -20,6 +20,8 @@ public static class StorageServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(database);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(database.ConnectionString));
+        builder.Services.AddSingleton<InstanceLease>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<InstanceLease>());
         return builder;
     }
 }
