@@ -37,8 +37,9 @@ public sealed class DispatchJobScheduler(IBackgroundJobClient jobs) : INotificat
 /// council's steps arrive (bench/README.md). A claim is stamped with this instance's lease
 /// (<see cref="InstanceLease"/>): once its holder has stopped heartbeating (killed, or cut off
 /// from the database) the next dispatch, of a peer or of the restarted process, claims it again;
-/// the ledger still sends it once. A claim with no holder (made before leases) waits
-/// <see cref="StaleAfter"/>.
+/// the ledger still sends it once. A claim neither delivered nor handed over after
+/// <see cref="StaleAfter"/> is claimed again whoever holds it (a safety net for a live process
+/// that lost track of it).
 /// </para>
 /// </summary>
 public sealed partial class NotificationDispatcher(
@@ -93,9 +94,7 @@ public sealed partial class NotificationDispatcher(
             UPDATE stepupdown.notifications SET claimed_at = @now, claimed_by = @holder
              WHERE id IN (SELECT id FROM stepupdown.notifications
                            WHERE state IN ('pending', 'sending') AND job_id IS NULL
-                             AND (claimed_at IS NULL
-                                  OR (claimed_by IS NULL AND claimed_at < @stale)
-                                  OR (claimed_by IS NOT NULL AND NOT {InstanceLease.IsAliveSql("claimed_by")}))
+                             AND (claimed_at IS NULL OR claimed_at < @stale OR NOT {InstanceLease.IsAliveSql("claimed_by")})
                            ORDER BY created_at
                            LIMIT @BatchSize
                              FOR UPDATE SKIP LOCKED)
