@@ -110,8 +110,10 @@ internal sealed partial class RecurringJobRegistration(
             }
         }
 
+        // Every 15 s: what a dead instance held is free 20 s after its last heartbeat, and is
+        // taken over by the next of these runs, well within the minute the design promises.
         recurringJobs.AddOrUpdate<DispatchNotificationsJob>(
-            DispatchNotificationsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), Cron.Minutely());
+            DispatchNotificationsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), "*/15 * * * * *");
         recurringJobs.AddOrUpdate<SweepHandoversJob>(
             SweepHandoversJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), handovers.Value.SweepCron);
 

@@ -15,10 +15,10 @@ namespace StepUpDown.Integration.Storage;
 public sealed partial class InstanceLease(NpgsqlDataSource dataSource, ILogger<InstanceLease> logger) : BackgroundService
 {
     /// <summary>How often the heartbeat is renewed.</summary>
-    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
 
     /// <summary>A heartbeat older than this is a dead instance's.</summary>
-    public static readonly TimeSpan AliveFor = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan AliveFor = TimeSpan.FromSeconds(20);
 
     /// <summary>
     /// SQL true when the instance named by <paramref name="column"/> is alive (<c>@aliveFor</c> is
@@ -72,6 +72,6 @@ public sealed partial class InstanceLease(NpgsqlDataSource dataSource, ILogger<I
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance heartbeat could not be written ({Error}); peers take over this instance's work after 30 s of silence")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance heartbeat could not be written ({Error}); peers take over this instance's work after 20 s of silence")]
     private static partial void LogHeartbeatFailed(ILogger logger, string error);
 }
