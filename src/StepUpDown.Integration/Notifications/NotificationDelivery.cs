@@ -40,6 +40,9 @@ public sealed partial class NotificationDelivery(
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The rows this process is sending now: a row it marked sending but is not sending was left by a failed attempt.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _sending = new();
+
     /// <summary>
     /// Longer than any attempt takes (MailKit's timeout per SMTP command, a few commands): a row
     /// <c>sending</c> for longer was left by a crash.
@@ -64,7 +67,8 @@ public sealed partial class NotificationDelivery(
     {
         var row = await connection.QuerySingleOrDefaultAsync<LedgerRow>(
             $$"""
-            SELECT n.step_id AS StepId, n.state, n.sending_since AS SendingSince, (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
+            SELECT n.step_id AS StepId, n.state, n.sending_since AS SendingSince, n.sending_by AS SendingBy,
+                   (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
                    n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
                    s.source, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
                    s.record::text AS RecordJson, s.details::text AS DetailsJson
@@ -84,7 +88,8 @@ public sealed partial class NotificationDelivery(
         // Sending, by a live process, not for longer than an attempt takes: another attempt is under
         // way. A sender that died (its lease lapsed) sends nothing more: this attempt sends again,
         // with the same Message-Id, at once.
-        if (row.State == "sending" && row.SenderAlive && row.SendingSince > time.GetUtcNow().UtcDateTime - AttemptTimeout)
+        var leftByThisProcess = row.SendingBy == lease.Id && !_sending.ContainsKey(notificationId);
+        if (row.State == "sending" && row.SenderAlive && !leftByThisProcess && row.SendingSince > time.GetUtcNow().UtcDateTime - AttemptTimeout)
         {
             throw new DeliveryInFlightException(notificationId);
         }
@@ -106,6 +111,7 @@ public sealed partial class NotificationDelivery(
 
             var recipient = await recipients.ResolveAsync(row.RecipientRole, record, row.Subject, cancellationToken);
             var message = Compose(notificationId, row, record, recipient, await UndeliveredAsync(connection, transaction, row));
+            _sending[notificationId] = 0;
             await MarkSendingAsync(connection, transaction, notificationId);
             sending = true;
             await transport.SendAsync(message, cancellationToken);
@@ -153,6 +159,10 @@ public sealed partial class NotificationDelivery(
             }
 
             throw;
+        }
+        finally
+        {
+            _sending.TryRemove(notificationId, out _);
         }
     }
 
@@ -259,6 +269,7 @@ public sealed partial class NotificationDelivery(
         Guid StepId,
         string State,
         DateTime? SendingSince,
+        Guid? SendingBy,
         bool SenderAlive,
         string RecipientRole,
         string MessageId,

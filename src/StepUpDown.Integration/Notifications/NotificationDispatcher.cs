@@ -54,6 +54,9 @@ public sealed partial class NotificationDispatcher(
 {
     private readonly SemaphoreSlim _attempts = new(mail.Value.Smtp.MaxConnections, mail.Value.Smtp.MaxConnections);
 
+    /// <summary>The rows this process's dispatches are working on: its other claims were left by a dispatch that failed.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _working = new();
+
     /// <summary>How long a claim waits to be delivered or handed over before it is claimed again.</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(15);
 
@@ -72,9 +75,17 @@ public sealed partial class NotificationDispatcher(
             }
             catch
             {
-                // Shutdown, or the database gone: what was not delivered is free for the next dispatch at once.
+                // Shutdown, or the database gone: what was not delivered is free for the next dispatch at once
+                // (and if the database is gone, this process's next dispatch takes its own claims back).
                 await ReleaseAsync(claimed);
                 throw;
+            }
+            finally
+            {
+                foreach (var id in claimed)
+                {
+                    _working.TryRemove(id, out _);
+                }
             }
 
             total += claimed.Count;
@@ -89,18 +100,25 @@ public sealed partial class NotificationDispatcher(
     {
         var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<Guid>(
+        var claimed = (await connection.QueryAsync<Guid>(
             $"""
             UPDATE stepupdown.notifications SET claimed_at = @now, claimed_by = @holder
              WHERE id IN (SELECT id FROM stepupdown.notifications
                            WHERE state IN ('pending', 'sending') AND job_id IS NULL
-                             AND (claimed_at IS NULL OR claimed_at < @stale OR NOT {InstanceLease.IsAliveSql("claimed_by")})
+                             AND (claimed_at IS NULL OR claimed_at < @stale OR NOT {InstanceLease.IsAliveSql("claimed_by")}
+                                  OR (claimed_by = @holder AND NOT (id = ANY(@working))))
                            ORDER BY created_at
                            LIMIT @BatchSize
                              FOR UPDATE SKIP LOCKED)
             RETURNING id
             """,
-            new { now, stale = now - StaleAfter, BatchSize, holder = lease.Id, aliveFor = InstanceLease.AliveFor })).AsList();
+            new { now, stale = now - StaleAfter, BatchSize, holder = lease.Id, aliveFor = InstanceLease.AliveFor, working = _working.Keys.ToArray() })).AsList();
+        foreach (var id in claimed)
+        {
+            _working[id] = 0;
+        }
+
+        return claimed;
     }
 
     private async Task DeliverAsync(List<Guid> claimed, CancellationToken cancellationToken)

@@ -64,16 +64,20 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
         await Worker.PollAsync();
         await DeliveredAsync(2);
 
-        // As if a dispatch had claimed the rows and crashed: the GP's claims an hour old, the
-        // MASSH's just made; the step to looked after's GP notice belongs to a delivery job.
+        // The GP's claims an hour old (a dispatch that lost track of them); the MASSH's just made by
+        // a live peer's dispatch; the step to looked after's GP notice belongs to a delivery job.
+        var livePeer = Guid.NewGuid();
         await Worker.QueryScalarAsync<int>(
             """
+            INSERT INTO stepupdown.instances VALUES (@livePeer, now(), now());
             UPDATE stepupdown.notifications n
-               SET state = 'pending', attempts = 0, sent_at = NULL,
+               SET state = 'pending', attempts = 0, sent_at = NULL, claimed_by = @livePeer,
                    claimed_at = CASE recipient_role WHEN 'gp' THEN now() - interval '1 hour' ELSE now() END,
                    job_id = CASE WHEN recipient_role = 'gp' AND s.to_level = 'looked-after' THEN '42' END
-              FROM stepupdown.steps s WHERE s.id = n.step_id
-            """);
+              FROM stepupdown.steps s WHERE s.id = n.step_id;
+            SELECT 1
+            """,
+            new { livePeer });
 
         var dispatched = await Worker.Get<NotificationDispatcher>().DispatchPendingAsync(CancellationToken.None);
 
@@ -90,12 +94,17 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
         var gp = await Worker.QueryScalarAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp'");
         var massh = await Worker.QueryScalarAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'massh'");
         var gpMessageId = await Worker.QueryScalarAsync<string>("SELECT message_id FROM stepupdown.notifications WHERE recipient_role = 'gp'");
+        // The GP's left sending an hour ago; the MASSH's being sent now by a live peer.
+        var livePeer = Guid.NewGuid();
         await Worker.QueryScalarAsync<int>(
             """
+            INSERT INTO stepupdown.instances VALUES (@livePeer, now(), now());
             UPDATE stepupdown.notifications
-               SET state = 'sending', sent_at = NULL,
-                   sending_since = CASE recipient_role WHEN 'gp' THEN now() - interval '1 hour' ELSE now() END
-            """);
+               SET state = 'sending', sent_at = NULL, sending_by = @livePeer,
+                   sending_since = CASE recipient_role WHEN 'gp' THEN now() - interval '1 hour' ELSE now() END;
+            SELECT 1
+            """,
+            new { livePeer });
 
         await Worker.InScopeAsync<SendNotificationJob, bool>(async job => { await job.ExecuteAsync(gp, CancellationToken.None); return true; });
         var inFlight = await Should.ThrowAsync<DeliveryInFlightException>(() =>
