@@ -67,6 +67,16 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
         (await DeliveredAsync(1)).ShouldHaveSingleItem().To.Single().Address.ShouldBe(ProposedLead);
     }
 
+    /// <summary>Three children, each with a step down agreed: three handovers, three packs.</summary>
+    private async Task AgreeThreeAsync()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1), Children.Record("SC-2", "CIN", 1, nhsNumber: "9434765870"), Children.Record("SC-3", "CIN", 1, nhsNumber: "9990000026"));
+        Feed.ServePage("c1", "c2", Agreed(2), Agreed(2, childId: "SC-2", nhsNumber: "9434765870"), Agreed(2, childId: "SC-3", nhsNumber: "9990000026"));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await DeliveredAsync(3);
+    }
+
     /// <summary>Runs the sweep as if it were 10:00 on <paramref name="day"/>.</summary>
     private Task<SweepResult> SweepOnAsync(string day) => Worker.SweepOnAsync(day);
 
@@ -168,11 +178,7 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     [Fact]
     public async Task ThreeStalledHandovers_AreEachEscalatedOnce_ThroughOneSweepsBatches()
     {
-        Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1), Children.Record("SC-2", "CIN", 1, nhsNumber: "9434765870"), Children.Record("SC-3", "CIN", 1, nhsNumber: "9990000026"));
-        Feed.ServePage("c1", "c2", Agreed(2), Agreed(2, childId: "SC-2", nhsNumber: "9434765870"), Agreed(2, childId: "SC-3", nhsNumber: "9990000026"));
-        await Worker.PollAsync();
-        await Worker.PollAsync();
-        await DeliveredAsync(3);
+        await AgreeThreeAsync();
 
         var sweep = await SweepOnAsync("2026-11-09");
         var again = await SweepOnAsync("2026-11-09");
@@ -186,11 +192,7 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     [Fact]
     public async Task OneHandoverThatThrows_IsSetAsideWithItsError_TheOthersAreEscalated_AndTheSweepFailsVisibly()
     {
-        Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1), Children.Record("SC-2", "CIN", 1, nhsNumber: "9434765870"), Children.Record("SC-3", "CIN", 1, nhsNumber: "9990000026"));
-        Feed.ServePage("c1", "c2", Agreed(2), Agreed(2, childId: "SC-2", nhsNumber: "9434765870"), Agreed(2, childId: "SC-3", nhsNumber: "9990000026"));
-        await Worker.PollAsync();
-        await Worker.PollAsync();
-        await DeliveredAsync(3);
+        await AgreeThreeAsync();
         // The middle handover's opening step names a level the continuum no longer has (a council edited it).
         await Worker.QueryScalarAsync<int>(
             "UPDATE stepupdown.steps SET from_level = 'retired-level' WHERE id = (SELECT id FROM stepupdown.handovers WHERE child_id = 'SC-2'); SELECT 1");
