@@ -23,6 +23,9 @@ public sealed record SourceRecord(string Source, ChildRecord Record, Level Level
 
     /// <summary>True while the record is open in its source.</summary>
     public bool IsOpen => !Record.IsClosed;
+
+    /// <summary>The source's date of the record's last change (<c>updatedAt</c>): when its steps occurred.</summary>
+    public DateOnly UpdatedOn => DateOnly.FromDateTime((Record.UpdatedAt ?? DateTimeOffset.MinValue).UtcDateTime);
 }
 
 /// <summary>
@@ -251,7 +254,7 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
 
         public Level To => to;
 
-        public DateOnly OccurredOn { get; } = DateOnly.FromDateTime((current.Record.UpdatedAt ?? DateTimeOffset.MinValue).UtcDateTime);
+        public DateOnly OccurredOn => current.UpdatedOn;
 
         public void Add(StepKind kind, string? subject = null, StepMarkers markers = StepMarkers.None) =>
             _steps.Add(new DetectedStep(

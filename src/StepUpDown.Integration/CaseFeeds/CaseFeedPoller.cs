@@ -260,7 +260,6 @@ public sealed partial class CaseFeedPoller(
         };
     }
 
-
     private Level? LevelOrNull(string? code) => code is not null && continuum.TryGet(code, out var level) ? level : null;
 
     private PageWrite DetectPage(
@@ -324,7 +323,7 @@ public sealed partial class CaseFeedPoller(
             // this very record opened included.
             foreach (var agreement in context.AgreementsOf(relatedRecords.Prepend(current)).Where(a => a.HeldFrom != detection.HeldFrom))
             {
-                var heldSince = detection.HeldFrom is null ? (DateOnly?)null : DateOnly.FromDateTime((record.UpdatedAt ?? DateTimeOffset.MinValue).UtcDateTime);
+                var heldSince = detection.HeldFrom is null ? (DateOnly?)null : current.UpdatedOn;
                 holds[agreement.Id] = new HoldToStore(agreement.Id, detection.HeldFrom?.Code, heldSince);
                 context.Put(agreement with { HeldFrom = detection.HeldFrom });
             }

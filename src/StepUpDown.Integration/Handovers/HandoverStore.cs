@@ -80,6 +80,10 @@ internal static class HandoverStore
             },
             transaction);
 
+    /// <summary>Ends a held fall: the settling window is over, and it has been told as a step down.</summary>
+    public static Task ReleaseHoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id) =>
+        connection.ExecuteAsync("UPDATE stepupdown.handovers SET held_from = NULL, held_since = NULL WHERE id = @id", new { id }, transaction);
+
     /// <summary>Keeps why a handover could not be reviewed (an SqlState or an exception type: no row data).</summary>
     public static Task RecordReviewErrorAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, string reason, DateTimeOffset now) =>
         connection.ExecuteAsync(

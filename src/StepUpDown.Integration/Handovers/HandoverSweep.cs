@@ -241,10 +241,7 @@ public sealed partial class HandoverSweep(
         var step = HandoverStep(write, StepKind.StepDown, $"{handover.Id:N}:settled") with { From = continuum.Get(heldFrom) };
         var related = write.Child.Where(r => !ReferenceEquals(r, write.Own)).ToArray();
         var record = CombinedView.For(write.Own, related);
-        await write.Connection.ExecuteAsync(
-            "UPDATE stepupdown.handovers SET held_from = NULL, held_since = NULL WHERE id = @Id",
-            new { handover.Id },
-            write.Transaction);
+        await HandoverStore.ReleaseHoldAsync(write.Connection, write.Transaction, handover.Id);
         LogSettled(logger, handover.Id);
         return await AddAsync(write, step, record, null, planner.Plan([step], write.Own.UsableNhsNumber is not null).ToArray());
     }
@@ -298,7 +295,7 @@ public sealed partial class HandoverSweep(
             DetectedStep.IdFor(handover.Source, handover.ChildId, kind, 0, subject),
             kind,
             continuum.Get(handover.FromLevel),
-            write.Child.Select(r => r.Level).MaxBy(l => l.Rank)!,
+            Combined(write.Child),
             null,
             write.Own.Version,
             subject,

@@ -86,8 +86,9 @@ public sealed partial class NotificationDelivery(
         }
 
         // Sending, by a live process, not for longer than an attempt takes: another attempt is under
-        // way. A sender that died (its lease lapsed) sends nothing more: this attempt sends again,
-        // with the same Message-Id, at once.
+        // way. A sender that died (its lease lapsed), or an attempt of this process that failed
+        // after marking the row, sends nothing more: this attempt sends again, with the same
+        // Message-Id, at once.
         var leftByThisProcess = row.SendingBy == lease.Id && !_sending.ContainsKey(notificationId);
         if (row.State == "sending" && row.SenderAlive && !leftByThisProcess && row.SendingSince > time.GetUtcNow().UtcDateTime - AttemptTimeout)
         {

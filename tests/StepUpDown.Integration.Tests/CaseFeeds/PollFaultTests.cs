@@ -32,6 +32,18 @@ public sealed class PollFaultTests(PostgresFixture postgres, MailDevFixture mail
         await Worker.PollAsync();
     }
 
+    /// <summary>A database rule no validation knows of: a trigger on the stored records with this PL/pgSQL body.</summary>
+    private Task<int> RefuseStoringAsync(string body) =>
+        Worker.QueryScalarAsync<int>(
+            $"""
+            CREATE FUNCTION stepupdown.refuse() RETURNS trigger LANGUAGE plpgsql AS $f$
+            BEGIN
+            {body}
+            END $f$;
+            CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON stepupdown.child_records FOR EACH ROW EXECUTE FUNCTION stepupdown.refuse();
+            SELECT 1;
+            """);
+
     private Task<IReadOnlyList<string>> SteppedUpAsync() =>
         Worker.QueryAsync<string>("SELECT child_id FROM stepupdown.steps WHERE kind = 'StepUp' ORDER BY child_id");
 
@@ -56,17 +68,12 @@ public sealed class PollFaultTests(PostgresFixture postgres, MailDevFixture mail
     {
         await AdoptAsync();
         // A database rule no validation knows of, whose error quotes the child's name in its message and detail.
-        await Worker.QueryScalarAsync<int>(
-            $$"""
-            CREATE FUNCTION stepupdown.refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $f$
-            BEGIN
-              IF NEW.record -> 'name' ->> 'given' = '{{SecretName}}' THEN
+        await RefuseStoringAsync(
+            $"""
+              IF NEW.record -> 'name' ->> 'given' = '{SecretName}' THEN
                 RAISE EXCEPTION 'cannot store "%"', NEW.record -> 'name' ->> 'given' USING ERRCODE = '22023', DETAIL = 'child ' || (NEW.record ->> 'name');
               END IF;
               RETURN NEW;
-            END $f$;
-            CREATE TRIGGER refuse_poison BEFORE INSERT OR UPDATE ON stepupdown.child_records FOR EACH ROW EXECUTE FUNCTION stepupdown.refuse_poison();
-            SELECT 1;
             """);
         Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2),
             Children.Record("SC-2", "CP", 2, given: SecretName, nhsNumber: Children.NhsNumberFor(2)),
@@ -91,14 +98,9 @@ public sealed class PollFaultTests(PostgresFixture postgres, MailDevFixture mail
     public async Task DatabaseErrorThatIsNotAboutARecord_FailsTheJob_WithItsSqlStateOnly()
     {
         await AdoptAsync();
-        await Worker.QueryScalarAsync<int>(
-            $$"""
-            CREATE FUNCTION stepupdown.refuse_all() RETURNS trigger LANGUAGE plpgsql AS $f$
-            BEGIN
+        await RefuseStoringAsync(
+            """
               RAISE EXCEPTION 'server says no to "%"', NEW.record -> 'name' ->> 'given' USING ERRCODE = '57014', DETAIL = NEW.record::text;
-            END $f$;
-            CREATE TRIGGER refuse_all BEFORE INSERT OR UPDATE ON stepupdown.child_records FOR EACH ROW EXECUTE FUNCTION stepupdown.refuse_all();
-            SELECT 1;
             """);
         Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2, given: SecretName));
 
