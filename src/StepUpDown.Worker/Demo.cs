@@ -16,7 +16,7 @@ public static partial class Demo
     /// <summary>True when <c>Simulator:Enabled</c> is set.</summary>
     public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue<bool>("Simulator:Enabled");
 
-    /// <summary>Clears the demo's previous run: its private database and outbox, under <see cref="DataDirectory"/> only.</summary>
+    /// <summary>Clears the demo's previous run: its private database and mailbox, under <see cref="DataDirectory"/> only.</summary>
     public static void ResetData()
     {
         var folder = Path.GetFullPath(DataDirectory);
@@ -38,9 +38,17 @@ public static partial class Demo
     private sealed partial class SimulatorService(TimeProvider time, IOptions<SimulatorOptions> options, ILogger<SimulatorService> logger) : IHostedService, IAsyncDisposable
     {
         private WebApplication? _app;
+        private DemoMailbox? _mailbox;
 
         public async Task StartAsync(CancellationToken cancellationToken)
         {
+            if (options.Value.MailboxPort > 0)
+            {
+                _mailbox = new DemoMailbox(options.Value.MailboxPort, options.Value.MailboxDirectory);
+                _mailbox.Start();
+                LogMailbox(logger, options.Value.MailboxPort, options.Value.MailboxDirectory);
+            }
+
             _app = new SimulatorApp(time).Build(options.Value);
             await _app.StartAsync(cancellationToken);
             LogStarted(logger, options.Value.Urls);
@@ -60,9 +68,17 @@ public static partial class Demo
             {
                 await _app.DisposeAsync();
             }
+
+            if (_mailbox is not null)
+            {
+                await _mailbox.DisposeAsync();
+            }
         }
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Demo: case feed simulator serving fictional families on {Urls}")]
         private static partial void LogStarted(ILogger logger, string urls);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Demo: mail relay on 127.0.0.1:{Port} keeping each message in {Folder}")]
+        private static partial void LogMailbox(ILogger logger, int port, string folder);
     }
 }

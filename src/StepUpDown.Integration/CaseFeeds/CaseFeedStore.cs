@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using StepUpDown.Domain.Notifications;
+using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;
@@ -225,7 +226,7 @@ public sealed class CaseFeedStore(TimeProvider time)
             transaction);
 
         await Ledger.AddStepsAsync(connection, transaction, page.Steps, now);
-        var added = await Ledger.AddNotificationsAsync(connection, transaction, page.Notifications, now);
+        var added = await NotificationLedger.AddAsync(connection, transaction, page.Notifications, now);
 
         await connection.ExecuteAsync(
             """

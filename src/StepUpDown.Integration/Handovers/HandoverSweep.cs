@@ -317,7 +317,7 @@ public sealed partial class HandoverSweep(
             JsonSerializer.Serialize(record, JsonOptions),
             details is null ? null : JsonSerializer.Serialize(details, JsonOptions));
         await Ledger.AddStepsAsync(write.Connection, write.Transaction, [toStore], write.Now);
-        return await Ledger.AddNotificationsAsync(write.Connection, write.Transaction, notifications, write.Now);
+        return await NotificationLedger.AddAsync(write.Connection, write.Transaction, notifications, write.Now);
     }
 
     private static Task<int> UpdateAsync(

@@ -1,7 +1,4 @@
-using Dapper;
 using Hangfire.States;
-using Npgsql;
-using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -12,7 +9,7 @@ namespace StepUpDown.Integration.Notifications;
 /// as for a permanent failure. Registered after Hangfire's retry filter (<see cref="Order"/>), so it
 /// sees its decision; a row already failed, sent or withheld is left as it is.
 /// </summary>
-public sealed class GiveUpWhenRetriesRunOut(NpgsqlDataSource dataSource, NotificationPlanner planner, INotificationDispatcher dispatcher, TimeProvider time)
+public sealed class GiveUpWhenRetriesRunOut(NotificationLedger ledger, NotificationPlanner planner, INotificationDispatcher dispatcher)
     : IElectStateFilter
 {
     /// <summary>The filter order to register it with: after <c>AutomaticRetryAttribute</c> (20).</summary>
@@ -29,30 +26,8 @@ public sealed class GiveUpWhenRetriesRunOut(NpgsqlDataSource dataSource, Notific
             return;
         }
 
-        GiveUpAsync(notificationId, failed.Exception?.GetType().Name ?? "unknown").GetAwaiter().GetResult();
-    }
-
-    private async Task GiveUpAsync(Guid notificationId, string lastFailure)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid StepId, string Role)?>(
-            """
-            UPDATE stepupdown.notifications
-               SET state = 'failed', sending_since = NULL,
-                   last_error = 'Gave up: retries ran out (' || @lastFailure || '). Last: ' || COALESCE(last_error, 'none')
-             WHERE id = @notificationId AND state IN ('pending', 'sending')
-            RETURNING step_id, recipient_role
-            """,
-            new { notificationId, lastFailure },
-            transaction);
-        if (row is { } given && !Domain.Notifications.RecipientRoles.IsMassh(given.Role))
-        {
-            await Ledger.AddNotificationsAsync(connection, transaction, [planner.Undelivered(given.StepId, given.Role)], time.GetUtcNow());
-        }
-
-        await transaction.CommitAsync();
-        if (row is { } told && !Domain.Notifications.RecipientRoles.IsMassh(told.Role))
+        var lastFailure = failed.Exception?.GetType().Name ?? "unknown";
+        if (ledger.GiveUpAsync(notificationId, lastFailure, planner.Undelivered).GetAwaiter().GetResult())
         {
             dispatcher.ScheduleDispatch();
         }

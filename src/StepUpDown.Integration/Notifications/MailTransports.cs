@@ -13,6 +13,9 @@ public interface IMailTransport
 {
     /// <summary>Sends the message; throws when it was not accepted.</summary>
     Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+
+    /// <summary>True when a message it accepts is on its way to the recipient; false for a file nobody reads by itself.</summary>
+    bool ReachesRecipients { get; }
 }
 
 /// <summary>
@@ -25,6 +28,9 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTran
     private static readonly TimeSpan CheckAfterIdle = TimeSpan.FromSeconds(30);
     private readonly ConcurrentBag<PooledClient> _idle = [];
     private readonly SemaphoreSlim _slots = new(options.Value.Smtp.MaxConnections, options.Value.Smtp.MaxConnections);
+
+    /// <inheritdoc />
+    public bool ReachesRecipients => true;
 
     /// <inheritdoc />
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
@@ -139,9 +145,15 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTran
     }
 }
 
-/// <summary>With no SMTP relay configured: writes each message as an .eml file named by its notification id.</summary>
+/// <summary>
+/// With no SMTP relay configured (Development, or <c>Mail:UseOutbox</c>): writes each message as an
+/// .eml file named by its notification id. Nobody receives it, so its ledger row is <c>written</c>, not sent.
+/// </summary>
 public sealed partial class OutboxMailTransport(IOptions<MailOptions> options, ILogger<OutboxMailTransport> logger) : IMailTransport
 {
+    /// <inheritdoc />
+    public bool ReachesRecipients => false;
+
     /// <inheritdoc />
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {

@@ -1,10 +1,8 @@
 using System.Text.Json;
-using Dapper;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Notifications;
@@ -15,17 +13,56 @@ using StepUpDown.Integration.Telemetry;
 
 namespace StepUpDown.Integration.Notifications;
 
+/// <summary>What one delivery attempt came to.</summary>
+public enum DeliveryResult
+{
+    /// <summary>The row is done: sent, written to the outbox, withheld, or done before.</summary>
+    Done,
+
+    /// <summary>Another live attempt is sending it and owns it.</summary>
+    InFlight,
+
+    /// <summary>Not delivered; another try may help.</summary>
+    TryAgain,
+
+    /// <summary>Not delivered, and trying again cannot help: the row is failed and the MASSH told.</summary>
+    Failed,
+}
+
+/// <summary>The outcome of one attempt, for the dispatch or the row's job to act on.</summary>
+/// <param name="Result">What the attempt came to.</param>
+/// <param name="Failure">For <see cref="DeliveryResult.TryAgain"/> and <see cref="DeliveryResult.Failed"/>: why, without personal data.</param>
+/// <param name="NoticeAdded">The attempt added a notice to the ledger (the MASSH's, of a failure) that wants dispatching.</param>
+public sealed record DeliveryOutcome(DeliveryResult Result, Exception? Failure = null, bool NoticeAdded = false)
+{
+    /// <summary>The outcome of a row that needs nothing more.</summary>
+    public static readonly DeliveryOutcome Done = new(DeliveryResult.Done);
+
+    /// <summary>For a job: returns when the row is done, throws (for Hangfire's retry or failed state) when it is not.</summary>
+    public void ThrowUnlessDone(Guid notificationId)
+    {
+        switch (Result)
+        {
+            case DeliveryResult.Done:
+                return;
+            case DeliveryResult.InFlight:
+                throw new DeliveryInFlightException(notificationId);
+            default:
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(Failure!);
+                return;
+        }
+    }
+}
+
 /// <summary>
-/// Delivers one ledger row (one step, one recipient): pending → sending → sent | failed. A message
-/// the ledger knows was sent is never sent again. Throws when the row was not sent: a
-/// <see cref="PermanentDeliveryException"/> when trying again cannot help, anything else when it can.
-/// The first attempt is the dispatch's (<see cref="NotificationDispatcher"/>), the retries are the
-/// row's own <see cref="SendNotificationJob"/>'s.
+/// Delivers one ledger row (one step, one recipient): pending → sending → sent | written | failed.
+/// A message the ledger knows was sent is never sent again. Returns what came of it; the ledger's
+/// statements are <see cref="NotificationLedger"/>'s. The first attempt is the dispatch's
+/// (<see cref="NotificationDispatcher"/>), the retries are the row's own <see cref="SendNotificationJob"/>'s.
 /// </summary>
 public sealed partial class NotificationDelivery(
-    NpgsqlDataSource dataSource,
+    NotificationLedger ledger,
     RecipientResolver recipients,
-    INotificationDispatcher dispatcher,
     NotificationPlanner planner,
     MessageTemplates templates,
     IMailTransport transport,
@@ -49,40 +86,26 @@ public sealed partial class NotificationDelivery(
     /// </summary>
     private TimeSpan AttemptTimeout => (mail.Value.Smtp.Timeout * 4) + TimeSpan.FromMinutes(1);
 
-    /// <summary>Delivers notification <paramref name="notificationId"/> unless the ledger says it is done.</summary>
-    public async Task DeliverAsync(Guid notificationId, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await DeliverAsync(connection, transaction, notificationId, cancellationToken);
-    }
-
     /// <summary>
-    /// Locks the row, composes the message and marks it <c>sending</c> (committed, so ops staff see
-    /// it and the lock is not held over SMTP), sends, then records the outcome. A row left
-    /// <c>sending</c> by a crash is sent again, with the same Message-Id, once it is older than an
-    /// attempt can take; a younger one is another attempt still under way, so this one waits.
+    /// Delivers notification <paramref name="notificationId"/> unless the ledger says it is done:
+    /// locks the row, composes the message, marks it <c>sending</c>, sends, then records the
+    /// outcome. A row left <c>sending</c> by a crash is sent again, with the same Message-Id, once
+    /// its sender is gone or it is older than an attempt can take; a younger one of a live sender is
+    /// another attempt still under way, so this one comes to <see cref="DeliveryResult.InFlight"/>.
     /// </summary>
-    private async Task DeliverAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, CancellationToken cancellationToken)
+    public async Task<DeliveryOutcome> DeliverAsync(Guid notificationId, CancellationToken cancellationToken)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<LedgerRow>(
-            $$"""
-            SELECT n.step_id AS StepId, n.state, n.sending_since AS SendingSince, n.sending_by AS SendingBy,
-                   (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
-                   n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
-                   s.source, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
-                   s.record::text AS RecordJson, s.details::text AS DetailsJson
-              FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
-             WHERE n.id = @notificationId
-               FOR UPDATE OF n
-            """,
-            new { notificationId, aliveFor = InstanceLease.AliveFor },
-            transaction) ?? throw new PermanentDeliveryException($"Notification {notificationId} is not in the ledger.");
+        await using var attempt = await ledger.BeginAttemptAsync(notificationId, cancellationToken);
+        if (attempt is null)
+        {
+            return new DeliveryOutcome(DeliveryResult.Failed, new PermanentDeliveryException($"Notification {notificationId} is not in the ledger."));
+        }
 
-        if (row.State is "sent" or "withheld")
+        var row = attempt.Row;
+        if (NotificationLedger.IsDone(row.State))
         {
             LogAlreadyDone(logger, notificationId, row.State);
-            return;
+            return DeliveryOutcome.Done;
         }
 
         // Sending, by a live process, not for longer than an attempt takes: another attempt is under
@@ -90,12 +113,11 @@ public sealed partial class NotificationDelivery(
         // after marking the row, sends nothing more: this attempt sends again, with the same
         // Message-Id, at once.
         var leftByThisProcess = row.SendingBy == lease.Id && !_sending.ContainsKey(notificationId);
-        if (row.State == "sending" && row.SenderAlive && !leftByThisProcess && row.SendingSince > time.GetUtcNow().UtcDateTime - AttemptTimeout)
+        if (row.State == NotificationState.Sending && row.SenderAlive && !leftByThisProcess && row.SendingSince > time.GetUtcNow().UtcDateTime - AttemptTimeout)
         {
-            throw new DeliveryInFlightException(notificationId);
+            return new DeliveryOutcome(DeliveryResult.InFlight);
         }
 
-        var sending = false;
         try
         {
             var record = JsonSerializer.Deserialize<ChildRecord>(row.RecordJson, JsonOptions)!;
@@ -104,62 +126,35 @@ public sealed partial class NotificationDelivery(
             if (RecipientRoles.IsGp(row.RecipientRole) && noUsableNhsNumber)
             {
                 // The rules already send these to the MASSH instead; this guards the rule itself.
-                await RecordAsync(connection, transaction, notificationId, "withheld", null,
+                await attempt.RecordAsync(NotificationState.Withheld, null,
                     "NHS number missing or fails the Modulus 11 check: the GP is not written to until the match is resolved.");
                 LogWithheld(logger, notificationId);
-                return;
+                return DeliveryOutcome.Done;
             }
 
             var recipient = await recipients.ResolveAsync(row.RecipientRole, record, row.Subject, cancellationToken);
-            var message = Compose(notificationId, row, record, recipient, await UndeliveredAsync(connection, transaction, row));
+            var message = Compose(notificationId, row, record, recipient, await UndeliveredAsync(attempt));
             _sending[notificationId] = 0;
-            await MarkSendingAsync(connection, transaction, notificationId);
-            sending = true;
+            await attempt.MarkSendingAsync();
             await transport.SendAsync(message, cancellationToken);
-            await using var outcome = await connection.BeginTransactionAsync(CancellationToken.None);
-            await RecordAsync(connection, outcome, notificationId, "sent", recipient.Address, null, countAttempt: false);
+
+            // An outbox file reached nobody: the row says so, and never counts as the recipient told.
+            var delivered = transport.ReachesRecipients ? NotificationState.Sent : NotificationState.Written;
+            await attempt.RecordAsync(delivered, recipient.Address, null);
             metrics.NotificationSent(row.RecipientRole, row.Template);
-            LogSent(logger, notificationId, row.RecipientRole);
+            LogDelivered(logger, notificationId, row.RecipientRole, delivered);
+            return DeliveryOutcome.Done;
         }
-        catch (Exception exception) when (Classify(exception) is { } failure)
+        catch (Exception exception)
         {
-            // Before sending, the row is still locked in the first transaction; after, its outcome gets its own.
-            await using var afterSending = sending ? await connection.BeginTransactionAsync(CancellationToken.None) : null;
-            var outcome = afterSending ?? transaction;
-            var tellMassh = failure.Permanent && !RecipientRoles.IsMassh(row.RecipientRole);
-            if (tellMassh)
+            var outcome = await RecordFailureAsync(attempt, notificationId, exception);
+            if (cancellationToken.IsCancellationRequested)
             {
-                await AddMasshUndeliveredAsync(connection, outcome, row);
-            }
-
-            await RecordAsync(connection, outcome, notificationId, failure.Permanent ? "failed" : "pending", null, failure.Reason, countAttempt: !sending);
-            if (tellMassh)
-            {
-                dispatcher.ScheduleDispatch();
-            }
-
-            metrics.NotificationFailed(row.RecipientRole, row.Template, failure.Permanent);
-
-            // An SMTP reply's text is the server's and may quote the address: only its code goes
-            // to the log and to the failure Hangfire keeps.
-            var quotesServer = exception is SmtpCommandException;
-            LogFailed(logger, quotesServer ? null : exception, notificationId, failure.Permanent, failure.Reason);
-            if (exception is PermanentDeliveryException)
-            {
+                // Shutting down: the row is pending again, and the caller stops.
                 throw;
             }
 
-            if (failure.Permanent)
-            {
-                throw new PermanentDeliveryException(failure.Reason);
-            }
-
-            if (quotesServer)
-            {
-                throw new DeliveryDeferredException(failure.Reason);
-            }
-
-            throw;
+            return outcome;
         }
         finally
         {
@@ -167,23 +162,48 @@ public sealed partial class NotificationDelivery(
         }
     }
 
-    /// <summary>A permanent failure to reach anyone but the MASSH becomes a notice to the MASSH, in the same transaction.</summary>
-    private Task<IReadOnlyList<Guid>> AddMasshUndeliveredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerRow row) =>
-        Ledger.AddNotificationsAsync(connection, transaction, [planner.Undelivered(row.StepId, row.RecipientRole)], time.GetUtcNow());
+    /// <summary>
+    /// Records a failed attempt: <c>failed</c> when trying again cannot help (and, unless the
+    /// notice was the MASSH's own, a notice to the MASSH in the same transaction), else
+    /// <c>pending</c> for another try.
+    /// </summary>
+    private async Task<DeliveryOutcome> RecordFailureAsync(LedgerAttempt attempt, Guid notificationId, Exception exception)
+    {
+        var row = attempt.Row;
+        var failure = Classify(exception);
+        var tellMassh = failure.Permanent && !RecipientRoles.IsMassh(row.RecipientRole);
+        await attempt.RecordAsync(
+            failure.Permanent ? NotificationState.Failed : NotificationState.Pending,
+            null,
+            failure.Reason,
+            tellMassh ? planner.Undelivered(row.StepId, row.RecipientRole) : null);
+        metrics.NotificationFailed(row.RecipientRole, row.Template, failure.Permanent);
+
+        // An SMTP reply's text is the server's and may quote the address: only its code goes
+        // to the log and to the failure Hangfire keeps.
+        var quotesServer = exception is SmtpCommandException;
+        LogFailed(logger, quotesServer ? null : exception, notificationId, failure.Permanent, failure.Reason);
+        Exception kept = exception switch
+        {
+            PermanentDeliveryException => exception,
+            _ when failure.Permanent => new PermanentDeliveryException(failure.Reason),
+            _ when quotesServer => new DeliveryDeferredException(failure.Reason),
+            _ => exception,
+        };
+        return new DeliveryOutcome(failure.Permanent ? DeliveryResult.Failed : DeliveryResult.TryAgain, kept, tellMassh);
+    }
 
     /// <summary>For a MASSH "could not deliver" notice: which recipient failed, and why.</summary>
-    private static async Task<UndeliveredView?> UndeliveredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerRow row)
+    private static async Task<UndeliveredView?> UndeliveredAsync(LedgerAttempt attempt)
     {
+        var row = attempt.Row;
         if (!row.RecipientRole.StartsWith(RecipientRoles.MasshUndeliveredPrefix, StringComparison.Ordinal))
         {
             return null;
         }
 
         var failedRole = row.RecipientRole[RecipientRoles.MasshUndeliveredPrefix.Length..];
-        var reason = await connection.ExecuteScalarAsync<string?>(
-            "SELECT last_error FROM stepupdown.notifications WHERE step_id = @StepId AND recipient_role = @failedRole",
-            new { row.StepId, failedRole },
-            transaction);
+        var reason = await attempt.LastErrorAsync(failedRole);
         return new UndeliveredView(failedRole, reason ?? "unknown");
     }
 
@@ -216,40 +236,6 @@ public sealed partial class NotificationDelivery(
         levelMaps.TryMapTarget(source, record.StepDown?.TargetLevel, out var level) ? level.Name : null;
 
     /// <summary>
-    /// Marks the attempt under way and commits: the row is <c>sending</c> until its outcome is
-    /// recorded. This commit does not wait for the disk (<c>synchronous_commit = off</c>): if a crash
-    /// loses it, the row is back to pending, which is what a crash mid-send means anyway. The
-    /// outcome's commit waits as usual.
-    /// </summary>
-    private async Task MarkSendingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId)
-    {
-        await connection.ExecuteAsync(
-            """
-            SET LOCAL synchronous_commit = off;
-            UPDATE stepupdown.notifications SET state = 'sending', sending_since = @now, sending_by = @sender, attempts = attempts + 1 WHERE id = @notificationId
-            """,
-            new { notificationId, now = time.GetUtcNow(), sender = lease.Id },
-            transaction);
-        await transaction.CommitAsync();
-    }
-
-    private async Task RecordAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, string state, string? address, string? error, bool countAttempt = true)
-    {
-        await connection.ExecuteAsync(
-            """
-            UPDATE stepupdown.notifications
-               SET state = @state, attempts = attempts + CASE WHEN @countAttempt THEN 1 ELSE 0 END, last_error = @error, sending_since = NULL,
-                   recipient_address = COALESCE(@address, recipient_address),
-                   sent_at = CASE WHEN @state = 'sent' THEN @now ELSE sent_at END
-             WHERE id = @notificationId
-            """,
-            new { notificationId, state, address, error, countAttempt, now = time.GetUtcNow() },
-            transaction);
-        await transaction.CommitAsync();
-    }
-
-    /// <summary>
     /// Permanent: our own <see cref="PermanentDeliveryException"/> and 5xx SMTP replies (recipient
     /// refused, mailbox unavailable). Everything else (connection refused, timeouts, 4xx, protocol
     /// errors) is worth another try. Reasons name codes, never addresses or content.
@@ -266,32 +252,14 @@ public sealed partial class NotificationDelivery(
 
     internal sealed record DeliveryFailure(bool Permanent, string Reason);
 
-    private sealed record LedgerRow(
-        Guid StepId,
-        string State,
-        DateTime? SendingSince,
-        Guid? SendingBy,
-        bool SenderAlive,
-        string RecipientRole,
-        string MessageId,
-        string? Template,
-        string Source,
-        string Kind,
-        string FromLevel,
-        string ToLevel,
-        string Markers,
-        string? Subject,
-        string RecordJson,
-        string? DetailsJson);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} is already {State}; nothing to send")]
-    private static partial void LogAlreadyDone(ILogger logger, Guid notificationId, string state);
+    private static partial void LogAlreadyDone(ILogger logger, Guid notificationId, NotificationState state);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} withheld: the child's NHS number is missing or invalid")]
     private static partial void LogWithheld(ILogger logger, Guid notificationId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} sent to the {RecipientRole}")]
-    private static partial void LogSent(ILogger logger, Guid notificationId, string recipientRole);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} to the {RecipientRole}: {State}")]
+    private static partial void LogDelivered(ILogger logger, Guid notificationId, string recipientRole, NotificationState state);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} failed (permanent: {Permanent}): {Reason}")]
     private static partial void LogFailed(ILogger logger, Exception? exception, Guid notificationId, bool permanent, string reason);

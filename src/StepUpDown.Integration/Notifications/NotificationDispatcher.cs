@@ -1,9 +1,7 @@
-using Dapper;
 using Hangfire;
 using Hangfire.States;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Notifications;
@@ -44,12 +42,11 @@ public sealed class DispatchJobScheduler(IBackgroundJobClient jobs) : INotificat
 /// </summary>
 public sealed partial class NotificationDispatcher(
     IBackgroundJobClient jobs,
-    NpgsqlDataSource dataSource,
+    NotificationLedger ledger,
     NotificationDelivery delivery,
+    INotificationDispatcher scheduler,
     IOptions<MailOptions> mail,
     IOptions<NotificationOptions> notifications,
-    InstanceLease lease,
-    TimeProvider time,
     ILogger<NotificationDispatcher> logger) : IDisposable
 {
     private readonly SemaphoreSlim _attempts = new(mail.Value.Smtp.MaxConnections, mail.Value.Smtp.MaxConnections);
@@ -77,7 +74,7 @@ public sealed partial class NotificationDispatcher(
             {
                 // Shutdown, or the database gone: what was not delivered is free for the next dispatch at once
                 // (and if the database is gone, this process's next dispatch takes its own claims back).
-                await ReleaseAsync(claimed);
+                await ledger.ReleaseAsync(claimed);
                 throw;
             }
             finally
@@ -98,21 +95,7 @@ public sealed partial class NotificationDispatcher(
 
     private async Task<List<Guid>> ClaimAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var claimed = (await connection.QueryAsync<Guid>(
-            $"""
-            UPDATE stepupdown.notifications SET claimed_at = @now, claimed_by = @holder
-             WHERE id IN (SELECT id FROM stepupdown.notifications
-                           WHERE state IN ('pending', 'sending') AND job_id IS NULL
-                             AND (claimed_at IS NULL OR claimed_at < @stale OR NOT {InstanceLease.IsAliveSql("claimed_by")}
-                                  OR (claimed_by = @holder AND NOT (id = ANY(@working))))
-                           ORDER BY created_at
-                           LIMIT @BatchSize
-                             FOR UPDATE SKIP LOCKED)
-            RETURNING id
-            """,
-            new { now, stale = now - StaleAfter, BatchSize, holder = lease.Id, aliveFor = InstanceLease.AliveFor, working = _working.Keys.ToArray() })).AsList();
+        var claimed = await ledger.ClaimAsync(BatchSize, _working.Keys.ToArray(), StaleAfter, cancellationToken);
         foreach (var id in claimed)
         {
             _working[id] = 0;
@@ -134,27 +117,31 @@ public sealed partial class NotificationDispatcher(
                 return;
             }
 
+            DeliveryOutcome outcome;
             await _attempts.WaitAsync(token);
             try
             {
-                await delivery.DeliverAsync(id, token);
-            }
-            catch (DeliveryInFlightException)
-            {
-                // Another attempt is sending it and owns it.
-            }
-            catch (Exception failure) when (!token.IsCancellationRequested)
-            {
-                if (failure is not PermanentDeliveryException)
-                {
-                    Volatile.Write(ref handOverUntried, true);
-                }
-
-                await HandOverAsync(id, failure);
+                outcome = await delivery.DeliverAsync(id, token);
             }
             finally
             {
                 _attempts.Release();
+            }
+
+            if (outcome.NoticeAdded)
+            {
+                scheduler.ScheduleDispatch();
+            }
+
+            // In flight: another attempt is sending it and owns it. Done: nothing more to do.
+            if (outcome.Result is DeliveryResult.TryAgain or DeliveryResult.Failed)
+            {
+                if (outcome.Result == DeliveryResult.TryAgain)
+                {
+                    Volatile.Write(ref handOverUntried, true);
+                }
+
+                await HandOverAsync(id, outcome.Failure);
             }
         });
     }
@@ -165,8 +152,7 @@ public sealed partial class NotificationDispatcher(
         var jobId = failure is PermanentDeliveryException
             ? jobs.Create<SendNotificationJob>(job => job.ExecuteAsync(id, CancellationToken.None), new FailedState(failure))
             : jobs.Enqueue<SendNotificationJob>(job => job.ExecuteAsync(id, CancellationToken.None));
-        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-        await connection.ExecuteAsync("UPDATE stepupdown.notifications SET job_id = @jobId WHERE id = @id", new { id, jobId });
+        await ledger.HandOverAsync(id, jobId);
         var reason = failure switch
         {
             null when !notifications.Value.FirstAttemptByDispatch => "every notice has its own job (Notifications:FirstAttemptByDispatch is false)",
@@ -175,15 +161,6 @@ public sealed partial class NotificationDispatcher(
             _ => failure.GetType().Name,
         };
         LogHandedOver(logger, id, jobId, reason);
-    }
-
-    /// <summary>Frees the claims of rows neither delivered nor handed to a job.</summary>
-    private async Task ReleaseAsync(List<Guid> claimed)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-        await connection.ExecuteAsync(
-            "UPDATE stepupdown.notifications SET claimed_at = NULL, claimed_by = NULL WHERE id = ANY(@claimed) AND state IN ('pending', 'sending') AND job_id IS NULL",
-            new { claimed });
     }
 
     /// <inheritdoc />

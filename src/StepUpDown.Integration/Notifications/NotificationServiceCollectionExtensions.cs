@@ -70,6 +70,7 @@ public static class NotificationServiceCollectionExtensions
                 ? provider.GetRequiredService<SmtpMailTransport>()
                 : provider.GetRequiredService<OutboxMailTransport>());
         services.AddSingleton<INotificationDispatcher, DispatchJobScheduler>();
+        services.AddSingleton<NotificationLedger>();
         services.AddSingleton<NotificationDelivery>();
         services.AddSingleton<NotificationDispatcher>();
         services.AddScoped<SendNotificationJob>();

@@ -8,9 +8,18 @@ namespace StepUpDown.Integration.Notifications;
 /// (<c>Notifications:MaxAttempts</c>, see the worker's retry filter); permanent ones fail at once
 /// and stay visible on the dashboard, where an admin can retry them.
 /// </summary>
-public sealed class SendNotificationJob(NotificationDelivery delivery)
+public sealed class SendNotificationJob(NotificationDelivery delivery, INotificationDispatcher dispatcher)
 {
-    /// <summary>Delivers notification <paramref name="notificationId"/> unless the ledger says it is done.</summary>
+    /// <summary>Delivers notification <paramref name="notificationId"/> unless the ledger says it is done; throws when it is not done.</summary>
     public Task ExecuteAsync(Guid notificationId, CancellationToken cancellationToken) =>
-        DatabaseErrors.GuardAsync(() => delivery.DeliverAsync(notificationId, cancellationToken));
+        DatabaseErrors.GuardAsync(async () =>
+        {
+            var outcome = await delivery.DeliverAsync(notificationId, cancellationToken);
+            if (outcome.NoticeAdded)
+            {
+                dispatcher.ScheduleDispatch();
+            }
+
+            outcome.ThrowUnlessDone(notificationId);
+        });
 }

@@ -13,12 +13,10 @@ namespace StepUpDown.Integration.Storage;
 /// <param name="DetailsJson">Handover messages: stage, missing items, working days.</param>
 public sealed record StepToStore(string Source, string ChildId, DetectedStep Step, string RecordJson, string? DetailsJson = null);
 
-/// <summary>A row to add to the delivery ledger.</summary>
-public sealed record NotificationToStore(Guid Id, Guid StepId, string RecipientRole, string MessageId, string Template);
-
 /// <summary>
-/// Writes steps and their delivery ledger rows. Both are keyed deterministically, so writing the
-/// same step or notification twice (a replay, a re-run, a second instance) adds nothing.
+/// Writes steps (their delivery ledger rows are <see cref="Notifications.NotificationLedger"/>'s).
+/// Steps are keyed deterministically, so writing the same step twice (a replay, a re-run, a
+/// second instance) adds nothing.
 /// </summary>
 public static class Ledger
 {
@@ -55,33 +53,5 @@ public static class Ledger
                 details = steps.Select(s => s.DetailsJson).ToArray(),
             },
             transaction);
-    }
-
-    /// <summary>Adds the ledger rows not already there, as pending.</summary>
-    /// <returns>The ids of the rows added.</returns>
-    public static async Task<IReadOnlyList<Guid>> AddNotificationsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<NotificationToStore> notifications, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(notifications);
-        var added = await connection.QueryAsync<Guid>(
-            """
-            INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, template, created_at)
-            SELECT n.id, n.step_id, n.role, 'pending', n.message_id, n.template, @now
-            FROM unnest(@ids, @stepIds, @roles, @messageIds, @templates) AS n(id, step_id, role, message_id, template)
-            ON CONFLICT DO NOTHING
-            RETURNING id
-            """,
-            new
-            {
-                now,
-                ids = notifications.Select(n => n.Id).ToArray(),
-                stepIds = notifications.Select(n => n.StepId).ToArray(),
-                roles = notifications.Select(n => n.RecipientRole).ToArray(),
-                messageIds = notifications.Select(n => n.MessageId).ToArray(),
-                templates = notifications.Select(n => n.Template).ToArray(),
-            },
-            transaction);
-        return added.ToList();
     }
 }

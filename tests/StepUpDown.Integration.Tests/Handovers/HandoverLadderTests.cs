@@ -176,6 +176,37 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     }
 
     [Fact]
+    public async Task WithTheOutbox_TheGpNoticeIsWrittenNotSent_AndNeverCountsAsTheGpTold_SoTheHandoverStaysOpen()
+    {
+        var outbox = Directory.CreateTempSubdirectory("sud-outbox-").FullName;
+        await using var outboxWorker = await WorkerHarness.StartAsync(await Postgres.CreateDatabaseAsync(), Feed.Url, Mail, settings =>
+        {
+            settings.Remove("Mail:Smtp:Host");
+            settings["Mail:UseOutbox"] = "true";
+            settings["Mail:OutboxDirectory"] = outbox;
+        });
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1));
+        Feed.ServePage("c1", "c2", Agreed(2));
+        Feed.ServePage("c2", "c3", Agreed(3, level: "EH", done: true));
+        for (var poll = 0; poll < 3; poll++)
+        {
+            await outboxWorker.PollAsync();
+        }
+
+        await outboxWorker.WaitForLedgerSettledAsync();
+        var swept = await outboxWorker.SweepOnAsync("2026-11-18");
+        await outboxWorker.WaitForLedgerSettledAsync();
+
+        var states = await outboxWorker.QueryAsync<(string Role, string State)>("SELECT recipient_role, state FROM stepupdown.notifications");
+        states.ShouldContain(("gp", "written"));
+        states.ShouldNotContain(row => row.State == "sent", "nobody received a file in a folder");
+        swept.Completed.ShouldBe(0, "every other item is done: only the GP's notice is missing");
+        (await outboxWorker.QueryScalarAsync<string>("SELECT state FROM stepupdown.handovers")).ShouldBe("open");
+        Directory.GetFiles(outbox, "*.eml").Length.ShouldBe(states.Count);
+        Directory.Delete(outbox, recursive: true);
+    }
+
+    [Fact]
     public async Task ThreeStalledHandovers_AreEachEscalatedOnce_ThroughOneSweepsBatches()
     {
         await AgreeThreeAsync();

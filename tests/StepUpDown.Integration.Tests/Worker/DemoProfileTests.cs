@@ -5,21 +5,24 @@ namespace StepUpDown.Integration.Tests.Worker;
 
 /// <summary>
 /// The demo profile that <c>dotnet run</c> starts (<c>config/appsettings.Demo.json</c>): the built-in
-/// simulator's fictional families through the whole worker to the outbox, on a clock fast enough
-/// to reach the escalation ladder within the test.
+/// simulator's fictional families through the whole worker, over SMTP, to the demo's mailbox
+/// folder, on a clock fast enough to reach the escalation ladder within the test.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
 public sealed class DemoProfileTests(PostgresFixture postgres, MailDevFixture mail)
 {
     [Fact]
-    public async Task DemoProfile_ProducesAGpNotice_AHandoverPack_AnEscalation_AnOutOfOrderStepDown_AndARoutineClosure_InTheOutbox()
+    public async Task DemoProfile_ProducesAGpNotice_AHandoverPack_AnEscalation_AnOutOfOrderStepDown_AndARoutineClosure_InTheMailbox()
     {
         var outbox = Directory.CreateTempSubdirectory("sud-demo-outbox-").FullName;
         var simulator = $"http://127.0.0.1:{MailDevFixture.FreePort()}";
+        var mailboxPort = MailDevFixture.FreePort().ToString(CultureInfo.InvariantCulture);
         await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, settings =>
         {
-            settings.Remove("Mail:Smtp:Host"); // the demo writes to the outbox
-            settings["Mail:OutboxDirectory"] = outbox;
+            // The demo's own relay, as appsettings.Demo.json sets it up, on a free port.
+            settings["Simulator:MailboxPort"] = mailboxPort;
+            settings["Simulator:MailboxDirectory"] = outbox;
+            settings["Mail:Smtp:Port"] = mailboxPort;
             settings["Clock:Speed"] = "40000"; // a day in about two seconds
             settings["Simulator:Urls"] = simulator;
             settings["CaseFeeds:Sources:social-care:BaseUrl"] = $"{simulator}/social-care";
@@ -46,6 +49,12 @@ public sealed class DemoProfileTests(PostgresFixture postgres, MailDevFixture ma
         subjects.ShouldContain(s => s.StartsWith("Reminder: step down handover not yet complete", StringComparison.Ordinal));
         subjects.ShouldContain(s => s.StartsWith("Step down to Early help: notice for GP records", StringComparison.Ordinal), "Finn's out-of-order step down, told once early help opened");
         subjects.ShouldContain(s => s.StartsWith("Step down to Universal provision: the plan has ended", StringComparison.Ordinal), "Gina's GP");
+
+        // Sent over SMTP, so the ledger says sent (never "written") and Cara's step down completes once her GP is told.
+        await worker.WaitUntilAsync(
+            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.handovers WHERE state = 'complete'") > 0,
+            "Cara's step down completes");
+        (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'written'")).ShouldBe(0);
         if (!OperatingSystem.IsWindows())
         {
             foreach (var file in Directory.GetFiles(outbox, "*.eml"))

@@ -1,0 +1,320 @@
+using Dapper;
+using Npgsql;
+using StepUpDown.Integration.Storage;
+
+namespace StepUpDown.Integration.Notifications;
+
+/// <summary>Where a notice is in the ledger (<c>stepupdown.notifications.state</c>).</summary>
+public enum NotificationState
+{
+    /// <summary>Not yet delivered: a dispatch, or the row's own job, will try.</summary>
+    Pending,
+
+    /// <summary>An attempt is under way, or was cut off (see <see cref="NotificationLedger.BeginAttemptAsync"/>).</summary>
+    Sending,
+
+    /// <summary>Accepted by the SMTP relay.</summary>
+    Sent,
+
+    /// <summary>
+    /// Written to the <c>.eml</c> outbox (<c>Mail:UseOutbox</c>, or the Development environment):
+    /// nobody has received it, so it never counts as the GP told.
+    /// </summary>
+    Written,
+
+    /// <summary>Not to be sent: a GP is not written to without a usable NHS number.</summary>
+    Withheld,
+
+    /// <summary>Could not be delivered; the MASSH was told.</summary>
+    Failed,
+}
+
+/// <summary>A row to add to the delivery ledger.</summary>
+public sealed record NotificationToStore(Guid Id, Guid StepId, string RecipientRole, string MessageId, string Template);
+
+/// <summary>One ledger row with the step it is about: what an attempt composes its message from.</summary>
+public sealed record LedgerRow(
+    Guid StepId,
+    NotificationState State,
+    DateTime? SendingSince,
+    Guid? SendingBy,
+    bool SenderAlive,
+    string RecipientRole,
+    string MessageId,
+    string? Template,
+    string Source,
+    string Kind,
+    string FromLevel,
+    string ToLevel,
+    string Markers,
+    string? Subject,
+    string RecordJson,
+    string? DetailsJson);
+
+/// <summary>
+/// The delivery ledger, <c>stepupdown.notifications</c>: one row per (step, recipient role), and
+/// every statement that moves one. A row is <c>pending</c> until an attempt marks it
+/// <c>sending</c>, then <c>sent</c>, <c>written</c>, <c>withheld</c> or <c>failed</c> (or
+/// <c>pending</c> again, for another try). Who may work on a row: a dispatch's claim
+/// (<c>claimed_by</c>, this instance's <see cref="InstanceLease"/>) until the row is handed to its
+/// own job (<c>job_id</c>), which owns it from then on.
+/// </summary>
+public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLease lease, TimeProvider time)
+{
+    /// <summary>The states that end a row: an attempt on one sends nothing.</summary>
+    public static bool IsDone(NotificationState state) => state is NotificationState.Sent or NotificationState.Written or NotificationState.Withheld;
+
+    /// <summary>The state as the ledger's <c>state</c> column holds it.</summary>
+    public static string Column(NotificationState state) => state switch
+    {
+        NotificationState.Pending => "pending",
+        NotificationState.Sending => "sending",
+        NotificationState.Sent => "sent",
+        NotificationState.Written => "written",
+        NotificationState.Withheld => "withheld",
+        NotificationState.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+
+    /// <summary>Adds the rows not already there, as pending, in the caller's transaction (rows are keyed deterministically).</summary>
+    /// <returns>The ids of the rows added.</returns>
+    public static async Task<IReadOnlyList<Guid>> AddAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<NotificationToStore> notifications, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(notifications);
+        var added = await connection.QueryAsync<Guid>(
+            """
+            INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, template, created_at)
+            SELECT n.id, n.step_id, n.role, 'pending', n.message_id, n.template, @now
+            FROM unnest(@ids, @stepIds, @roles, @messageIds, @templates) AS n(id, step_id, role, message_id, template)
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """,
+            new
+            {
+                now,
+                ids = notifications.Select(n => n.Id).ToArray(),
+                stepIds = notifications.Select(n => n.StepId).ToArray(),
+                roles = notifications.Select(n => n.RecipientRole).ToArray(),
+                messageIds = notifications.Select(n => n.MessageId).ToArray(),
+                templates = notifications.Select(n => n.Template).ToArray(),
+            },
+            transaction);
+        return added.ToList();
+    }
+
+    /// <summary>
+    /// Claims for this instance, oldest first, up to <paramref name="batchSize"/> undelivered rows no
+    /// job owns and no one else may be working on: unclaimed, claimed longer than
+    /// <paramref name="staleAfter"/> ago, claimed by an instance whose lease lapsed, or claimed by
+    /// this one but not in <paramref name="working"/> (left by a dispatch of this process that failed).
+    /// </summary>
+    public async Task<List<Guid>> ClaimAsync(int batchSize, IReadOnlyCollection<Guid> working, TimeSpan staleAfter, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<Guid>(
+            $"""
+            UPDATE stepupdown.notifications SET claimed_at = @now, claimed_by = @holder
+             WHERE id IN (SELECT id FROM stepupdown.notifications
+                           WHERE state IN ('pending', 'sending') AND job_id IS NULL
+                             AND (claimed_at IS NULL OR claimed_at < @stale OR NOT {InstanceLease.IsAliveSql("claimed_by")}
+                                  OR (claimed_by = @holder AND NOT (id = ANY(@working))))
+                           ORDER BY created_at
+                           LIMIT @batchSize
+                             FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """,
+            new { now, stale = now - staleAfter, batchSize, holder = lease.Id, aliveFor = InstanceLease.AliveFor, working = working.ToArray() })).AsList();
+    }
+
+    /// <summary>Frees the claims of rows neither delivered nor handed to a job.</summary>
+    public async Task ReleaseAsync(IReadOnlyList<Guid> claimed)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        await connection.ExecuteAsync(
+            "UPDATE stepupdown.notifications SET claimed_at = NULL, claimed_by = NULL WHERE id = ANY(@claimed) AND state IN ('pending', 'sending') AND job_id IS NULL",
+            new { claimed = claimed.ToArray() });
+    }
+
+    /// <summary>The row's own delivery job owns it from now on.</summary>
+    public async Task HandOverAsync(Guid notificationId, string jobId)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        await connection.ExecuteAsync("UPDATE stepupdown.notifications SET job_id = @jobId WHERE id = @notificationId", new { notificationId, jobId });
+    }
+
+    /// <summary>
+    /// The row's job gave up (its retries ran out): an undelivered row becomes <c>failed</c> with
+    /// its last reason, and, unless it was the MASSH's own, <paramref name="tellMassh"/> is added in
+    /// the same transaction.
+    /// </summary>
+    /// <returns>True when the MASSH's notice was added.</returns>
+    public async Task<bool> GiveUpAsync(Guid notificationId, string lastFailure, Func<Guid, string, NotificationToStore> tellMassh)
+    {
+        ArgumentNullException.ThrowIfNull(tellMassh);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid StepId, string Role)?>(
+            """
+            UPDATE stepupdown.notifications
+               SET state = 'failed', sending_since = NULL,
+                   last_error = 'Gave up: retries ran out (' || @lastFailure || '). Last: ' || COALESCE(last_error, 'none')
+             WHERE id = @notificationId AND state IN ('pending', 'sending')
+            RETURNING step_id, recipient_role
+            """,
+            new { notificationId, lastFailure },
+            transaction);
+        var told = row is { } given && !Domain.Notifications.RecipientRoles.IsMassh(given.Role);
+        if (told)
+        {
+            await AddAsync(connection, transaction, [tellMassh(row!.Value.StepId, row.Value.Role)], time.GetUtcNow());
+        }
+
+        await transaction.CommitAsync();
+        return told;
+    }
+
+    /// <summary>
+    /// Locks row <paramref name="notificationId"/> for one delivery attempt (null when the ledger
+    /// has no such row). The lock is held while the message is composed and released when the
+    /// attempt marks the row <c>sending</c>, so it is never held over SMTP.
+    /// </summary>
+    public async Task<LedgerAttempt?> BeginAttemptAsync(Guid notificationId, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var row = await connection.QuerySingleOrDefaultAsync<StoredRow>(
+                $$"""
+                SELECT n.step_id AS StepId, n.state, n.sending_since AS SendingSince, n.sending_by AS SendingBy,
+                       (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
+                       n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
+                       s.source, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
+                       s.record::text AS RecordJson, s.details::text AS DetailsJson
+                  FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
+                 WHERE n.id = @notificationId
+                   FOR UPDATE OF n
+                """,
+                new { notificationId, aliveFor = InstanceLease.AliveFor },
+                transaction);
+            if (row is null)
+            {
+                await connection.DisposeAsync();
+                return null;
+            }
+
+            return new LedgerAttempt(connection, transaction, notificationId, row.ToLedgerRow(), lease.Id, time);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Parses the <c>state</c> column.</summary>
+    public static NotificationState Parse(string column) =>
+        Enum.GetValues<NotificationState>().Single(state => Column(state) == column);
+
+    private sealed record StoredRow(
+        Guid StepId, string State, DateTime? SendingSince, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
+        string Source, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson)
+    {
+        public LedgerRow ToLedgerRow() => new(
+            StepId, Parse(State), SendingSince, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
+            Source, Kind, FromLevel, ToLevel, Markers, Subject, RecordJson, DetailsJson);
+    }
+}
+
+/// <summary>
+/// One delivery attempt on a locked ledger row: it marks the row <c>sending</c> (committing, which
+/// releases the lock) before the message goes out, and records the outcome in a transaction of its
+/// own after.
+/// </summary>
+public sealed class LedgerAttempt : IAsyncDisposable
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly Guid _notificationId;
+    private readonly Guid _instance;
+    private readonly TimeProvider _time;
+    private NpgsqlTransaction _transaction;
+    private bool _markedSending;
+
+    internal LedgerAttempt(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, LedgerRow row, Guid instance, TimeProvider time)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _notificationId = notificationId;
+        _instance = instance;
+        _time = time;
+        Row = row;
+    }
+
+    /// <summary>The row as it was when locked.</summary>
+    public LedgerRow Row { get; }
+
+    /// <summary>The last failure recorded on the step's notice to <paramref name="recipientRole"/>.</summary>
+    public Task<string?> LastErrorAsync(string recipientRole) => _connection.ExecuteScalarAsync<string?>(
+        "SELECT last_error FROM stepupdown.notifications WHERE step_id = @StepId AND recipient_role = @recipientRole",
+        new { Row.StepId, recipientRole },
+        _transaction);
+
+    /// <summary>
+    /// Marks the attempt under way (stamped with this instance) and commits: the row is
+    /// <c>sending</c> until its outcome is recorded. This commit does not wait for the disk
+    /// (<c>synchronous_commit = off</c>): if a crash loses it, the row is back to pending, which is
+    /// what a crash mid-send means anyway. The outcome's commit waits as usual.
+    /// </summary>
+    public async Task MarkSendingAsync()
+    {
+        await _connection.ExecuteAsync(
+            """
+            SET LOCAL synchronous_commit = off;
+            UPDATE stepupdown.notifications SET state = 'sending', sending_since = @now, sending_by = @sender, attempts = attempts + 1 WHERE id = @id
+            """,
+            new { id = _notificationId, now = _time.GetUtcNow(), sender = _instance },
+            _transaction);
+        await _transaction.CommitAsync();
+        _markedSending = true;
+    }
+
+    /// <summary>
+    /// Records the attempt's outcome and commits, adding <paramref name="alsoAdd"/> (the MASSH's
+    /// notice of a failure) in the same transaction.
+    /// </summary>
+    public async Task RecordAsync(NotificationState state, string? address, string? error, NotificationToStore? alsoAdd = null)
+    {
+        if (_markedSending)
+        {
+            await _transaction.DisposeAsync();
+            _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
+        }
+
+        if (alsoAdd is not null)
+        {
+            await NotificationLedger.AddAsync(_connection, _transaction, [alsoAdd], _time.GetUtcNow());
+        }
+
+        await _connection.ExecuteAsync(
+            """
+            UPDATE stepupdown.notifications
+               SET state = @state, attempts = attempts + CASE WHEN @countAttempt THEN 1 ELSE 0 END, last_error = @error, sending_since = NULL,
+                   recipient_address = COALESCE(@address, recipient_address),
+                   sent_at = CASE WHEN @state IN ('sent', 'written') THEN @now ELSE sent_at END
+             WHERE id = @id
+            """,
+            new { id = _notificationId, state = NotificationLedger.Column(state), address, error, countAttempt = !_markedSending, now = _time.GetUtcNow() },
+            _transaction);
+        await _transaction.CommitAsync();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _transaction.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+}
