@@ -3,6 +3,8 @@ using StepUpDown.Bench;
 
 // dotnet run -c Release --project bench/StepUpDown.Bench [-- CHILDREN CHANGES PAGE_SIZE]   detection (issue 3)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- notifications [COUNT]         notifications (issue 4)
+// dotnet run -c Release --project bench/StepUpDown.Bench -- crash [COUNT]                 kill -9 mid-burst, restart (issue 12)
+// dotnet run -c Release --project bench/StepUpDown.Bench -- poison [CHILDREN CHANGES]     detection with 1 % poison records (issue 12)
 static int Arg(string[] args, int index, int fallback) =>
     args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 
@@ -13,6 +15,16 @@ switch (args)
         break;
     case ["sink"]:
         await SmtpSink.RunAsync();
+        break;
+    case ["worker", ..]:
+    {
+        await using var worker = await StepUpDown.Worker.StepUpDownHost.CreateAsync(args[1..]);
+        await worker.RunAsync();
+        break;
+    }
+
+    case ["crash", ..]:
+        await CrashBenchmark.RunAsync(Arg(args, 1, 2000));
         break;
     case ["notifications", ..]:
         await NotificationBenchmark.RunAsync(Arg(args, 1, 5000));
