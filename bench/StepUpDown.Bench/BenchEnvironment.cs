@@ -29,7 +29,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     public string Root => _root;
 
-    public static async Task<BenchEnvironment> StartAsync(int children, int changes)
+    public static async Task<BenchEnvironment> StartAsync(int children, int changes, Poison poison = Poison.None)
     {
         var root = Directory.CreateTempSubdirectory("sud-bench-").FullName;
         if (!OperatingSystem.IsWindows())
@@ -38,7 +38,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
             File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
         }
 
-        var feed = StartFeed(children, changes, out var feedUrl);
+        var feed = StartFeed(children, changes, poison, out var feedUrl);
         var cluster = await EmbeddedPostgres.StartAsync(
             new EmbeddedPostgresOptions { DataDirectory = Path.Combine(root, "pg") }, NullLogger.Instance, CancellationToken.None);
         return new BenchEnvironment(root, feed, feedUrl, cluster);
@@ -121,9 +121,9 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         return Process.Start(start)!;
     }
 
-    private static Process StartFeed(int children, int changes, out string url)
+    private static Process StartFeed(int children, int changes, Poison poison, out string url)
     {
-        var process = StartSelf("feed", children.ToString(CultureInfo.InvariantCulture), changes.ToString(CultureInfo.InvariantCulture));
+        var process = StartSelf("feed", children.ToString(CultureInfo.InvariantCulture), changes.ToString(CultureInfo.InvariantCulture), poison.ToString());
         var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The feed process did not start.");
         url = line["LISTENING ".Length..] + "/";
         return process;

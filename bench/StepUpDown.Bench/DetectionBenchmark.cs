@@ -35,6 +35,51 @@ internal static class DetectionBenchmark
         Console.WriteLine($"product/raw throughput: baseline {raw.Baseline / baseline.Elapsed:P0}, changes {raw.Changes / changed.Elapsed:P0}");
     }
 
+    /// <summary>
+    /// Issue 12's figure: changed records/s with one record in a hundred poisoned, against the
+    /// clean rate, on three fresh environments (clean, poison refused before storage, poison only
+    /// the database refuses).
+    /// </summary>
+    public static async Task RunPoisonAsync(int children, int changes)
+    {
+        Console.WriteLine($"StepUpDown poison benchmark: {children:N0} children, then {changes:N0} changes with 1 % poison, pages of 1,000; {Environment.ProcessorCount} cores");
+        double? clean = null;
+        foreach (var poison in new[] { Poison.None, Poison.Caught, Poison.Refused })
+        {
+            await using var environment = await BenchEnvironment.StartAsync(children, changes, poison);
+            await using var worker = await StepUpDownHost.CreateAsync([], environment.WorkerSettings(1000, new Dictionary<string, string?> { ["Jobs:RunServer"] = "false" }));
+            await worker.StartAsync();
+            await BenchEnvironment.TimePollAsync(worker);
+            if (poison == Poison.Refused)
+            {
+                await RefuseInTheDatabaseAsync(environment.Cluster.ConnectionString);
+            }
+
+            await environment.ReleaseAsync();
+            var changed = await BenchEnvironment.TimePollAsync(worker);
+            var rate = changed.Result.Records / changed.Elapsed.TotalSeconds;
+            clean ??= rate;
+            Report($"changes, poison {poison}", changes, changed.Elapsed, changed.Result, $"{rate / clean.Value:P0} of the clean rate; target >= 80 %");
+        }
+    }
+
+    /// <summary>A database rule no validation knows of: the poison's names cannot be stored.</summary>
+    private static async Task RefuseInTheDatabaseAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.ExecuteAsync(
+            $$"""
+            CREATE FUNCTION bench_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.record -> 'name' ->> 'given' LIKE '{{SyntheticChildren.RefusedPrefix}}%' THEN
+                RAISE EXCEPTION 'refused' USING ERRCODE = '22023';
+              END IF;
+              RETURN NEW;
+            END $$;
+            CREATE TRIGGER bench_refuse BEFORE INSERT OR UPDATE ON stepupdown.child_records FOR EACH ROW EXECUTE FUNCTION bench_refuse();
+            """);
+    }
+
     private static void Report(string phase, int expected, TimeSpan elapsed, PollResult result, string target) =>
         Console.WriteLine($"{phase}: {result.Records:N0} records (expected {expected:N0}) in {elapsed.TotalSeconds:N1} s = " +
             $"{result.Records / elapsed.TotalSeconds:N0} records/s, {result.Pages} pages, {result.Steps:N0} steps, " +

@@ -10,9 +10,9 @@ namespace StepUpDown.Bench;
 /// </summary>
 internal static class FeedServer
 {
-    public static async Task RunAsync(int children, int changes)
+    public static async Task RunAsync(int children, int changes, Poison poison)
     {
-        var synthetic = new SyntheticChildren(children, changes);
+        var synthetic = new SyntheticChildren(children, changes, poison);
         var available = children;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

@@ -11,7 +11,7 @@ static int Arg(string[] args, int index, int fallback) =>
 switch (args)
 {
     case ["feed", ..]:
-        await FeedServer.RunAsync(Arg(args, 1, 0), Arg(args, 2, 0));
+        await FeedServer.RunAsync(Arg(args, 1, 0), Arg(args, 2, 0), Enum.Parse<Poison>(args[3]));
         break;
     case ["sink"]:
         await SmtpSink.RunAsync();
@@ -23,6 +23,9 @@ switch (args)
         break;
     }
 
+    case ["poison", ..]:
+        await DetectionBenchmark.RunPoisonAsync(Arg(args, 1, 50_000), Arg(args, 2, 20_000));
+        break;
     case ["crash", ..]:
         await CrashBenchmark.RunAsync(Arg(args, 1, 2000));
         break;

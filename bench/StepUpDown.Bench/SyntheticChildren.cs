@@ -6,15 +6,21 @@ namespace StepUpDown.Bench;
 /// <summary>
 /// A deterministic stream of fictional change events: first <c>children</c> records at version 1
 /// (the baseline), then <c>changes</c> records at version 2 for distinct children, each one level
-/// up or down (so each produces a step).
+/// up or down (so each produces a step). With <paramref name="poison"/> one change in a hundred is
+/// a record the worker must set aside: <see cref="Poison.Caught"/> a NUL character in the name
+/// (what a case system once sent; refused before storage), <see cref="Poison.Refused"/> a name
+/// that only the database refuses (a rule the benchmark adds), so its page is written again record by record.
 /// </summary>
-internal sealed class SyntheticChildren(int children, int changes)
+internal sealed class SyntheticChildren(int children, int changes, Poison poison = Poison.None)
 {
     private static readonly string[] Codes = ["EH", "CIN", "CP", "LAC"];
 
     public int Children => children;
 
     public int Total => children + changes;
+
+    /// <summary>The given name that the benchmark's database rule refuses (<see cref="Poison.Refused"/>).</summary>
+    public const string RefusedPrefix = "Refused";
 
     public static string ChildId(int child) => $"SC-{child:D7}";
 
@@ -32,14 +38,18 @@ internal sealed class SyntheticChildren(int children, int changes)
         return (child, 2, Codes[changed]);
     }
 
+    /// <summary>True for the changes that carry <see cref="Poison"/>: one in a hundred.</summary>
+    public bool IsPoison(int index) => poison != Poison.None && index >= children && (index - children) % 100 == 37;
+
     public void WriteRecord(Utf8JsonWriter json, int index)
     {
         var (child, version, code) = Event(index);
+        var given = !IsPoison(index) ? $"Given{child}" : poison == Poison.Caught ? $"Given\u0000{child}" : $"{RefusedPrefix}{child}";
         json.WriteStartObject();
         json.WriteString("childId", ChildId(child));
         json.WriteString("nhsNumber", NhsNumberFor(child));
         json.WriteStartObject("name");
-        json.WriteString("given", $"Given{child}");
+        json.WriteString("given", given);
         json.WriteString("family", $"Family{child % 997}");
         json.WriteEndObject();
         json.WriteString("dateOfBirth", new DateOnly(2010, 1, 1).AddDays(child % 5000).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
@@ -115,4 +125,17 @@ internal sealed class SyntheticChildren(int children, int changes)
             }
         }
     }
+}
+
+/// <summary>Which poison records the synthetic feed mixes in.</summary>
+internal enum Poison
+{
+    /// <summary>None.</summary>
+    None,
+
+    /// <summary>A NUL character in the name: refused before storage.</summary>
+    Caught,
+
+    /// <summary>A name only the database refuses.</summary>
+    Refused,
 }

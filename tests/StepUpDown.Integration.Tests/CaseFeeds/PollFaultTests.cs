@@ -95,6 +95,30 @@ public sealed class PollFaultTests(PostgresFixture postgres, MailDevFixture mail
     }
 
     [Fact]
+    public async Task TwoRecordsTheDatabaseRefusesInOnePage_AreFoundByHalving_EveryOtherRecordIsStoredInPageOrder()
+    {
+        await RefuseStoringAsync(
+            $"""
+              IF NEW.record -> 'name' ->> 'given' = '{SecretName}' THEN
+                RAISE EXCEPTION 'refused' USING ERRCODE = '23514';
+              END IF;
+              RETURN NEW;
+            """);
+        // Nine children adopted at early help; two of them refused. SC-4 appears twice: its later version must win.
+        Feed.ServePage(null, "c1", [.. Enumerable.Range(1, 9).Select(i => (object)Children.Record(
+            $"SC-{i}", "EH", 1, given: i is 2 or 7 ? SecretName : "Ada", nhsNumber: Children.NhsNumberFor(i))),
+            Children.Record("SC-4", "CIN", 2, nhsNumber: Children.NhsNumberFor(4))]);
+
+        var result = await Worker.PollAsync();
+
+        result.Quarantined.ShouldBe(2);
+        (await Worker.QueryAsync<string>("SELECT child_id FROM stepupdown.quarantined_records ORDER BY child_id")).ShouldBe(["SC-2", "SC-7"]);
+        (await Worker.QueryAsync<string>("SELECT child_id || ':' || level_code FROM stepupdown.child_records ORDER BY child_id"))
+            .ShouldBe(["SC-1:early-help", "SC-3:early-help", "SC-4:child-in-need", "SC-5:early-help", "SC-6:early-help", "SC-8:early-help", "SC-9:early-help"]);
+        (await CursorAsync()).ShouldBe("c1");
+    }
+
+    [Fact]
     public async Task DatabaseErrorThatIsNotAboutARecord_FailsTheJob_WithItsSqlStateOnly()
     {
         await AdoptAsync();
