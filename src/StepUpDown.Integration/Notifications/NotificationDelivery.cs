@@ -141,7 +141,11 @@ public sealed partial class NotificationDelivery(
             // An outbox file reached nobody: the row says so, and never counts as the recipient told.
             var delivered = transport.ReachesRecipients ? NotificationState.Sent : NotificationState.Written;
             await attempt.RecordAsync(delivered, recipient.Address, null);
-            metrics.NotificationSent(row.RecipientRole, row.Template);
+            if (delivered == NotificationState.Sent)
+            {
+                metrics.NotificationSent(row.RecipientRole, row.Template);
+            }
+
             LogDelivered(logger, notificationId, row.RecipientRole, delivered);
             return DeliveryOutcome.Done;
         }
