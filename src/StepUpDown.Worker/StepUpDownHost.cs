@@ -35,7 +35,7 @@ public static class StepUpDownHost
 
         builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services));
         builder.Services.AddSingleton(config);
-        builder.Services.AddSingleton(CreateClock(builder.Configuration));
+        builder.Services.AddSingleton(CreateClock(builder.Configuration, builder.Environment));
 
         var demo = Demo.IsEnabled(builder.Configuration);
         if (demo)
@@ -72,11 +72,22 @@ public static class StepUpDownHost
         }
     }
 
-    /// <summary>The system clock, or an accelerated one when <c>Clock:Speed</c> is above 1 (demos, black-box tests).</summary>
-    private static TimeProvider CreateClock(ConfigurationManager configuration)
+    /// <summary>
+    /// The system clock, or an accelerated one when <c>Clock:Speed</c> is above 1 (demos, trials,
+    /// black-box tests). Never in Production: every ladder stage would reach the head of service within minutes.
+    /// </summary>
+    private static TimeProvider CreateClock(ConfigurationManager configuration, IHostEnvironment environment)
     {
         var clock = configuration.GetSection(ClockOptions.SectionName).Get<ClockOptions>() ?? new ClockOptions();
         SectionValidation.ThrowIfInvalid(clock, ClockOptions.SectionName);
+        if (clock.Speed != 1 && environment.IsProduction())
+        {
+            throw new OptionsValidationException(
+                ClockOptions.SectionName,
+                typeof(ClockOptions),
+                [$"{ClockOptions.SectionName}:Speed: must be 1 in Production (it is {clock.Speed}); a faster clock is for the Demo environment, trials and tests."]);
+        }
+
         return clock.Speed > 1 ? new AcceleratedTimeProvider(TimeProvider.System, clock.Speed) : TimeProvider.System;
     }
 

@@ -48,7 +48,8 @@ public sealed class MessageTemplates(IOptions<NotificationOptions> options, Conf
         }
         catch (Exception exception) when (exception is DotLiquid.Exceptions.LiquidException or InvalidOperationException or ArgumentException or FormatException)
         {
-            throw new PermanentDeliveryException($"Template {name}.liquid failed to render: {exception.GetType().Name}", exception);
+            // Only the type and the template's name: the exception's own message may quote the child's data.
+            throw new PermanentDeliveryException($"Template {name}.liquid failed to render: {exception.GetType().Name}");
         }
     }
 
@@ -77,7 +78,7 @@ public sealed class MessageTemplates(IOptions<NotificationOptions> options, Conf
         }
         catch (DotLiquid.Exceptions.LiquidException exception)
         {
-            throw new PermanentDeliveryException($"Template {name}.liquid does not parse: {exception.Message}", exception);
+            throw new PermanentDeliveryException($"Template {name}.liquid does not parse: {exception.Message}");
         }
     }
 

@@ -27,6 +27,7 @@ public static partial class DashboardAccess
 {
     private const string Policy = "dashboard";
     private const string SignInPath = "/signin";
+    private const string SignOutPath = "/signout";
     private const string SignInRateLimit = "signin";
 
     /// <summary>Registers authentication, the roles' policy and the sign-in rate limit.</summary>
@@ -36,6 +37,10 @@ public static partial class DashboardAccess
         builder.Services.AddValidatedOptions<DashboardOptions>(builder.Configuration, DashboardOptions.SectionName);
         var options = builder.Configuration.GetSection(DashboardOptions.SectionName).Get<DashboardOptions>() ?? new DashboardOptions();
 
+        // Secure whenever the request is https (as the known proxy says), always when RequireHttps.
+        var secure = options.RequireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        builder.AddReverseProxy(options);
+        builder.AddDataProtectionKeys();
         var authentication = builder.Services
             .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(cookie =>
@@ -43,6 +48,7 @@ public static partial class DashboardAccess
                 cookie.Cookie.Name = "StepUpDown.Dashboard";
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.Cookie.SecurePolicy = secure;
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
                 cookie.SlidingExpiration = false;
                 cookie.LoginPath = SignInPath;
@@ -77,13 +83,21 @@ public static partial class DashboardAccess
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policy, policy => policy.RequireAuthenticatedUser().RequireRole(DashboardRoles.Viewer, DashboardRoles.Admin));
-        builder.Services.AddAntiforgery();
+        builder.Services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.HttpOnly = true;
+            antiforgery.Cookie.SameSite = SameSiteMode.Lax;
+            antiforgery.Cookie.SecurePolicy = secure;
+        });
+        builder.Services.AddSingleton<SignInGuard>();
+
+        // Per client address: the connection's, or the one a known proxy forwarded (AddReverseProxy).
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(SignInRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) }));
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SignInAttemptsPerAddress, Window = TimeSpan.FromMinutes(1) }));
         });
         return builder;
     }
@@ -93,6 +107,7 @@ public static partial class DashboardAccess
     {
         ArgumentNullException.ThrowIfNull(app);
         var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        app.UseReverseProxy();
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -106,8 +121,16 @@ public static partial class DashboardAccess
         app.MapGet(SignInPath, (HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
             Results.Content(SignInPage.Render(antiforgery.GetAndStoreTokens(context), returnUrl, failed: false, options.Oidc is not null), "text/html; charset=utf-8"));
         app.MapPost(SignInPath, SignInAsync).RequireRateLimiting(SignInRateLimit);
-        app.MapPost("/signout", async (HttpContext context) =>
+        app.MapGet(SignOutPath, (HttpContext context, IAntiforgery antiforgery) =>
+            Results.Content(SignInPage.RenderSignOut(antiforgery.GetAndStoreTokens(context)), "text/html; charset=utf-8"));
+        app.MapPost(SignOutPath, async (HttpContext context, IAntiforgery antiforgery) =>
         {
+            // A form post only: another site cannot sign a member of staff out.
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest();
+            }
+
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect(SignInPath);
         });
@@ -117,7 +140,7 @@ public static partial class DashboardAccess
                 new AuthenticationProperties { RedirectUri = LocalOrDefault(returnUrl, options.Path) }, [OpenIdConnectDefaults.AuthenticationScheme]));
         }
 
-        DashboardPage.RegisterAll();
+        DashboardPage.RegisterAll(SignOutPath);
         app.MapHangfireDashboard(options.Path, new Hangfire.DashboardOptions
         {
             Authorization = [new SignedInAuthorizationFilter()],
@@ -136,20 +159,33 @@ public static partial class DashboardAccess
         [FromForm] string? returnUrl,
         IAntiforgery antiforgery,
         IOptions<DashboardOptions> options,
+        SignInGuard guard,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(DashboardAccess));
-        var known = account is not null && options.Value.LocalAccounts.TryGetValue(account.Trim(), out var local) ? local : null;
-        if (known is null || !PasswordHash.Verify(password ?? "", known.PasswordHash))
+        var name = (account ?? "").Trim();
+        if (!guard.MayTry(name))
+        {
+            LogTooManyAttempts(logger, context.Connection.RemoteIpAddress);
+            return Results.StatusCode(StatusCodes.Status429TooManyRequests);
+        }
+
+        var known = options.Value.LocalAccounts.TryGetValue(name, out var local) ? local : null;
+        var verified = await guard.VerifyAsync(known, password ?? "", context.RequestAborted);
+        if (verified is null)
+        {
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+
+        if (verified == false)
         {
             // The password is never logged; an unknown name is not either (it may be anything typed).
-            LogSignInRefused(logger, known is null ? "an unknown account" : account!.Trim(), context.Connection.RemoteIpAddress);
+            LogSignInRefused(logger, known is null ? "an unknown account" : name, context.Connection.RemoteIpAddress);
             return Results.Content(SignInPage.Render(antiforgery.GetAndStoreTokens(context), returnUrl, failed: true, options.Value.Oidc is not null), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
         }
 
-        var name = account!.Trim();
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, known.Role)],
+            [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, known!.Role)],
             CookieAuthenticationDefaults.AuthenticationScheme);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
         LogSignedIn(logger, name, known.Role);
@@ -169,9 +205,16 @@ public static partial class DashboardAccess
         return principal;
     }
 
-    /// <summary>Only a local path is followed after sign-in (no open redirect).</summary>
-    private static string LocalOrDefault(string? returnUrl, string fallback) =>
-        returnUrl is { Length: > 1 } && returnUrl[0] == '/' && returnUrl[1] is not ('/' or '\\') ? returnUrl : fallback;
+    /// <summary>
+    /// Only a path on this site is followed after sign-in (no open redirect): it starts with one
+    /// <c>/</c>, and holds no backslash and no control character (browsers drop tabs and line
+    /// breaks, so <c>/\t/evil.example</c> would become <c>//evil.example</c>).
+    /// </summary>
+    internal static string LocalOrDefault(string? returnUrl, string fallback) =>
+        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+        && !returnUrl.Any(c => c == '\\' || char.IsControl(c))
+            ? returnUrl
+            : fallback;
 
     /// <summary>Browsers asking for a page go to sign in; anything else (the dashboard's API, scripts) gets the status.</summary>
     private static Task RedirectBrowsersOnly(RedirectContext<CookieAuthenticationOptions> context, int status)
@@ -201,6 +244,9 @@ public static partial class DashboardAccess
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dashboard sign-in refused for {Account} from {RemoteAddress}")]
     private static partial void LogSignInRefused(ILogger logger, string account, IPAddress? remoteAddress);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dashboard sign-in refused from {RemoteAddress}: too many attempts for that account name")]
+    private static partial void LogTooManyAttempts(ILogger logger, IPAddress? remoteAddress);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard sign-in: {Account} as {Role}")]
     private static partial void LogSignedIn(ILogger logger, string account, string role);

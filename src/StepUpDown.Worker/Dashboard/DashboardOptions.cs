@@ -26,9 +26,50 @@ public sealed class DashboardOptions : IValidatableObject
     /// <summary>True when anyone can sign in at all.</summary>
     public bool HasSignIn => LocalAccounts.Count > 0 || Oidc is not null;
 
+    /// <summary>
+    /// The dashboard is only ever reached over https (directly or through a TLS-terminating
+    /// proxy): its cookies are always <c>Secure</c>. Otherwise they are <c>Secure</c> whenever the
+    /// request is https.
+    /// </summary>
+    public bool RequireHttps { get; set; }
+
+    /// <summary>
+    /// Addresses of the reverse proxies whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c>
+    /// are believed (the client's address for the sign-in limits, https for the cookie and OIDC).
+    /// None: no forwarded header is believed.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>As <see cref="KnownProxies"/>, for whole networks in CIDR form (10.0.0.0/8).</summary>
+    public List<string> KnownNetworks { get; set; } = [];
+
+    /// <summary>Sign-in attempts allowed per client address per minute.</summary>
+    [Range(1, 1000)]
+    public int SignInAttemptsPerAddress { get; set; } = 10;
+
+    /// <summary>Sign-in attempts allowed per account name per 15 minutes, from any address.</summary>
+    [Range(1, 1000)]
+    public int SignInAttemptsPerAccount { get; set; } = 10;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        for (var i = 0; i < KnownProxies.Count; i++)
+        {
+            if (!System.Net.IPAddress.TryParse(KnownProxies[i], out _))
+            {
+                yield return new ValidationResult("is not an IP address.", [$"{nameof(KnownProxies)}:{i}"]);
+            }
+        }
+
+        for (var i = 0; i < KnownNetworks.Count; i++)
+        {
+            if (!System.Net.IPNetwork.TryParse(KnownNetworks[i], out _))
+            {
+                yield return new ValidationResult("is not a network in CIDR form, such as 10.0.0.0/8.", [$"{nameof(KnownNetworks)}:{i}"]);
+            }
+        }
+
         foreach (var (name, account) in LocalAccounts)
         {
             if (!PasswordHash.IsWellFormed(account.PasswordHash))

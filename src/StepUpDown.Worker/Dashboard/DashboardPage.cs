@@ -9,11 +9,19 @@ internal abstract class DashboardPage : RazorPage
 {
     private static readonly HashSet<string> Registered = [];
 
-    /// <summary>The pages of ours, added to Hangfire's dashboard once per process.</summary>
-    public static void RegisterAll()
+    /// <summary>The pages of ours, and a link to sign out, added to Hangfire's dashboard once per process.</summary>
+    public static void RegisterAll(string signOutPath)
     {
         Register("/notifications", "Notifications", () => new NotificationsPage());
         Register("/handovers", "Handovers", () => new HandoversPage());
+        lock (Registered)
+        {
+            if (Registered.Add(signOutPath))
+            {
+                // Outside the dashboard's own routes: a page with the sign-out form (sign-out is a POST with its token).
+                NavigationMenu.Items.Add(_ => new MenuItem("Sign out", signOutPath));
+            }
+        }
     }
 
     private static void Register(string route, string title, Func<RazorPage> create)

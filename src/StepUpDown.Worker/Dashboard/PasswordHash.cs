@@ -41,6 +41,9 @@ public static class PasswordHash
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 
+    /// <summary>The iterations a well-formed hash was made with (0 for anything else).</summary>
+    public static int IterationsOf(string? encoded) => TryParse(encoded, out var iterations, out _, out _) ? iterations : 0;
+
     /// <summary>True for a hash in the expected form with enough iterations.</summary>
     public static bool IsWellFormed(string? encoded) => TryParse(encoded, out _, out _, out _);
 

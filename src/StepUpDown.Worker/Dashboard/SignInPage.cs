@@ -30,4 +30,24 @@ internal static class SignInPage
             </html>
             """;
     }
+
+    /// <summary>The sign-out form: one button, posting the antiforgery token.</summary>
+    public static string RenderSignOut(AntiforgeryTokenSet tokens)
+    {
+        var encode = HtmlEncoder.Default;
+        return $$"""
+            <!DOCTYPE html>
+            <html lang="en-GB">
+            <head><meta charset="utf-8"><title>Sign out: Step Up / Step Down</title>
+            <style>body{font-family:Arial,sans-serif;max-width:26em;margin:4em auto}button{display:block;width:100%;padding:.5em}</style></head>
+            <body>
+            <h1>Step Up / Step Down</h1>
+            <form method="post" action="/signout">
+              <input type="hidden" name="{{encode.Encode(tokens.FormFieldName)}}" value="{{encode.Encode(tokens.RequestToken ?? "")}}">
+              <button type="submit">Sign out of the jobs dashboard</button>
+            </form>
+            </body>
+            </html>
+            """;
+    }
 }

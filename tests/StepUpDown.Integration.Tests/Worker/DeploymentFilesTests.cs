@@ -73,7 +73,7 @@ public sealed partial class DeploymentFilesTests
     /// <summary>True when <paramref name="key"/> (colon-separated) names a property path of the section's options, through dictionaries and lists.</summary>
     private static bool IsConfigurationKey(string key, Dictionary<string, Type> sections)
     {
-        if (key is "Urls" or "ConnectionStrings:StepUpDown")
+        if (key is "Urls" or "ConnectionStrings:StepUpDown" or "DOTNET_ENVIRONMENT")
         {
             return true;
         }

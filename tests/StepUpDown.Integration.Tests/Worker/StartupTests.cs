@@ -19,6 +19,7 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
     [InlineData("Handovers:TimeZone", "Mars/Olympus_Mons")]
     [InlineData("Handovers:HeadOfService:Email", "")]
     [InlineData("Clock:Speed", "0")]
+    [InlineData("Clock:Speed", "1440")]
     [InlineData("Telemetry:MetricsExporter", "otlp", "Telemetry:OtlpEndpoint")]
     [InlineData("Telemetry:MetricsExporter", "prometheus")]
     [InlineData("Dashboard:LocalAccounts:ops:PasswordHash", "plain-text-password", "Dashboard:LocalAccounts:ops:PasswordHash")]
