@@ -47,6 +47,19 @@ public sealed class MessageTemplatesTests : IDisposable
     }
 
     [Fact]
+    public void Render_TemplateThatFailsOnTheChildsData_KeepsOnlyTheTypeAndTheTemplateName()
+    {
+        // A render error on a value from the record: DotLiquid's own exception may quote what it was given.
+        var templates = Templates(("k.subject", "s"), ("k.text", "{% include name %}"));
+
+        var failure = Should.Throw<PermanentDeliveryException>(() => templates.Render("k", new { Name = "Zebedee" }));
+
+        failure.Message.ShouldContain("k.text.liquid failed to render");
+        failure.ToString().ShouldNotContain("Zebedee");
+        failure.InnerException.ShouldBeNull("an inner exception's message would reach the log and Hangfire's state");
+    }
+
+    [Fact]
     public void Render_MissingTemplate_IsAPermanentFailureNamingIt() =>
         Should.Throw<PermanentDeliveryException>(() => Templates().Render("absent", new { })).Message.ShouldContain("absent.subject.liquid is missing");
 
