@@ -1,3 +1,4 @@
+using StepUpDown.Integration.Retention;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.PostgreSql;
@@ -82,14 +83,15 @@ public static class JobsServiceCollectionExtensions
 
 /// <summary>
 /// At start-up, makes Hangfire's recurring jobs match the configuration: one poll per configured
-/// source, the minutely notification dispatch, the handover sweep, and no poll for a source no
-/// longer configured.
+/// source, the notification dispatch, the handover sweep, the retention purge, and no poll for a
+/// source no longer configured.
 /// </summary>
 internal sealed partial class RecurringJobRegistration(
     IRecurringJobManager recurringJobs,
     JobStorage storage,
     IOptions<CaseFeedOptions> feeds,
     IOptions<HandoverOptions> handovers,
+    IOptions<RetentionOptions> retention,
     ILogger<RecurringJobRegistration> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -116,6 +118,8 @@ internal sealed partial class RecurringJobRegistration(
             DispatchNotificationsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), "*/15 * * * * *");
         recurringJobs.AddOrUpdate<SweepHandoversJob>(
             SweepHandoversJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), handovers.Value.SweepCron);
+        recurringJobs.AddOrUpdate<PurgeRetentionJob>(
+            PurgeRetentionJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), retention.Value.Cron);
 
         if (wanted.Count == 0)
         {

@@ -1,3 +1,4 @@
+using StepUpDown.Integration.Retention;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -56,6 +57,7 @@ public static class StepUpDownHost
             builder.AddCaseFeeds();
             builder.AddNotifications();
             builder.AddHandovers();
+            builder.AddRetention();
             builder.AddJobs(database);
             builder.AddDashboardAccess();
             builder.AddReadinessChecks();

@@ -1,0 +1,143 @@
+using Dapper;
+using Hangfire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StepUpDown.Integration.Storage;
+
+namespace StepUpDown.Integration.Retention;
+
+/// <summary>What one purge removed, by kind (counts only).</summary>
+public sealed record PurgeResult(int ClosedChildren, int Steps, int LedgerRows, int Handovers, int Quarantined, int FailedJobs);
+
+/// <summary>
+/// Applies <see cref="RetentionOptions"/> (the daily purge) and erases one child on request. What
+/// an open handover or an undelivered notice needs stays: a child with an open handover keeps its
+/// record, steps and ledger; a step goes only once its ledger rows have gone, and an undelivered
+/// (pending or sending) row never goes.
+/// </summary>
+public sealed partial class RetentionPurge(
+    NpgsqlDataSource dataSource, IOptions<RetentionOptions> options, JobStorage jobs, IBackgroundJobClient client, TimeProvider time, ILogger<RetentionPurge> logger)
+{
+    /// <summary>SQL true when the child <c>{alias}.source, {alias}.child_id</c> has an open handover.</summary>
+    private static string HasOpenHandover(string alias) =>
+        $"EXISTS (SELECT 1 FROM stepupdown.handovers h WHERE h.source = {alias}.source AND h.child_id = {alias}.child_id AND h.state = 'open')";
+
+    /// <summary>Removes what is past its period.</summary>
+    public async Task<PurgeResult> PurgeAsync(CancellationToken cancellationToken)
+    {
+        var retention = options.Value;
+        var now = time.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var parameters = new
+        {
+            children = now.AddDays(-retention.ClosedChildrenDays),
+            steps = now.AddDays(-retention.StepsDays),
+            ledger = now.AddDays(-retention.LedgerDays),
+            quarantine = now.AddDays(-retention.QuarantineDays),
+        };
+        var ledgerRows = await connection.ExecuteAsync(
+            $"""
+            DELETE FROM stepupdown.notifications n USING stepupdown.steps s
+             WHERE s.id = n.step_id AND n.created_at < @ledger AND n.state NOT IN ('pending', 'sending') AND NOT {HasOpenHandover("s")}
+            """,
+            parameters,
+            transaction);
+        var steps = await connection.ExecuteAsync(
+            $"""
+            DELETE FROM stepupdown.steps s
+             WHERE s.detected_at < @steps AND NOT {HasOpenHandover("s")}
+               AND NOT EXISTS (SELECT 1 FROM stepupdown.notifications n WHERE n.step_id = s.id);
+            """,
+            parameters,
+            transaction);
+        var handovers = await connection.ExecuteAsync(
+            "DELETE FROM stepupdown.handovers WHERE state <> 'open' AND COALESCE(closed_at, opened_at) < @steps",
+            parameters,
+            transaction);
+        var children = await connection.ExecuteScalarAsync<int>(
+            $"""
+            WITH gone AS (
+                     DELETE FROM stepupdown.child_records c
+                      WHERE c.record ->> 'status' = 'closed' AND c.stored_at < @children AND NOT {HasOpenHandover("c")}
+                     RETURNING source, child_id),
+                 keys AS (
+                     DELETE FROM stepupdown.child_external_ids x USING gone WHERE x.source = gone.source AND x.child_id = gone.child_id RETURNING 1)
+            SELECT count(*)::int FROM gone
+            """,
+            parameters,
+            transaction);
+        var quarantined = await connection.ExecuteAsync(
+            "DELETE FROM stepupdown.quarantined_records WHERE received_at < @quarantine", parameters, transaction);
+        await transaction.CommitAsync(cancellationToken);
+
+        var failedJobs = DeleteFailedJobs(now.AddDays(-retention.FailedJobsDays));
+        var result = new PurgeResult(children, steps, ledgerRows, handovers, quarantined, failedJobs);
+        LogPurged(logger, result.ClosedChildren, result.Steps, result.LedgerRows, result.Handovers, result.Quarantined, result.FailedJobs);
+        return result;
+    }
+
+    /// <summary>
+    /// Removes everything the worker holds about one child of one case system (its record, linking
+    /// keys, steps and their notices, handovers, quarantined payloads) and records only that an
+    /// erasure happened. The case system's own record, and the same child under another source's
+    /// id, are not touched.
+    /// </summary>
+    /// <returns>How many rows were removed.</returns>
+    public async Task<int> EraseChildAsync(string source, string childId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var child = new { source, childId, now = time.GetUtcNow() };
+        var removed = await connection.ExecuteScalarAsync<int>(
+            """
+            WITH steps AS (SELECT id FROM stepupdown.steps WHERE source = @source AND child_id = @childId),
+                 notices AS (DELETE FROM stepupdown.notifications WHERE step_id IN (SELECT id FROM steps) RETURNING 1),
+                 handovers AS (DELETE FROM stepupdown.handovers WHERE source = @source AND child_id = @childId RETURNING 1),
+                 quarantined AS (DELETE FROM stepupdown.quarantined_records WHERE source = @source AND child_id = @childId RETURNING 1),
+                 keys AS (DELETE FROM stepupdown.child_external_ids WHERE source = @source AND child_id = @childId RETURNING 1),
+                 records AS (DELETE FROM stepupdown.child_records WHERE source = @source AND child_id = @childId RETURNING 1)
+            SELECT (SELECT count(*) FROM notices) + (SELECT count(*) FROM handovers) + (SELECT count(*) FROM quarantined)
+                 + (SELECT count(*) FROM keys) + (SELECT count(*) FROM records)
+            """,
+            child,
+            transaction);
+
+        // The steps last: their notices are gone now (a data-modifying CTE sees the table as it was).
+        removed += await connection.ExecuteAsync("DELETE FROM stepupdown.steps WHERE source = @source AND child_id = @childId", child, transaction);
+        await connection.ExecuteAsync("INSERT INTO stepupdown.erasures (erased_at, rows_removed) VALUES (@now, @removed)", new { child.now, removed }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        LogErased(logger, removed);
+        return removed;
+    }
+
+    /// <summary>Failed jobs older than <paramref name="cutoff"/> are deleted (Hangfire then expires them as any deleted job).</summary>
+    private int DeleteFailedJobs(DateTimeOffset cutoff)
+    {
+        var monitoring = jobs.GetMonitoringApi();
+        var deleted = 0;
+        for (var from = 0; ; from += 500)
+        {
+            var page = monitoring.FailedJobs(from, 500);
+            foreach (var (jobId, job) in page.Where(j => j.Value.FailedAt is { } at && at < cutoff.UtcDateTime))
+            {
+                if (client.Delete(jobId))
+                {
+                    deleted++;
+                }
+            }
+
+            if (page.Count < 500)
+            {
+                return deleted;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention purge removed {Children} closed children's records, {Steps} steps, {LedgerRows} ledger rows, {Handovers} closed handovers, {Quarantined} quarantined payloads, {FailedJobs} failed jobs")]
+    private static partial void LogPurged(ILogger logger, int children, int steps, int ledgerRows, int handovers, int quarantined, int failedJobs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A child was erased on request: {Rows} rows removed")]
+    private static partial void LogErased(ILogger logger, int rows);
+}

@@ -1,0 +1,107 @@
+using Hangfire;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Retention;
+using StepUpDown.Integration.Tests.Fixtures;
+using StepUpDown.Worker;
+
+namespace StepUpDown.Integration.Tests.Retention;
+
+/// <summary>
+/// UK GDPR storage limitation on the real worker and PostgreSQL: the daily purge removes what is
+/// past its period and never what an open handover or an undelivered notice needs; erase-child
+/// removes one child everywhere and keeps only that an erasure happened.
+/// </summary>
+public sealed class RetentionTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail)
+{
+    private const string ErasedName = "Zebedee";
+
+    /// <summary>
+    /// SC-1 closed; SC-2 open at child protection (its notices delivered); SC-3 with a step down
+    /// agreed (an open handover); SC-4's GP notice left pending; one record quarantined; one failed job.
+    /// </summary>
+    private async Task<string> SeedAsync()
+    {
+        var agreed = Children.Record("SC-3", "CIN", 2, nhsNumber: Children.NhsNumberFor(3));
+        agreed["stepDown"] = new Dictionary<string, object?> { ["agreedOn"] = "2026-11-02", ["forum"] = "tac-meeting", ["targetLevel"] = "EH", ["familyConsent"] = true };
+        Feed.ServePage(null, "c1",
+            Children.Record("SC-1", "EH", 1), Children.Record("SC-2", "EH", 1, nhsNumber: Children.NhsNumberFor(2)),
+            Children.Record("SC-3", "CP", 1, nhsNumber: Children.NhsNumberFor(3)), Children.Record("SC-4", "EH", 1, nhsNumber: Children.NhsNumberFor(4)));
+        Feed.ServePage("c1", "c2",
+            Children.Record("SC-1", "CIN", 2, status: "closed"), Children.Record("SC-2", "CP", 2, nhsNumber: Children.NhsNumberFor(2)), agreed,
+            Children.Record("SC-4", "CP", 2, nhsNumber: Children.NhsNumberFor(4)),
+            new Dictionary<string, object?> { ["childId"] = "SC-9", ["levelOfNeed"] = 42 });
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.WaitForLedgerSettledAsync();
+
+        // SC-4's GP notice as if its relay had not answered yet: pending, owned by a job still to run.
+        await Worker.QueryScalarAsync<int>(
+            """
+            UPDATE stepupdown.notifications n SET state = 'pending', job_id = 'waiting'
+              FROM stepupdown.steps s WHERE s.id = n.step_id AND s.child_id = 'SC-4' AND n.recipient_role = 'gp';
+            SELECT 1
+            """);
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.handovers WHERE state = 'open'")).ShouldBe(1, "SC-3's step down");
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.quarantined_records")).ShouldBe(1, "SC-9");
+        return Worker.Get<IBackgroundJobClient>().Create<SendNotificationJob>(job => job.ExecuteAsync(Guid.NewGuid(), CancellationToken.None), new Hangfire.States.FailedState(new PermanentDeliveryException("test")));
+    }
+
+    private RetentionPurge PurgeAt(DateTimeOffset now) => new(
+        Worker.Get<NpgsqlDataSource>(), Worker.Get<IOptions<RetentionOptions>>(), Worker.Get<JobStorage>(), Worker.Get<IBackgroundJobClient>(), new FakeTimeProvider(now), NullLogger<RetentionPurge>.Instance);
+
+    private Task<IReadOnlyList<string>> ChildrenIn(string table) =>
+        Worker.QueryAsync<string>($"SELECT DISTINCT child_id FROM stepupdown.{table} ORDER BY child_id");
+
+    [Fact]
+    public async Task Purge_RemovesWhatIsPastItsPeriod_AndKeepsWhatAnOpenHandoverOrAnUndeliveredNoticeNeeds()
+    {
+        var failedJob = await SeedAsync();
+
+        var today = await PurgeAt(DateTimeOffset.UtcNow).PurgeAsync(CancellationToken.None);
+        var in800Days = await PurgeAt(DateTimeOffset.UtcNow.AddDays(800)).PurgeAsync(CancellationToken.None);
+
+        today.ShouldBe(new PurgeResult(0, 0, 0, 0, 0, 0), "nothing is past its period yet");
+        in800Days.ClosedChildren.ShouldBe(1, "SC-1: closed, and no open handover");
+        (await ChildrenIn("child_records")).ShouldBe(["SC-2", "SC-3", "SC-4"], "open children stay, and SC-3's open handover keeps its record");
+        (await ChildrenIn("steps")).ShouldBe(["SC-3", "SC-4"], "SC-3: its handover is open; SC-4: its GP notice is not delivered");
+        (await Worker.QueryAsync<string>("SELECT state FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id WHERE s.child_id = 'SC-4'"))
+            .ShouldContain("pending");
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.quarantined_records")).ShouldBe(0);
+        Worker.Get<JobStorage>().GetConnection().GetJobData(failedJob)!.State.ShouldBe("Deleted");
+    }
+
+    [Fact]
+    public async Task EraseChild_RemovesOneChildEverywhere_TheOthersStay_AndTheRecordOfItNamesNobody()
+    {
+        Feed.ServePage(null, "c1",
+            Children.Record("SC-1", "EH", 1, given: ErasedName), Children.Record("SC-2", "EH", 1, nhsNumber: Children.NhsNumberFor(2)));
+        Feed.ServePage("c1", "c2",
+            Children.Record("SC-1", "CP", 2, given: ErasedName), Children.Record("SC-2", "CP", 2, nhsNumber: Children.NhsNumberFor(2)),
+            new Dictionary<string, object?> { ["childId"] = "SC-1", ["name"] = new { given = ErasedName }, ["levelOfNeed"] = 42 });
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.WaitForLedgerSettledAsync();
+
+        var exit = await Commands.TryRunAsync(["erase-child", "--source", WorkerHarness.Source, "--id", "SC-1", $"--ConnectionStrings:StepUpDown={Worker.ConnectionString}"]);
+
+        exit.ShouldBe(0);
+        var mentions = await Worker.QueryScalarAsync<long>(
+            """
+            SELECT (SELECT count(*) FROM stepupdown.child_records c WHERE c::text LIKE @name OR c.child_id = 'SC-1')
+                 + (SELECT count(*) FROM stepupdown.steps s WHERE s::text LIKE @name OR s.child_id = 'SC-1')
+                 + (SELECT count(*) FROM stepupdown.quarantined_records q WHERE q::text LIKE @name OR q.child_id = 'SC-1')
+                 + (SELECT count(*) FROM stepupdown.handovers h WHERE h.child_id = 'SC-1')
+                 + (SELECT count(*) FROM stepupdown.child_external_ids x WHERE x.child_id = 'SC-1')
+                 + (SELECT count(*) FROM stepupdown.erasures e WHERE e::text LIKE '%SC-1%')
+            """,
+            new { name = $"%{ErasedName}%" });
+        mentions.ShouldBe(0);
+        (await ChildrenIn("steps")).ShouldBe(["SC-2"]);
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBeGreaterThan(0, "SC-2's notices stay");
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.erasures")).ShouldBe(1);
+    }
+}
