@@ -28,7 +28,7 @@ internal static class DetectionBenchmark
         var peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
         Console.WriteLine($"peak working set of the worker process: {peak:N0} MB (target <= 300 MB)");
 
-        var raw = await RawCeilingAsync(environment.Cluster.ConnectionString, children, changes);
+        var raw = await RawCeilingAsync(environment.Cluster.SuperuserConnectionString, children, changes);
         Console.WriteLine($"raw ceiling (COPY of the same rows into an identical table, no HTTP, no detection): " +
             $"baseline {raw.Baseline.TotalSeconds:N1} s ({children / raw.Baseline.TotalSeconds:N0} records/s), " +
             $"changes {raw.Changes.TotalSeconds:N1} s ({changes / raw.Changes.TotalSeconds:N0} records/s)");
@@ -52,7 +52,7 @@ internal static class DetectionBenchmark
             await BenchEnvironment.TimePollAsync(worker);
             if (poison == Poison.Refused)
             {
-                await RefuseInTheDatabaseAsync(environment.Cluster.ConnectionString);
+                await RefuseInTheDatabaseAsync(environment.Cluster.SuperuserConnectionString);
             }
 
             await environment.ReleaseAsync();

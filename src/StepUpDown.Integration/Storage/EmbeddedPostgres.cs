@@ -7,14 +7,31 @@ namespace StepUpDown.Integration.Storage;
 /// <summary>
 /// A private PostgreSQL cluster run from the machine's own server binaries, in a data folder
 /// the worker owns. It listens on no TCP port at all: only on a Unix socket inside its data
-/// folder (mode 0700), so only its owner (and root) can reach it.
+/// folder (mode 0700), so only its owner (and root) can reach it, and even there every
+/// connection needs a password (scram-sha-256). The passwords are generated on first start and
+/// kept in <see cref="SecretsFile"/> (0600) in the data folder. The worker connects as
+/// <see cref="AppRole"/>, which is no superuser: it owns only the schemas it creates in its
+/// database (<c>stepupdown</c>, <c>hangfire</c>).
 /// </summary>
 public sealed partial class EmbeddedPostgres : IAsyncDisposable
 {
     /// <summary>The database the worker uses inside the cluster.</summary>
     public const string DatabaseName = "stepupdown";
 
+    /// <summary>The role the worker connects as.</summary>
+    public const string AppRole = "stepupdown_app";
+
+    /// <summary>Where, in the data folder, the generated passwords are kept.</summary>
+    public const string SecretsFile = "stepupdown-secrets.json";
+
     private const string SuperUser = "stepupdown";
+    private const string HbaConf = """
+        # StepUpDown: the private cluster's only door is its Unix socket (0700), and it asks for a password.
+        local all all scram-sha-256
+
+        """;
+
+    private Secrets _secrets = new("", "");
     private readonly string _pgCtl;
     private readonly string _dataDirectory;
     private readonly string? _osUser;
@@ -28,12 +45,18 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         _logger = logger;
     }
 
-    /// <summary>Connection string for the worker's database in the cluster.</summary>
-    public string ConnectionString => new NpgsqlConnectionStringBuilder
+    /// <summary>Connection string for the worker's database in the cluster, as <see cref="AppRole"/>.</summary>
+    public string ConnectionString => Connect(AppRole, _secrets.App, DatabaseName);
+
+    /// <summary>The cluster's superuser, for tests and benchmarks that create databases of their own.</summary>
+    public string SuperuserConnectionString => Connect(SuperUser, _secrets.Superuser, DatabaseName);
+
+    private string Connect(string user, string? password, string database) => new NpgsqlConnectionStringBuilder
     {
         Host = _dataDirectory,
-        Username = SuperUser,
-        Database = DatabaseName,
+        Username = user,
+        Password = password,
+        Database = database,
     }.ConnectionString;
 
     /// <summary>
@@ -56,6 +79,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         var cluster = new EmbeddedPostgres(binDirectory, dataDirectory, osUser, logger);
         await cluster.InitialiseAsync(binDirectory, cancellationToken);
         await cluster.StartClusterAsync(options.StartTimeout, cancellationToken);
+        await cluster.RequirePasswordsAsync(cancellationToken);
         await cluster.EnsureDatabaseAsync(cancellationToken);
         return cluster;
     }
@@ -139,17 +163,110 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         LogStarted(_logger, _dataDirectory);
     }
 
-    private async Task EnsureDatabaseAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// On first start (or on a cluster made before passwords were asked), generates the two
+    /// passwords, sets them while the socket still trusts its owner, keeps them in
+    /// <see cref="SecretsFile"/>, then makes the socket ask for them.
+    /// </summary>
+    private async Task RequirePasswordsAsync(CancellationToken cancellationToken)
     {
-        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres", Pooling = false };
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        var exists = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @DatabaseName)", new { DatabaseName });
-        if (!exists)
+        var path = Path.Combine(_dataDirectory, SecretsFile);
+        if (!File.Exists(path))
         {
-            await connection.ExecuteAsync($"CREATE DATABASE {DatabaseName}");
+            var secrets = new Secrets(NewSecret(), NewSecret());
+            try
+            {
+                await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Connect(SuperUser, null, "postgres")) { Pooling = false }.ConnectionString);
+                await connection.OpenAsync(cancellationToken);
+                await connection.ExecuteAsync(
+                    $"""
+                    ALTER ROLE {SuperUser} PASSWORD '{secrets.Superuser}';
+                    DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{AppRole}') THEN CREATE ROLE {AppRole}; END IF; END $$;
+                    ALTER ROLE {AppRole} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '{secrets.App}';
+                    """);
+            }
+            catch (NpgsqlException exception)
+            {
+                throw new DatabaseUnavailableException(
+                    $"The private PostgreSQL cluster in {_dataDirectory} asks for a password, but {SecretsFile} is gone from it; restore the file, or start with a new Database:Embedded:DataDirectory.",
+                    exception);
+            }
+
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            await using (var file = new FileStream(path, create))
+            {
+                await System.Text.Json.JsonSerializer.SerializeAsync(file, secrets, cancellationToken: cancellationToken);
+            }
+        }
+
+        await using (var file = File.OpenRead(path))
+        {
+            _secrets = await System.Text.Json.JsonSerializer.DeserializeAsync<Secrets>(file, cancellationToken: cancellationToken)
+                ?? throw new DatabaseUnavailableException($"{path} holds no passwords.");
+        }
+
+        var hba = Path.Combine(_dataDirectory, "pg_hba.conf");
+        if (await File.ReadAllTextAsync(hba, cancellationToken) != HbaConf)
+        {
+            await File.WriteAllTextAsync(hba, HbaConf, cancellationToken);
+            await RunCheckedAsync(_osUser, _pgCtl, ["reload", "-D", _dataDirectory], "make the database cluster ask for passwords", cancellationToken);
         }
     }
+
+    private static string NewSecret() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
+    /// <summary>
+    /// Creates the worker's database, lets <see cref="AppRole"/> connect and create its schemas
+    /// there, and hands it the schemas a cluster made before it existed gave the superuser.
+    /// </summary>
+    private async Task EnsureDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(Connect(SuperUser, _secrets.Superuser, "postgres")) { Pooling = false };
+        await using (var connection = new NpgsqlConnection(builder.ConnectionString))
+        {
+            await connection.OpenAsync(cancellationToken);
+            var exists = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @DatabaseName)", new { DatabaseName });
+            if (!exists)
+            {
+                await connection.ExecuteAsync($"CREATE DATABASE {DatabaseName}");
+            }
+        }
+
+        builder.Database = DatabaseName;
+        await using var database = new NpgsqlConnection(builder.ConnectionString);
+        await database.OpenAsync(cancellationToken);
+        await database.ExecuteAsync(
+            $$"""
+            GRANT CONNECT, CREATE, TEMPORARY ON DATABASE {{DatabaseName}} TO {{AppRole}};
+            DO $$
+            DECLARE object record;
+            BEGIN
+              FOR object IN SELECT nspname FROM pg_namespace WHERE nspname IN ('stepupdown', 'hangfire') AND nspowner <> '{{AppRole}}'::regrole LOOP
+                EXECUTE format('ALTER SCHEMA %I OWNER TO {{AppRole}}', object.nspname);
+              END LOOP;
+              FOR object IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                             WHERE n.nspname IN ('stepupdown', 'hangfire') AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relowner <> '{{AppRole}}'::regrole LOOP
+                EXECUTE format('ALTER %s %s OWNER TO {{AppRole}}', CASE object.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, object.name);
+              END LOOP;
+              -- Sequences of serial columns moved with their tables; any others now.
+              FOR object IN SELECT c.oid::regclass AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                             WHERE n.nspname IN ('stepupdown', 'hangfire') AND c.relkind = 'S' AND c.relowner <> '{{AppRole}}'::regrole LOOP
+                EXECUTE format('ALTER SEQUENCE %s OWNER TO {{AppRole}}', object.name);
+              END LOOP;
+              FOR object IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                             WHERE n.nspname IN ('stepupdown', 'hangfire') AND p.proowner <> '{{AppRole}}'::regrole LOOP
+                EXECUTE format('ALTER ROUTINE %s OWNER TO {{AppRole}}', object.name);
+              END LOOP;
+            END $$;
+            """);
+    }
+
+    private sealed record Secrets(string Superuser, string App);
 
     private Task<ProcessRunner.Result> RunAsync(string file, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
         ProcessRunner.RunAsync(_osUser, file, arguments, cancellationToken);

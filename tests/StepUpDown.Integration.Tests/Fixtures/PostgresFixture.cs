@@ -27,13 +27,13 @@ public sealed class PostgresFixture : IAsyncLifetime
     public async Task<string> CreateDatabaseAsync()
     {
         var name = $"t_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(_cluster!.ConnectionString))
+        await using (var connection = new NpgsqlConnection(_cluster!.SuperuserConnectionString))
         {
             await connection.OpenAsync();
             await connection.ExecuteAsync($"CREATE DATABASE {name}");
         }
 
-        return new NpgsqlConnectionStringBuilder(_cluster.ConnectionString) { Database = name }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(_cluster.SuperuserConnectionString) { Database = name }.ConnectionString;
     }
 
     /// <summary>A new database with the worker's schema applied.</summary>

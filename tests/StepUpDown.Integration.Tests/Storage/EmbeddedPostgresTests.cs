@@ -18,14 +18,44 @@ public sealed class EmbeddedPostgresTests : IDisposable
         await using (var first = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None))
         {
             await using var connection = new NpgsqlConnection(first.ConnectionString);
-            await connection.ExecuteAsync("CREATE TABLE kept (id int); INSERT INTO kept VALUES (42);");
+            await connection.ExecuteAsync("CREATE SCHEMA stepupdown; CREATE TABLE stepupdown.kept (id int); INSERT INTO stepupdown.kept VALUES (42);");
         }
 
         NpgsqlConnection.ClearAllPools();
         await using var second = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None);
         await using var again = new NpgsqlConnection(second.ConnectionString);
-        (await again.ExecuteScalarAsync<int>("SELECT id FROM kept")).ShouldBe(42);
+        (await again.ExecuteScalarAsync<int>("SELECT id FROM stepupdown.kept")).ShouldBe(42);
         (await again.ExecuteScalarAsync<string>("SHOW listen_addresses")).ShouldBe("", "the private cluster listens on no TCP port");
+    }
+
+    [Fact]
+    public async Task TheWorkersRole_IsNoSuperuser_OwnsOnlyItsSchemas_AndTheSocketAsksEveryoneForAPassword()
+    {
+        Directory.CreateDirectory(_root);
+        var options = new EmbeddedPostgresOptions { DataDirectory = Path.Combine(_root, "data") };
+        await using var cluster = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None);
+        await using var worker = new NpgsqlConnection(cluster.ConnectionString);
+        await worker.ExecuteAsync("CREATE SCHEMA stepupdown; CREATE TABLE stepupdown.mine (id int);");
+
+        var role = await worker.QuerySingleAsync<(string Name, bool Super, bool CreateRole, bool CreateDb)>(
+            "SELECT rolname, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user");
+        var intoPublic = await Should.ThrowAsync<PostgresException>(() => worker.ExecuteAsync("CREATE TABLE public.elsewhere (id int)"));
+        var readAnother = await Should.ThrowAsync<PostgresException>(() => worker.ExecuteAsync("SELECT * FROM pg_authid"));
+        var passwordless = new NpgsqlConnectionStringBuilder(cluster.SuperuserConnectionString) { Password = null, Pooling = false };
+        var noPassword = await Should.ThrowAsync<NpgsqlException>(async () =>
+        {
+            await using var anyone = new NpgsqlConnection(passwordless.ConnectionString);
+            await anyone.OpenAsync();
+        });
+
+        role.ShouldBe((EmbeddedPostgres.AppRole, false, false, false));
+        intoPublic.SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+        readAnother.SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+        noPassword.ShouldNotBeNull();
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(Path.Combine(options.DataDirectory, EmbeddedPostgres.SecretsFile)).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     [Fact]
