@@ -28,7 +28,7 @@ public static class Commands
     /// </summary>
     private static async Task<int> EraseChildAsync(string source, string childId, string[] settings)
     {
-        await using var worker = await StepUpDownHost.CreateAsync(settings, new Dictionary<string, string?> { ["Jobs:RunServer"] = "false", ["Simulator:Enabled"] = "false" });
+        await using var worker = await StepUpDownHost.CreateAsync(settings, new Dictionary<string, string?> { ["Jobs:RunServer"] = "false" });
         var removed = await worker.Services.GetRequiredService<RetentionPurge>().EraseChildAsync(source, childId, CancellationToken.None);
         Console.WriteLine($"Erased: {removed} rows removed; the erasure is recorded in stepupdown.erasures without the child's id.");
         return 0;

@@ -21,7 +21,15 @@ public static class StepUpDownHost
     /// Makes the database ready (the private cluster when none is configured; migrations), then
     /// builds the host. <paramref name="overrides"/> are applied last (tests use them).
     /// </summary>
-    public static async Task<StepUpDownApp> CreateAsync(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, CancellationToken cancellationToken = default)
+    /// <param name="args">Command-line arguments (settings as <c>--Section:Key=value</c>).</param>
+    /// <param name="overrides">Settings applied last.</param>
+    /// <param name="compose">Adds what runs beside the worker (the demo's simulator), before the database is opened.</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    public static async Task<StepUpDownApp> CreateAsync(
+        string[] args,
+        IReadOnlyDictionary<string, string?>? overrides = null,
+        Action<IHostApplicationBuilder>? compose = null,
+        CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var config = new ConfigFolder(Path.Combine(AppContext.BaseDirectory, "config"));
@@ -38,22 +46,12 @@ public static class StepUpDownHost
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(CreateClock(builder.Configuration, builder.Environment));
 
-        var demo = Demo.IsEnabled(builder.Configuration);
-        if (demo)
-        {
-            Demo.ResetData();
-        }
-
+        compose?.Invoke(builder);
         var database = await OpenDatabaseAsync(builder.Configuration, cancellationToken);
         try
         {
             builder.AddStorage(database);
             builder.AddTelemetry();
-            if (demo)
-            {
-                builder.AddSimulator();
-            }
-
             builder.AddCaseFeeds();
             builder.AddNotifications();
             builder.AddHandovers();

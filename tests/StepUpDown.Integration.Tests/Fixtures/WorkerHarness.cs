@@ -74,7 +74,8 @@ public sealed class WorkerHarness : IAsyncDisposable
         var logPath = Path.Combine(Path.GetTempPath(), $"sud-log-{Guid.NewGuid():N}.txt");
         var settings = Settings(connectionString, feedUrl, mail, logPath);
         adjust?.Invoke(settings);
-        var app = await StepUpDownHost.CreateAsync(environment is null ? [] : ["--environment", environment], settings);
+        string[] args = environment is null ? [] : ["--environment", environment];
+        var app = environment == "Demo" ? await StepUpDown.Demo.Demo.CreateAsync(args, settings) : await StepUpDownHost.CreateAsync(args, settings);
         try
         {
             await app.StartAsync();

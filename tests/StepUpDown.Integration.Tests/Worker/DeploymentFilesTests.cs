@@ -33,7 +33,7 @@ public sealed partial class DeploymentFilesTests
         ["Health"] = typeof(HealthOptions),
         ["Clock"] = typeof(ClockOptions),
         ["Jobs"] = typeof(JobsOptions),
-        ["Simulator"] = typeof(SimulatorOptions),
+        ["Retention"] = typeof(StepUpDown.Integration.Retention.RetentionOptions),
     };
 
     private static readonly Dictionary<string, Type> SimulatorSections = new(StringComparer.OrdinalIgnoreCase)
@@ -127,6 +127,20 @@ public sealed partial class DeploymentFilesTests
 
         Environment(service).ShouldNotBeEmpty();
         unknown.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void TheWorkerBinary_HoldsNoSimulator_AndItsConfigHoldsNoDemoSettings()
+    {
+        // The worker's own build output (as published into the image), not this test's folder, which holds the demo too.
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var workerOutput = Path.Combine(Root, "src", "StepUpDown.Worker", "bin", here.Parent!.Name, here.Name);
+
+        typeof(StepUpDownHost).Assembly.GetReferencedAssemblies().Select(a => a.Name).ShouldNotContain("StepUpDown.Simulator");
+        File.Exists(Path.Combine(workerOutput, "StepUpDown.Worker.dll")).ShouldBeTrue(workerOutput);
+        Directory.GetFiles(workerOutput, "appsettings.Demo.json", SearchOption.AllDirectories).ShouldBeEmpty("the demo's admin account and fast clock stay out of the worker");
+        File.Exists(Path.Combine(workerOutput, "StepUpDown.Simulator.dll")).ShouldBeFalse();
+        File.ReadAllText(Path.Combine(Root, "src", "StepUpDown.Worker", "StepUpDown.Worker.csproj")).ShouldNotContain("Simulator");
     }
 
     [Fact]

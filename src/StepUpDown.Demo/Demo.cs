@@ -1,15 +1,34 @@
 using Microsoft.Extensions.Options;
 using StepUpDown.Simulator;
+using StepUpDown.Worker;
 
-namespace StepUpDown.Worker;
+namespace StepUpDown.Demo;
 
 /// <summary>
-/// The demo profile (<c>config/appsettings.Demo.json</c>, what <c>dotnet run</c> starts): the case
-/// feed simulator runs inside the worker on the worker's own (accelerated) clock, and the demo's
-/// data starts afresh at each run, so the scripted families are seen from day 0 again.
+/// The demo (<c>appsettings.Demo.json</c>, what the README's first command starts): the worker
+/// composed with the case feed simulator and its mail relay, on the worker's own (accelerated)
+/// clock; the demo's data starts afresh at each run, so the scripted families are seen from day 0 again.
 /// </summary>
 public static partial class Demo
 {
+    /// <summary>The worker host with the simulator beside it (in the Demo environment unless told otherwise).</summary>
+    public static Task<StepUpDownApp> CreateAsync(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is null && !args.Contains("--environment"))
+        {
+            args = [.. args, "--environment", "Demo"];
+        }
+
+        return StepUpDownHost.CreateAsync(args, overrides, compose: builder =>
+        {
+            if (IsEnabled(builder.Configuration))
+            {
+                ResetData();
+                builder.AddSimulator();
+            }
+        });
+    }
+
     /// <summary>Where the demo keeps its data; only this folder is ever cleared.</summary>
     public const string DataDirectory = ".data/demo";
 
