@@ -54,8 +54,13 @@ public sealed class EndToEndTests(PostgresFixture postgres, MailDevFixture mail)
         await Task.Delay(TimeSpan.FromSeconds(2));
         (await mail.GetMessagesAsync()).Count.ShouldBe(2);
 
-        // Hangfire's tables hold ids only: no child's name or NHS number in any job.
-        var jobData = string.Join("\n", await worker.QueryAsync<string>("SELECT invocationdata::text || ' ' || arguments::text FROM hangfire.job"));
+        // Hangfire's tables hold ids only: no child's name or NHS number in any job, state or job parameter.
+        var jobData = string.Join("\n", await worker.QueryAsync<string>(
+            """
+            SELECT j.invocationdata::text || ' ' || j.arguments::text || ' ' || coalesce(s.name, '') || ' ' || coalesce(s.reason, '') || ' '
+                   || coalesce(s.data::text, '') || ' ' || coalesce(p.name, '') || ' ' || coalesce(p.value, '')
+              FROM hangfire.job j LEFT JOIN hangfire.state s ON s.jobid = j.id LEFT JOIN hangfire.jobparameter p ON p.jobid = j.id
+            """));
         jobData.ShouldContain(nameof(PollCaseFeedJob));
         jobData.ShouldNotContain("Lovelace");
         jobData.ShouldNotContain(Children.ValidNhsNumber);
