@@ -11,7 +11,7 @@ public sealed class SimulatorOptions
     /// <summary>Where it listens.</summary>
     public string Urls { get; set; } = "http://127.0.0.1:9090";
 
-    /// <summary>The loopback port of the demo's mail relay (<see cref="DemoMailbox"/>); 0: none.</summary>
+    /// <summary>The loopback port of the demo's mail relay (the demo launcher's <c>DemoMailbox</c>); 0: none.</summary>
     public int MailboxPort { get; set; }
 
     /// <summary>Where the demo's mail relay keeps what it receives.</summary>

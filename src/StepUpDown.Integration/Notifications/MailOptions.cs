@@ -27,6 +27,10 @@ public sealed class MailOptions : IValidatableObject
 
     private string? _messageIdDomain;
 
+    /// <summary>Where a recipient's reply goes (the sender is a service mailbox nobody reads); empty: the MASSH's mailbox.</summary>
+    [EmailAddress]
+    public string? ReplyTo { get; set; }
+
     /// <summary>Tag put in front of every subject, e.g. <c>[secure]</c>, for gateways that encrypt on it.</summary>
     public string? SubjectTag { get; set; }
 

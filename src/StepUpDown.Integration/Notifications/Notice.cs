@@ -29,9 +29,13 @@ public sealed record Notice(
 {
     private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 
-    /// <summary>Builds the notice of one step for one recipient; <paramref name="targetLevelName"/> names the agreed step down's level.</summary>
+    /// <summary>
+    /// Builds the notice of one step for one recipient; its reference comes from the step, so every
+    /// recipient's copy of one step carries the same one. <paramref name="targetLevelName"/> names
+    /// the agreed step down's level.
+    /// </summary>
     public static Notice Create(
-        Guid notificationId,
+        Guid stepId,
         ChildRecord record,
         StepFacts step,
         RecipientView recipient,
@@ -47,7 +51,7 @@ public sealed record Notice(
         var service = step.Subject is null ? null : record.Services?.FirstOrDefault(s => s.ServiceId == step.Subject);
         var stepDown = record.StepDown;
         return new Notice(
-            notificationId.ToString("N")[..12].ToUpperInvariant(),
+            stepId.ToString("N")[..12].ToUpperInvariant(),
             recipient,
             new ChildView(
                 record.Name?.Given ?? "",

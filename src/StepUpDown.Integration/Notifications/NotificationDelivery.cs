@@ -68,6 +68,7 @@ public sealed partial class NotificationDelivery(
     IMailTransport transport,
     IOptions<MailOptions> mail,
     IOptions<CouncilOptions> council,
+    IOptions<NotificationOptions> notifications,
     LevelMaps levelMaps,
     ContinuumOfNeed continuum,
     InstanceLease lease,
@@ -133,7 +134,7 @@ public sealed partial class NotificationDelivery(
             }
 
             var recipient = await recipients.ResolveAsync(row.RecipientRole, record, row.Subject, cancellationToken);
-            var message = Compose(notificationId, row, record, recipient, await UndeliveredAsync(attempt));
+            var message = Compose(row, record, recipient, await UndeliveredAsync(attempt));
             _sending[notificationId] = 0;
             await attempt.MarkSendingAsync();
             await transport.SendAsync(message, cancellationToken);
@@ -211,7 +212,7 @@ public sealed partial class NotificationDelivery(
         return new UndeliveredView(failedRole, reason ?? "unknown");
     }
 
-    private MimeMessage Compose(Guid notificationId, LedgerRow row, ChildRecord record, Recipient recipient, UndeliveredView? undelivered)
+    private MimeMessage Compose(LedgerRow row, ChildRecord record, Recipient recipient, UndeliveredView? undelivered)
     {
         var step = new StepFacts(
             Enum.Parse<StepKind>(row.Kind),
@@ -221,8 +222,9 @@ public sealed partial class NotificationDelivery(
             row.Subject,
             row.Source);
         var handover = row.DetailsJson is null ? null : JsonSerializer.Deserialize<HandoverDetails>(row.DetailsJson, JsonOptions);
+        // One reference per step: the GP's, the MASSH's and the lead's copies of one step name the same one.
         var notice = Notice.Create(
-            notificationId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice, undelivered, handover, TargetLevelName(row.Source, record));
+            row.StepId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice, undelivered, handover, TargetLevelName(row.Source, record));
         var rendered = templates.Render(row.Template ?? throw new PermanentDeliveryException("The ledger row names no template."), notice);
 
         var options = mail.Value;
@@ -230,7 +232,12 @@ public sealed partial class NotificationDelivery(
         message.From.Add(new MailboxAddress(options.FromName, options.From));
         message.To.Add(new MailboxAddress(recipient.Name, recipient.Address));
         message.Subject = string.IsNullOrWhiteSpace(options.SubjectTag) ? rendered.Subject : $"{options.SubjectTag} {rendered.Subject}";
+        message.ReplyTo.Add(MailboxAddress.Parse(string.IsNullOrWhiteSpace(options.ReplyTo) ? notifications.Value.MasshEmail : options.ReplyTo));
         message.Headers.Add("X-StepUpDown-Reference", notice.Reference);
+
+        // An automatic message (RFC 3834): out-of-office replies and auto-forwards are not sent back to it.
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Headers.Add("X-Auto-Response-Suppress", "All");
         message.Body = new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html }.ToMessageBody();
         return message;
     }

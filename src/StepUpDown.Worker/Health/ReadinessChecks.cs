@@ -27,6 +27,13 @@ public sealed class HealthOptions
     /// <summary>A notification waiting longer than this to be delivered reports degraded.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan MaxNotificationWait { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// The HTTP status of a Degraded readiness: 200 (the default) keeps a load balancer sending
+    /// traffic; a plain HTTP monitor that only sees status codes alerts on, say, 299 or 503.
+    /// </summary>
+    [Range(200, 599)]
+    public int DegradedStatusCode { get; set; } = StatusCodes.Status200OK;
 }
 
 /// <summary>
@@ -60,7 +67,18 @@ public static class ReadinessChecks
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready), ResponseWriter = WriteJsonAsync });
+        var degraded = app.Services.GetRequiredService<IOptions<HealthOptions>>().Value.DegradedStatusCode;
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(Ready),
+            ResponseWriter = WriteJsonAsync,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = degraded,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         return app;
     }
 

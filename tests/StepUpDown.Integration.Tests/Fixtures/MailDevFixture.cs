@@ -88,6 +88,9 @@ public sealed class MailDevFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The message as received, headers and all (maildev's JSON leaves out some headers, Reply-To among them).</summary>
+    public Task<string> SourceAsync(ReceivedMail message) => _http.GetStringAsync($"api/email/{message.Id}/source");
+
     public async Task ClearAsync() => (await _http.DeleteAsync("api/email/all")).EnsureSuccessStatusCode();
 
     public Task DisposeAsync()
@@ -116,7 +119,8 @@ public sealed record ReceivedMail(
     string? Text,
     string? Html,
     IReadOnlyList<MailAddress> To,
-    Dictionary<string, System.Text.Json.JsonElement>? Headers)
+    Dictionary<string, System.Text.Json.JsonElement>? Headers,
+    string Id = "")
 {
     /// <summary>A header as received (maildev lower-cases header names).</summary>
     public string? Header(string name) =>

@@ -75,15 +75,23 @@ public sealed class HealthTests(MailDevFixture mail)
         }
     });
 
-    [Fact]
-    public Task Ready_WithTheSmtpRelayDown_IsDegradedNotUnready() => OnOwnClusterAsync(async cluster =>
+    [Theory]
+    [InlineData(null, HttpStatusCode.OK)]
+    [InlineData("299", (HttpStatusCode)299)] // Health:DegradedStatusCode, for a monitor that only sees status codes
+    public Task Ready_WithTheSmtpRelayDown_IsDegradedNotUnready(string? degradedStatusCode, HttpStatusCode expected) => OnOwnClusterAsync(async cluster =>
     {
-        await using var worker = await WorkerHarness.StartAsync(
-            cluster.ConnectionString, null, mail, s => s["Mail:Smtp:Port"] = MailDevFixture.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var worker = await WorkerHarness.StartAsync(cluster.ConnectionString, null, mail, s =>
+        {
+            s["Mail:Smtp:Port"] = MailDevFixture.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (degradedStatusCode is not null)
+            {
+                s["Health:DegradedStatusCode"] = degradedStatusCode;
+            }
+        });
 
         var (status, body) = await ReadyAsync(worker);
 
-        status.ShouldBe(HttpStatusCode.OK);
+        status.ShouldBe(expected);
         StatusOf(body, "mail").ShouldBe("Degraded");
         body.GetProperty("status").GetString().ShouldBe("Degraded");
     });

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using StepUpDown.Integration.Notifications;
 
-namespace StepUpDown.Simulator;
+namespace StepUpDown.Demo;
 
 /// <summary>
 /// The demo's mail relay: a minimal SMTP server on the loopback interface that accepts every
@@ -30,7 +31,7 @@ public sealed class DemoMailbox : IAsyncDisposable
     /// <summary>Starts listening.</summary>
     public void Start()
     {
-        CreatePrivateFolder(_folder);
+        OutboxMailTransport.CreatePrivateFolder(_folder);
         _listener.Start();
         _accepting = AcceptAsync(_stopping.Token);
     }
@@ -132,17 +133,5 @@ public sealed class DemoMailbox : IAsyncDisposable
         }
 
         File.Move(partial, path, overwrite: true);
-    }
-
-    private static void CreatePrivateFolder(string folder)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(folder);
-            return;
-        }
-
-        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 }
