@@ -1,3 +1,4 @@
+using StepUpDown.Worker.Api;
 using StepUpDown.Integration.Retention;
 using Microsoft.Extensions.Options;
 using Serilog;
@@ -63,6 +64,7 @@ public static class StepUpDownHost
             var app = builder.Build();
             app.MapReadinessChecks();
             app.MapDashboard();
+            app.MapLeadLookup();
             return new StepUpDownApp(app, database);
         }
         catch

@@ -43,6 +43,12 @@ public sealed class DashboardOptions : IValidatableObject
     /// <summary>As <see cref="KnownProxies"/>, for whole networks in CIDR form (10.0.0.0/8).</summary>
     public List<string> KnownNetworks { get; set; } = [];
 
+    /// <summary>
+    /// Keys by caller name for the MASSH's systems calling <c>/api/v1/lead-professional</c> with
+    /// <c>X-Api-Key</c> (at least 32 characters each; from a secret store).
+    /// </summary>
+    public Dictionary<string, string> ApiKeys { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Sign-in attempts allowed per client address per minute.</summary>
     [Range(1, 1000)]
     public int SignInAttemptsPerAddress { get; set; } = 10;
@@ -54,6 +60,14 @@ public sealed class DashboardOptions : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var (name, key) in ApiKeys)
+        {
+            if (key.Length < 32)
+            {
+                yield return new ValidationResult("must be at least 32 characters (a random secret, not a password).", [$"{nameof(ApiKeys)}:{name}"]);
+            }
+        }
+
         for (var i = 0; i < KnownProxies.Count; i++)
         {
             if (!System.Net.IPAddress.TryParse(KnownProxies[i], out _))

@@ -20,8 +20,16 @@ public abstract class TwoSourceTest(PostgresFixture postgres, MailDevFixture mai
     public async Task InitializeAsync()
     {
         await mail.ClearAsync();
-        Worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), SocialCareFeed.Url, mail,
-            settings => WorkerHarness.AddSource(settings, EarlyHelp, EarlyHelpFeed.Url));
+        Worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), SocialCareFeed.Url, mail, settings =>
+        {
+            WorkerHarness.AddSource(settings, EarlyHelp, EarlyHelpFeed.Url);
+            Adjust(settings);
+        });
+    }
+
+    /// <summary>Changes the worker's settings before it starts.</summary>
+    protected virtual void Adjust(Dictionary<string, string?> settings)
+    {
     }
 
     public async Task DisposeAsync()

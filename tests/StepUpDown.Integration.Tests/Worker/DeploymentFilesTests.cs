@@ -144,6 +144,24 @@ public sealed partial class DeploymentFilesTests
     }
 
     [Fact]
+    public void SupplyChain_NewtonsoftJsonIsPastItsAdvisory_AndTheImageBuildContextHoldsNoSecretsTestsOrBench()
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var deps = File.ReadAllText(Path.Combine(Root, "src", "StepUpDown.Worker", "bin", here.Parent!.Name, here.Name, "StepUpDown.Worker.deps.json"));
+        var newtonsoft = NewtonsoftVersion().Matches(deps).Select(m => Version.Parse(m.Groups[1].Value)).ToList();
+        var ignored = File.ReadAllLines(Path.Combine(Root, ".dockerignore")).Select(line => line.Trim()).ToHashSet(StringComparer.Ordinal);
+
+        newtonsoft.ShouldNotBeEmpty("Hangfire brings Newtonsoft.Json");
+        newtonsoft.ShouldAllBe(version => version >= new Version(13, 0, 1), "GHSA-5crp-9r3c-p9vr affects versions below 13.0.1");
+        ignored.ShouldContain(".env");
+        ignored.ShouldContain("tests/");
+        ignored.ShouldContain("bench/");
+    }
+
+    [GeneratedRegex("\"Newtonsoft\\.Json/([0-9.]+)\"")]
+    private static partial Regex NewtonsoftVersion();
+
+    [Fact]
     public void TheKeyCheck_RejectsAMisspeltKey()
     {
         IsConfigurationKey("CaseFeeds:Sources:social-care:BaseUri", WorkerSections).ShouldBeFalse();

@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StepUpDown.Domain.Continuum;
+using StepUpDown.Domain.Records;
+using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Worker.Dashboard;
+
+namespace StepUpDown.Worker.Api;
+
+/// <summary>The child's current lead professional across the case systems, as the MASSH asks for it.</summary>
+/// <param name="Source">The case system of the record that holds the lead.</param>
+/// <param name="ChildId">That record's id there.</param>
+/// <param name="Level">That record's level on the continuum.</param>
+/// <param name="CaseOpen">False when no linked record is open (the last lead is given, for contact).</param>
+/// <param name="Lead">Who leads; null when the record names nobody.</param>
+/// <param name="Accepted">The lead has accepted the role (not only proposed).</param>
+/// <param name="Since">When the lead accepted, else when the record last changed.</param>
+/// <param name="Records">Every linked record: source, id, level and whether it is open.</param>
+public sealed record LeadAnswer(
+    string Source, string ChildId, string Level, bool CaseOpen, LeadView? Lead, bool Accepted, DateOnly? Since, IReadOnlyList<LinkedRecord> Records);
+
+/// <summary>A lead professional's contact details.</summary>
+public sealed record LeadView(string Name, string? Role, string? Agency, string? Email, string? Phone);
+
+/// <summary>One of the child's records in one case system.</summary>
+public sealed record LinkedRecord(string Source, string ChildId, string Level, bool Open);
+
+/// <summary>
+/// <c>GET /api/v1/lead-professional?source=S&amp;id=ID</c> (or <c>?nhsNumber=N</c>): who leads the
+/// child now, across sources, by the same rules as the notices (the highest open linked record's
+/// lead; records linked by a usable NHS number or an external id). For a signed-in dashboard user,
+/// or a caller with one of <c>Dashboard:ApiKeys</c> in <c>X-Api-Key</c>.
+/// </summary>
+public static class LeadLookup
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Maps the endpoint.</summary>
+    public static WebApplication MapLeadLookup(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/api/v1/lead-professional", async (HttpContext context, string? source, string? id, string? nhsNumber,
+            NpgsqlDataSource dataSource, ContinuumOfNeed continuum, IOptions<DashboardOptions> options) =>
+        {
+            if (!MayAsk(context, options.Value))
+            {
+                return Results.Unauthorized();
+            }
+
+            if ((source is null || id is null) && nhsNumber is null)
+            {
+                return Results.BadRequest(new { error = "Give source and id, or nhsNumber." });
+            }
+
+            var answer = await FindAsync(dataSource, continuum, source, id, nhsNumber?.Replace(" ", "", StringComparison.Ordinal), context.RequestAborted);
+            return answer is null ? Results.NotFound() : Results.Ok(answer);
+        });
+        return app;
+    }
+
+    /// <summary>A signed-in viewer or admin, or a configured API key (compared in fixed time).</summary>
+    private static bool MayAsk(HttpContext context, DashboardOptions options)
+    {
+        if (context.User.IsInRole(DashboardRoles.Viewer) || context.User.IsInRole(DashboardRoles.Admin))
+        {
+            return true;
+        }
+
+        var given = Encoding.UTF8.GetBytes(context.Request.Headers["X-Api-Key"].ToString());
+        return given.Length > 0 && options.ApiKeys.Values.Any(key => CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(key)));
+    }
+
+    private static async Task<LeadAnswer?> FindAsync(
+        NpgsqlDataSource dataSource, ContinuumOfNeed continuum, string? source, string? childId, string? nhsNumber, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        var start = await connection.QueryFirstOrDefaultAsync<(string Source, string ChildId, string Json)?>(
+            """
+            SELECT source, child_id, record::text FROM stepupdown.child_records
+             WHERE (source = @source AND child_id = @childId) OR (@source IS NULL AND nhs_number = @nhsNumber)
+             ORDER BY source, child_id
+            """,
+            new { source, childId, nhsNumber },
+            transaction);
+        if (start is not { } found)
+        {
+            return null;
+        }
+
+        var record = JsonSerializer.Deserialize<ChildRecord>(found.Json, JsonOptions)!;
+        var subjects = new PageSubjects([found.ChildId], ChildIdentity.UsableNhsNumber(record) is { } usable ? [usable] : [], [.. ChildIdentity.ExternalKeys(record)]);
+        var rows = (await CaseFeedStore.LoadAsync(connection, transaction, found.Source, subjects, continuum.Lowest.Code))
+            .DistinctBy(row => (row.Source, row.ChildId))
+            .Select(row => new Linked(row, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)))
+            .ToList();
+
+        // The rule of the notices (CombinedView): the highest open record leads; with none open, the record asked about.
+        var holder = rows.Where(r => !r.Record.IsClosed).MaxBy(r => r.Level.Rank);
+        var shown = holder ?? rows.First(r => r.Row.Source == found.Source && r.Row.ChildId == found.ChildId);
+        var lead = shown.Record.LeadProfessional;
+        return new LeadAnswer(
+            shown.Row.Source,
+            shown.Row.ChildId,
+            shown.Level.Name,
+            holder is not null,
+            lead is null ? null : new LeadView(lead.Name, lead.Role, lead.Agency, lead.Email, lead.Phone),
+            lead?.AcceptedOn is not null,
+            lead?.AcceptedOn ?? (shown.Record.UpdatedAt is { } updated ? DateOnly.FromDateTime(updated.UtcDateTime) : null),
+            rows.Select(r => new LinkedRecord(r.Row.Source, r.Row.ChildId, r.Level.Name, !r.Record.IsClosed)).ToList());
+    }
+
+    private sealed record Linked(StoredRow Row, ChildRecord Record, Level Level);
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Json;
+using StepUpDown.Integration.Tests.Dashboard;
+using StepUpDown.Integration.Tests.Fixtures;
+using StepUpDown.Worker.Api;
+
+namespace StepUpDown.Integration.Tests.Api;
+
+/// <summary>
+/// "Who leads now", as the MASSH asks it over HTTP of the running worker, for a child known to
+/// social care and early help under two ids (linked by the NHS number).
+/// </summary>
+public sealed class LeadLookupTests(PostgresFixture postgres, MailDevFixture mail) : TwoSourceTest(postgres, mail)
+{
+    private const string ApiKey = "massh-key-0123456789-0123456789-0123456789";
+
+    protected override void Adjust(Dictionary<string, string?> settings)
+    {
+        settings["Dashboard:ApiKeys:massh"] = ApiKey;
+        DashboardClient.AddAccount(settings, "vera", "viewer password for tests", "viewer");
+    }
+
+    private static Dictionary<string, object?> EarlyHelpRecord(long version)
+    {
+        var record = Children.Record("EH-1", "EH", version);
+        record["leadProfessional"] = new { name = "Pat Early", role = "Family support worker", agency = "early-help", email = "pat.early@council.example", acceptedOn = "2026-11-19" };
+        return record;
+    }
+
+    private async Task<HttpResponseMessage> AskAsync(string query, string? key = ApiKey)
+    {
+        using var http = new HttpClient { BaseAddress = Worker.BaseAddress };
+        if (key is not null)
+        {
+            http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
+
+        return await http.GetAsync($"/api/v1/lead-professional?{query}");
+    }
+
+    [Fact]
+    public async Task TheHighestOpenRecordLeads_AcrossTwoSystems_AndWhenSocialCareClosesTheEarlyHelpLeadDoes()
+    {
+        await AdoptAsync([Children.Record("SC-1", "CIN", 1)], [EarlyHelpRecord(1)]);
+
+        var bothOpen = await (await AskAsync("source=early-help&id=EH-1")).Content.ReadFromJsonAsync<LeadAnswer>();
+        SocialCareFeed.ServePage("s1", "s2", Children.Record("SC-1", "CIN", 2, status: "closed"));
+        await Worker.PollAsync();
+        var afterClosure = await (await AskAsync("nhsNumber=943 476 5919")).Content.ReadFromJsonAsync<LeadAnswer>();
+
+        bothOpen.ShouldNotBeNull();
+        (bothOpen.Source, bothOpen.ChildId, bothOpen.Level, bothOpen.Lead!.Name, bothOpen.Accepted).ShouldBe(("social-care", "SC-1", "Child in need", "Grace Hopper", false));
+        bothOpen.Records.Select(r => (r.Source, r.ChildId, r.Open)).ShouldBe([("early-help", "EH-1", true), ("social-care", "SC-1", true)], ignoreOrder: true);
+        afterClosure.ShouldNotBeNull();
+        (afterClosure.Source, afterClosure.Lead!.Name, afterClosure.Accepted, afterClosure.Since, afterClosure.CaseOpen)
+            .ShouldBe(("early-help", "Pat Early", true, new DateOnly(2026, 11, 19), true));
+    }
+
+    [Fact]
+    public async Task OnlyASignedInViewerOrAConfiguredKeyMayAsk_AndAnUnknownChildIsNotFound()
+    {
+        await AdoptAsync([Children.Record("SC-1", "CIN", 1)], []);
+        using var viewer = new DashboardClient(Worker.BaseAddress);
+        await viewer.SignInAsync("vera", "viewer password for tests");
+
+        (await AskAsync("source=social-care&id=SC-1", key: null)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await AskAsync("source=social-care&id=SC-1", key: "massh-key-0123456789-0123456789-wrong-one")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await viewer.GetPageAsync("/api/v1/lead-professional?source=social-care&id=SC-1")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await AskAsync("source=social-care&id=SC-404")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await AskAsync("source=social-care")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+}
