@@ -53,4 +53,23 @@ public sealed record EscalationLadder(IReadOnlyList<EscalationStage> Stages, int
 
         return disagreement && (due is null || due < DisagreementStage) ? DisagreementStage : due;
     }
+
+    /// <summary>
+    /// What a handover at <paramref name="stage"/> (just sent <paramref name="today"/>) gets next if
+    /// it stays stalled, and on which day: the next stage when its working days are reached
+    /// (counted from <paramref name="startedOn"/>), or, after the last, the last again every
+    /// <see cref="RepeatLastStageWorkingDays"/>. Null when nothing more will come.
+    /// </summary>
+    public (EscalationStage Stage, DateOnly On)? Next(int stage, DateOnly startedOn, DateOnly today, WorkingDayCalendar calendar)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        if (stage < LastStage)
+        {
+            var next = Stages[stage + 1];
+            var on = calendar.AddWorkingDays(startedOn, next.WorkingDays);
+            return (next, on > today ? on : calendar.AddWorkingDays(today, 1));
+        }
+
+        return RepeatLastStageWorkingDays > 0 ? (Stages[LastStage], calendar.AddWorkingDays(today, RepeatLastStageWorkingDays)) : null;
+    }
 }

@@ -75,6 +75,23 @@ public sealed class WorkingDayCalendar
         return count;
     }
 
+    /// <summary>The day <paramref name="workingDays"/> working days after <paramref name="from"/>: the first day <see cref="WorkingDaysBetween"/> reaches it.</summary>
+    /// <exception cref="CalendarExhaustedException">A date on the way is outside the years the calendar covers.</exception>
+    public DateOnly AddWorkingDays(DateOnly from, int workingDays)
+    {
+        var day = from;
+        for (var counted = 0; counted < workingDays;)
+        {
+            day = day.AddDays(1);
+            if (IsWorkingDay(day))
+            {
+                counted++;
+            }
+        }
+
+        return day;
+    }
+
     private void EnsureCovers(DateOnly date)
     {
         if (date.Year < FirstYear || date.Year > LastYear)

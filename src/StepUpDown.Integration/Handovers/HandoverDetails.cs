@@ -10,4 +10,8 @@ namespace StepUpDown.Integration.Handovers;
 /// <param name="Missing">The checklist items still missing, as the email words them.</param>
 /// <param name="StartedOn">The agreement date, or the day of an unplanned fall.</param>
 /// <param name="Planned">False for an unplanned step down.</param>
-public sealed record HandoverDetails(string? StageName, bool FinalStage, int WorkingDays, IReadOnlyList<string> Missing, DateOnly StartedOn, bool Planned);
+/// <param name="NextStageName">What comes next if the handover stays stalled (a stage's name); null when nothing will.</param>
+/// <param name="NextStageOn">The day it comes.</param>
+public sealed record HandoverDetails(
+    string? StageName, bool FinalStage, int WorkingDays, IReadOnlyList<string> Missing, DateOnly StartedOn, bool Planned,
+    string? NextStageName = null, DateOnly? NextStageOn = null);

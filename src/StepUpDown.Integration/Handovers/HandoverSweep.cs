@@ -275,13 +275,16 @@ public sealed partial class HandoverSweep(
         var record = write.Own.Record with { StepDown = write.Agreement };
         var subject = escalate.Repeat ? $"{write.Handover.Id:N}:{escalate.Stage}:{LocalDate(write.Now):yyyy-MM-dd}" : $"{write.Handover.Id:N}:{escalate.Stage}";
         var step = HandoverStep(write, StepKind.HandoverStalled, subject);
+        var next = ladder.Next(escalate.Stage, write.Handover.StartedOn, LocalDate(write.Now), calendar);
         var details = new HandoverDetails(
             stage.Name,
             escalate.Stage == ladder.Stages.Count - 1,
             escalate.WorkingDays,
             escalate.Missing.Select(HandoverChecklist.Describe).ToArray(),
             write.Handover.StartedOn,
-            write.Handover.Planned);
+            write.Handover.Planned,
+            next?.Stage.Name,
+            next?.On);
         return await AddAsync(write, step, record, details, planner.PlanStage(step, stage).ToArray());
     }
 

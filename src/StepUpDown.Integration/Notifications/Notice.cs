@@ -90,7 +90,9 @@ public sealed record Notice(
             practice,
             practice is not null && step.To.SnomedCode is not null ? new SnomedView(step.To.SnomedCode, step.To.SnomedTerm ?? "") : null,
             undelivered,
-            handover is null ? null : new HandoverView(handover.StageName, handover.FinalStage, handover.WorkingDays, handover.Missing, Date(handover.StartedOn), handover.Planned));
+            handover is null ? null : new HandoverView(
+                handover.StageName, handover.FinalStage, handover.WorkingDays, handover.Missing, Date(handover.StartedOn), handover.Planned,
+                handover.NextStageName, Date(handover.NextStageOn)));
     }
 
     private static ProfessionalView? Professional(Professional? professional) =>
@@ -224,4 +226,8 @@ public sealed record SnomedView(string Code, string Term);
 /// <param name="Missing">What is still missing.</param>
 /// <param name="StartedOn">The agreement date, or the day of an unplanned fall.</param>
 /// <param name="IsPlanned">False for an unplanned step down.</param>
-public sealed record HandoverView(string? StageName, bool IsFinalStage, int WorkingDays, IReadOnlyList<string> Missing, string? StartedOn, bool IsPlanned);
+/// <param name="NextStageName">The stage that comes next if it stays stalled; null when none will.</param>
+/// <param name="NextStageOn">The day it comes.</param>
+public sealed record HandoverView(
+    string? StageName, bool IsFinalStage, int WorkingDays, IReadOnlyList<string> Missing, string? StartedOn, bool IsPlanned,
+    string? NextStageName = null, string? NextStageOn = null);

@@ -106,12 +106,14 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
         reminder.Text.ShouldNotBeNull().ShouldContain("New lead professional has accepted the role");
         reminder.Text.ShouldContain("SMART plan updated");
         reminder.Text.ShouldNotContain("Family consent recorded", customMessage: "consent is recorded, so it is not missing");
+        reminder.Text.ShouldContain("on 9 November 2026 it goes to the ladder's Stage 1: team manager", customMessage: "5 working days after Monday 2 November");
 
         await SweepOnAsync("2026-11-09");
         var stage1 = (await DeliveredAsync(3))[2];
         stage1.To.Single().Address.ShouldBe(TeamManager);
         stage1.Subject.ShouldStartWith("Stalled step down handover, 5 working days: Stage 1: team manager");
         stage1.Text.ShouldNotBeNull().ShouldContain("GP notified of the current plan");
+        stage1.Text.ShouldContain("on 16 November 2026 this goes to the ladder's Stage 2");
 
         // A re-run and two instances sweeping at once send nothing more.
         await Task.WhenAll(SweepOnAsync("2026-11-09"), SweepOnAsync("2026-11-09"), SweepOnAsync("2026-11-10"));
