@@ -120,18 +120,6 @@ public sealed class DemoMailbox : IAsyncDisposable
             .Split(':', 2)[1].Trim().Trim('<', '>').Split('@')[0];
         var name = string.IsNullOrEmpty(messageId) || messageId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 ? Guid.NewGuid().ToString("N") : messageId;
         var path = Path.Combine(_folder, $"{name}.eml");
-        var partial = $"{path}.partial";
-        var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using (var file = new FileStream(partial, create))
-        {
-            await file.WriteAsync(Encoding.Latin1.GetBytes(message), cancellationToken);
-        }
-
-        File.Move(partial, path, overwrite: true);
+        await OutboxMailTransport.WritePrivateFileAsync(path, file => file.WriteAsync(Encoding.Latin1.GetBytes(message), cancellationToken).AsTask(), cancellationToken);
     }
 }

@@ -163,8 +163,17 @@ public sealed partial class OutboxMailTransport(IOptions<MailOptions> options, I
         var name = (message.MessageId ?? Guid.NewGuid().ToString("N")).Split('@')[0];
         var path = Path.Combine(folder, $"{name}.eml");
 
-        // Written aside, then renamed: whoever watches the outbox never sees half a message. Only
-        // the worker's own user may read it (0600 in a 0700 folder): it is a child's notice.
+        await WritePrivateFileAsync(path, file => message.WriteToAsync(file, cancellationToken), cancellationToken);
+        LogWritten(logger, path);
+    }
+
+    /// <summary>
+    /// Writes a message file aside, then renames it: whoever watches the folder never sees half a
+    /// message. Only the worker's own user may read it (0600): it is a child's notice.
+    /// </summary>
+    public static async Task WritePrivateFileAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
         var partial = $"{path}.partial";
         var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
@@ -174,11 +183,11 @@ public sealed partial class OutboxMailTransport(IOptions<MailOptions> options, I
 
         await using (var file = new FileStream(partial, create))
         {
-            await message.WriteToAsync(file, cancellationToken);
+            await write(file);
+            await file.FlushAsync(cancellationToken);
         }
 
         File.Move(partial, path, overwrite: true);
-        LogWritten(logger, path);
     }
 
     /// <summary>The outbox folder, readable by the worker's user only.</summary>
