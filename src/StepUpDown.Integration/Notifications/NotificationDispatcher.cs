@@ -50,6 +50,7 @@ public sealed partial class NotificationDispatcher(
     ILogger<NotificationDispatcher> logger) : IDisposable
 {
     private readonly SemaphoreSlim _attempts = new(mail.Value.Smtp.MaxConnections, mail.Value.Smtp.MaxConnections);
+    private readonly SemaphoreSlim _claiming = new(1, 1);
 
     /// <summary>The rows this process's dispatches are working on: its other claims were left by a dispatch that failed.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _working = new();
@@ -93,15 +94,28 @@ public sealed partial class NotificationDispatcher(
         }
     }
 
+    /// <summary>
+    /// Claims the next batch. One claim at a time in this process: between a claim's commit and
+    /// its rows joining <see cref="_working"/>, another dispatch here would take them for claims a
+    /// failed dispatch left, and both would make the first attempt.
+    /// </summary>
     private async Task<List<Guid>> ClaimAsync(CancellationToken cancellationToken)
     {
-        var claimed = await ledger.ClaimAsync(BatchSize, _working.Keys.ToArray(), StaleAfter, cancellationToken);
-        foreach (var id in claimed)
+        await _claiming.WaitAsync(cancellationToken);
+        try
         {
-            _working[id] = 0;
-        }
+            var claimed = await ledger.ClaimAsync(BatchSize, _working.Keys.ToArray(), StaleAfter, cancellationToken);
+            foreach (var id in claimed)
+            {
+                _working[id] = 0;
+            }
 
-        return claimed;
+            return claimed;
+        }
+        finally
+        {
+            _claiming.Release();
+        }
     }
 
     private async Task DeliverAsync(List<Guid> claimed, CancellationToken cancellationToken)
@@ -164,7 +178,11 @@ public sealed partial class NotificationDispatcher(
     }
 
     /// <inheritdoc />
-    public void Dispose() => _attempts.Dispose();
+    public void Dispose()
+    {
+        _attempts.Dispose();
+        _claiming.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} handed to delivery job {JobId}: {Reason}")]
     private static partial void LogHandedOver(ILogger logger, Guid notificationId, string jobId, string reason);

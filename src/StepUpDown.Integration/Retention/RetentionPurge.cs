@@ -115,23 +115,21 @@ public sealed partial class RetentionPurge(
     /// <summary>Failed jobs older than <paramref name="cutoff"/> are deleted (Hangfire then expires them as any deleted job).</summary>
     private int DeleteFailedJobs(DateTimeOffset cutoff)
     {
+        const int PageSize = 500;
         var monitoring = jobs.GetMonitoringApi();
         var deleted = 0;
-        for (var from = 0; ; from += 500)
+        for (var from = 0; ;)
         {
-            var page = monitoring.FailedJobs(from, 500);
-            foreach (var (jobId, job) in page.Where(j => j.Value.FailedAt is { } at && at < cutoff.UtcDateTime))
-            {
-                if (client.Delete(jobId))
-                {
-                    deleted++;
-                }
-            }
-
-            if (page.Count < 500)
+            var page = monitoring.FailedJobs(from, PageSize);
+            var deletedHere = page.Count(job => job.Value.FailedAt is { } at && at < cutoff.UtcDateTime && client.Delete(job.Key));
+            deleted += deletedHere;
+            if (page.Count < PageSize)
             {
                 return deleted;
             }
+
+            // A deleted job leaves the failed list: the next page starts after the ones kept.
+            from += page.Count - deletedHere;
         }
     }
 
