@@ -75,6 +75,32 @@ public static class StepUpDownHost
     }
 
     /// <summary>
+    /// A program's whole life: start-up logged to the console until the host's own logging takes
+    /// over, the host built by <paramref name="create"/> run until it stops, a start-up failure
+    /// logged as fatal. Returns the exit code (0, or 1 on failure).
+    /// </summary>
+    public static async Task<int> RunToEndAsync(Func<Task<StepUpDownApp>> create, string what)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateBootstrapLogger();
+        try
+        {
+            await using var app = await create();
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.Fatal(exception, "The {What} stopped: {Reason}", what, exception.Message);
+            return 1;
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+        }
+    }
+
+    /// <summary>
     /// The system clock, or an accelerated one when <c>Clock:Speed</c> is above 1 (demos, trials,
     /// black-box tests). Never in Production: every ladder stage would reach the head of service within minutes.
     /// </summary>
