@@ -1,3 +1,6 @@
+using System.Globalization;
+using StepUpDown.Domain.Monitoring;
+using StepUpDown.Integration.Monitoring;
 using StepUpDown.Integration.Retention;
 using StepUpDown.Worker.Dashboard;
 
@@ -6,13 +9,15 @@ namespace StepUpDown.Worker;
 /// <summary>The worker binary's small commands besides running the worker.</summary>
 public static class Commands
 {
-    /// <summary>Runs <c>hash-password</c>, <c>health-check URL</c> or <c>erase-child</c>; null when <paramref name="args"/> name none of them.</summary>
+    /// <summary>Runs <c>hash-password</c>, <c>health-check URL</c>, <c>erase-child</c> or <c>report</c>; null when <paramref name="args"/> name none of them.</summary>
     public static async Task<int?> TryRunAsync(string[] args) => args switch
     {
         ["hash-password", ..] => HashPassword(),
         ["health-check", var url] => await HealthCheckAsync(url),
         ["erase-child", "--source", var source, "--id", var childId, .. var settings] => await EraseChildAsync(source, childId, settings),
         ["erase-child", ..] => Usage("erase-child --source SOURCE --id CHILD_ID [--Key=Value settings]"),
+        ["report", "--from", var from, "--to", var to, "--csv", var file, .. var settings] => await ReportAsync(from, to, file, settings),
+        ["report", ..] => Usage("report --from YYYY-MM-DD --to YYYY-MM-DD --csv FILE [--Key=Value settings]"),
         _ => null,
     };
 
@@ -31,6 +36,31 @@ public static class Commands
         await using var worker = await StepUpDownHost.CreateAsync(settings, new Dictionary<string, string?> { ["Jobs:RunServer"] = "false" });
         var removed = await worker.Services.GetRequiredService<RetentionPurge>().EraseChildAsync(source, childId, CancellationToken.None);
         Console.WriteLine($"Erased: {removed} rows removed; the erasure is recorded in stepupdown.erasures without the child's id.");
+        return 0;
+    }
+
+    /// <summary>Writes the monitoring report of a period, both days included, as CSV (<c>-</c>: standard output).</summary>
+    private static async Task<int> ReportAsync(string from, string to, string file, string[] settings)
+    {
+        if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
+            || !DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var last) || last < first)
+        {
+            return Usage("report --from YYYY-MM-DD --to YYYY-MM-DD --csv FILE (the period's first and last days, in order)");
+        }
+
+        await using var worker = await StepUpDownHost.CreateAsync(settings, new Dictionary<string, string?> { ["Jobs:RunServer"] = "false" });
+        var report = await worker.Services.GetRequiredService<MonitoringReports>().BuildAsync(first, last, CancellationToken.None);
+        var csv = ReportCsv.Write(report);
+        if (file == "-")
+        {
+            Console.Write(csv);
+        }
+        else
+        {
+            await File.WriteAllTextAsync(file, csv);
+            Console.WriteLine($"Report of {new ReportPeriod(first, last)} written to {file}.");
+        }
+
         return 0;
     }
 

@@ -1,5 +1,6 @@
 using StepUpDown.Worker.Api;
 using StepUpDown.Integration.Retention;
+using StepUpDown.Integration.Monitoring;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -57,6 +58,7 @@ public static class StepUpDownHost
             builder.AddNotifications();
             builder.AddHandovers();
             builder.AddRetention();
+            builder.AddMonitoring();
             builder.AddJobs(database);
             builder.AddDashboardAccess();
             builder.AddReadinessChecks();

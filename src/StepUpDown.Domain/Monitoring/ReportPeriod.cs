@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace StepUpDown.Domain.Monitoring;
+
+/// <summary>The days a monitoring report covers, both ends included.</summary>
+/// <param name="From">The first day.</param>
+/// <param name="To">The last day.</param>
+public sealed record ReportPeriod(DateOnly From, DateOnly To)
+{
+    private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
+
+    /// <summary>The quarter (January–March, April–June, ...) that holds <paramref name="day"/>.</summary>
+    public static ReportPeriod QuarterOf(DateOnly day)
+    {
+        var first = new DateOnly(day.Year, ((day.Month - 1) / 3 * 3) + 1, 1);
+        return new ReportPeriod(first, first.AddMonths(3).AddDays(-1));
+    }
+
+    /// <summary>The quarter before this period's first day.</summary>
+    public ReportPeriod PreviousQuarter() => QuarterOf(From.AddDays(-1));
+
+    /// <summary>The quarter after this period's last day.</summary>
+    public ReportPeriod NextQuarter() => QuarterOf(To.AddDays(1));
+
+    /// <summary>
+    /// True when the period is a whole quarter; councils number them in the financial year
+    /// (April–June is Q1 of 2026/27), as the steering group's papers do.
+    /// </summary>
+    public bool IsQuarter => QuarterOf(From) == this;
+
+    /// <summary>E.g. "1 July 2026 to 30 September 2026 (Q2 2026/27)".</summary>
+    public override string ToString()
+    {
+        var dates = $"{From.ToString("d MMMM yyyy", EnGb)} to {To.ToString("d MMMM yyyy", EnGb)}";
+        if (!IsQuarter)
+        {
+            return dates;
+        }
+
+        var quarter = ((From.Month - 4 + 12) % 12 / 3) + 1;
+        var startYear = From.Month >= 4 ? From.Year : From.Year - 1;
+        return $"{dates} (Q{quarter} {startYear}/{(startYear + 1) % 100:00})";
+    }
+}

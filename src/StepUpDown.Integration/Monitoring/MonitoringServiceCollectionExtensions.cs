@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace StepUpDown.Integration.Monitoring;
+
+/// <summary>Registers the monitoring report and a child's audit trail.</summary>
+public static class MonitoringServiceCollectionExtensions
+{
+    /// <summary>Adds <see cref="MonitoringReports"/>.</summary>
+    public static IHostApplicationBuilder AddMonitoring(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<MonitoringReports>();
+        return builder;
+    }
+}
