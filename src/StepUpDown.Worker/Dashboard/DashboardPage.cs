@@ -14,8 +14,14 @@ internal abstract class DashboardPage : RazorPage
     {
         Register("/notifications", "Notifications", () => new NotificationsPage());
         Register("/handovers", "Handovers", () => new HandoversPage());
+        Register(MonitoringPage.Route, "Monitoring", () => new MonitoringPage());
         lock (Registered)
         {
+            if (Registered.Add(MonitoringPage.CsvRoute))
+            {
+                DashboardRoutes.Routes.Add(MonitoringPage.CsvRoute, new MonitoringCsv());
+            }
+
             if (Registered.Add(signOutPath))
             {
                 // Outside the dashboard's own routes: a page with the sign-out form (sign-out is a POST with its token).
