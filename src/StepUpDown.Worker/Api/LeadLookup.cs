@@ -56,8 +56,13 @@ public static class LeadLookup
                 return Results.BadRequest(new { error = "Give source and id, or nhsNumber." });
             }
 
-            var answer = await FindAsync(dataSource, continuum, source, id, nhsNumber?.Replace(" ", "", StringComparison.Ordinal), context.RequestAborted);
-            return answer is null ? Results.NotFound() : Results.Ok(answer);
+            var found = await FindAsync(dataSource, continuum, source, id, nhsNumber?.Replace(" ", "", StringComparison.Ordinal), context.RequestAborted);
+            return found switch
+            {
+                { Ambiguous: true } => Results.Conflict(new { error = "Two children in one case system hold this NHS number, so it identifies nobody: ask by source and id." }),
+                { Answer: null } => Results.NotFound(),
+                _ => Results.Ok(found.Answer),
+            };
         });
         return app;
     }
@@ -74,36 +79,29 @@ public static class LeadLookup
         return given.Length > 0 && options.ApiKeys.Values.Any(key => CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(key)));
     }
 
-    private static async Task<LeadAnswer?> FindAsync(
+    private static async Task<Found> FindAsync(
         NpgsqlDataSource dataSource, ContinuumOfNeed continuum, string? source, string? childId, string? nhsNumber, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        var start = await connection.QueryFirstOrDefaultAsync<(string Source, string ChildId, string Json)?>(
-            """
-            SELECT source, child_id, record::text FROM stepupdown.child_records
-             WHERE (source = @source AND child_id = @childId) OR (@source IS NULL AND nhs_number = @nhsNumber)
-             ORDER BY source, child_id
-            """,
-            new { source, childId, nhsNumber },
-            transaction);
-        if (start is not { } found)
+        var search = await ChildLinks.FindAsync(connection, transaction, continuum, source, childId, nhsNumber);
+        if (search.Ambiguous)
         {
-            return null;
+            return new Found(null, Ambiguous: true);
         }
 
-        var record = JsonSerializer.Deserialize<ChildRecord>(found.Json, JsonOptions)!;
-        var subjects = new PageSubjects([found.ChildId], ChildIdentity.UsableNhsNumber(record) is { } usable ? [usable] : [], [.. ChildIdentity.ExternalKeys(record)]);
-        var rows = (await CaseFeedStore.LoadAsync(connection, transaction, found.Source, subjects, continuum.Lowest.Code))
-            .DistinctBy(row => (row.Source, row.ChildId))
-            .Select(row => new Linked(row, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)))
-            .ToList();
+        if (search.Asked is null)
+        {
+            return new Found(null);
+        }
+
+        var rows = search.Records;
 
         // The rule of the notices (CombinedView): the highest open record leads; with none open, the record asked about.
         var holder = rows.Where(r => !r.Record.IsClosed).MaxBy(r => r.Level.Rank);
-        var shown = holder ?? rows.First(r => r.Row.Source == found.Source && r.Row.ChildId == found.ChildId);
+        var shown = holder ?? search.Asked;
         var lead = shown.Record.LeadProfessional;
-        return new LeadAnswer(
+        return new Found(new LeadAnswer(
             shown.Row.Source,
             shown.Row.ChildId,
             shown.Level.Name,
@@ -111,8 +109,8 @@ public static class LeadLookup
             lead is null ? null : new LeadView(lead.Name, lead.Role, lead.Agency, lead.Email, lead.Phone),
             lead?.AcceptedOn is not null,
             lead?.AcceptedOn ?? (shown.Record.UpdatedAt is { } updated ? DateOnly.FromDateTime(updated.UtcDateTime) : null),
-            rows.Select(r => new LinkedRecord(r.Row.Source, r.Row.ChildId, r.Level.Name, !r.Record.IsClosed)).ToList());
+            rows.Select(r => new LinkedRecord(r.Row.Source, r.Row.ChildId, r.Level.Name, !r.Record.IsClosed)).ToList()));
     }
 
-    private sealed record Linked(StoredRow Row, ChildRecord Record, Level Level);
+    private sealed record Found(LeadAnswer? Answer, bool Ambiguous = false);
 }

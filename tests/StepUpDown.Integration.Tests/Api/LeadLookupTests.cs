@@ -69,4 +69,19 @@ public sealed class LeadLookupTests(PostgresFixture postgres, MailDevFixture mai
         (await AskAsync("source=social-care&id=SC-404")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await AskAsync("source=social-care")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task AnNhsNumberTwoChildrenShareInOneSystem_IdentifiesNobody_WhileEachIdStillAnswers()
+    {
+        await AdoptAsync([Children.Record("SC-1", "CIN", 1), Children.Record("SC-2", "CP", 1)], []);
+
+        var byNumber = await AskAsync("nhsNumber=9434765919");
+        var byId = await (await AskAsync("source=social-care&id=SC-2")).Content.ReadFromJsonAsync<LeadAnswer>();
+
+        byNumber.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await byNumber.Content.ReadAsStringAsync()).ShouldContain("identifies nobody");
+        byId.ShouldNotBeNull();
+        (byId.ChildId, byId.Level).ShouldBe(("SC-2", "Child protection"));
+        byId.Records.Select(r => r.ChildId).ShouldBe(["SC-2"], "a shared number links nobody");
+    }
 }

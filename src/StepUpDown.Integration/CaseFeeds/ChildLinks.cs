@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using StepUpDown.Domain.Continuum;
+using StepUpDown.Domain.Records;
+
+namespace StepUpDown.Integration.CaseFeeds;
+
+/// <summary>One of a child's stored records, read, with its level.</summary>
+/// <param name="Row">The stored row.</param>
+/// <param name="Record">Its record.</param>
+/// <param name="Level">Its level on the continuum.</param>
+public sealed record LinkedChildRecord(StoredRow Row, ChildRecord Record, Level Level);
+
+/// <summary>What a search for a child found.</summary>
+/// <param name="Asked">The record asked for (by source and id, or the one that holds the NHS number); null when none is stored.</param>
+/// <param name="Records">It and every record linked to it, one per (source, id).</param>
+/// <param name="Ambiguous">The NHS number asked for is held by two children in one source: it identifies nobody.</param>
+public sealed record ChildSearch(LinkedChildRecord? Asked, IReadOnlyList<LinkedChildRecord> Records, bool Ambiguous = false);
+
+/// <summary>
+/// Finds a child's records across the case systems by the rules of detection: the same usable
+/// NHS number, or an external id naming or named by the other.
+/// </summary>
+public static class ChildLinks
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The child of <paramref name="source"/>/<paramref name="childId"/>, or (with no source) of <paramref name="nhsNumber"/>.</summary>
+    public static async Task<ChildSearch> FindAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, ContinuumOfNeed continuum, string? source, string? childId, string? nhsNumber)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(continuum);
+        var starts = (await connection.QueryAsync<(string Source, string ChildId, string Json)>(
+            """
+            SELECT source, child_id, record::text FROM stepupdown.child_records
+             WHERE (source = @source AND child_id = @childId) OR (@source IS NULL AND nhs_number = @nhsNumber)
+             ORDER BY source, child_id
+            """,
+            new { source, childId, nhsNumber },
+            transaction)).AsList();
+        if (starts.Count == 0)
+        {
+            return new ChildSearch(null, []);
+        }
+
+        if (starts.GroupBy(s => s.Source).Any(inOneSource => inOneSource.Count() > 1))
+        {
+            return new ChildSearch(null, [], Ambiguous: true);
+        }
+
+        var found = starts[0];
+        var record = JsonSerializer.Deserialize<ChildRecord>(found.Json, JsonOptions)!;
+        var subjects = new PageSubjects([found.ChildId], ChildIdentity.UsableNhsNumber(record) is { } usable ? [usable] : [], [.. ChildIdentity.ExternalKeys(record)]);
+        var rows = (await CaseFeedStore.LoadAsync(connection, transaction, found.Source, subjects, continuum.Lowest.Code))
+            .DistinctBy(row => (row.Source, row.ChildId))
+            .Select(row => new LinkedChildRecord(row, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)))
+            .ToList();
+        return new ChildSearch(rows.First(r => r.Row.Source == found.Source && r.Row.ChildId == found.ChildId), rows);
+    }
+}
