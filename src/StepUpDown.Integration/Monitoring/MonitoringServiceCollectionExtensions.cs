@@ -6,11 +6,12 @@ namespace StepUpDown.Integration.Monitoring;
 /// <summary>Registers the monitoring report and a child's audit trail.</summary>
 public static class MonitoringServiceCollectionExtensions
 {
-    /// <summary>Adds <see cref="MonitoringReports"/>.</summary>
+    /// <summary>Adds <see cref="MonitoringReports"/> and <see cref="AuditTrails"/>.</summary>
     public static IHostApplicationBuilder AddMonitoring(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<MonitoringReports>();
+        builder.Services.AddSingleton<AuditTrails>();
         return builder;
     }
 }

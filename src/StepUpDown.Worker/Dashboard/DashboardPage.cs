@@ -15,6 +15,7 @@ internal abstract class DashboardPage : RazorPage
         Register("/notifications", "Notifications", () => new NotificationsPage());
         Register("/handovers", "Handovers", () => new HandoversPage());
         Register(MonitoringPage.Route, "Monitoring", () => new MonitoringPage());
+        Register(AuditPage.Route, "Audit trail", () => new AuditPage());
         lock (Registered)
         {
             if (Registered.Add(MonitoringPage.CsvRoute))
@@ -44,8 +45,10 @@ internal abstract class DashboardPage : RazorPage
         NavigationMenu.Items.Add(page => new MenuItem(title, page.Url.To(route)) { Active = page.RequestPath.StartsWith(route, StringComparison.Ordinal) });
     }
 
-    protected NpgsqlConnection OpenConnection() =>
-        Context.GetHttpContext().RequestServices.GetRequiredService<NpgsqlDataSource>().OpenConnection();
+    /// <summary>The ASP.NET Core request the dashboard serves.</summary>
+    protected HttpContext Http => Context.GetHttpContext();
+
+    protected NpgsqlConnection OpenConnection() => Http.RequestServices.GetRequiredService<NpgsqlDataSource>().OpenConnection();
 
     /// <summary>Writes a titled table; every cell is HTML-encoded, except links made with <see cref="JobLink"/>.</summary>
     protected void Table(string title, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<object?>> rows)

@@ -24,7 +24,7 @@ internal sealed class MonitoringPage : DashboardPage
     {
         Layout = new LayoutPage("Monitoring");
         var period = PeriodAsked(Context);
-        var report = Services.GetRequiredService<MonitoringReports>().BuildAsync(period.From, period.To, CancellationToken.None).GetAwaiter().GetResult();
+        var report = Http.RequestServices.GetRequiredService<MonitoringReports>().BuildAsync(period.From, period.To, Http.RequestAborted).GetAwaiter().GetResult();
 
         WriteLiteral("<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">Monitoring</h1>");
         WriteLiteral("<p><strong>");
@@ -81,8 +81,6 @@ internal sealed class MonitoringPage : DashboardPage
         var now = TimeZoneInfo.ConvertTime(services.GetRequiredService<TimeProvider>().GetUtcNow(), zone);
         return ReportPeriod.QuarterOf(DateOnly.FromDateTime(now.DateTime));
     }
-
-    private IServiceProvider Services => Context.GetHttpContext().RequestServices;
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -144,10 +142,11 @@ internal sealed class MonitoringCsv : IDashboardDispatcher
     public async Task Dispatch(DashboardContext context)
     {
         var period = MonitoringPage.PeriodAsked(context);
-        var report = await context.GetHttpContext().RequestServices.GetRequiredService<MonitoringReports>().BuildAsync(period.From, period.To, context.GetHttpContext().RequestAborted);
-        var response = context.GetHttpContext().Response;
+        var http = context.GetHttpContext();
+        var report = await http.RequestServices.GetRequiredService<MonitoringReports>().BuildAsync(period.From, period.To, http.RequestAborted);
+        var response = http.Response;
         response.ContentType = "text/csv; charset=utf-8";
         response.Headers.ContentDisposition = $"attachment; filename=\"step-up-down-{period.From:yyyy-MM-dd}-to-{period.To:yyyy-MM-dd}.csv\"";
-        await response.WriteAsync(ReportCsv.Write(report), context.GetHttpContext().RequestAborted);
+        await response.WriteAsync(ReportCsv.Write(report), http.RequestAborted);
     }
 }

@@ -1,0 +1,60 @@
+using System.Globalization;
+using Hangfire.Dashboard.Pages;
+using StepUpDown.Integration.Monitoring;
+
+namespace StepUpDown.Worker.Dashboard;
+
+/// <summary>
+/// A child's audit trail, found by case-system id (<c>?source=&amp;id=</c>) or by the reference a
+/// notice carries (<c>?reference=</c>): the linked records, every step, notice and handover in
+/// order, and each handover's checklist. Ids, codes and roles only; no names.
+/// </summary>
+internal sealed class AuditPage : DashboardPage
+{
+    public const string Route = "/audit";
+    private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
+
+    public override void Execute()
+    {
+        Layout = new LayoutPage("Audit trail");
+        var query = Http.Request.Query;
+        string? Asked(string key) => string.IsNullOrWhiteSpace(query[key]) ? null : query[key].ToString().Trim();
+        var (source, childId, reference) = (Asked("source"), Asked("id"), Asked("reference"));
+
+        WriteLiteral("<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">Audit trail</h1>");
+        WriteLiteral($"<form method=\"get\" action=\"{Url.To(Route)}\" class=\"form-inline\">Source <input name=\"source\" value=\"");
+        Write(source);
+        WriteLiteral("\"> Child id <input name=\"id\" value=\"");
+        Write(childId);
+        WriteLiteral("\"> or notice reference <input name=\"reference\" value=\"");
+        Write(reference);
+        WriteLiteral("\"> <button type=\"submit\" class=\"btn btn-default btn-sm\">Find</button></form>");
+
+        if ((source is null || childId is null) && reference is null)
+        {
+            WriteLiteral("<p>Give a case system and the child's id there, or the reference a notice carries.</p></div></div>");
+            return;
+        }
+
+        var trail = Http.RequestServices.GetRequiredService<AuditTrails>()
+            .FindAsync(source, childId, reference, Http.RequestAborted).GetAwaiter().GetResult();
+        if (trail is null)
+        {
+            WriteLiteral("<p id=\"not-found\">The worker holds nothing for that child or reference.</p></div></div>");
+            return;
+        }
+
+        Table("Records", ["Source", "Child id", "Level", "Open"], trail.Records.Select(r => new object?[] { r.Source, r.ChildId, r.Level, r.Open ? "open" : "closed" }));
+        Table("Handovers", ["Reference", "Source", "Child id", "Kind", "Started", "Working days", "Ladder stage sent", "Checklist", "State"],
+            trail.Handovers.Select(h => new object?[]
+            {
+                h.Reference, h.Source, h.ChildId, h.Planned ? "agreed" : "unplanned", h.StartedOn.ToString("d MMM yyyy", EnGb), h.WorkingDays,
+                h.LastStage is { } stage ? (stage + 1).ToString(CultureInfo.InvariantCulture) : "none",
+                h.Missing.Length == 0 ? "every item holds" : $"missing: {h.Missing}",
+                h.ClosedReason is null ? h.State : $"{h.State}: {h.ClosedReason}",
+            }));
+        Table("What happened, in order", ["When (UTC)", "Reference", "Source", "Child id", "What", "Outcome"],
+            trail.Events.Select(e => new object?[] { e.At.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.Reference, e.Source, e.ChildId, e.What, e.State }));
+        WriteLiteral("</div></div>");
+    }
+}
