@@ -68,7 +68,7 @@ public sealed partial class NotificationDelivery(
     IMailTransport transport,
     IOptions<MailOptions> mail,
     IOptions<CouncilOptions> council,
-    IOptions<NotificationOptions> notifications,
+    OutgoingMail outgoing,
     LevelMaps levelMaps,
     ContinuumOfNeed continuum,
     InstanceLease lease,
@@ -198,6 +198,19 @@ public sealed partial class NotificationDelivery(
         return new DeliveryOutcome(failure.Permanent ? DeliveryResult.Failed : DeliveryResult.TryAgain, kept, tellMassh);
     }
 
+    /// <summary>
+    /// The handover a notice belongs to: the one its step opened (an agreement, an unplanned fall),
+    /// or the one its handover step names (a stall, a completion, a settled fall); else null.
+    /// </summary>
+    private static Guid? HandoverOf(LedgerRow row) => Enum.Parse<StepKind>(row.Kind) switch
+    {
+        StepKind.StepDownAgreed => row.StepId,
+        StepKind.StepDown when row.Markers.Contains(nameof(StepMarkers.Unplanned), StringComparison.Ordinal) => row.StepId,
+        StepKind.HandoverStalled or StepKind.StepDownComplete or StepKind.StepDown
+            when row.Subject is { Length: >= 32 } subject && Guid.TryParseExact(subject[..32], "N", out var handover) => handover,
+        _ => null,
+    };
+
     /// <summary>For a MASSH "could not deliver" notice: which recipient failed, and why.</summary>
     private static async Task<UndeliveredView?> UndeliveredAsync(LedgerAttempt attempt)
     {
@@ -227,19 +240,8 @@ public sealed partial class NotificationDelivery(
             row.StepId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice, undelivered, handover, TargetLevelName(row.Source, record));
         var rendered = templates.Render(row.Template ?? throw new PermanentDeliveryException("The ledger row names no template."), notice);
 
-        var options = mail.Value;
-        var message = new MimeMessage { MessageId = row.MessageId, Date = time.GetUtcNow() };
-        message.From.Add(new MailboxAddress(options.FromName, options.From));
-        message.To.Add(new MailboxAddress(recipient.Name, recipient.Address));
-        message.Subject = string.IsNullOrWhiteSpace(options.SubjectTag) ? rendered.Subject : $"{options.SubjectTag} {rendered.Subject}";
-        message.ReplyTo.Add(MailboxAddress.Parse(string.IsNullOrWhiteSpace(options.ReplyTo) ? notifications.Value.MasshEmail : options.ReplyTo));
-        message.Headers.Add("X-StepUpDown-Reference", notice.Reference);
-
-        // An automatic message (RFC 3834): out-of-office replies and auto-forwards are not sent back to it.
-        message.Headers.Add("Auto-Submitted", "auto-generated");
-        message.Headers.Add("X-Auto-Response-Suppress", "All");
-        message.Body = new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html }.ToMessageBody();
-        return message;
+        return outgoing.Create(
+            row.MessageId, new MailboxAddress(recipient.Name, recipient.Address), rendered, notice.Reference, HandoverOf(row) is { } handoverId ? outgoing.ThreadOf(handoverId) : null);
     }
 
     /// <summary>The continuum's name for the level a step down was agreed to, as the record's source codes it.</summary>

@@ -63,6 +63,7 @@ public static class NotificationServiceCollectionExtensions
         }
 
         services.AddSingleton<MessageTemplates>();
+        services.AddSingleton<OutgoingMail>();
         services.AddSingleton<SmtpMailTransport>();
         services.AddSingleton<OutboxMailTransport>();
         services.AddSingleton<IMailTransport>(provider =>

@@ -97,7 +97,8 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
         await AgreeAsync(Agreed(2));
 
         (await SweepOnAsync("2026-11-04")).Escalated.ShouldBe(0, "day 2: nothing is due");
-        await DeliveredAsync(1);
+        var thread = (await DeliveredAsync(1))[0].Header("in-reply-to");
+        thread.ShouldNotBeNull().ShouldMatch("^<handover-[0-9a-f]{32}@.+>$", "the pack starts the handover's thread");
 
         await SweepOnAsync("2026-11-05");
         var reminder = (await DeliveredAsync(2))[1];
@@ -139,6 +140,8 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
         var toGp = completion.Single(m => m.To[0].Address == Gp);
         toGp.Subject.ShouldStartWith("Step down complete, new lead professional");
         toGp.Text.ShouldNotBeNull().ShouldContain("Pat Early");
+        new[] { reminder, stage1 }.Concat(stage2).Concat(completion).ShouldAllBe(m => m.Header("in-reply-to") == thread && m.Header("references") == thread);
+        stepDown.ShouldAllBe(m => m.Header("in-reply-to") == null, "the level's step down is a notice of its own");
         completion.Single(m => m.To[0].Address == Massh).Text.ShouldNotBeNull().ShouldContain("The handover is complete after 11 working days");
 
         (await SweepOnAsync("2026-11-23")).Reviewed.ShouldBe(0, "the ladder stopped: no open handover is left");
