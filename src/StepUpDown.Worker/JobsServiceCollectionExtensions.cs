@@ -83,8 +83,8 @@ public static class JobsServiceCollectionExtensions
 
 /// <summary>
 /// At start-up, makes Hangfire's recurring jobs match the configuration: one poll per configured
-/// source, the notification dispatch, the handover sweep, the retention purge, and no poll for a
-/// source no longer configured.
+/// source, the notification dispatch, the handover sweep and weekly digest, the retention purge,
+/// and no poll for a source no longer configured.
 /// </summary>
 internal sealed partial class RecurringJobRegistration(
     IRecurringJobManager recurringJobs,
@@ -100,7 +100,8 @@ internal sealed partial class RecurringJobRegistration(
         foreach (var (source, options) in feeds.Value.Sources)
         {
             var id = PollCaseFeedJob.RecurringJobId(source);
-            recurringJobs.AddOrUpdate<PollCaseFeedJob>(id, job => job.ExecuteAsync(source, CancellationToken.None), options.PollCron);
+            Schedule($"CaseFeeds:Sources:{source}:PollCron", options.PollCron, () =>
+                recurringJobs.AddOrUpdate<PollCaseFeedJob>(id, job => job.ExecuteAsync(source, CancellationToken.None), options.PollCron));
             wanted.Add(id);
         }
 
@@ -116,10 +117,23 @@ internal sealed partial class RecurringJobRegistration(
         // taken over by the next of these runs, well within the minute the design promises.
         recurringJobs.AddOrUpdate<DispatchNotificationsJob>(
             DispatchNotificationsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), "*/15 * * * * *");
-        recurringJobs.AddOrUpdate<SweepHandoversJob>(
-            SweepHandoversJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), handovers.Value.SweepCron);
-        recurringJobs.AddOrUpdate<PurgeRetentionJob>(
-            PurgeRetentionJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), retention.Value.Cron);
+
+        // Cron in the council's time zone: a digest at 08:00 is 08:00 in winter and in summer.
+        var councilTime = new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(handovers.Value.TimeZone) };
+        var (sweepCron, digestCron, purgeCron) = (handovers.Value.SweepCron, handovers.Value.DigestCron, retention.Value.Cron);
+        Schedule("Handovers:SweepCron", sweepCron, () => recurringJobs.AddOrUpdate<SweepHandoversJob>(
+            SweepHandoversJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), sweepCron, councilTime));
+        Schedule("Retention:Cron", purgeCron, () => recurringJobs.AddOrUpdate<PurgeRetentionJob>(
+            PurgeRetentionJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), purgeCron, councilTime));
+        if (string.IsNullOrWhiteSpace(digestCron))
+        {
+            recurringJobs.RemoveIfExists(SendHandoverDigestsJob.RecurringJobId);
+        }
+        else
+        {
+            Schedule("Handovers:DigestCron", digestCron, () => recurringJobs.AddOrUpdate<SendHandoverDigestsJob>(
+                SendHandoverDigestsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), digestCron, councilTime));
+        }
 
         if (wanted.Count == 0)
         {
@@ -134,6 +148,19 @@ internal sealed partial class RecurringJobRegistration(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Registers one recurring job; a cron Hangfire cannot read stops start-up naming its setting.</summary>
+    private static void Schedule(string key, string cron, Action register)
+    {
+        try
+        {
+            register();
+        }
+        catch (ArgumentException exception) when (exception.ParamName == "cronExpression" || exception.InnerException is FormatException)
+        {
+            throw new OptionsValidationException(key, typeof(string), [$"{key}: '{cron}' is not a cron expression (five or six fields, e.g. '0 8 * * 1'); {exception.GetType().Name}."]);
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No case feeds configured (CaseFeeds:Sources is empty): the worker polls nothing")]
     private static partial void LogNoSources(ILogger logger);

@@ -19,13 +19,19 @@ public sealed class HandoverOptions : IValidatableObject
     [Required]
     public string CalendarDivision { get; set; } = "england-and-wales";
 
-    /// <summary>The council's time zone: what "today" means for working days.</summary>
+    /// <summary>The council's time zone: what "today" means for working days, and the zone the recurring jobs' cron runs in.</summary>
     [Required]
     public string TimeZone { get; set; } = "Europe/London";
 
     /// <summary>How often open handovers are reviewed (Hangfire cron).</summary>
     [Required]
     public string SweepCron { get; set; } = "* * * * *";
+
+    /// <summary>
+    /// When each team manager gets the weekly digest of their open handovers (Hangfire cron, in
+    /// <see cref="TimeZone"/>; default Mondays at 08:00). Empty: no digest.
+    /// </summary>
+    public string DigestCron { get; set; } = "0 8 * * 1";
 
     /// <summary>Handovers reviewed per transaction of a sweep.</summary>
     [Range(1, 10_000)]

@@ -33,6 +33,8 @@ public static class HandoverServiceCollectionExtensions
         services.AddSingleton<AgencyDirectory>();
         services.AddScoped<HandoverSweep>();
         services.AddScoped<SweepHandoversJob>();
+        services.AddSingleton<HandoverDigests>();
+        services.AddScoped<SendHandoverDigestsJob>();
         return builder;
     }
 }

@@ -70,6 +70,7 @@ public sealed partial class RetentionPurge(
             transaction);
         var quarantined = await connection.ExecuteAsync(
             "DELETE FROM stepupdown.quarantined_records WHERE received_at < @quarantine", parameters, transaction);
+        await connection.ExecuteAsync("DELETE FROM stepupdown.digests_sent WHERE sent_at < @ledger", parameters, transaction);
         await transaction.CommitAsync(cancellationToken);
 
         var failedJobs = DeleteFailedJobs(now.AddDays(-retention.FailedJobsDays));

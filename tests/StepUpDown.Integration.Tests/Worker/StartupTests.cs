@@ -18,6 +18,8 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
     [InlineData("Handovers:Ladders:standard:Stages:2:WorkingDays", "4", "Handovers:Ladders:standard:Stages")]
     [InlineData("Handovers:TimeZone", "Mars/Olympus_Mons")]
     [InlineData("Handovers:HeadOfService:Email", "")]
+    [InlineData("Handovers:DigestCron", "every monday")]
+    [InlineData("Retention:Cron", "61 25 * * *")]
     [InlineData("Clock:Speed", "0")]
     [InlineData("Clock:Speed", "1440")]
     [InlineData("Telemetry:MetricsExporter", "otlp", "Telemetry:OtlpEndpoint")]

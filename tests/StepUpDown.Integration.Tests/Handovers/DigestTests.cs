@@ -1,0 +1,74 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Tests.Fixtures;
+
+namespace StepUpDown.Integration.Tests.Handovers;
+
+/// <summary>
+/// The weekly digest through the real worker, PostgreSQL and the SMTP sink: two teams' managers
+/// each get one email of their own team's open handovers, stalled first, with what is missing
+/// and what comes next; a re-run the same week sends nothing more.
+/// </summary>
+public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail)
+{
+    private const string Mary = "mary.somerville@council.example";
+    private const string Omar = "omar.khayyam@council.example";
+
+    private static Dictionary<string, object?> Agreed(string childId, string nhsNumber, string agreedOn, string? manager = null)
+    {
+        var record = Children.Record(childId, "CIN", 2, nhsNumber: nhsNumber);
+        record["stepDown"] = new Dictionary<string, object?>
+        {
+            ["agreedOn"] = agreedOn, ["forum"] = "tac-meeting", ["targetLevel"] = "EH", ["familyConsent"] = true,
+            ["proposedLeadProfessional"] = new { id = "eh-7", name = "Pat Early", agency = "early-help", email = "pat.early@council.example" },
+        };
+        if (manager is not null)
+        {
+            record["allocatedTeam"] = new { name = "South CIN team", managerName = "Omar Khayyam", managerEmail = manager };
+        }
+
+        return record;
+    }
+
+    private HandoverDigests DigestsAt(string instant) =>
+        ActivatorUtilities.CreateInstance<HandoverDigests>(Worker.App.Services, new FakeTimeProvider(DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Fact]
+    public async Task EachTeamManager_GetsOneDigestOfTheirOwnOpenHandovers_StalledFirst_WithWhatComesNext_AndOnlyOnceAWeek()
+    {
+        string[] numbers = [Children.NhsNumberFor(1), Children.NhsNumberFor(2), Children.NhsNumberFor(3)];
+        Feed.ServePage(null, "c1",
+            Children.Record("SC-1", "CIN", 1, nhsNumber: numbers[0]), Children.Record("SC-2", "CIN", 1, nhsNumber: numbers[1]), Children.Record("SC-3", "CIN", 1, nhsNumber: numbers[2]));
+        Feed.ServePage("c1", "c2", Agreed("SC-1", numbers[0], "2026-11-09"), Agreed("SC-2", numbers[1], "2026-11-02"), Agreed("SC-3", numbers[2], "2026-11-02", manager: Omar));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.SweepOnAsync("2026-11-09"); // SC-2 and SC-3: 5 working days, Stage 1 to their team managers
+        await Worker.SweepOnAsync("2026-11-10");
+        await Worker.WaitForLedgerSettledAsync();
+        var before = await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'");
+        await Mail.WaitForMessagesAsync((int)before);
+
+        var first = await DigestsAt("2026-11-11T08:00:00Z").SendAsync(CancellationToken.None);
+        var again = await DigestsAt("2026-11-13T08:00:00Z").SendAsync(CancellationToken.None);
+        var digests = (await Mail.WaitForMessagesAsync((int)before + 2)).Where(m => m.Subject.StartsWith("Weekly handovers", StringComparison.Ordinal)).ToList();
+
+        first.ShouldBe(new DigestResult(Sent: 2, AlreadySent: 0, Failed: 0, WithoutManager: 0));
+        again.ShouldBe(new DigestResult(Sent: 0, AlreadySent: 2, Failed: 0, WithoutManager: 0));
+        digests.Select(d => d.To.Single().Address).ShouldBe([Mary, Omar], ignoreOrder: true);
+        var toMary = digests.Single(d => d.To.Single().Address == Mary);
+        toMary.Subject.ShouldBe("Weekly handovers for North CIN team: 2 open, 1 stalled (week of 9 November 2026)");
+        var text = toMary.Text.ShouldNotBeNull();
+        text.IndexOf("social-care SC-2", StringComparison.Ordinal).ShouldBeLessThan(text.IndexOf("social-care SC-1", StringComparison.Ordinal), "stalled first");
+        text.ShouldContain("Last ladder stage sent: Stage 1: team manager");
+        text.ShouldContain("Next: Stage 2: team manager and agency manager on 16 November 2026");
+        text.ShouldContain("New lead professional has accepted the role");
+        text.ShouldNotContain("SC-3", customMessage: "Omar's team's child");
+        toMary.Html.ShouldNotBeNull().ShouldContain("<td>social-care SC-2</td>");
+        foreach (var part in new[] { text, toMary.Html })
+        {
+            part.ShouldNotContain("Ada", customMessage: "children are named by id only");
+            part.ShouldNotContain("Lovelace");
+        }
+    }
+}
