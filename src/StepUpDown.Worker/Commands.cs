@@ -1,6 +1,9 @@
 using System.Globalization;
 using StepUpDown.Domain.Monitoring;
+using Microsoft.Extensions.Options;
+using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Monitoring;
+using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Retention;
 using StepUpDown.Worker.Dashboard;
 
@@ -9,7 +12,7 @@ namespace StepUpDown.Worker;
 /// <summary>The worker binary's small commands besides running the worker.</summary>
 public static class Commands
 {
-    /// <summary>Runs <c>hash-password</c>, <c>health-check URL</c>, <c>erase-child</c> or <c>report</c>; null when <paramref name="args"/> name none of them.</summary>
+    /// <summary>Runs <c>hash-password</c>, <c>health-check URL</c>, <c>erase-child</c>, <c>report</c> or <c>preview-templates</c>; null when <paramref name="args"/> name none of them.</summary>
     public static async Task<int?> TryRunAsync(string[] args) => args switch
     {
         ["hash-password", ..] => HashPassword(),
@@ -17,6 +20,8 @@ public static class Commands
         ["erase-child", "--source", var source, "--id", var childId, .. var settings] => await EraseChildAsync(source, childId, settings),
         ["erase-child", ..] => Usage("erase-child --source SOURCE --id CHILD_ID [--Key=Value settings]"),
         ["report", "--from", var from, "--to", var to, "--csv", var file, .. var settings] => await ReportAsync(from, to, file, settings),
+        ["preview-templates", "--out", var folder, .. var settings] => await PreviewTemplatesAsync(folder, settings),
+        ["preview-templates", ..] => Usage("preview-templates --out DIR [--Key=Value settings]"),
         ["report", ..] => Usage("report --from YYYY-MM-DD --to YYYY-MM-DD --csv FILE [--Key=Value settings]"),
         _ => null,
     };
@@ -61,6 +66,31 @@ public static class Commands
             Console.WriteLine($"Report of {new ReportPeriod(first, last)} written to {file}.");
         }
 
+        return 0;
+    }
+
+    /// <summary>
+    /// Writes every message kind, rendered from the council's templates over a fictional child, as
+    /// <c>NAME.eml</c> (the whole message, as sent) and <c>NAME.html</c>, for the council to review.
+    /// </summary>
+    private static async Task<int> PreviewTemplatesAsync(string folder, string[] settings)
+    {
+        // Nothing is sent: no relay is needed to preview.
+        await using var worker = await StepUpDownHost.CreateAsync(settings, new Dictionary<string, string?> { ["Jobs:RunServer"] = "false", ["Mail:UseOutbox"] = "true" });
+        var services = worker.Services;
+        var templates = services.GetRequiredService<MessageTemplates>();
+        var outgoing = services.GetRequiredService<OutgoingMail>();
+        var samples = MessageSamples.All(services.GetRequiredService<IOptions<CouncilOptions>>().Value, services.GetRequiredService<IOptions<HandoverOptions>>().Value.ToLadder()).ToList();
+        Directory.CreateDirectory(folder);
+        foreach (var sample in samples)
+        {
+            var rendered = templates.Render(sample.Template, sample.Model);
+            var message = outgoing.Create($"preview-{sample.Name}@example.invalid", new MimeKit.MailboxAddress("Sample Recipient", "sample.recipient@example.invalid"), rendered, "0123456789AB");
+            await message.WriteToAsync(Path.Combine(folder, $"{sample.Name}.eml"));
+            await File.WriteAllTextAsync(Path.Combine(folder, $"{sample.Name}.html"), rendered.Html);
+        }
+
+        Console.WriteLine($"{samples.Count} messages written to {folder} (.eml and .html each), over a fictional child.");
         return 0;
     }
 

@@ -146,6 +146,7 @@ public sealed class StepUpDownApp(WebApplication app, PostgresDatabase database)
             // The resolver holds the GP and agency directories and the secure-domain list.
             _ = app.Services.GetRequiredService<RecipientResolver>();
             _ = app.Services.GetRequiredService<WorkingDayCalendar>();
+            CheckTemplates();
             await app.StartAsync(cancellationToken);
         }
         catch (AggregateException aggregate) when (aggregate.InnerExceptions.All(e => e is OptionsValidationException))
@@ -153,6 +154,18 @@ public sealed class StepUpDownApp(WebApplication app, PostgresDatabase database)
             // The host gathers every failing section; report them as one list of keys.
             var failures = aggregate.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures).ToList();
             throw new OptionsValidationException("configuration", typeof(object), failures);
+        }
+    }
+
+    /// <summary>Renders every message kind over sample data: a template that does not parse or render stops start-up, naming its file.</summary>
+    private void CheckTemplates()
+    {
+        var samples = MessageSamples.All(
+            app.Services.GetRequiredService<IOptions<CouncilOptions>>().Value, app.Services.GetRequiredService<IOptions<HandoverOptions>>().Value.ToLadder());
+        var failures = app.Services.GetRequiredService<MessageTemplates>().Check(samples);
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(NotificationOptions.SectionName, typeof(NotificationOptions), failures);
         }
     }
 

@@ -1,52 +1,88 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Text.Encodings.Web;
 using System.Text.Json;
-using DotLiquid;
+using System.Text.Unicode;
+using Fluid;
 using Microsoft.Extensions.Options;
 using StepUpDown.Integration.Configuration;
 
 namespace StepUpDown.Integration.Notifications;
 
 /// <summary>A message rendered from its templates.</summary>
+/// <param name="Subject">One line.</param>
+/// <param name="Text">The plain-text part.</param>
+/// <param name="Html">The HTML part.</param>
 public sealed record RenderedMessage(string Subject, string Text, string Html);
 
 /// <summary>
-/// Liquid templates (DotLiquid) in the council's <c>config/templates</c> folder, three per message
+/// Liquid templates (Fluid) in the council's <c>config/templates</c> folder, three per message
 /// kind: <c>KIND.subject.liquid</c>, <c>KIND.text.liquid</c> and, optionally, <c>KIND.html.liquid</c>
 /// (without it, the HTML part is the text, encoded).
 /// A council rewords them without rebuilding. The model's members appear in snake_case
-/// (<c>child.given_name</c>); in the HTML template every value is already HTML-encoded.
+/// (<c>child.given_name</c>); the HTML template's output is HTML-encoded as it is written.
 /// A template that is missing, does not parse or fails to render is a
 /// <see cref="PermanentDeliveryException"/>, never a blank email.
 /// </summary>
 public sealed class MessageTemplates(IOptions<NotificationOptions> options, ConfigFolder config)
 {
     private static readonly JsonSerializerOptions ModelJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-    private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
-    private readonly ConcurrentDictionary<string, Template> _parsed = new(StringComparer.Ordinal);
+    private static readonly FluidParser Parser = new();
+    private static readonly TemplateOptions Liquid = new() { CultureInfo = CultureInfo.GetCultureInfo("en-GB") };
+
+    // Encodes what HTML would read (<, >, &, quotes); letters such as ë stay as they are in UTF-8.
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
+    private readonly ConcurrentDictionary<string, IFluidTemplate> _parsed = new(StringComparer.Ordinal);
 
     /// <summary>Renders the message of <paramref name="kind"/> over <paramref name="model"/>.</summary>
     public RenderedMessage Render(string kind, object model)
     {
         var json = JsonSerializer.SerializeToElement(model, ModelJson);
-        var plain = (Hash)ToLiquid(json, encode: false)!;
-        var html = (Hash)ToLiquid(json, encode: true)!;
-        var subject = Render(kind, "subject", plain);
-        var text = Render(kind, "text", plain);
-        var htmlBody = HasTemplate(kind, "html") ? Render(kind, "html", html) : TextAsHtml(text);
+        var subject = Render(kind, "subject", json, NullEncoder.Default);
+        var text = Render(kind, "text", json, NullEncoder.Default);
+        var htmlBody = HasTemplate(kind, "html") ? Render(kind, "html", json, Html) : TextAsHtml(text);
         return new RenderedMessage(subject.Trim().ReplaceLineEndings(" "), text, htmlBody);
     }
 
-    private string Render(string kind, string part, Hash model)
+    /// <summary>
+    /// Renders every sample; returns what failed (each names its template file), none when all
+    /// render. Start-up refuses to run with a template that would fail on the day it is needed.
+    /// </summary>
+    public IReadOnlyList<string> Check(IEnumerable<MessageSample> samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        var failures = new List<string>();
+        foreach (var sample in samples)
+        {
+            try
+            {
+                Render(sample.Template, sample.Model);
+            }
+            catch (PermanentDeliveryException exception)
+            {
+                failures.Add($"{NotificationOptions.SectionName}:TemplatesDirectory: {exception.Message}");
+            }
+        }
+
+        return [.. failures.Distinct()];
+    }
+
+    private string Render(string kind, string part, JsonElement model, TextEncoder encoder)
     {
         var name = $"{kind}.{part}";
         var template = _parsed.GetOrAdd(name, Parse);
+        var context = new TemplateContext(Liquid);
+        foreach (var member in model.EnumerateObject())
+        {
+            context.SetValue(member.Name, ToLiquid(member.Value));
+        }
+
         try
         {
-            return template.Render(new RenderParameters(EnGb) { LocalVariables = model, ErrorsOutputMode = ErrorsOutputMode.Rethrow });
+            return template.Render(context, encoder);
         }
-        catch (Exception exception) when (exception is DotLiquid.Exceptions.LiquidException or InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // Only the type and the template's name: the exception's own message may quote the child's data.
             throw new PermanentDeliveryException($"Template {name}.liquid failed to render: {exception.GetType().Name}");
@@ -57,14 +93,13 @@ public sealed class MessageTemplates(IOptions<NotificationOptions> options, Conf
 
     private string PathOf(string name) => config.Resolve(Path.Combine(options.Value.TemplatesDirectory, $"{name}.liquid"));
 
-    /// <summary>A message kind without an HTML template gets its text, encoded, in a simple page.</summary>
     private static string TextAsHtml(string text) =>
         $"""
         <!DOCTYPE html>
         <html lang="en-GB"><body><pre style="font-family: Arial, sans-serif; font-size: 14px; white-space: pre-wrap;">{WebUtility.HtmlEncode(text)}</pre></body></html>
         """;
 
-    private Template Parse(string name)
+    private IFluidTemplate Parse(string name)
     {
         var path = PathOf(name);
         if (!File.Exists(path))
@@ -72,21 +107,17 @@ public sealed class MessageTemplates(IOptions<NotificationOptions> options, Conf
             throw new PermanentDeliveryException($"Template {name}.liquid is missing from {options.Value.TemplatesDirectory}.");
         }
 
-        try
-        {
-            return Template.Parse(File.ReadAllText(path));
-        }
-        catch (DotLiquid.Exceptions.LiquidException exception)
-        {
-            throw new PermanentDeliveryException($"Template {name}.liquid does not parse: {exception.Message}");
-        }
+        // A parse error quotes the template (the council's own words), never a child's data.
+        return Parser.TryParse(File.ReadAllText(path), out var template, out var error)
+            ? template
+            : throw new PermanentDeliveryException($"Template {name}.liquid does not parse: {error}");
     }
 
-    private static object? ToLiquid(JsonElement element, bool encode) => element.ValueKind switch
+    private static object? ToLiquid(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.Object => Hash.FromDictionary(element.EnumerateObject().ToDictionary(p => p.Name, p => ToLiquid(p.Value, encode))),
-        JsonValueKind.Array => element.EnumerateArray().Select(e => ToLiquid(e, encode)).ToList(),
-        JsonValueKind.String => encode ? WebUtility.HtmlEncode(element.GetString()) : element.GetString(),
+        JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => ToLiquid(p.Value)),
+        JsonValueKind.Array => element.EnumerateArray().Select(ToLiquid).ToList(),
+        JsonValueKind.String => element.GetString(),
         JsonValueKind.Number => element.TryGetInt64(out var whole) ? whole : element.GetDecimal(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,

@@ -27,7 +27,7 @@ public sealed class MessageTemplatesTests : IDisposable
 
         var message = templates.Render("k", new { Name = "<b>Zoë</b>" });
 
-        message.ShouldBe(new RenderedMessage("Hi <b>Zoë</b>", "<b>Zoë</b>", "<p>&lt;b&gt;Zo&#235;&lt;/b&gt;</p>"));
+        message.ShouldBe(new RenderedMessage("Hi <b>Zoë</b>", "<b>Zoë</b>", "<p>&lt;b&gt;Zoë&lt;/b&gt;</p>"));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class MessageTemplatesTests : IDisposable
     [Fact]
     public void Render_TemplateThatFailsOnTheChildsData_KeepsOnlyTheTypeAndTheTemplateName()
     {
-        // A render error on a value from the record: DotLiquid's own exception may quote what it was given.
+        // A render error on a value from the record: the engine's own exception may quote what it was given.
         var templates = Templates(("k.subject", "s"), ("k.text", "{% include name %}"));
 
         var failure = Should.Throw<PermanentDeliveryException>(() => templates.Render("k", new { Name = "Zebedee" }));
