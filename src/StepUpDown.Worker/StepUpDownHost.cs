@@ -44,7 +44,7 @@ public static class StepUpDownHost
             .AddCommandLine(args)
             .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
 
-        builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services));
+        builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).WriteToConsole(builder.Configuration));
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(CreateClock(builder.Configuration, builder.Environment));
 

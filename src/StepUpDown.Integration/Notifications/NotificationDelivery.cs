@@ -145,6 +145,7 @@ public sealed partial class NotificationDelivery(
             if (delivered == NotificationState.Sent)
             {
                 metrics.NotificationSent(row.RecipientRole, row.Template);
+                metrics.NotificationDelivered(row.RecipientRole, row.DetectedAt);
             }
 
             LogDelivered(logger, notificationId, row.RecipientRole, delivered);

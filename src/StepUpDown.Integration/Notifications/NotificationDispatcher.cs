@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.States;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StepUpDown.Integration.Telemetry;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Notifications;
@@ -47,6 +48,7 @@ public sealed partial class NotificationDispatcher(
     INotificationDispatcher scheduler,
     IOptions<MailOptions> mail,
     IOptions<NotificationOptions> notifications,
+    StepUpDownMetrics metrics,
     ILogger<NotificationDispatcher> logger) : IDisposable
 {
     private readonly SemaphoreSlim _attempts = new(mail.Value.Smtp.MaxConnections, mail.Value.Smtp.MaxConnections);
@@ -89,6 +91,7 @@ public sealed partial class NotificationDispatcher(
             total += claimed.Count;
             if (claimed.Count < BatchSize)
             {
+                metrics.OldestUndelivered(await ledger.OldestUndeliveredAsync(cancellationToken));
                 return total;
             }
         }

@@ -49,7 +49,8 @@ public sealed record LedgerRow(
     string Markers,
     string? Subject,
     string RecordJson,
-    string? DetailsJson);
+    string? DetailsJson,
+    DateTime DetectedAt = default);
 
 /// <summary>
 /// The delivery ledger, <c>stepupdown.notifications</c>: one row per (step, recipient role), and
@@ -193,7 +194,7 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
                        (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
                        n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
                        s.source, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
-                       s.record::text AS RecordJson, s.details::text AS DetailsJson
+                       s.record::text AS RecordJson, s.details::text AS DetailsJson, s.detected_at AS DetectedAt
                   FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
                  WHERE n.id = @notificationId
                    FOR UPDATE OF n
@@ -215,17 +216,24 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
         }
     }
 
+    /// <summary>When the oldest notice not yet delivered (pending or sending) was added; null when every one is.</summary>
+    public async Task<DateTime?> OldestUndeliveredAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<DateTime?>("SELECT min(created_at) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')");
+    }
+
     /// <summary>Parses the <c>state</c> column.</summary>
     public static NotificationState Parse(string column) =>
         Enum.GetValues<NotificationState>().Single(state => Column(state) == column);
 
     private sealed record StoredRow(
         Guid StepId, string State, DateTime? SendingSince, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
-        string Source, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson)
+        string Source, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson, DateTime DetectedAt)
     {
         public LedgerRow ToLedgerRow() => new(
             StepId, Parse(State), SendingSince, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
-            Source, Kind, FromLevel, ToLevel, Markers, Subject, RecordJson, DetailsJson);
+            Source, Kind, FromLevel, ToLevel, Markers, Subject, RecordJson, DetailsJson, DetectedAt);
     }
 }
 

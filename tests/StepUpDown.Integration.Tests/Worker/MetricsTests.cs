@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Telemetry;
 using StepUpDown.Integration.Tests.Fixtures;
 
@@ -9,6 +10,7 @@ namespace StepUpDown.Integration.Tests.Worker;
 public sealed class MetricsTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail), IDisposable
 {
     private readonly ConcurrentBag<(string Instrument, long Value, Dictionary<string, object?> Tags)> _measurements = [];
+    private readonly ConcurrentBag<(string Instrument, double Value, Dictionary<string, object?> Tags)> _doubles = [];
     private MeterListener? _listener;
 
     private void Listen()
@@ -25,6 +27,8 @@ public sealed class MetricsTests(PostgresFixture postgres, MailDevFixture mail) 
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
             _measurements.Add((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+            _doubles.Add((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
         _listener.Start();
     }
 
@@ -49,6 +53,32 @@ public sealed class MetricsTests(PostgresFixture postgres, MailDevFixture mail) 
         Sum("stepupdown.notifications.sent", "role", "gp").ShouldBe(1);
         _measurements.ShouldNotContain(m => m.Instrument == "stepupdown.notifications.failed");
         _measurements.SelectMany(m => m.Tags.Values).OfType<string>().ShouldNotContain(v => v.Contains("Lovelace", StringComparison.Ordinal));
+        _doubles.Where(m => m.Instrument == "stepupdown.notifications.delivery.latency" && Equals(m.Tags["role"], "gp"))
+            .ShouldHaveSingleItem().Value.ShouldBeInRange(0, 300, "seconds from the step recorded to the GP's notice accepted");
+    }
+
+    [Fact]
+    public async Task TheOldestUndeliveredNotice_IsAGaugeOfItsAge_SetAtEachDispatch_AndZeroOnceNoneWaits()
+    {
+        Listen();
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.WaitForLedgerSettledAsync();
+        await Worker.QueryScalarAsync<int>(
+            "UPDATE stepupdown.notifications SET state = 'pending', job_id = 'waiting', created_at = now() - interval '10 minutes' WHERE recipient_role = 'gp'; SELECT 1");
+
+        await Worker.Get<NotificationDispatcher>().DispatchPendingAsync(CancellationToken.None);
+        _listener!.RecordObservableInstruments();
+        var waiting = _doubles.Where(m => m.Instrument == "stepupdown.notifications.oldest_undelivered.age").Select(m => m.Value).ToList();
+        await Worker.QueryScalarAsync<int>("UPDATE stepupdown.notifications SET state = 'sent' WHERE recipient_role = 'gp'; SELECT 1");
+        await Worker.Get<NotificationDispatcher>().DispatchPendingAsync(CancellationToken.None);
+        _doubles.Clear();
+        _listener.RecordObservableInstruments();
+
+        waiting.ShouldHaveSingleItem().ShouldBeInRange(600, 900, "ten minutes, give or take the test's own time");
+        _doubles.Single(m => m.Instrument == "stepupdown.notifications.oldest_undelivered.age").Value.ShouldBe(0);
     }
 
     public void Dispose() => _listener?.Dispose();

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using StepUpDown.Integration.Tests.Fixtures;
+
+namespace StepUpDown.Integration.Tests.Worker;
+
+/// <summary>
+/// What an ops team's collector reads off the console: with <c>Telemetry:LogFormat=json</c>, one
+/// compact JSON object per event with the UTC time and its zone; with
+/// <c>Telemetry:TracesExporter</c>, spans of the requests served, named by <c>service.name</c>.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class LogFormatTests(PostgresFixture postgres, MailDevFixture mail)
+{
+    [Fact]
+    public async Task JsonLogsAndConsoleTraces_GoToTheConsole_AsACollectorReadsThem()
+    {
+        var original = Console.Out;
+        using var capture = new StringWriter();
+        Console.SetOut(TextWriter.Synchronized(capture));
+        string console;
+        try
+        {
+            await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, settings =>
+            {
+                settings["Telemetry:LogFormat"] = "json";
+                settings["Telemetry:TracesExporter"] = "console";
+                settings["Telemetry:ServiceName"] = "stepupdown-test-council";
+            });
+            using var http = new HttpClient { BaseAddress = worker.BaseAddress };
+            (await http.GetAsync("/health/live?nhsNumber=9434765919")).EnsureSuccessStatusCode();
+            await worker.WaitUntilAsync(() => Task.FromResult(capture.ToString().Contains("/health/live", StringComparison.Ordinal)), "the request's span is exported");
+        }
+        finally
+        {
+            Console.SetOut(original);
+            console = capture.ToString();
+        }
+
+        var events = console.Split('\n').Where(line => line.StartsWith("{\"@t\"", StringComparison.Ordinal)).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        events.ShouldNotBeEmpty();
+        foreach (var e in events)
+        {
+            e.GetProperty("@t").GetString().ShouldNotBeNull().ShouldEndWith("Z", customMessage: "UTC, and says so");
+            e.GetProperty("@m").GetString().ShouldNotBeNullOrEmpty();
+        }
+
+        events.ShouldContain(e => e.GetProperty("@m").GetString()!.Contains("Polling", StringComparison.Ordinal) || e.GetProperty("@m").GetString()!.Contains("case feeds", StringComparison.Ordinal));
+        console.ShouldNotContain("[INF]", customMessage: "no text lines once JSON is asked for");
+        console.ShouldContain("service.name: stepupdown-test-council");
+        console.ShouldNotContain("9434765919", customMessage: "the query string is redacted in the span");
+    }
+}
