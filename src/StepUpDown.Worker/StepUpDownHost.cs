@@ -61,7 +61,6 @@ public static class StepUpDownHost
             builder.AddMonitoring();
             builder.AddJobs(database);
             builder.AddDashboardAccess();
-            builder.AddReadinessChecks();
 
             var app = builder.Build();
             app.MapReadinessChecks();

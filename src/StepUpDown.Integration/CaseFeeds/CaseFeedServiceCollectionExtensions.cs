@@ -1,3 +1,5 @@
+using StepUpDown.Integration.Health;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -41,6 +43,7 @@ public static class CaseFeedServiceCollectionExtensions
         services.AddSingleton<FeedItemParser>();
         services.AddScoped<CaseFeedPoller>();
         services.AddScoped<PollCaseFeedJob>();
+        services.AddHealthChecks().AddCheck<CaseFeedsCheck>("case-feeds", HealthStatus.Degraded, [HealthTags.Ready]);
 
         var sources = builder.Configuration.GetSection(CaseFeedOptions.SectionName).Get<CaseFeedOptions>()?.Sources ?? [];
         foreach (var name in sources.Keys)

@@ -1,3 +1,6 @@
+using StepUpDown.Integration.Health;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StepUpDown.Integration.Dashboard;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -35,6 +38,8 @@ public static class HandoverServiceCollectionExtensions
         services.AddScoped<SweepHandoversJob>();
         services.AddSingleton<HandoverDigests>();
         services.AddScoped<SendHandoverDigestsJob>();
+        services.AddDashboardPage("/handovers", "Handovers", () => new HandoversPage());
+        services.AddHealthChecks().AddCheck<CalendarCheck>("bank-holidays", HealthStatus.Degraded, [HealthTags.Ready]);
         return builder;
     }
 }

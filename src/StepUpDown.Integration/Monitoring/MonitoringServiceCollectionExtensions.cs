@@ -1,3 +1,4 @@
+using StepUpDown.Integration.Dashboard;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -12,6 +13,9 @@ public static class MonitoringServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<MonitoringReports>();
         builder.Services.AddSingleton<AuditTrails>();
+        builder.Services.AddDashboardPage(MonitoringPage.Route, "Monitoring", () => new MonitoringPage());
+        builder.Services.AddDashboardDownload(MonitoringPage.CsvRoute, new MonitoringCsv());
+        builder.Services.AddDashboardPage(AuditPage.Route, "Audit trail", () => new AuditPage());
         return builder;
     }
 }

@@ -1,3 +1,6 @@
+using StepUpDown.Integration.Health;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StepUpDown.Integration.Dashboard;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -64,6 +67,11 @@ public static class NotificationServiceCollectionExtensions
 
         services.AddSingleton<MessageTemplates>();
         services.AddSingleton<OutgoingMail>();
+        services.AddDashboardPage("/notifications", "Notifications", () => new NotificationsPage());
+        services.AddSingleton<MailCheck>(); // one instance, so its last answer is kept
+        services.AddHealthChecks()
+            .AddCheck<NotificationsCheck>("notifications", HealthStatus.Degraded, [HealthTags.Ready])
+            .AddCheck<MailCheck>("mail", HealthStatus.Degraded, [HealthTags.Ready]);
         services.AddSingleton<SmtpMailTransport>();
         services.AddSingleton<OutboxMailTransport>();
         services.AddSingleton<IMailTransport>(provider =>

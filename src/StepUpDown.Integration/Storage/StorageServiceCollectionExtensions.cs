@@ -1,3 +1,6 @@
+using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.Health;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -22,6 +25,10 @@ public static class StorageServiceCollectionExtensions
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(database.ConnectionString));
         builder.Services.AddSingleton<InstanceLease>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<InstanceLease>());
+
+        // Readiness: the thresholds every capability's checks read, and the database's own check.
+        builder.Services.AddValidatedOptions<HealthOptions>(builder.Configuration, HealthOptions.SectionName);
+        builder.Services.AddHealthChecks().AddCheck<DatabaseCheck>("database", HealthStatus.Unhealthy, [HealthTags.Ready]);
         return builder;
     }
 }

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StepUpDown.Domain.Continuum;

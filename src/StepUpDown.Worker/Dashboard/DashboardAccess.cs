@@ -140,7 +140,7 @@ public static partial class DashboardAccess
                 new AuthenticationProperties { RedirectUri = LocalOrDefault(returnUrl, options.Path) }, [OpenIdConnectDefaults.AuthenticationScheme]));
         }
 
-        DashboardPage.RegisterAll(SignOutPath);
+        DashboardMenu.RegisterAll(app.Services.GetServices<StepUpDown.Integration.Dashboard.DashboardView>(), SignOutPath);
         app.MapHangfireDashboard(options.Path, new Hangfire.DashboardOptions
         {
             Authorization = [new SignedInAuthorizationFilter()],

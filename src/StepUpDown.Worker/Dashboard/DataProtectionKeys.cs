@@ -1,10 +1,8 @@
-using System.Xml.Linq;
-using Dapper;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Worker.Dashboard;
 
@@ -27,22 +25,5 @@ public static class DataProtectionKeys
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider =>
             new ConfigureOptions<KeyManagementOptions>(keys => keys.XmlRepository = new PostgresXmlRepository(provider.GetRequiredService<NpgsqlDataSource>())));
         return builder;
-    }
-
-    private sealed class PostgresXmlRepository(NpgsqlDataSource dataSource) : IXmlRepository
-    {
-        public IReadOnlyCollection<XElement> GetAllElements()
-        {
-            using var connection = dataSource.OpenConnection();
-            return connection.Query<string>("SELECT xml FROM stepupdown.data_protection_keys ORDER BY created_at").Select(XElement.Parse).ToList();
-        }
-
-        public void StoreElement(XElement element, string friendlyName)
-        {
-            using var connection = dataSource.OpenConnection();
-            connection.Execute(
-                "INSERT INTO stepupdown.data_protection_keys (friendly_name, xml) VALUES (@friendlyName, @xml) ON CONFLICT (friendly_name) DO NOTHING",
-                new { friendlyName, xml = element.ToString(SaveOptions.DisableFormatting) });
-        }
     }
 }

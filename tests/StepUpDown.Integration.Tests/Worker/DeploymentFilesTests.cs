@@ -6,7 +6,7 @@ using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Simulator;
 using StepUpDown.Worker;
-using StepUpDown.Worker.Health;
+using StepUpDown.Integration.Health;
 using YamlDotNet.RepresentationModel;
 
 namespace StepUpDown.Integration.Tests.Worker;
@@ -205,4 +205,15 @@ public sealed partial class DeploymentFilesTests
 
     [GeneratedRegex(@"\$\{([A-Z_]+)[:?}]")]
     private static partial Regex Variable();
+
+    [Fact]
+    public void TheWorkerHost_HoldsNoSql_EachCapabilityOwnsItsQueriesPagesAndChecks()
+    {
+        var host = Directory.GetFiles(Path.Combine(Root, "src", "StepUpDown.Worker"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                        && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+
+        host.Where(f => File.ReadAllText(f) is var code && (code.Contains("using Dapper;", StringComparison.Ordinal) || code.Contains("SELECT ", StringComparison.Ordinal)))
+            .Select(Path.GetFileName).ShouldBeEmpty();
+    }
 }

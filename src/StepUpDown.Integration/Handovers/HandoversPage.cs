@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+using StepUpDown.Integration.Dashboard;
 using System.Globalization;
 using Dapper;
 using Hangfire.Dashboard.Pages;
 
-namespace StepUpDown.Worker.Dashboard;
+namespace StepUpDown.Integration.Handovers;
 
 /// <summary>
 /// A dashboard page of open handovers (stalled first: a ladder stage sent) and the last ones

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using StepUpDown.Integration.Dashboard;
 using System.Globalization;
 using System.Text.Json;
 using Hangfire.Dashboard;
@@ -7,7 +10,7 @@ using StepUpDown.Domain.Monitoring;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Monitoring;
 
-namespace StepUpDown.Worker.Dashboard;
+namespace StepUpDown.Integration.Monitoring;
 
 /// <summary>
 /// The MASSH's monitoring report for a quarter (the current one unless <c>?from=&amp;to=</c> name

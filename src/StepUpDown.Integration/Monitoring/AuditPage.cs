@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+using StepUpDown.Integration.Dashboard;
 using System.Globalization;
 using Hangfire.Dashboard.Pages;
 using StepUpDown.Integration.Monitoring;
 
-namespace StepUpDown.Worker.Dashboard;
+namespace StepUpDown.Integration.Monitoring;
 
 /// <summary>
 /// A child's audit trail, found by case-system id (<c>?source=&amp;id=</c>) or by the reference a

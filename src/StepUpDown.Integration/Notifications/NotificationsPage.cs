@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+using StepUpDown.Integration.Dashboard;
 using System.Globalization;
 using Dapper;
 using Hangfire.Dashboard.Pages;
 
-namespace StepUpDown.Worker.Dashboard;
+namespace StepUpDown.Integration.Notifications;
 
 /// <summary>
 /// A dashboard page of the delivery ledger: the last day's figures, every notification not
