@@ -13,7 +13,7 @@ public sealed class RetentionOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Retention";
 
-    /// <summary>When the daily purge runs (Hangfire cron, UTC).</summary>
+    /// <summary>When the daily purge runs (Hangfire cron, in the council's time zone, <c>Handovers:TimeZone</c>).</summary>
     [Required]
     public string Cron { get; set; } = "30 2 * * *";
 

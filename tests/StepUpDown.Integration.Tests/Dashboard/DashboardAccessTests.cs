@@ -35,8 +35,12 @@ public sealed class DashboardAccessTests(PostgresFixture postgres, MailDevFixtur
         var page = await anonymous.GetPageAsync("/hangfire");
         var stats = await anonymous.PostAsync("/hangfire/stats");
         var handovers = await anonymous.PostAsync("/hangfire/handovers");
+        var reportCsv = await anonymous.GetPageAsync("/hangfire/monitoring/csv?from=2026-07-01&to=2026-09-30");
+        var audit = await anonymous.GetPageAsync("/hangfire/audit?source=social-care&id=SC-1");
 
         page.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        reportCsv.StatusCode.ShouldBe(HttpStatusCode.Redirect, "the report's download is behind the sign-in too");
+        audit.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         page.Headers.Location.ShouldNotBeNull().OriginalString.ShouldContain("/signin");
         stats.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         handovers.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);

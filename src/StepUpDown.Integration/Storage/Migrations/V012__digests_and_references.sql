@@ -6,3 +6,6 @@ CREATE TABLE stepupdown.digests_sent (
     sent_at  timestamptz NOT NULL,
     PRIMARY KEY (week_of, manager)
 );
+
+-- The audit trail finds a step by the reference its notices carry: the first 12 hex digits of its id.
+CREATE INDEX steps_reference ON stepupdown.steps (upper(substr(replace(id::text, '-', ''), 1, 12)));
