@@ -1,6 +1,6 @@
 using System.Globalization;
-using StepUpDown.Domain.Monitoring;
 using Microsoft.Extensions.Options;
+using StepUpDown.Domain.Monitoring;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Monitoring;
 using StepUpDown.Integration.Notifications;

@@ -1,4 +1,3 @@
-using StepUpDown.Integration.Retention;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.PostgreSql;
@@ -8,6 +7,7 @@ using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Retention;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Worker;

@@ -1,16 +1,16 @@
-using StepUpDown.Worker.Api;
-using StepUpDown.Integration.Retention;
-using StepUpDown.Integration.Monitoring;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Extensions.Logging;
-using StepUpDown.Integration.CaseFeeds;
-using StepUpDown.Integration.Configuration;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Time;
+using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Monitoring;
 using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Retention;
 using StepUpDown.Integration.Storage;
+using StepUpDown.Worker.Api;
 using StepUpDown.Worker.Dashboard;
 using StepUpDown.Worker.Health;
 

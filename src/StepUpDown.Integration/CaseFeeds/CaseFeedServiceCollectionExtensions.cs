@@ -1,7 +1,6 @@
-using StepUpDown.Integration.Health;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -9,6 +8,7 @@ using Polly;
 using Refit;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.Health;
 
 namespace StepUpDown.Integration.CaseFeeds;
 

@@ -1,11 +1,11 @@
-using StepUpDown.Integration.Health;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using StepUpDown.Integration.Dashboard;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.Dashboard;
+using StepUpDown.Integration.Health;
 
 namespace StepUpDown.Integration.Handovers;
 

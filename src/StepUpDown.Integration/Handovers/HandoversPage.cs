@@ -1,8 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
-using StepUpDown.Integration.Dashboard;
 using System.Globalization;
 using Dapper;
 using Hangfire.Dashboard.Pages;
+using Microsoft.Extensions.DependencyInjection;
+using StepUpDown.Integration.Dashboard;
 
 namespace StepUpDown.Integration.Handovers;
 

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
-using StepUpDown.Integration.Dashboard;
 using System.Globalization;
 using Hangfire.Dashboard.Pages;
+using Microsoft.Extensions.DependencyInjection;
+using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Monitoring;
 
 namespace StepUpDown.Integration.Monitoring;

@@ -1,12 +1,12 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using StepUpDown.Integration.Dashboard;
 using System.Globalization;
 using System.Text.Json;
 using Hangfire.Dashboard;
 using Hangfire.Dashboard.Pages;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Monitoring;
+using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Monitoring;
 

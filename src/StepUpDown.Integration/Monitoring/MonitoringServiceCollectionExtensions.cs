@@ -1,6 +1,6 @@
-using StepUpDown.Integration.Dashboard;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using StepUpDown.Integration.Dashboard;
 
 namespace StepUpDown.Integration.Monitoring;
 

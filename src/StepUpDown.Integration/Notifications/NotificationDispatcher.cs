@@ -2,8 +2,8 @@ using Hangfire;
 using Hangfire.States;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StepUpDown.Integration.Telemetry;
 using StepUpDown.Integration.Storage;
+using StepUpDown.Integration.Telemetry;
 
 namespace StepUpDown.Integration.Notifications;
 

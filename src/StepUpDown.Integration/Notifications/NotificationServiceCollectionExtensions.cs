@@ -1,12 +1,12 @@
-using StepUpDown.Integration.Health;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using StepUpDown.Integration.Dashboard;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Refit;
 using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.Dashboard;
+using StepUpDown.Integration.Health;
 
 namespace StepUpDown.Integration.Notifications;
 

@@ -1,9 +1,9 @@
-using StepUpDown.Integration.Configuration;
-using StepUpDown.Integration.Health;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.Health;
 
 namespace StepUpDown.Integration.Storage;
 

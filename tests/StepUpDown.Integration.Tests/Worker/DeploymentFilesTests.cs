@@ -2,11 +2,11 @@ using System.Collections;
 using System.Text.RegularExpressions;
 using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Health;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Simulator;
 using StepUpDown.Worker;
-using StepUpDown.Integration.Health;
 using YamlDotNet.RepresentationModel;
 
 namespace StepUpDown.Integration.Tests.Worker;
