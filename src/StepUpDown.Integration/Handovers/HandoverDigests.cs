@@ -47,7 +47,7 @@ public sealed partial class HandoverDigests(
     /// <summary>Sends this week's digests not yet sent.</summary>
     public async Task<DigestResult> SendAsync(CancellationToken cancellationToken)
     {
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone)).DateTime);
+        var today = options.Value.DateAt(time.GetUtcNow());
         var weekOf = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
         var ladder = options.Value.ToLadder();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -27,6 +27,10 @@ public sealed class HandoverOptions : IValidatableObject
     [Required]
     public string SweepCron { get; set; } = "* * * * *";
 
+    /// <summary>The council's date at <paramref name="instant"/>: what "today" means for working days and reports.</summary>
+    public DateOnly DateAt(DateTimeOffset instant) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(TimeZone)).DateTime);
+
     /// <summary>
     /// When each team manager gets the weekly digest of their open handovers (Hangfire cron, in
     /// <see cref="TimeZone"/>; default Mondays at 08:00). Empty: no digest.

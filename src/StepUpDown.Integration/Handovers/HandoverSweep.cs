@@ -307,8 +307,7 @@ public sealed partial class HandoverSweep(
     }
 
     /// <summary>The council's date at <paramref name="instant"/>: what "today" means for working days.</summary>
-    private DateOnly LocalDate(DateTimeOffset instant) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone)).DateTime);
+    private DateOnly LocalDate(DateTimeOffset instant) => options.Value.DateAt(instant);
 
     private static async Task<IReadOnlyList<Guid>> AddAsync(
         HandoverWrite write, DetectedStep step, ChildRecord record, HandoverDetails? details, IReadOnlyList<NotificationToStore> notifications)

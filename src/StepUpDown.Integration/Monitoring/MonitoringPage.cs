@@ -80,9 +80,8 @@ internal sealed class MonitoringPage : DashboardPage
         }
 
         var services = context.GetHttpContext().RequestServices;
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(services.GetRequiredService<IOptions<HandoverOptions>>().Value.TimeZone);
-        var now = TimeZoneInfo.ConvertTime(services.GetRequiredService<TimeProvider>().GetUtcNow(), zone);
-        return ReportPeriod.QuarterOf(DateOnly.FromDateTime(now.DateTime));
+        var today = services.GetRequiredService<IOptions<HandoverOptions>>().Value.DateAt(services.GetRequiredService<TimeProvider>().GetUtcNow());
+        return ReportPeriod.QuarterOf(today);
     }
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
