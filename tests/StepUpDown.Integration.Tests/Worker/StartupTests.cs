@@ -98,6 +98,19 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
         log.ShouldContain("No case feeds configured");
     }
 
+    [Fact]
+    public async Task TheCouncilsRecurringJobs_RunInItsTimeZone_SoTheMondayDigestIsAt8InSummerAndWinter()
+    {
+        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, s => s["Handovers:TimeZone"] = "Europe/Dublin");
+
+        using var connection = worker.Get<Hangfire.JobStorage>().GetConnection();
+        var jobs = Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection).ToDictionary(job => job.Id);
+
+        (jobs["handover-digests"].Cron, jobs["handover-digests"].TimeZoneId).ShouldBe(("0 8 * * 1", "Europe/Dublin"));
+        jobs["purge-retention"].TimeZoneId.ShouldBe("Europe/Dublin");
+        jobs["handover-digests"].NextExecution.ShouldNotBeNull().Hour.ShouldBeOneOf(7, 8); // 08:00 in Dublin is 08:00 UTC in winter, 07:00 in summer
+    }
+
     [Theory]
     [InlineData("Production", "Mail:Smtp:Host: no SMTP relay is set")]
     [InlineData("Staging", "Mail:Smtp:Host: no SMTP relay is set")]
