@@ -5,4 +5,4 @@ if (await Commands.TryRunAsync(args) is { } exitCode)
     return exitCode;
 }
 
-return await StepUpDownHost.RunToEndAsync(() => StepUpDownHost.CreateAsync(args), "worker");
+return await StepUpDownHost.RunToEndAsync(args, () => StepUpDownHost.CreateAsync(args), "worker");

@@ -36,13 +36,7 @@ public static class StepUpDownHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var config = new ConfigFolder(Path.Combine(AppContext.BaseDirectory, "config"));
         builder.Configuration.Sources.Clear();
-        builder.Configuration
-            .AddJsonFile(config.Resolve("appsettings.json"), optional: false, reloadOnChange: false)
-            .AddJsonFile(config.Resolve("continuum.json"), optional: false, reloadOnChange: false)
-            .AddJsonFile(config.Resolve($"appsettings.{builder.Environment.EnvironmentName}.json"), optional: true, reloadOnChange: false)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args)
-            .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
+        builder.Configuration.AddWorkerSources(config, builder.Environment.EnvironmentName, args).AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
 
         builder.Services.AddSerilog((services, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).WriteToConsole(builder.Configuration));
         builder.Services.AddSingleton(config);
@@ -80,10 +74,10 @@ public static class StepUpDownHost
     /// over, the host built by <paramref name="create"/> run until it stops, a start-up failure
     /// logged as fatal. Returns the exit code (0, or 1 on failure).
     /// </summary>
-    public static async Task<int> RunToEndAsync(Func<Task<StepUpDownApp>> create, string what)
+    public static async Task<int> RunToEndAsync(string[] args, Func<Task<StepUpDownApp>> create, string what)
     {
         ArgumentNullException.ThrowIfNull(create);
-        Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateBootstrapLogger();
+        Log.Logger = BootstrapLogger(args);
         try
         {
             await using var app = await create();
@@ -98,6 +92,33 @@ public static class StepUpDownHost
         finally
         {
             await Log.CloseAndFlushAsync();
+        }
+    }
+
+    /// <summary>The worker's settings in the order the host reads them, so its files, environment and arguments override alike.</summary>
+    private static IConfigurationBuilder AddWorkerSources(this IConfigurationBuilder configuration, ConfigFolder config, string environment, string[] args) =>
+        configuration
+            .AddJsonFile(config.Resolve("appsettings.json"), optional: false, reloadOnChange: false)
+            .AddJsonFile(config.Resolve("continuum.json"), optional: false, reloadOnChange: false)
+            .AddJsonFile(config.Resolve($"appsettings.{environment}.json"), optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args);
+
+    /// <summary>
+    /// The console start-up logs to before the host has its own, in <c>Telemetry:LogFormat</c> (a
+    /// JSON console is JSON from its first line); text when the settings cannot be read (the host then says why).
+    /// </summary>
+    private static Serilog.Extensions.Hosting.ReloadableLogger BootstrapLogger(string[] args)
+    {
+        var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environments.Production;
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddWorkerSources(new ConfigFolder(Path.Combine(AppContext.BaseDirectory, "config")), environment, args).Build();
+            return new LoggerConfiguration().WriteToConsole(configuration).CreateBootstrapLogger();
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException or FormatException or OptionsValidationException)
+        {
+            return new LoggerConfiguration().WriteToConsole(new ConfigurationBuilder().Build()).CreateBootstrapLogger();
         }
     }
 

@@ -49,4 +49,28 @@ public sealed class LogFormatTests(PostgresFixture postgres, MailDevFixture mail
         console.ShouldContain("service.name: stepupdown-test-council");
         console.ShouldNotContain("9434765919", customMessage: "the query string is redacted in the span");
     }
+
+    [Fact]
+    public async Task JsonLogs_StartWithTheFirstLine_AFailedStartUpIsAFatalJsonEvent()
+    {
+        var original = Console.Out;
+        using var capture = new StringWriter();
+        Console.SetOut(TextWriter.Synchronized(capture));
+        int exit;
+        try
+        {
+            exit = await StepUpDown.Worker.StepUpDownHost.RunToEndAsync(
+                ["--Telemetry:LogFormat=json"], () => throw new InvalidOperationException("ConnectionStrings:StepUpDown: the server does not answer."), "worker");
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        exit.ShouldBe(1);
+        var fatal = JsonDocument.Parse(capture.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldHaveSingleItem()).RootElement;
+        fatal.GetProperty("@l").GetString().ShouldBe("Fatal");
+        fatal.GetProperty("@m").GetString().ShouldNotBeNull().ShouldContain("ConnectionStrings:StepUpDown");
+        fatal.GetProperty("@t").GetString().ShouldNotBeNull().ShouldEndWith("Z");
+    }
 }
