@@ -16,12 +16,12 @@ namespace StepUpDown.Integration.Handovers;
 /// <param name="Sent">Managers sent their digest.</param>
 /// <param name="AlreadySent">Managers sent theirs earlier this week (a re-run).</param>
 /// <param name="Failed">Managers whose digest could not be sent (the job fails, and its retry tries them again).</param>
-/// <param name="WithoutManager">Open handovers whose record names no team manager's email: on the dashboard only.</param>
+/// <param name="WithoutManager">Open handovers whose record names no team manager's email: listed to the MASSH instead.</param>
 public sealed record DigestResult(int Sent, int AlreadySent, int Failed, int WithoutManager);
 
 /// <summary>
 /// The weekly digest (<c>Handovers:DigestCron</c>, in the council's time zone): to each team
-/// manager named on an open handover's record, one email listing their team's open handovers,
+/// manager named on an open handover's record (the MASSH, for records that name none), one email listing their team's open handovers,
 /// stalled first, with what is missing, how long each has been open, and the ladder's next stage
 /// and its date. Children are named by case-system id and reference only: the manager looks them
 /// up in their own case system.
@@ -35,6 +35,7 @@ public sealed partial class HandoverDigests(
     IMailTransport transport,
     SecureDomains secureDomains,
     IOptions<CouncilOptions> council,
+    IOptions<NotificationOptions> notifications,
     IOptions<MailOptions> mail,
     TimeProvider time,
     ILogger<HandoverDigests> logger)
@@ -63,8 +64,13 @@ public sealed partial class HandoverDigests(
             """)).AsList();
         var already = (await connection.QueryAsync<string>("SELECT manager FROM stepupdown.digests_sent WHERE week_of = @weekOf", new { weekOf })).ToHashSet();
 
+        // A handover whose record names no team manager is nobody's to chase: the MASSH gets those in a digest of its own.
+        var massh = notifications.Value.MasshEmail.Trim().ToLowerInvariant();
+        var unmanaged = open.Count(h => string.IsNullOrEmpty(h.Manager));
+        open = [.. open.Select(h => string.IsNullOrEmpty(h.Manager) ? h with { Manager = massh, ManagerName = "MASSH", Team = "records naming no team manager" } : h)];
+
         int sent = 0, failed = 0;
-        var managers = open.Where(h => !string.IsNullOrEmpty(h.Manager)).GroupBy(h => h.Manager!).ToList();
+        var managers = open.GroupBy(h => h.Manager!).ToList();
         foreach (var team in managers.Where(m => !already.Contains(m.Key)))
         {
             try
@@ -79,7 +85,7 @@ public sealed partial class HandoverDigests(
             }
         }
 
-        var result = new DigestResult(sent, managers.Count(m => already.Contains(m.Key)), failed, open.Count(h => string.IsNullOrEmpty(h.Manager)));
+        var result = new DigestResult(sent, managers.Count(m => already.Contains(m.Key)), failed, unmanaged);
         LogDigests(logger, result.Sent, result.AlreadySent, result.Failed, result.WithoutManager);
         return failed > 0 ? throw new DeliveryDeferredException($"{failed} of {managers.Count} weekly digests could not be sent; the retry sends them.") : result;
     }
@@ -129,7 +135,7 @@ public sealed partial class HandoverDigests(
         Guid Id, string Source, string ChildId, bool Planned, DateOnly StartedOn, int? WorkingDays, string Missing, int? LastStage, DateOnly? LastStageOn,
         string? Manager, string? ManagerName, string? Team);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly handover digests: {Sent} sent, {AlreadySent} already sent this week, {Failed} failed, {WithoutManager} open handovers name no team manager")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly handover digests: {Sent} sent, {AlreadySent} already sent this week, {Failed} failed, {WithoutManager} open handovers name no team manager (listed to the MASSH)")]
     private static partial void LogDigests(ILogger logger, int sent, int alreadySent, int failed, int withoutManager);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A weekly digest could not be sent: {Error}")]

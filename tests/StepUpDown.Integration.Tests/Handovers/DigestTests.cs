@@ -8,14 +8,16 @@ namespace StepUpDown.Integration.Tests.Handovers;
 /// <summary>
 /// The weekly digest through the real worker, PostgreSQL and the SMTP sink: two teams' managers
 /// each get one email of their own team's open handovers, stalled first, with what is missing
-/// and what comes next; a re-run the same week sends nothing more.
+/// and what comes next; the MASSH gets those whose record names no team manager; a re-run the
+/// same week sends nothing more.
 /// </summary>
 public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail)
 {
     private const string Mary = "mary.somerville@council.example";
     private const string Omar = "omar.khayyam@council.example";
+    private const string Massh = "massh@example-council.gov.uk";
 
-    private static Dictionary<string, object?> Agreed(string childId, string nhsNumber, string agreedOn, string? manager = null)
+    private static Dictionary<string, object?> Agreed(string childId, string nhsNumber, string agreedOn, string? manager = null, bool noTeam = false)
     {
         var record = Children.Record(childId, "CIN", 2, nhsNumber: nhsNumber);
         record["stepDown"] = new Dictionary<string, object?>
@@ -23,7 +25,11 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
             ["agreedOn"] = agreedOn, ["forum"] = "tac-meeting", ["targetLevel"] = "EH", ["familyConsent"] = true,
             ["proposedLeadProfessional"] = new { id = "eh-7", name = "Pat Early", agency = "early-help", email = "pat.early@council.example" },
         };
-        if (manager is not null)
+        if (noTeam)
+        {
+            record["allocatedTeam"] = null;
+        }
+        else if (manager is not null)
         {
             record["allocatedTeam"] = new { name = "South CIN team", managerName = "Omar Khayyam", managerEmail = manager };
         }
@@ -37,10 +43,12 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
     [Fact]
     public async Task EachTeamManager_GetsOneDigestOfTheirOwnOpenHandovers_StalledFirst_WithWhatComesNext_AndOnlyOnceAWeek()
     {
-        string[] numbers = [Children.NhsNumberFor(1), Children.NhsNumberFor(2), Children.NhsNumberFor(3)];
+        string[] numbers = [Children.NhsNumberFor(1), Children.NhsNumberFor(2), Children.NhsNumberFor(3), Children.NhsNumberFor(4)];
         Feed.ServePage(null, "c1",
-            Children.Record("SC-1", "CIN", 1, nhsNumber: numbers[0]), Children.Record("SC-2", "CIN", 1, nhsNumber: numbers[1]), Children.Record("SC-3", "CIN", 1, nhsNumber: numbers[2]));
-        Feed.ServePage("c1", "c2", Agreed("SC-1", numbers[0], "2026-11-09"), Agreed("SC-2", numbers[1], "2026-11-02"), Agreed("SC-3", numbers[2], "2026-11-02", manager: Omar));
+            Children.Record("SC-1", "CIN", 1, nhsNumber: numbers[0]), Children.Record("SC-2", "CIN", 1, nhsNumber: numbers[1]), Children.Record("SC-3", "CIN", 1, nhsNumber: numbers[2]),
+            Children.Record("SC-4", "CIN", 1, nhsNumber: numbers[3]));
+        Feed.ServePage("c1", "c2", Agreed("SC-1", numbers[0], "2026-11-09"), Agreed("SC-2", numbers[1], "2026-11-02"), Agreed("SC-3", numbers[2], "2026-11-02", manager: Omar),
+            Agreed("SC-4", numbers[3], "2026-11-09", noTeam: true));
         await Worker.PollAsync();
         await Worker.PollAsync();
         await Worker.SweepOnAsync("2026-11-09"); // SC-2 and SC-3: 5 working days, Stage 1 to their team managers
@@ -51,11 +59,12 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
 
         var first = await DigestsAt("2026-11-11T08:00:00Z").SendAsync(CancellationToken.None);
         var again = await DigestsAt("2026-11-13T08:00:00Z").SendAsync(CancellationToken.None);
-        var digests = (await Mail.WaitForMessagesAsync((int)before + 2)).Where(m => m.Subject.StartsWith("Weekly handovers", StringComparison.Ordinal)).ToList();
+        var digests = (await Mail.WaitForMessagesAsync((int)before + 3)).Where(m => m.Subject.StartsWith("Weekly handovers", StringComparison.Ordinal)).ToList();
 
-        first.ShouldBe(new DigestResult(Sent: 2, AlreadySent: 0, Failed: 0, WithoutManager: 0));
-        again.ShouldBe(new DigestResult(Sent: 0, AlreadySent: 2, Failed: 0, WithoutManager: 0));
-        digests.Select(d => d.To.Single().Address).ShouldBe([Mary, Omar], ignoreOrder: true);
+        first.ShouldBe(new DigestResult(Sent: 3, AlreadySent: 0, Failed: 0, WithoutManager: 1));
+        again.ShouldBe(new DigestResult(Sent: 0, AlreadySent: 3, Failed: 0, WithoutManager: 1));
+        digests.Select(d => d.To.Single().Address).ShouldBe([Mary, Omar, Massh], ignoreOrder: true);
+        digests.Single(d => d.To.Single().Address == Massh).Text.ShouldNotBeNull().ShouldContain("social-care SC-4", customMessage: "no team manager on its record: the MASSH is told");
         var toMary = digests.Single(d => d.To.Single().Address == Mary);
         toMary.Subject.ShouldBe("Weekly handovers for North CIN team: 2 open, 1 stalled (week of 9 November 2026)");
         var text = toMary.Text.ShouldNotBeNull();
