@@ -44,7 +44,7 @@ public static class Commands
         return 0;
     }
 
-    /// <summary>Writes the monitoring report of a period, both days included, as CSV (<c>-</c>: standard output).</summary>
+    /// <summary>Writes the monitoring report of a period, both days included, as a CSV file.</summary>
     private static async Task<int> ReportAsync(string from, string to, string file, string[] settings)
     {
         if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
@@ -55,17 +55,10 @@ public static class Commands
 
         await using var worker = await StepUpDownHost.CreateAsync(settings, new Dictionary<string, string?> { ["Jobs:RunServer"] = "false" });
         var report = await worker.Services.GetRequiredService<MonitoringReports>().BuildAsync(first, last, CancellationToken.None);
-        var csv = ReportCsv.Write(report);
-        if (file == "-")
-        {
-            Console.Write(csv);
-        }
-        else
-        {
-            await File.WriteAllTextAsync(file, csv);
-            Console.WriteLine($"Report of {new ReportPeriod(first, last)} written to {file}.");
-        }
 
+        // A file, not standard output: the worker's own log lines go to the console.
+        await File.WriteAllTextAsync(file, ReportCsv.Write(report));
+        Console.WriteLine($"Report of {new ReportPeriod(first, last)} written to {file}.");
         return 0;
     }
 

@@ -66,7 +66,7 @@ public sealed class MonitoringReportTests(PostgresFixture postgres, MailDevFixtu
     [Fact]
     public async Task ReportCommand_RefusesAPeriodThatEndsBeforeItStarts()
     {
-        (await Commands.TryRunAsync(["report", "--from", "2026-09-30", "--to", "2026-07-01", "--csv", "-"])).ShouldBe(2);
-        (await Commands.TryRunAsync(["report", "--from", "30/09/2026", "--to", "2026-10-01", "--csv", "-"])).ShouldBe(2);
+        (await Commands.TryRunAsync(["report", "--from", "2026-09-30", "--to", "2026-07-01", "--csv", "report.csv"])).ShouldBe(2);
+        (await Commands.TryRunAsync(["report", "--from", "30/09/2026", "--to", "2026-10-01", "--csv", "report.csv"])).ShouldBe(2);
     }
 }
