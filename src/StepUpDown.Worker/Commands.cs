@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Monitoring;
 using StepUpDown.Integration.Handovers;
@@ -47,18 +46,17 @@ public static class Commands
     /// <summary>Writes the monitoring report of a period, both days included, as a CSV file.</summary>
     private static async Task<int> ReportAsync(string from, string to, string file, string[] settings)
     {
-        if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
-            || !DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var last) || last < first)
+        if (!ReportPeriod.TryParse(from, to, out var period))
         {
             return Usage("report --from YYYY-MM-DD --to YYYY-MM-DD --csv FILE (the period's first and last days, in order)");
         }
 
         await using var worker = await StepUpDownHost.CreateAsync(settings, new Dictionary<string, string?> { ["Jobs:RunServer"] = "false" });
-        var report = await worker.Services.GetRequiredService<MonitoringReports>().BuildAsync(first, last, CancellationToken.None);
+        var report = await worker.Services.GetRequiredService<MonitoringReports>().BuildAsync(period.From, period.To, CancellationToken.None);
 
         // A file, not standard output: the worker's own log lines go to the console.
         await File.WriteAllTextAsync(file, ReportCsv.Write(report));
-        Console.WriteLine($"Report of {new ReportPeriod(first, last)} written to {file}.");
+        Console.WriteLine($"Report of {period} written to {file}.");
         return 0;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace StepUpDown.Domain.Monitoring;
@@ -15,6 +16,22 @@ public sealed record ReportPeriod(DateOnly From, DateOnly To)
         var first = new DateOnly(day.Year, ((day.Month - 1) / 3 * 3) + 1, 1);
         return new ReportPeriod(first, first.AddMonths(3).AddDays(-1));
     }
+
+    /// <summary>
+    /// The period of two ISO dates (<c>yyyy-MM-dd</c>), the first day first; false when either
+    /// does not parse or the period ends before it starts.
+    /// </summary>
+    public static bool TryParse(string? from, string? to, [NotNullWhen(true)] out ReportPeriod? period)
+    {
+        period = DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
+                 && DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var last) && first <= last
+            ? new ReportPeriod(first, last)
+            : null;
+        return period is not null;
+    }
+
+    /// <summary>The Monday that starts the week of <paramref name="day"/> (as PostgreSQL's <c>date_trunc('week', ...)</c>).</summary>
+    public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 
     /// <summary>The quarter before this period's first day.</summary>
     public ReportPeriod PreviousQuarter() => QuarterOf(From.AddDays(-1));

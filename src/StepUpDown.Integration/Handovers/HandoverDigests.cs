@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Npgsql;
 using StepUpDown.Domain.Handovers;
+using StepUpDown.Domain.Monitoring;
 using StepUpDown.Domain.Time;
 using StepUpDown.Integration.Notifications;
 
@@ -49,7 +50,7 @@ public sealed partial class HandoverDigests(
     public async Task<DigestResult> SendAsync(CancellationToken cancellationToken)
     {
         var today = options.Value.DateAt(time.GetUtcNow());
-        var weekOf = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
+        var weekOf = ReportPeriod.WeekOf(today);
         var ladder = options.Value.ToLadder();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var open = (await connection.QueryAsync<OpenHandover>(
@@ -119,7 +120,7 @@ public sealed partial class HandoverDigests(
     {
         var next = ladder.Next(handover.LastStage ?? -1, handover.StartedOn, handover.LastStageOn ?? today, calendar);
         return new DigestLine(
-            handover.Id.ToString("N")[..12].ToUpperInvariant(),
+            Notice.ReferenceOf(handover.Id),
             handover.Source,
             handover.ChildId,
             handover.Planned ? "agreed" : "unplanned",

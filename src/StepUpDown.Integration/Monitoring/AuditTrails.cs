@@ -48,7 +48,7 @@ public sealed record AuditHandover(
 /// <summary>Builds a child's <see cref="AuditTrail"/>.</summary>
 public sealed class AuditTrails(NpgsqlDataSource dataSource, ContinuumOfNeed continuum)
 {
-    /// <summary>The notice reference of a step (or of the handover it opened): the first 12 hex digits of its id (see Notice.Create).</summary>
+    /// <summary>The notice reference of a step (or of the handover it opened): the first 12 hex digits of its id, as <see cref="Notifications.Notice.ReferenceOf"/> writes it.</summary>
     private static string ReferenceOf(string idColumn) => $"upper(substr(replace({idColumn}::text, '-', ''), 1, 12))";
 
     /// <summary>The trail of the child of one record, or of the step a notice reference names; null when nothing matches.</summary>

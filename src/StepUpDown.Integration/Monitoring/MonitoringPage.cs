@@ -73,10 +73,9 @@ internal sealed class MonitoringPage : DashboardPage
     {
         ArgumentNullException.ThrowIfNull(context);
         var request = context.GetHttpContext().Request;
-        if (DateOnly.TryParseExact(request.Query["from"], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from)
-            && DateOnly.TryParseExact(request.Query["to"], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to) && from <= to)
+        if (ReportPeriod.TryParse(request.Query["from"], request.Query["to"], out var asked))
         {
-            return new ReportPeriod(from, to);
+            return asked;
         }
 
         var services = context.GetHttpContext().RequestServices;
@@ -101,7 +100,7 @@ internal sealed class MonitoringPage : DashboardPage
     /// <summary>The charts' data as JSON (its encoder escapes what HTML would read), drawn once the dashboard's scripts have loaded.</summary>
     private void WriteCharts(MonitoringReport report)
     {
-        var monday = report.From.AddDays(-(((int)report.From.DayOfWeek + 6) % 7));
+        var monday = ReportPeriod.WeekOf(report.From);
         var weeks = Enumerable.Range(0, ((report.To.DayNumber - monday.DayNumber) / 7) + 1).Select(week => monday.AddDays(7 * week)).ToList();
         var kinds = report.StepsPerWeek.Select(w => w.Kind).Distinct().Order(StringComparer.Ordinal).ToList();
         var roles = report.Notices.Select(n => n.RecipientRole).Distinct().Order(StringComparer.Ordinal).ToList();

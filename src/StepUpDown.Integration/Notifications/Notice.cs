@@ -51,7 +51,7 @@ public sealed record Notice(
         var service = step.Subject is null ? null : record.Services?.FirstOrDefault(s => s.ServiceId == step.Subject);
         var stepDown = record.StepDown;
         return new Notice(
-            stepId.ToString("N")[..12].ToUpperInvariant(),
+            ReferenceOf(stepId),
             recipient,
             new ChildView(
                 record.Name?.Given ?? "",
@@ -97,6 +97,12 @@ public sealed record Notice(
 
     private static ProfessionalView? Professional(Professional? professional) =>
         professional is null ? null : new ProfessionalView(professional.Name, professional.Role, professional.Agency, professional.Email, professional.Phone, Date(professional.AcceptedOn));
+
+    /// <summary>
+    /// The reference every message about a step (or the handover it opened) carries: the first 12
+    /// hex digits of its id. The audit trail finds a step by it (AuditTrails, index V012).
+    /// </summary>
+    public static string ReferenceOf(Guid stepId) => stepId.ToString("N")[..12].ToUpperInvariant();
 
     private static string? Date(DateOnly? date) => date?.ToString("d MMMM yyyy", EnGb);
 

@@ -32,4 +32,26 @@ public sealed class ReportPeriodTests
     {
         new ReportPeriod(new DateOnly(2026, 7, 1), new DateOnly(2026, 8, 15)).ToString().ShouldBe("1 July 2026 to 15 August 2026");
     }
+
+    [Theory]
+    [InlineData("2026-07-01", "2026-09-30", true)]
+    [InlineData("2026-07-01", "2026-07-01", true)]
+    [InlineData("2026-09-30", "2026-07-01", false)]
+    [InlineData("30/09/2026", "2026-10-01", false)]
+    [InlineData("2026-07-01", null, false)]
+    public void TryParse_TakesTwoIsoDates_FirstDayFirst(string? from, string? to, bool parses)
+    {
+        ReportPeriod.TryParse(from, to, out var period).ShouldBe(parses);
+        if (parses)
+        {
+            period.ShouldBe(new ReportPeriod(DateOnly.Parse(from!, CultureInfo.InvariantCulture), DateOnly.Parse(to!, CultureInfo.InvariantCulture)));
+        }
+    }
+
+    [Theory]
+    [InlineData("2026-06-29", "2026-06-29")] // a Monday
+    [InlineData("2026-07-01", "2026-06-29")]
+    [InlineData("2026-07-05", "2026-06-29")] // a Sunday
+    public void WeekOf_IsTheMondayThatStartsTheWeek(string day, string monday) =>
+        ReportPeriod.WeekOf(DateOnly.Parse(day, CultureInfo.InvariantCulture)).ShouldBe(DateOnly.Parse(monday, CultureInfo.InvariantCulture));
 }

@@ -14,11 +14,7 @@ public sealed class LogFormatTests(PostgresFixture postgres, MailDevFixture mail
     [Fact]
     public async Task JsonLogsAndConsoleTraces_GoToTheConsole_AsACollectorReadsThem()
     {
-        var original = Console.Out;
-        using var capture = new StringWriter();
-        Console.SetOut(TextWriter.Synchronized(capture));
-        string console;
-        try
+        var console = await ConsoleOfAsync(async written =>
         {
             await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, settings =>
             {
@@ -28,13 +24,8 @@ public sealed class LogFormatTests(PostgresFixture postgres, MailDevFixture mail
             });
             using var http = new HttpClient { BaseAddress = worker.BaseAddress };
             (await http.GetAsync("/health/live?nhsNumber=9434765919")).EnsureSuccessStatusCode();
-            await worker.WaitUntilAsync(() => Task.FromResult(capture.ToString().Contains("/health/live", StringComparison.Ordinal)), "the request's span is exported");
-        }
-        finally
-        {
-            Console.SetOut(original);
-            console = capture.ToString();
-        }
+            await worker.WaitUntilAsync(() => Task.FromResult(written().Contains("/health/live", StringComparison.Ordinal)), "the request's span is exported");
+        });
 
         var events = console.Split('\n').Where(line => line.StartsWith("{\"@t\"", StringComparison.Ordinal)).Select(line => JsonDocument.Parse(line).RootElement).ToList();
         events.ShouldNotBeEmpty();
@@ -53,24 +44,35 @@ public sealed class LogFormatTests(PostgresFixture postgres, MailDevFixture mail
     [Fact]
     public async Task JsonLogs_StartWithTheFirstLine_AFailedStartUpIsAFatalJsonEvent()
     {
+        var exit = 0;
+        var console = await ConsoleOfAsync(async _ => exit = await StepUpDown.Worker.StepUpDownHost.RunToEndAsync(
+            ["--Telemetry:LogFormat=json"], () => throw new InvalidOperationException("ConnectionStrings:StepUpDown: the server does not answer."), "worker"));
+
+        exit.ShouldBe(1);
+        var fatal = JsonDocument.Parse(console.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldHaveSingleItem()).RootElement;
+        fatal.GetProperty("@l").GetString().ShouldBe("Fatal");
+        fatal.GetProperty("@m").GetString().ShouldNotBeNull().ShouldContain("ConnectionStrings:StepUpDown");
+        fatal.GetProperty("@t").GetString().ShouldNotBeNull().ShouldEndWith("Z");
+    }
+
+    /// <summary>
+    /// What <paramref name="run"/> writes to the console (the process's, so only while nothing else
+    /// in this collection runs); <paramref name="run"/> may read it so far to wait on it.
+    /// </summary>
+    private static async Task<string> ConsoleOfAsync(Func<Func<string>, Task> run)
+    {
         var original = Console.Out;
         using var capture = new StringWriter();
         Console.SetOut(TextWriter.Synchronized(capture));
-        int exit;
         try
         {
-            exit = await StepUpDown.Worker.StepUpDownHost.RunToEndAsync(
-                ["--Telemetry:LogFormat=json"], () => throw new InvalidOperationException("ConnectionStrings:StepUpDown: the server does not answer."), "worker");
+            await run(capture.ToString);
         }
         finally
         {
             Console.SetOut(original);
         }
 
-        exit.ShouldBe(1);
-        var fatal = JsonDocument.Parse(capture.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldHaveSingleItem()).RootElement;
-        fatal.GetProperty("@l").GetString().ShouldBe("Fatal");
-        fatal.GetProperty("@m").GetString().ShouldNotBeNull().ShouldContain("ConnectionStrings:StepUpDown");
-        fatal.GetProperty("@t").GetString().ShouldNotBeNull().ShouldEndWith("Z");
+        return capture.ToString();
     }
 }
