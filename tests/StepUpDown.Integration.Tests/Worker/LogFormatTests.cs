@@ -57,22 +57,33 @@ public sealed class LogFormatTests(PostgresFixture postgres, MailDevFixture mail
 
     /// <summary>
     /// What <paramref name="run"/> writes to the console (the process's, so only while nothing else
-    /// in this collection runs); <paramref name="run"/> may read it so far to wait on it.
+    /// in this collection runs); <paramref name="run"/> may read it so far to wait on it. Sinks and
+    /// exporters write from their own threads, so every read takes the lock their writes take (a
+    /// synchronized writer locks on itself): an unlocked read raced a write on CI.
     /// </summary>
     private static async Task<string> ConsoleOfAsync(Func<Func<string>, Task> run)
     {
         var original = Console.Out;
         using var capture = new StringWriter();
-        Console.SetOut(TextWriter.Synchronized(capture));
+        var synchronized = TextWriter.Synchronized(capture);
+        string Written()
+        {
+            lock (synchronized)
+            {
+                return capture.ToString();
+            }
+        }
+
+        Console.SetOut(synchronized);
         try
         {
-            await run(capture.ToString);
+            await run(Written);
         }
         finally
         {
             Console.SetOut(original);
         }
 
-        return capture.ToString();
+        return Written();
     }
 }
