@@ -144,10 +144,12 @@ public sealed class CaseFeedPollerTests(PostgresFixture postgres, MailDevFixture
     [Fact]
     public async Task Poll_TwoPollsOfOneSourceAtOnce_OnlyOneRuns()
     {
-        Feed.Serve(null, Page("c1", Children.Record("SC-1", "EH", 1)).WithDelay(TimeSpan.FromSeconds(2)));
+        Feed.Serve(null, Page("c1", Children.Record("SC-1", "EH", 1)).WithDelay(TimeSpan.FromSeconds(3)));
 
         var first = PollAsync();
-        await Task.Delay(500);
+        await Worker.WaitUntilAsync(
+            async () => await Worker.QueryScalarAsync<long>("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()") > 0,
+            "the first poll holds its source's lock");
         var second = await PollAsync();
 
         second.Skipped.ShouldBeTrue();

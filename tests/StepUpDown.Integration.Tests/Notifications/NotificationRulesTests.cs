@@ -18,9 +18,7 @@ public sealed class NotificationRulesTests(PostgresFixture postgres, MailDevFixt
         Feed.ServePage("c1", "c2", after);
         await Worker.PollAsync();
         await Worker.PollAsync();
-        await Worker.WaitForLedgerSettledAsync();
-        await Task.Delay(300); // a permanent failure adds the MASSH's notice as it fails
-        await Worker.WaitForLedgerSettledAsync();
+        await Worker.WaitForLedgerSettledAsync(); // a permanent failure adds the MASSH's notice in its own transaction
         var sent = await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'");
         var messages = await Mail.WaitForMessagesAsync((int)sent);
         return messages.Select(m => (m.To.Single().Address, m.Subject)).OrderBy(m => m.Address).ThenBy(m => m.Subject).ToList();

@@ -60,7 +60,7 @@ public sealed class EndToEndTests(PostgresFixture postgres, MailDevFixture mail)
         // A replayed page (same version) changes nothing and sends nothing.
         await PollThroughHangfireAsync(worker, expectedCursor: "c3");
         (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.steps")).ShouldBe(1);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBe(2, "every email is a ledger row: no new row, no new email");
         (await mail.GetMessagesAsync()).Count.ShouldBe(2);
 
         // Hangfire's tables hold ids only: no child's name or NHS number in any job, state or job parameter.

@@ -35,8 +35,12 @@ public sealed class TwoInstancesTests(PostgresFixture postgres, MailDevFixture m
         results.Count(r => r.Skipped).ShouldBeGreaterThanOrEqualTo(1);
         (await one.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.steps WHERE kind = 'StepUp'")).ShouldBe(20);
         (await one.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBe(40, "the GP and the MASSH for each step up");
-        (await mail.WaitForMessagesAsync(40)).Count.ShouldBe(40);
-        await Task.Delay(1500);
+        await one.WaitForLedgerSettledAsync();
+
+        // Once both have stopped nothing more can be sent, and the sink stores a message before it
+        // accepts it: what it holds now is everything delivered.
+        await one.StopAndReadLogAsync();
+        await two.StopAndReadLogAsync();
         (await mail.GetMessagesAsync()).Count.ShouldBe(40, "each notice is sent once, by whichever instance ran its job");
     }
 }
