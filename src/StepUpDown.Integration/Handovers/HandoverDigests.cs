@@ -17,12 +17,17 @@ namespace StepUpDown.Integration.Handovers;
 /// <param name="Sent">Managers sent their digest.</param>
 /// <param name="AlreadySent">Managers sent theirs earlier this week (a re-run).</param>
 /// <param name="Failed">Managers whose digest could not be sent (the job fails, and its retry tries them again).</param>
-/// <param name="WithoutManager">Open handovers whose record names no team manager's email: listed to the MASSH instead.</param>
+/// <param name="WithoutManager">
+/// Open handovers whose record names no team manager's email, or one that is not valid or not on
+/// the secure-domain allow-list: listed to the MASSH instead, each saying why.
+/// </param>
 public sealed record DigestResult(int Sent, int AlreadySent, int Failed, int WithoutManager);
 
 /// <summary>
 /// The weekly digest (<c>Handovers:DigestCron</c>, in the council's time zone): to each team
-/// manager named on an open handover's record (the MASSH, for records that name none), one email
+/// manager named on an open handover's record (the MASSH, for records that name none or name an
+/// address that may not be sent to, so that a wrong record is corrected rather than failing the
+/// job every week), one email
 /// listing their team's open handovers, stalled first, with what is missing, how long each has
 /// been open, and the ladder's next stage and its date. Children are named by case-system id and
 /// reference only: the manager looks them up in their own case system.
@@ -58,17 +63,20 @@ public sealed partial class HandoverDigests(
             SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.started_on AS StartedOn, h.working_days AS WorkingDays,
                    array_to_string(h.missing, ',') AS Missing, h.last_stage AS LastStage, h.last_stage_on AS LastStageOn,
                    lower(trim(r.record->'allocatedTeam'->>'managerEmail')) AS Manager, r.record->'allocatedTeam'->>'managerName' AS ManagerName,
-                   r.record->'allocatedTeam'->>'name' AS Team
+                   r.record->'allocatedTeam'->>'name' AS Team, NULL::text AS Note
               FROM stepupdown.handovers h LEFT JOIN stepupdown.child_records r USING (source, child_id)
              WHERE h.state = 'open'
              ORDER BY h.last_stage DESC NULLS LAST, h.started_on, h.source, h.child_id
             """)).AsList();
         var already = (await connection.QueryAsync<string>("SELECT manager FROM stepupdown.digests_sent WHERE week_of = @weekOf", new { weekOf })).ToHashSet();
 
-        // A handover whose record names no team manager is nobody's to chase: the MASSH gets those in a digest of its own.
+        // A handover with no team manager it may be sent to is nobody's to chase: the MASSH gets
+        // those in a digest of its own, each saying what to correct on the record.
         var massh = notifications.Value.MasshEmail.Trim().ToLowerInvariant();
-        var unmanaged = open.Count(h => string.IsNullOrEmpty(h.Manager));
-        open = [.. open.Select(h => string.IsNullOrEmpty(h.Manager) ? h with { Manager = massh, ManagerName = "MASSH", Team = "records naming no team manager" } : h)];
+        open = [.. open.Select(h => UnusableManager(h.Manager) is { } why
+            ? h with { Manager = massh, ManagerName = "MASSH", Team = "records with no team manager to send to", Note = why }
+            : h)];
+        var unmanaged = open.Count(h => h.Note is not null);
 
         int sent = 0, failed = 0;
         var managers = open.GroupBy(h => h.Manager!).ToList();
@@ -91,14 +99,19 @@ public sealed partial class HandoverDigests(
         return failed > 0 ? throw new DeliveryDeferredException($"{failed} of {managers.Count} weekly digests could not be sent; the retry sends them.") : result;
     }
 
+    /// <summary>Why a record's team manager address cannot be sent to, in words for the MASSH; null when it can.</summary>
+    private string? UnusableManager(string? manager) => manager switch
+    {
+        null or "" => "Its record names no team manager.",
+        _ when !MailboxAddress.TryParse(manager, out _) => "Its record's team manager email is not a valid address: correct it in the case system.",
+        _ when !secureDomains.Allows(manager) => "Its record's team manager email is not on the secure-domain list: correct it in the case system.",
+        _ => null,
+    };
+
     private async Task SendOneAsync(
         NpgsqlConnection connection, string manager, IReadOnlyList<OpenHandover> handovers, DateOnly weekOf, DateOnly today, EscalationLadder ladder, CancellationToken cancellationToken)
     {
-        if (!MailboxAddress.TryParse(manager, out var address) || !secureDomains.Allows(manager))
-        {
-            throw new PermanentDeliveryException("A team manager's address is not valid or not on the secure-domain allow-list.");
-        }
-
+        var address = MailboxAddress.Parse(manager);
         var lines = handovers.Select(h => Line(h, today, ladder)).ToList();
         var model = new DigestModel(
             handovers[0].ManagerName ?? "Team manager",
@@ -129,14 +142,15 @@ public sealed partial class HandoverDigests(
             [.. handover.Missing.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(item => HandoverChecklist.Describe(Enum.Parse<ChecklistItem>(item)))],
             handover.LastStage is { } stage && stage < ladder.Stages.Count ? ladder.Stages[stage].Name : null,
             next?.Stage.Name,
-            next?.On.ToString("d MMMM yyyy", EnGb));
+            next?.On.ToString("d MMMM yyyy", EnGb),
+            handover.Note);
     }
 
     private sealed record OpenHandover(
         Guid Id, string Source, string ChildId, bool Planned, DateOnly StartedOn, int? WorkingDays, string Missing, int? LastStage, DateOnly? LastStageOn,
-        string? Manager, string? ManagerName, string? Team);
+        string? Manager, string? ManagerName, string? Team, string? Note);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly handover digests: {Sent} sent, {AlreadySent} already sent this week, {Failed} failed, {WithoutManager} open handovers name no team manager (listed to the MASSH)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly handover digests: {Sent} sent, {AlreadySent} already sent this week, {Failed} failed, {WithoutManager} open handovers have no team manager to send to (listed to the MASSH)")]
     private static partial void LogDigests(ILogger logger, int sent, int alreadySent, int failed, int withoutManager);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A weekly digest could not be sent: {Error}")]
@@ -164,5 +178,7 @@ public sealed record DigestModel(string ManagerName, string? Team, string WeekOf
 /// <param name="LastStage">The last ladder stage sent; null while none is.</param>
 /// <param name="NextStage">What comes next if nothing changes; null when nothing will.</param>
 /// <param name="NextStageOn">When it comes.</param>
+/// <param name="Note">In the MASSH's digest, why it is there rather than with a team manager; else null.</param>
 public sealed record DigestLine(
-    string Reference, string Source, string ChildId, string Kind, string StartedOn, int WorkingDays, IReadOnlyList<string> Missing, string? LastStage, string? NextStage, string? NextStageOn);
+    string Reference, string Source, string ChildId, string Kind, string StartedOn, int WorkingDays, IReadOnlyList<string> Missing, string? LastStage, string? NextStage, string? NextStageOn,
+    string? Note = null);

@@ -80,4 +80,31 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
             part.ShouldNotContain("Lovelace");
         }
     }
+
+    [Fact]
+    public async Task AManagerAddressThatMayNotBeSentTo_IsListedToTheMassh_SayingWhy_AndTheJobDoesNotFail()
+    {
+        string[] numbers = [Children.NhsNumberFor(1), Children.NhsNumberFor(2), Children.NhsNumberFor(3)];
+        Feed.ServePage(null, "c1",
+            Children.Record("SC-1", "CIN", 1, nhsNumber: numbers[0]), Children.Record("SC-2", "CIN", 1, nhsNumber: numbers[1]), Children.Record("SC-3", "CIN", 1, nhsNumber: numbers[2]));
+        Feed.ServePage("c1", "c2", Agreed("SC-1", numbers[0], "2026-11-09", manager: "omar.khayyam@webmail.example"), Agreed("SC-2", numbers[1], "2026-11-09", manager: "not an address"),
+            Agreed("SC-3", numbers[2], "2026-11-09", manager: Omar));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.WaitForLedgerSettledAsync();
+        await Mail.ClearAsync();
+
+        var result = await DigestsAt("2026-11-11T08:00:00Z").SendAsync(CancellationToken.None);
+
+        result.ShouldBe(new DigestResult(Sent: 2, AlreadySent: 0, Failed: 0, WithoutManager: 2), "a wrong record is the MASSH's to correct, not a job failing every week");
+        var digests = await Mail.GetMessagesAsync();
+        digests.Select(d => d.To.Single().Address).ShouldBe([Omar, Massh], ignoreOrder: true, "nothing to an address off the secure-domain list");
+        var toMassh = digests.Single(d => d.To.Single().Address == Massh).Text.ShouldNotBeNull();
+        toMassh.ShouldContain("social-care SC-1");
+        toMassh.ShouldContain("team manager email is not on the secure-domain list: correct it in the case system");
+        toMassh.ShouldContain("social-care SC-2");
+        toMassh.ShouldContain("team manager email is not a valid address");
+        toMassh.ShouldNotContain("SC-3", customMessage: "Omar's own child is in Omar's digest");
+        toMassh.ShouldNotContain("webmail.example", customMessage: "the wrong address is not repeated: the record holds it");
+    }
 }
