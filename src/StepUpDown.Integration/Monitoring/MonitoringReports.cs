@@ -33,7 +33,8 @@ public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<Hand
             SELECT id, source, kind, from_level, to_level, markers, subject,
                    COALESCE(occurred_on, (detected_at AT TIME ZONE @timeZone)::date) AS day
               FROM stepupdown.steps
-             WHERE COALESCE(occurred_on, (detected_at AT TIME ZONE @timeZone)::date) BETWEEN @from AND @to
+             WHERE occurred_on BETWEEN @from AND @to
+                OR (occurred_on IS NULL AND detected_at >= {CouncilMidnight("@from")} AND detected_at < {CouncilMidnight("@to + 1")})
             """,
             period,
             transaction);
@@ -64,12 +65,12 @@ public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<Hand
             transaction: transaction);
         // The lengths for the bands, and their median and 90th percentile, in one read.
         var completed = await connection.QuerySingleAsync<(int[]? Days, double? Median, double? Percentile90)>(
-            """
+            $"""
             SELECT array_agg(working_days), percentile_cont(0.5) WITHIN GROUP (ORDER BY working_days),
                    percentile_cont(0.9) WITHIN GROUP (ORDER BY working_days)
               FROM stepupdown.handovers
              WHERE state = 'complete' AND working_days IS NOT NULL
-               AND (closed_at AT TIME ZONE @timeZone)::date BETWEEN @from AND @to
+               AND closed_at >= {CouncilMidnight("@from")} AND closed_at < {CouncilMidnight("@to + 1")}
             """,
             period,
             transaction);
@@ -118,6 +119,12 @@ public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<Hand
             notices,
             new Share(match.Matched, match.Whole));
     }
+
+    /// <summary>
+    /// The instant the council's day <paramref name="day"/> (a SQL date) begins: a period's bounds
+    /// as instants, so the indexes on when a step was detected or a handover closed are used.
+    /// </summary>
+    private static string CouncilMidnight(string day) => $"(({day})::timestamp AT TIME ZONE @timeZone)";
 
     private sealed record MarkedCounts(int Planned, int Unplanned, int RoutineClosures, int StepUps, int ReReferrals, int StepOuts, int NonEngagement);
 }

@@ -1,0 +1,6 @@
+-- The monitoring report picks a period's steps by their day: the source's date where it gave one,
+-- else the council's day the step was detected. Each half has its own index, so a quarter reads
+-- its own rows rather than the whole table; likewise the handovers completed in a period.
+CREATE INDEX steps_occurred_on ON stepupdown.steps (occurred_on) WHERE occurred_on IS NOT NULL;
+CREATE INDEX steps_undated_detected ON stepupdown.steps (detected_at) WHERE occurred_on IS NULL;
+CREATE INDEX handovers_completed ON stepupdown.handovers (closed_at) WHERE state = 'complete';
