@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Dapper;
 using Npgsql;
+using StepUpDown.Simulator;
 
 namespace StepUpDown.Bench;
 
@@ -23,7 +24,11 @@ internal static class CrashBenchmark
         var steps = notices / 2;
         Console.WriteLine($"StepUpDown crash run: about {notices:N0} notices in flight, kill -9 of the worker, restart; {Environment.ProcessorCount} cores");
         var received = new ConcurrentDictionary<string, int>();
-        using var sink = SmtpSink.Start(messageId => received.AddOrUpdate(messageId, 1, (_, count) => count + 1));
+        await using var sink = LoopbackSmtpRelay.Start(0, (message, _) =>
+        {
+            received.AddOrUpdate(LoopbackSmtpRelay.MessageIdOf(message) ?? "", 1, (_, count) => count + 1);
+            return Task.CompletedTask;
+        });
         await using var environment = await BenchEnvironment.StartAsync(steps, steps);
         var settings = environment.WorkerSettings(1000, new Dictionary<string, string?>
         {

@@ -141,7 +141,7 @@ internal static class NotificationBenchmark
         return elapsed;
     }
 
-    /// <summary>The accept-everything SMTP sink (<see cref="SmtpSink"/>) in its own process.</summary>
+    /// <summary>The accept-everything SMTP relay (the simulator's <c>LoopbackSmtpRelay</c>) in its own process, so the figures measure the worker, not the sink.</summary>
     private sealed class Sink : IDisposable
     {
         private readonly Process _process;

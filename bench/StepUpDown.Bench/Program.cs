@@ -15,8 +15,13 @@ switch (args)
         await FeedServer.RunAsync(Arg(args, 1, 0), Arg(args, 2, 0), Enum.Parse<Poison>(args[3]));
         break;
     case ["sink"]:
-        await SmtpSink.RunAsync();
+    {
+        // The accept-everything relay as a process of its own: prints its port, then serves until killed.
+        await using var sink = StepUpDown.Simulator.LoopbackSmtpRelay.Start(0, (_, _) => Task.CompletedTask);
+        Console.WriteLine($"LISTENING {sink.Port}");
+        await Task.Delay(Timeout.Infinite);
         break;
+    }
     case ["worker", ..]:
     {
         await using var worker = await StepUpDown.Worker.StepUpDownHost.CreateAsync(args[1..]);
