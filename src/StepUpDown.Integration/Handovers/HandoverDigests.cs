@@ -25,12 +25,12 @@ public sealed record DigestResult(int Sent, int AlreadySent, int Failed, int Wit
 
 /// <summary>
 /// The weekly digest (<c>Handovers:DigestCron</c>, in the council's time zone): to each team
-/// manager named on an open handover's record (the MASSH, for records that name none or name an
-/// address that may not be sent to, so that a wrong record is corrected rather than failing the
-/// job every week), one email
-/// listing their team's open handovers, stalled first, with what is missing, how long each has
-/// been open, and the ladder's next stage and its date. Children are named by case-system id and
-/// reference only: the manager looks them up in their own case system.
+/// manager named on an open handover's record, one email listing their team's open handovers,
+/// stalled first, with what is missing, how long each has been open, and the ladder's next stage
+/// and its date. Records that name no manager, or an address that may not be sent to, go to the
+/// MASSH, saying what to correct: a wrong record is corrected rather than failing the job every
+/// week. Children are named by case-system id and reference only: the manager looks them up in
+/// their own case system.
 /// </summary>
 public sealed partial class HandoverDigests(
     NpgsqlDataSource dataSource,
