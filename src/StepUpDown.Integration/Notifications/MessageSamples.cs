@@ -91,5 +91,10 @@ public static class MessageSamples
             "Tess Manager", "North CIN team", "9 November 2026", 1, 1,
             [new DigestLine("0123456789AB", "social-care", "SAMPLE-1", "agreed", "2 November 2026", 6, ["SMART plan updated"], ladder.Stages[0].Name, ladder.Stages.Count > 1 ? ladder.Stages[1].Name : null, "16 November 2026")],
             council));
+        yield return new MessageSample($"{HandoverDigests.Template}--massh", HandoverDigests.Template, new DigestModel(
+            "MASSH", "records with no team manager to send to", "9 November 2026", 1, 0,
+            [new DigestLine("BA9876543210", "early-help", "SAMPLE-2", "unplanned", "4 November 2026", 3, ["New lead professional has accepted the role"], null, ladder.Stages[0].Name, "11 November 2026",
+                "Its record's team manager email is not on the secure-domain list: correct it in the case system.")],
+            council));
     }
 }
