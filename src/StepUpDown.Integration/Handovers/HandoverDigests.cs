@@ -120,7 +120,8 @@ public sealed partial class HandoverDigests(
             lines.Count,
             lines.Count(l => l.LastStage is not null),
             lines,
-            council.Value);
+            council.Value,
+            ToMassh: handovers.Any(h => h.Note is not null));
         var reference = $"DIGEST-{weekOf:yyyyMMdd}";
         var messageId = $"digest-{weekOf:yyyyMMdd}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manager)))[..16]}@{mail.Value.MessageIdDomain}";
         await transport.SendAsync(outgoing.Create(messageId, new MailboxAddress(model.ManagerName, address.Address), templates.Render(Template, model), reference), cancellationToken);
@@ -165,7 +166,8 @@ public sealed partial class HandoverDigests(
 /// <param name="Stalled">How many of them a ladder stage has been sent for.</param>
 /// <param name="Handovers">The handovers, stalled first.</param>
 /// <param name="Council">The council and its numbers.</param>
-public sealed record DigestModel(string ManagerName, string? Team, string WeekOf, int Open, int Stalled, IReadOnlyList<DigestLine> Handovers, CouncilOptions Council);
+/// <param name="ToMassh">True for the MASSH's digest of the handovers with no team manager to send to.</param>
+public sealed record DigestModel(string ManagerName, string? Team, string WeekOf, int Open, int Stalled, IReadOnlyList<DigestLine> Handovers, CouncilOptions Council, bool ToMassh = false);
 
 /// <summary>One open handover in a digest.</summary>
 /// <param name="Reference">The reference of the step that opened it.</param>

@@ -95,6 +95,7 @@ public static class MessageSamples
             "MASSH", "records with no team manager to send to", "9 November 2026", 1, 0,
             [new DigestLine("BA9876543210", "early-help", "SAMPLE-2", "unplanned", "4 November 2026", 3, ["New lead professional has accepted the role"], null, ladder.Stages[0].Name, "11 November 2026",
                 "Its record's team manager email is not on the secure-domain list: correct it in the case system.")],
-            council));
+            council,
+            ToMassh: true));
     }
 }

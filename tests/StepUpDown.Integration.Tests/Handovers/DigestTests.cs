@@ -100,6 +100,7 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
         var digests = await Mail.GetMessagesAsync();
         digests.Select(d => d.To.Single().Address).ShouldBe([Omar, Massh], ignoreOrder: true, "nothing to an address off the secure-domain list");
         var toMassh = digests.Single(d => d.To.Single().Address == Massh).Text.ShouldNotBeNull();
+        toMassh.ShouldContain("Step down handovers with no team manager to send to (each says what to correct on its record) still open in the week of 9 November 2026: 2");
         toMassh.ShouldContain("social-care SC-1");
         toMassh.ShouldContain("team manager email is not on the secure-domain list: correct it in the case system");
         toMassh.ShouldContain("social-care SC-2");
