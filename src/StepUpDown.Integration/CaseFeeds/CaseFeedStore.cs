@@ -172,16 +172,27 @@ public sealed class CaseFeedStore(TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(connection);
         return (await connection.QueryAsync<string>(
-            """
+            $"""
             SELECT DISTINCT s.child_id
-              FROM stepupdown.steps s JOIN stepupdown.notifications n ON n.step_id = s.id AND n.recipient_role = @masshNhsMatch
-             WHERE s.source = @source AND s.child_id = ANY(@childIds)
-               AND NOT EXISTS (SELECT 1 FROM stepupdown.steps later JOIN stepupdown.notifications gp ON gp.step_id = later.id AND gp.recipient_role = ANY(@gpRoles)
-                                WHERE later.source = s.source AND later.child_id = s.child_id AND gp.created_at > n.created_at)
+              FROM stepupdown.steps s JOIN stepupdown.notifications n ON n.step_id = s.id
+             WHERE s.source = @source AND s.child_id = ANY(@childIds) AND {GpNoticeOwed("s", "n")}
             """,
-            new { source, childIds, masshNhsMatch = RecipientRoles.MasshNhsMatch, gpRoles = new[] { RecipientRoles.Gp, RecipientRoles.PreviousGp } },
+            new { source, childIds },
             transaction)).AsList();
     }
+
+    /// <summary>
+    /// SQL true when the ledger row <paramref name="notice"/> of the step <paramref name="step"/>
+    /// is a request to the MASSH to match the NHS number (the GP's notice was withheld) and no
+    /// notice to the child's GP has been planned since: the GP is still owed the current plan.
+    /// </summary>
+    internal static string GpNoticeOwed(string step, string notice) =>
+        $"""
+        {notice}.recipient_role = '{RecipientRoles.MasshNhsMatch}'
+        AND NOT EXISTS (SELECT 1 FROM stepupdown.steps later JOIN stepupdown.notifications gp ON gp.step_id = later.id
+                         WHERE gp.recipient_role IN ('{RecipientRoles.Gp}', '{RecipientRoles.PreviousGp}')
+                           AND later.source = {step}.source AND later.child_id = {step}.child_id AND gp.created_at > {notice}.created_at)
+        """;
 
     /// <summary>
     /// Writes the page's records, steps, notifications, handovers and quarantined records together

@@ -3,6 +3,7 @@ using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Retention;
@@ -14,7 +15,9 @@ public sealed record PurgeResult(int ClosedChildren, int Steps, int LedgerRows, 
 /// Applies <see cref="RetentionOptions"/> (the daily purge) and erases one child on request. What
 /// an open handover or an undelivered notice needs stays: a child with an open handover keeps its
 /// record, steps and ledger; a step goes only once its ledger rows have gone, and an undelivered
-/// (pending or sending) row never goes.
+/// (pending or sending) row never goes. Nor does the row that says a GP is still owed the current
+/// plan (its notice was withheld for want of a valid NHS number), while the child's record is
+/// held: a number corrected years later still reaches the GP.
 /// </summary>
 public sealed partial class RetentionPurge(
     NpgsqlDataSource dataSource, IOptions<RetentionOptions> options, JobStorage jobs, IBackgroundJobClient client, TimeProvider time, ILogger<RetentionPurge> logger)
@@ -22,6 +25,10 @@ public sealed partial class RetentionPurge(
     /// <summary>SQL true when the child <c>{alias}.source, {alias}.child_id</c> has an open handover.</summary>
     private static string HasOpenHandover(string alias) =>
         $"EXISTS (SELECT 1 FROM stepupdown.handovers h WHERE h.source = {alias}.source AND h.child_id = {alias}.child_id AND h.state = 'open')";
+
+    /// <summary>SQL true when the child <c>{alias}.source, {alias}.child_id</c>'s record is still held.</summary>
+    private static string IsHeld(string alias) =>
+        $"EXISTS (SELECT 1 FROM stepupdown.child_records c WHERE c.source = {alias}.source AND c.child_id = {alias}.child_id)";
 
     /// <summary>Removes what is past its period.</summary>
     public async Task<PurgeResult> PurgeAsync(CancellationToken cancellationToken)
@@ -41,6 +48,7 @@ public sealed partial class RetentionPurge(
             $"""
             DELETE FROM stepupdown.notifications n USING stepupdown.steps s
              WHERE s.id = n.step_id AND n.created_at < @ledger AND n.state NOT IN ('pending', 'sending') AND NOT {HasOpenHandover("s")}
+               AND NOT ({CaseFeedStore.GpNoticeOwed("s", "n")} AND {IsHeld("s")})
             """,
             parameters,
             transaction);

@@ -104,4 +104,26 @@ public sealed class RetentionTests(PostgresFixture postgres, MailDevFixture mail
         (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBeGreaterThan(0, "SC-2's notices stay");
         (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.erasures")).ShouldBe(1);
     }
+
+    [Fact]
+    public async Task Purge_KeepsThatAGpIsStillOwedTheCurrentPlan_SoANumberCorrectedYearsLaterStillReachesTheGp()
+    {
+        const string Invalid = "9434765918";
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1, nhsNumber: Invalid), Children.Record("SC-2", "EH", 1, nhsNumber: Children.NhsNumberFor(2)));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2, nhsNumber: Invalid), Children.Record("SC-2", "CP", 2, nhsNumber: Children.NhsNumberFor(2)));
+        Feed.ServePage("c2", "c3", Children.Record("SC-1", "CP", 3));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.WaitForLedgerSettledAsync();
+
+        var purged = await PurgeAt(DateTimeOffset.UtcNow.AddDays(800)).PurgeAsync(CancellationToken.None);
+        await Mail.ClearAsync();
+        await Worker.PollAsync(); // SC-1's number, corrected
+        await Worker.WaitForLedgerSettledAsync();
+
+        purged.LedgerRows.ShouldBeGreaterThan(0, "the rest of the ledger was past its period");
+        (await ChildrenIn("steps")).ShouldBe(["SC-1"], "SC-2's step went; SC-1's stays with the row that says its GP is owed the plan");
+        var toGp = (await Mail.GetMessagesAsync()).Where(m => m.To.Single().Address == "riverside.practice@nhs.example").ToList();
+        toGp.ShouldHaveSingleItem("the GP is told once the number passes, however long it took").Subject.ShouldStartWith("Current plan (Child protection), NHS number now confirmed");
+    }
 }
