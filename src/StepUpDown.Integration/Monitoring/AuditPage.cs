@@ -1,7 +1,9 @@
 using System.Globalization;
 using Hangfire.Dashboard.Pages;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using StepUpDown.Integration.Dashboard;
+using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Monitoring;
 
 namespace StepUpDown.Integration.Monitoring;
@@ -55,8 +57,14 @@ internal sealed class AuditPage : DashboardPage
                 h.Missing.Length == 0 ? "every item holds" : $"missing: {h.Missing}",
                 h.ClosedReason is null ? h.State : $"{h.State}: {h.ClosedReason}",
             }));
-        Table("What happened, in order", ["When (UTC)", "Reference", "Source", "Child id", "What", "Outcome"],
-            trail.Events.Select(e => new object?[] { e.At.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), e.Reference, e.Source, e.ChildId, e.What, e.State }));
+        // Times as the council's staff read them, in its own time zone.
+        var council = Http.RequestServices.GetRequiredService<IOptions<HandoverOptions>>().Value;
+        Table("What happened, in order", [$"When ({council.TimeZone})", "Reference", "Source", "Child id", "What", "Outcome"],
+            trail.Events.Select(e => new object?[] { LocalTime(council, e.At), e.Reference, e.Source, e.ChildId, e.What, e.State }));
         WriteLiteral("</div></div>");
     }
+
+    /// <summary>A stored UTC instant on the council's clock.</summary>
+    private static string LocalTime(HandoverOptions council, DateTime utc) =>
+        council.LocalAt(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc))).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }

@@ -23,7 +23,7 @@ public sealed record AuditTrail(IReadOnlyList<AuditRecord> Records, IReadOnlyLis
 public sealed record AuditRecord(string Source, string ChildId, string Level, bool Open);
 
 /// <summary>A line of the trail.</summary>
-/// <param name="At">When the worker recorded it (UTC).</param>
+/// <param name="At">When the worker recorded it (UTC; the page shows it on the council's clock).</param>
 /// <param name="Reference">The step's notice reference, as every recipient's copy carries it.</param>
 /// <param name="Source">The case system.</param>
 /// <param name="ChildId">The child's id there.</param>

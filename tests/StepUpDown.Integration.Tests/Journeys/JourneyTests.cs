@@ -138,6 +138,10 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
         byEarlyHelpId.Handovers.ShouldHaveSingleItem().ShouldSatisfyAllConditions(
             h => h.State.ShouldBe("complete"), h => h.Missing.ShouldBeEmpty(), h => h.Planned.ShouldBeTrue());
         page.ShouldContain(reference);
+        page.ShouldContain("When (Europe/London)");
+        var first = byEarlyHelpId.Events[0].At;
+        page.ShouldContain(TimeZoneInfo.ConvertTimeFromUtc(first, TimeZoneInfo.FindSystemTimeZoneById("Europe/London")).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+            customMessage: "times on the council's clock");
         page.ShouldContain("EH-7");
         page.ShouldContain("notice to gp (gp-step-notice)");
         page.ShouldNotContain("Pat Early", customMessage: "ids and roles only");
