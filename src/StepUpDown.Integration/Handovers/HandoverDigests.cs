@@ -100,11 +100,10 @@ public sealed partial class HandoverDigests(
     }
 
     /// <summary>Why a record's team manager address cannot be sent to, in words for the MASSH; null when it can.</summary>
-    private string? UnusableManager(string? manager) => manager switch
+    private string? UnusableManager(string? manager) => string.IsNullOrEmpty(manager) ? "Its record names no team manager." : secureDomains.Check(manager) switch
     {
-        null or "" => "Its record names no team manager.",
-        _ when !MailboxAddress.TryParse(manager, out _) => "Its record's team manager email is not a valid address: correct it in the case system.",
-        _ when !secureDomains.Allows(manager) => "Its record's team manager email is not on the secure-domain list: correct it in the case system.",
+        AddressVerdict.NotAnAddress => "Its record's team manager email is not a valid address: correct it in the case system.",
+        AddressVerdict.NotAllowed => "Its record's team manager email is not on the secure-domain list: correct it in the case system.",
         _ => null,
     };
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using MimeKit;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.Handovers;
@@ -45,19 +44,14 @@ public sealed class RecipientResolver(
             _ => throw new PermanentDeliveryException($"Unknown recipient role '{role}'."),
         };
 
-        // A blank around the address parses, then fails when the message is built, where it would
-        // look transient and be retried for hours: refuse it here, for good.
-        if (!MailboxAddress.TryParse(recipient.Address, out _) || recipient.Address != recipient.Address.Trim())
+        // Refused here, for good: a bad address would otherwise fail when the message is built,
+        // where it would look transient and be retried for hours.
+        return secureDomains.Check(recipient.Address) switch
         {
-            throw new PermanentDeliveryException($"The {role}'s email address is not a valid address.");
-        }
-
-        if (!secureDomains.Allows(recipient.Address))
-        {
-            throw new PermanentDeliveryException($"The {role}'s email domain is not on the secure-domain allow-list; nothing was sent.");
-        }
-
-        return recipient;
+            AddressVerdict.NotAnAddress => throw new PermanentDeliveryException($"The {role}'s email address is not a valid address."),
+            AddressVerdict.NotAllowed => throw new PermanentDeliveryException($"The {role}'s email domain is not on the secure-domain allow-list; nothing was sent."),
+            _ => recipient,
+        };
     }
 
     private async Task<Recipient> GpAsync(string? odsCode, CancellationToken cancellationToken)

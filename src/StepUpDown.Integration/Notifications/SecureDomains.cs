@@ -1,7 +1,21 @@
 using Microsoft.Extensions.Options;
+using MimeKit;
 using StepUpDown.Integration.Configuration;
 
 namespace StepUpDown.Integration.Notifications;
+
+/// <summary>Whether child data may be mailed to an address.</summary>
+public enum AddressVerdict
+{
+    /// <summary>One valid address on an allowed domain.</summary>
+    Allowed,
+
+    /// <summary>Not one valid address (or blanks around it: it would parse, then fail when the message is built).</summary>
+    NotAnAddress,
+
+    /// <summary>A valid address whose domain is not on the list.</summary>
+    NotAllowed,
+}
 
 /// <summary>
 /// The allow-list of domains child data may be sent to (<c>Notifications:SecureDomainsFile</c>):
@@ -27,6 +41,18 @@ public sealed class SecureDomains
             .Select(line => line.Split('#')[0].Trim().TrimStart('@').ToLowerInvariant())
             .Where(line => line.Length > 0)
             .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Whether child data may be mailed to <paramref name="address"/>: every recipient, and every digest, is checked by this one rule.</summary>
+    public AddressVerdict Check(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (!MailboxAddress.TryParse(address, out _) || address != address.Trim())
+        {
+            return AddressVerdict.NotAnAddress;
+        }
+
+        return Allows(address) ? AddressVerdict.Allowed : AddressVerdict.NotAllowed;
     }
 
     /// <summary>True when the address's domain, or a parent of it, is on the list.</summary>
