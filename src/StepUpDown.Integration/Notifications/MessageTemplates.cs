@@ -38,10 +38,11 @@ public sealed class MessageTemplates(IOptions<NotificationOptions> options, Conf
     /// <summary>Renders the message of <paramref name="kind"/> over <paramref name="model"/>.</summary>
     public RenderedMessage Render(string kind, object model)
     {
-        var json = JsonSerializer.SerializeToElement(model, ModelJson);
-        var subject = Render(kind, "subject", json, NullEncoder.Default);
-        var text = Render(kind, "text", json, NullEncoder.Default);
-        var htmlBody = HasTemplate(kind, "html") ? Render(kind, "html", json, Html) : TextAsHtml(text);
+        // The model as Liquid values, once for the three parts.
+        var values = JsonSerializer.SerializeToElement(model, ModelJson).EnumerateObject().Select(member => (member.Name, Value: ToLiquid(member.Value))).ToList();
+        var subject = Render(kind, "subject", values, NullEncoder.Default);
+        var text = Render(kind, "text", values, NullEncoder.Default);
+        var htmlBody = HasTemplate(kind, "html") ? Render(kind, "html", values, Html) : TextAsHtml(text);
         return new RenderedMessage(subject.Trim().ReplaceLineEndings(" "), text, htmlBody);
     }
 
@@ -68,14 +69,14 @@ public sealed class MessageTemplates(IOptions<NotificationOptions> options, Conf
         return [.. failures.Distinct()];
     }
 
-    private string Render(string kind, string part, JsonElement model, TextEncoder encoder)
+    private string Render(string kind, string part, IReadOnlyList<(string Name, object? Value)> values, TextEncoder encoder)
     {
         var name = $"{kind}.{part}";
         var template = _parsed.GetOrAdd(name, Parse);
         var context = new TemplateContext(Liquid);
-        foreach (var member in model.EnumerateObject())
+        foreach (var (member, value) in values)
         {
-            context.SetValue(member.Name, ToLiquid(member.Value));
+            context.SetValue(member, value);
         }
 
         try
