@@ -184,23 +184,39 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
         }
     }
 
+    /// <summary>
+    /// A service listed more than once under one <c>serviceId</c> (it left and rejoined) is one
+    /// service's history: its latest entry (latest <c>joinedOn</c>, then the later in the list)
+    /// says where it stands. A service that joins, or joins again after leaving, steps in.
+    /// </summary>
     private static void DetectServices(StepList steps)
     {
-        var before = (steps.Previous?.Record.Services ?? []).ToDictionary(s => s.ServiceId, StringComparer.Ordinal);
-        foreach (var service in steps.Current.Record.Services ?? [])
+        var before = LatestEntries(steps.Previous?.Record.Services);
+        foreach (var (serviceId, service) in LatestEntries(steps.Current.Record.Services))
         {
-            before.TryGetValue(service.ServiceId, out var was);
-            if (was is null && service.LeftOn is null)
+            before.TryGetValue(serviceId, out var was);
+            var joined = was is null || (was.LeftOn is not null && was.JoinedOn != service.JoinedOn);
+            if (joined && service.LeftOn is null)
             {
-                steps.Add(StepKind.StepIn, service.ServiceId);
+                steps.Add(StepKind.StepIn, serviceId);
             }
             else if (was is { LeftOn: null } && service.LeftOn is not null)
             {
                 var markers = service.LeftReason == "non-engagement" ? StepMarkers.NonEngagement : StepMarkers.None;
-                steps.Add(StepKind.StepOut, service.ServiceId, markers);
+                steps.Add(StepKind.StepOut, serviceId, markers);
             }
         }
     }
+
+    private static Dictionary<string, Service> LatestEntries(IReadOnlyList<Service>? services) =>
+        (services ?? [])
+            .Where(s => s?.ServiceId is not null)
+            .Select((service, index) => (service, index))
+            .GroupBy(entry => entry.service.ServiceId, StringComparer.Ordinal)
+            .ToDictionary(
+                group => group.Key,
+                group => group.MaxBy(entry => (entry.service.JoinedOn ?? DateOnly.MinValue, entry.index)).service,
+                StringComparer.Ordinal);
 
     private static void DetectLeadProfessional(StepList steps)
     {

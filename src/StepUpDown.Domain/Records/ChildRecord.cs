@@ -100,7 +100,7 @@ public sealed record Professional
         ArgumentNullException.ThrowIfNull(other);
         return Id is not null && other.Id is not null
             ? string.Equals(Id, other.Id, StringComparison.Ordinal)
-            : string.Equals(Name.Trim(), other.Name.Trim(), StringComparison.OrdinalIgnoreCase)
+            : string.Equals(Name?.Trim(), other.Name?.Trim(), StringComparison.OrdinalIgnoreCase)
               && string.Equals(Email?.Trim(), other.Email?.Trim(), StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -33,7 +33,7 @@ public static class RecordValidator
             reasons.Add("nhsNumber is longer than 20 characters");
         }
 
-        if (record.LevelOfNeed.Length > MaxIdLength)
+        if (record.LevelOfNeed is { Length: > MaxIdLength })
         {
             reasons.Add($"levelOfNeed is longer than {MaxIdLength} characters");
         }
@@ -41,6 +41,10 @@ public static class RecordValidator
         if ((record.Services ?? []).Any(s => s is null) || (record.Plan?.Outcomes ?? []).Any(o => o is null))
         {
             reasons.Add("services and plan.outcomes may not hold null entries");
+        }
+        else if ((record.Services ?? []).Any(s => string.IsNullOrWhiteSpace(s.ServiceId) || s.ServiceId.Length > MaxIdLength))
+        {
+            reasons.Add($"a services entry has no serviceId or one longer than {MaxIdLength} characters");
         }
 
         if (string.IsNullOrWhiteSpace(record.Name?.Given) || string.IsNullOrWhiteSpace(record.Name?.Family))

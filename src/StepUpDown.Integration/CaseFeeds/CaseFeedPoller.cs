@@ -175,8 +175,7 @@ public sealed partial class CaseFeedPoller(
         }
         catch (PostgresException exception) when (DatabaseErrors.IsAboutTheData(exception) && items.Count == 1)
         {
-            var reason = $"could not be stored: database error {exception.SqlState}";
-            results.Add(await WriteAsync(connection, source, [items[0] with { Record = null, Reason = reason }], position, position, detector, cancellationToken));
+            results.Add(await QuarantineRefusedAsync(connection, source, items[0], exception.SqlState, position, detector, cancellationToken));
             return;
         }
         catch (PostgresException exception) when (DatabaseErrors.IsAboutTheData(exception))
@@ -187,6 +186,26 @@ public sealed partial class CaseFeedPoller(
         var half = items.Count / 2;
         await WriteInHalvesAsync(connection, source, items[..half], position, detector, results, cancellationToken);
         await WriteInHalvesAsync(connection, source, items[half..], position, detector, results, cancellationToken);
+    }
+
+    /// <summary>
+    /// Quarantines a record the database refused; if even its quarantine row is refused (the
+    /// payload or id holds what PostgreSQL cannot store), the row keeps only the reason, so the
+    /// page still commits.
+    /// </summary>
+    private async Task<WriteResult> QuarantineRefusedAsync(
+        NpgsqlConnection connection, string source, ParsedItem item, string sqlState, SourcePosition position, StepDetector detector, CancellationToken cancellationToken)
+    {
+        var reason = item.Reason ?? $"could not be stored: database error {sqlState}";
+        try
+        {
+            return await WriteAsync(connection, source, [item with { Record = null, Reason = reason }], position, position, detector, cancellationToken);
+        }
+        catch (PostgresException exception) when (DatabaseErrors.IsAboutTheData(exception))
+        {
+            var bare = new ParsedItem(null, "", $"{reason}; its payload could not be stored either (database error {exception.SqlState})", null);
+            return await WriteAsync(connection, source, [bare], position, position, detector, cancellationToken);
+        }
     }
 
     private async Task<WriteResult> WriteAsync(
@@ -311,16 +330,19 @@ public sealed partial class CaseFeedPoller(
 
             var record = current.Record;
             var previous = context.Find(source, record.ChildId);
-            var related = isBaseline ? [] : context.RelatedTo(current);
-            var relatedRecords = related.Select(r => r.Record).ToArray();
-            var agreements = context.AgreementsOf(relatedRecords.Prepend(current));
-            var journey = new JourneyState(
-                agreements.Count > 0,
-                agreements.Select(a => a.Target).OfType<Level>().MinBy(l => l.Rank),
-                agreements.Select(a => a.HeldFrom).OfType<Level>().MaxBy(l => l.Rank));
-            var lastStepDown = related.Append(previous).Max(r => r?.LastStepDownOn);
-            var detection = detector.Detect(new DetectionInput(
-                current, previous?.Record, relatedRecords, lastStepDown, isBaseline, previous?.GpNoticeWithheld ?? false, journey));
+            RecordJudgement judgement;
+            try
+            {
+                judgement = Judge(current, previous, context, isBaseline, detector);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // One record the detector cannot judge is set aside; the page and the cursor go on.
+                quarantined.Add(new QuarantinedRecord(childId, CouldNotBeJudged(exception), payload));
+                continue;
+            }
+
+            var detection = judgement.Detection;
             if (detection.Outcome == DetectionOutcome.Replay)
             {
                 continue;
@@ -328,12 +350,10 @@ public sealed partial class CaseFeedPoller(
 
             records[record.ChildId] = new RecordToStore(
                 record.ChildId, current.Version, current.Level.Code, record.NhsNumber, ChildIdentity.ExternalKeys(record), payload);
-            var combined = JsonSerializer.Serialize(CombinedView.For(current, relatedRecords), JsonOptions);
             steps.AddRange(detection.Steps.Select(step => new StepToStore(
-                source, record.ChildId, step, CombinedView.IsAboutTheWholeChild(step.Kind) ? combined : payload)));
-            var planned = planner.Plan(detection.Steps, current.UsableNhsNumber is not null).ToList();
-            notifications.AddRange(planned);
-            foreach (var opened in detection.Steps.Select(step => HandoverOpening.OpenedBy(step, current)).OfType<HandoverOpening>())
+                source, record.ChildId, step, CombinedView.IsAboutTheWholeChild(step.Kind) ? judgement.Combined : payload)));
+            notifications.AddRange(judgement.Planned);
+            foreach (var opened in judgement.Opened)
             {
                 handovers.Add(new HandoverToStore(opened.Id, record.ChildId, opened.Planned, opened.AgreedOn, opened.StartedOn, opened.TargetCode, opened.Target?.Code));
                 if (opened.Planned)
@@ -344,7 +364,7 @@ public sealed partial class CaseFeedPoller(
 
             // A fall held (or released) is recorded on every open agreement of the child, those
             // this very record opened included.
-            foreach (var agreement in context.AgreementsOf(relatedRecords.Prepend(current)).Where(a => a.HeldFrom != detection.HeldFrom))
+            foreach (var agreement in context.AgreementsOf(judgement.Related.Prepend(current)).Where(a => a.HeldFrom != detection.HeldFrom))
             {
                 var heldSince = detection.HeldFrom is null ? (DateOnly?)null : current.UpdatedOn;
                 holds[agreement.Id] = new HoldToStore(agreement.Id, detection.HeldFrom?.Code, heldSince);
@@ -352,12 +372,46 @@ public sealed partial class CaseFeedPoller(
             }
 
             var steppedDown = detection.Steps.Where(s => s.EndsAnEpisode).Select(s => (DateOnly?)s.OccurredOn).Max();
-            var gpOwed = NotificationRules.GpStillOwed(planned.Select(n => n.RecipientRole), previous?.GpNoticeWithheld ?? false);
+            var gpOwed = NotificationRules.GpStillOwed(judgement.Planned.Select(n => n.RecipientRole), previous?.GpNoticeWithheld ?? false);
             context.Put(new StoredRecord(current, steppedDown ?? previous?.LastStepDownOn, gpOwed));
         }
 
         return new PageWrite(source, records.Values.ToList(), steps, notifications, handovers, quarantined, next, holds.Values.ToList());
     }
+
+    /// <summary>What the detector made of one record, worked out before anything of it is written down.</summary>
+    private sealed record RecordJudgement(
+        Detection Detection, IReadOnlyList<SourceRecord> Related, string Combined, IReadOnlyList<NotificationToStore> Planned, IReadOnlyList<HandoverOpening> Opened);
+
+    /// <summary>Judges one record against what is stored of the child: pure, so a throw leaves the page's state as it was.</summary>
+    private RecordJudgement Judge(SourceRecord current, StoredRecord? previous, PageContext context, bool isBaseline, StepDetector detector)
+    {
+        var related = isBaseline ? [] : context.RelatedTo(current);
+        var relatedRecords = related.Select(r => r.Record).ToArray();
+        var agreements = context.AgreementsOf(relatedRecords.Prepend(current));
+        var journey = new JourneyState(
+            agreements.Count > 0,
+            agreements.Select(a => a.Target).OfType<Level>().MinBy(l => l.Rank),
+            agreements.Select(a => a.HeldFrom).OfType<Level>().MaxBy(l => l.Rank));
+        var lastStepDown = related.Append(previous).Max(r => r?.LastStepDownOn);
+        var detection = detector.Detect(new DetectionInput(
+            current, previous?.Record, relatedRecords, lastStepDown, isBaseline, previous?.GpNoticeWithheld ?? false, journey));
+        if (detection.Outcome == DetectionOutcome.Replay)
+        {
+            return new RecordJudgement(detection, relatedRecords, "", [], []);
+        }
+
+        return new RecordJudgement(
+            detection,
+            relatedRecords,
+            JsonSerializer.Serialize(CombinedView.For(current, relatedRecords), JsonOptions),
+            planner.Plan(detection.Steps, current.UsableNhsNumber is not null).ToList(),
+            detection.Steps.Select(step => HandoverOpening.OpenedBy(step, current)).OfType<HandoverOpening>().ToList());
+    }
+
+    /// <summary>Why a record could not be judged: the exception's type and where it was thrown, never its message (it may quote a value).</summary>
+    private static string CouldNotBeJudged(Exception exception) =>
+        $"could not be judged: {exception.GetType().Name} in {exception.TargetSite?.DeclaringType?.Name}.{exception.TargetSite?.Name}";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {Source} is being polled by another instance; skipping this run")]
     private static partial void LogSkipped(ILogger logger, string source);

@@ -13,13 +13,23 @@ namespace StepUpDown.Integration.CaseFeeds;
 internal sealed record ParsedItem(SourceRecord? Record, string Payload, string? Reason, string? ChildId);
 
 /// <summary>
-/// Turns one raw feed item into a usable record or a reason to quarantine it: malformed JSON, a
-/// field the contract requires, a value PostgreSQL cannot store (a NUL character, an id too long
-/// to index), or a level code the source's map does not know.
+/// Turns one raw feed item into a usable record or a reason to quarantine it: nesting deeper than
+/// any record has, malformed JSON, a <c>null</c> where the contract allows none, a field the
+/// contract requires, a value PostgreSQL cannot store (a NUL character, an id too long to index),
+/// or a level code the source's map does not know. Whatever else goes wrong while reading one item
+/// quarantines that item, named by the exception's type, never its message (which may quote a value).
 /// </summary>
 public sealed class FeedItemParser(LevelMaps levelMaps)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    /// <summary>Deeper than any record of the contract nests (a plan's outcome is four levels down).</summary>
+    public const int MaxItemDepth = 32;
+
+    /// <summary>
+    /// A <c>null</c> in a property the contract does not mark nullable (a lead professional's
+    /// <c>name</c>, a <c>serviceId</c>, <c>levelOfNeed</c>) is malformed JSON at that path, not a
+    /// value the detector later trips over.
+    /// </summary>
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { RespectNullableAnnotations = true };
 
     /// <summary>The continuum level of the record's agreed step down target, where it maps.</summary>
     public Level? AgreedTarget(string source, ChildRecord record)
@@ -32,10 +42,27 @@ public sealed class FeedItemParser(LevelMaps levelMaps)
     {
         var payload = item.GetRawText();
         var childId = ChildIdOf(item);
-        if (PathOfNul(item, "$") is { } path)
+        try
         {
-            // PostgreSQL stores no NUL character in text or jsonb: the whole page would be refused.
-            return new ParsedItem(null, payload, $"a NUL character (\\u0000) at {path} cannot be stored", childId is { Length: <= RecordValidator.MaxIdLength } ? childId : null);
+            return Read(item, source, payload, childId);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return new ParsedItem(null, payload, $"could not be read: {exception.GetType().Name}", childId);
+        }
+    }
+
+    private ParsedItem Read(JsonElement item, string source, string payload, string? childId)
+    {
+        if (IsDeeperThan(item, MaxItemDepth))
+        {
+            return new ParsedItem(null, payload, $"nested deeper than {MaxItemDepth} levels", childId);
+        }
+
+        if (Unstorable(item, "$") is var (what, path))
+        {
+            // PostgreSQL would refuse the whole page.
+            return new ParsedItem(null, payload, $"{what} at {path} cannot be stored", childId);
         }
 
         ChildRecord? record;
@@ -57,7 +84,7 @@ public sealed class FeedItemParser(LevelMaps levelMaps)
         var problems = RecordValidator.Validate(record);
         if (problems.Count > 0)
         {
-            return new ParsedItem(null, payload, string.Join("; ", problems), childId is { Length: <= RecordValidator.MaxIdLength } ? childId : null);
+            return new ParsedItem(null, payload, string.Join("; ", problems), childId);
         }
 
         return levelMaps.For(source).TryResolve(record, out var level)
@@ -65,27 +92,41 @@ public sealed class FeedItemParser(LevelMaps levelMaps)
             : new ParsedItem(null, payload, $"levelOfNeed code '{record.LevelOfNeed}' is not mapped for this source", childId);
     }
 
+    /// <summary>The item's <c>childId</c> for its quarantine row; null when it has none that can be stored and indexed.</summary>
     private static string? ChildIdOf(JsonElement item) =>
         item.ValueKind == JsonValueKind.Object && item.TryGetProperty("childId", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetString()
+            && FlawOf(id.GetString) is null && id.GetString() is { Length: > 0 and <= RecordValidator.MaxIdLength } childId
+            ? childId
             : null;
 
-    /// <summary>The path of the first string or property name holding a NUL character; null when none does.</summary>
-    private static string? PathOfNul(JsonElement element, string path)
+    /// <summary>True when <paramref name="element"/> nests more than <paramref name="levels"/> levels (it looks no deeper than that).</summary>
+    private static bool IsDeeperThan(JsonElement element, int levels) =>
+        element.ValueKind switch
+        {
+            JsonValueKind.Object => levels == 0 || element.EnumerateObject().Any(p => IsDeeperThan(p.Value, levels - 1)),
+            JsonValueKind.Array => levels == 0 || element.EnumerateArray().Any(v => IsDeeperThan(v, levels - 1)),
+            _ => false,
+        };
+
+    /// <summary>
+    /// The first string or property name PostgreSQL cannot store (a NUL character, or a lone
+    /// surrogate, which no UTF-8 text can hold): what it holds and its path; null when none.
+    /// </summary>
+    private static (string What, string Path)? Unstorable(JsonElement element, string path)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                return element.GetString()!.Contains('\0', StringComparison.Ordinal) ? path : null;
+                return FlawOf(element.GetString) is { } flaw ? (flaw, path) : null;
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (property.Name.Contains('\0', StringComparison.Ordinal))
+                    if (FlawOf(() => property.Name) is { } nameFlaw)
                     {
-                        return path;
+                        return (nameFlaw, path);
                     }
 
-                    if (PathOfNul(property.Value, $"{path}.{property.Name}") is { } found)
+                    if (Unstorable(property.Value, $"{path}.{property.Name}") is { } found)
                     {
                         return found;
                     }
@@ -96,7 +137,7 @@ public sealed class FeedItemParser(LevelMaps levelMaps)
                 var index = 0;
                 foreach (var value in element.EnumerateArray())
                 {
-                    if (PathOfNul(value, $"{path}[{index++}]") is { } found)
+                    if (Unstorable(value, $"{path}[{index++}]") is { } found)
                     {
                         return found;
                     }
@@ -105,6 +146,19 @@ public sealed class FeedItemParser(LevelMaps levelMaps)
                 return null;
             default:
                 return null;
+        }
+    }
+
+    private static string? FlawOf(Func<string?> read)
+    {
+        try
+        {
+            return read()!.Contains('\0', StringComparison.Ordinal) ? "a NUL character (\\u0000)" : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json cannot turn an escaped lone surrogate into a string.
+            return "a lone surrogate (invalid Unicode)";
         }
     }
 }
