@@ -249,6 +249,15 @@ public sealed partial class CaseFeedPoller(
                 row.LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null)),
             agreements.Select(a => new OpenAgreement(a.Id, a.Source, a.ChildId, LevelOrNull(a.Target), LevelOrNull(a.HeldFrom))));
 
+        var unknown = records.Select(r => r.Record.ChildId).Where(id => context.Find(source, id) is null).Distinct(StringComparer.Ordinal).ToArray();
+        if (unknown.Length > 0)
+        {
+            foreach (var (childId, version) in await CaseFeedStore.ErasedVersionsAsync(connection, transaction, source, unknown))
+            {
+                context.PutErased(source, childId, version);
+            }
+        }
+
         // Rarely any: children whose stored NHS number identified nobody and whose new one does.
         var matched = records
             .Where(r => r.UsableNhsNumber is not null && context.Find(source, r.Record.ChildId) is { } stored && stored.Record.UsableNhsNumber is null)
@@ -330,10 +339,18 @@ public sealed partial class CaseFeedPoller(
 
             var record = current.Record;
             var previous = context.Find(source, record.ChildId);
+            var erasedAt = context.ErasedAt(source, record.ChildId);
+            if (current.Version <= erasedAt)
+            {
+                // What was erased, read again (a resync, a replay): it stays erased.
+                continue;
+            }
+
             RecordJudgement judgement;
             try
             {
-                judgement = Judge(current, previous, context, isBaseline, detector);
+                // A later version of an erased child is adopted quietly, as a baseline: it is not news.
+                judgement = Judge(current, previous, context, isBaseline || erasedAt is not null, detector);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

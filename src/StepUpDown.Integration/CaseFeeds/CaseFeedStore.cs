@@ -164,6 +164,37 @@ public sealed class CaseFeedStore(TimeProvider time)
     }
 
     /// <summary>
+    /// Of <paramref name="childIds"/> in <paramref name="source"/>, those erased or purged, each with
+    /// the version it was erased at (the tombstone is found by the keyed hash of the id).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, long>> ErasedVersionsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string[] childIds)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var rows = await connection.QueryAsync<(string ChildId, long Version)>(
+            """
+            SELECT c.child_id, t.erased_version
+              FROM unnest(@childIds) AS c(child_id)
+              JOIN stepupdown.tombstones t ON t.source = @source AND t.child_hash = stepupdown.child_hash(c.child_id)
+            """,
+            new { source, childIds },
+            transaction);
+        return rows.ToDictionary(r => r.ChildId, r => r.Version, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// SQL that leaves a tombstone for each (source, child_id, version) row of <paramref name="rows"/>
+    /// (a query or CTE name), keeping the highest version erased.
+    /// </summary>
+    public static string LeaveTombstones(string rows) =>
+        $"""
+        INSERT INTO stepupdown.tombstones (source, child_hash, erased_version, erased_at)
+        SELECT r.source, stepupdown.child_hash(r.child_id), r.version, @now FROM {rows} r
+        ON CONFLICT (source, child_hash) DO UPDATE
+           SET erased_version = GREATEST(stepupdown.tombstones.erased_version, EXCLUDED.erased_version), erased_at = EXCLUDED.erased_at
+        """;
+
+    /// <summary>
     /// Of <paramref name="childIds"/> in <paramref name="source"/>, those for whom a GP notice was
     /// withheld (the MASSH was asked to match the NHS number instead) and no GP notice has been
     /// planned since.

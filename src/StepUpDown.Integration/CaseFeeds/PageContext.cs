@@ -29,6 +29,7 @@ public sealed class PageContext
     private readonly Dictionary<string, List<string>> _byNhsNumber = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _byNamedKey = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, OpenAgreement> _agreements = [];
+    private readonly Dictionary<string, long> _erased = new(StringComparer.Ordinal);
 
     /// <summary>Indexes the stored records and the open agreed step downs of their children.</summary>
     public PageContext(IEnumerable<StoredRecord> stored, IEnumerable<OpenAgreement>? agreements = null)
@@ -58,6 +59,13 @@ public sealed class PageContext
         ArgumentNullException.ThrowIfNull(agreement);
         _agreements[agreement.Id] = agreement;
     }
+
+    /// <summary>Notes that this child of this source was erased or purged at <paramref name="version"/>.</summary>
+    public void PutErased(string source, string childId, long version) => _erased[ChildIdentity.KeyOf(source, childId)] = version;
+
+    /// <summary>The version this child of this source was erased or purged at; null when it was not (or has been adopted again).</summary>
+    public long? ErasedAt(string source, string childId) =>
+        Find(source, childId) is null && _erased.TryGetValue(ChildIdentity.KeyOf(source, childId), out var version) ? version : null;
 
     /// <summary>The stored record of this child in this source, if any.</summary>
     public StoredRecord? Find(string source, string childId) =>

@@ -39,6 +39,7 @@ public sealed partial class RetentionPurge(
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var parameters = new
         {
+            now,
             children = now.AddDays(-retention.ClosedChildrenDays),
             steps = now.AddDays(-retention.StepsDays),
             ledger = now.AddDays(-retention.LedgerDays),
@@ -69,9 +70,10 @@ public sealed partial class RetentionPurge(
             WITH gone AS (
                      DELETE FROM stepupdown.child_records c
                       WHERE c.record ->> 'status' = 'closed' AND c.stored_at < @children AND NOT {HasOpenHandover("c")}
-                     RETURNING source, child_id),
+                     RETURNING source, child_id, version),
                  keys AS (
-                     DELETE FROM stepupdown.child_external_ids x USING gone WHERE x.source = gone.source AND x.child_id = gone.child_id RETURNING 1)
+                     DELETE FROM stepupdown.child_external_ids x USING gone WHERE x.source = gone.source AND x.child_id = gone.child_id RETURNING 1),
+                 tombstones AS ({CaseFeedStore.LeaveTombstones("gone")} RETURNING 1)
             SELECT count(*)::int FROM gone
             """,
             parameters,
@@ -89,7 +91,8 @@ public sealed partial class RetentionPurge(
 
     /// <summary>
     /// Removes everything the worker holds about one child of one case system (its record, linking
-    /// keys, steps and their notices, handovers, quarantined payloads) and records only that an
+    /// keys, steps and their notices, handovers, quarantined payloads), leaves a tombstone (a keyed
+    /// hash of the id and the version erased) so that a resync announces nothing, and records only that an
     /// erasure happened. The case system's own record, and the same child under another source's
     /// id, are not touched.
     /// </summary>
@@ -100,8 +103,11 @@ public sealed partial class RetentionPurge(
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var child = new { source, childId, now = time.GetUtcNow() };
         var removed = await connection.ExecuteScalarAsync<int>(
-            """
-            WITH steps AS (SELECT id FROM stepupdown.steps WHERE source = @source AND child_id = @childId),
+            $"""
+            WITH erased AS (SELECT @source AS source, @childId AS child_id,
+                                   COALESCE((SELECT version FROM stepupdown.child_records WHERE source = @source AND child_id = @childId), 0) AS version),
+                 tombstone AS ({CaseFeedStore.LeaveTombstones("erased")} RETURNING 1),
+                 steps AS (SELECT id FROM stepupdown.steps WHERE source = @source AND child_id = @childId),
                  notices AS (DELETE FROM stepupdown.notifications WHERE step_id IN (SELECT id FROM steps) RETURNING 1),
                  handovers AS (DELETE FROM stepupdown.handovers WHERE source = @source AND child_id = @childId RETURNING 1),
                  quarantined AS (DELETE FROM stepupdown.quarantined_records WHERE source = @source AND child_id = @childId RETURNING 1),

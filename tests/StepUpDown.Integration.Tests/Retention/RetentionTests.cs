@@ -7,6 +7,7 @@ using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Retention;
 using StepUpDown.Integration.Tests.Fixtures;
 using StepUpDown.Worker;
+using WireMock.ResponseBuilders;
 
 namespace StepUpDown.Integration.Tests.Retention;
 
@@ -125,5 +126,51 @@ public sealed class RetentionTests(PostgresFixture postgres, MailDevFixture mail
         (await ChildrenIn("steps")).ShouldBe(["SC-1"], "SC-2's step went; SC-1's stays with the row that says its GP is owed the plan");
         var toGp = (await Mail.GetMessagesAsync()).Where(m => m.To.Single().Address == "riverside.practice@nhs.example").ToList();
         toGp.ShouldHaveSingleItem("the GP is told once the number passes, however long it took").Subject.ShouldStartWith("Current plan (Child protection), NHS number now confirmed");
+    }
+
+    [Fact]
+    public async Task EraseChild_ThenAResync_AnnouncesNothing_AndALaterVersionIsAdoptedQuietly()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1, given: ErasedName), Children.Record("SC-2", "EH", 1, nhsNumber: Children.NhsNumberFor(2)));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2, given: ErasedName));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        (await Commands.TryRunAsync(["erase-child", "--source", WorkerHarness.Source, "--id", "SC-1", $"--ConnectionStrings:StepUpDown={Worker.ConnectionString}"])).ShouldBe(0);
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.tombstones t WHERE t::text LIKE '%SC-1%' OR t::text LIKE @name", new { name = $"%{ErasedName}%" }))
+            .ShouldBe(0, "the tombstone holds a keyed hash, not the id");
+        Feed.Server.Reset();
+        Feed.Serve("c2", Response.Create().WithStatusCode(410));
+        Feed.ServePage(null, "r1", Children.Record("SC-1", "CP", 2, given: ErasedName), Children.Record("SC-2", "EH", 1, nhsNumber: Children.NhsNumberFor(2)));
+        Feed.ServePage("r1", "r2", Children.Record("SC-1", "CP", 3, given: ErasedName));
+
+        var resync = await Worker.PollAsync();
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.child_records WHERE child_id = 'SC-1'")).ShouldBe(0, "what was erased stays erased");
+        var later = await Worker.PollAsync();
+
+        resync.Steps.ShouldBe(0);
+        later.Steps.ShouldBe(0, "a later version is a baseline, not a child first seen");
+        (await Worker.QueryScalarAsync<long?>("SELECT version FROM stepupdown.child_records WHERE child_id = 'SC-1'")).ShouldBe(3);
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Purge_LeavesATombstone_SoAResyncOfThePurgedChildAnnouncesNothing()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "EH", 2, status: "closed"));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.WaitForLedgerSettledAsync();
+        (await PurgeAt(DateTimeOffset.UtcNow.AddDays(800)).PurgeAsync(CancellationToken.None)).ClosedChildren.ShouldBe(1);
+        var before = await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications");
+        Feed.Server.Reset();
+        Feed.Serve("c2", Response.Create().WithStatusCode(410));
+        Feed.ServePage(null, "r1", Children.Record("SC-1", "EH", 2, status: "closed"));
+
+        var resync = await Worker.PollAsync();
+
+        resync.Steps.ShouldBe(0);
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.child_records")).ShouldBe(0);
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBe(before);
     }
 }
