@@ -34,21 +34,35 @@ public static class CombinedView
         kind is not (StepKind.LeadProfessionalChanged or StepKind.LeadProfessionalAccepted
             or StepKind.StepDownAgreed or StepKind.ProposedLeadNamed or StepKind.StepIn or StepKind.StepOut);
 
+    /// <summary>
+    /// The child's GP practice now: as the most recently updated open record names it, never a
+    /// practice only a closed record still holds; with no open record naming one, null.
+    /// </summary>
+    public static GpPracticeRef? GpPracticeOf(IEnumerable<SourceRecord> child)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        return child.Where(r => r.IsOpen && !string.IsNullOrWhiteSpace(r.Record.GpPractice?.OdsCode))
+            .MaxBy(r => r.Record.UpdatedAt)?.Record.GpPractice;
+    }
+
     private static ChildRecord Combined(SourceRecord current, IReadOnlyList<SourceRecord> related)
     {
-        var holder = related.Prepend(current).Where(r => r.IsOpen).MaxBy(r => r.Level.Rank);
+        var child = related.Prepend(current).ToArray();
+        var holder = child.Where(r => r.IsOpen).MaxBy(r => r.Level.Rank);
+        var practice = GpPracticeOf(child) ?? current.Record.GpPractice;
         if (holder is null)
         {
-            return current.Record with { Plan = null };
+            return current.Record with { Plan = null, GpPractice = practice };
         }
 
         return ReferenceEquals(holder, current)
-            ? current.Record
+            ? current.Record with { GpPractice = practice }
             : current.Record with
             {
                 LeadProfessional = holder.Record.LeadProfessional,
                 Plan = holder.Record.Plan,
                 AllocatedTeam = holder.Record.AllocatedTeam,
+                GpPractice = practice,
             };
     }
 }

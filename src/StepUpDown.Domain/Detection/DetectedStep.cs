@@ -94,6 +94,9 @@ public sealed record DetectedStep(
     StepMarkers Markers,
     DateOnly OccurredOn)
 {
+    /// <summary>The subject of a <see cref="StepKind.LeadProfessionalAccepted"/> read from the step down's proposed lead, not the record's own lead.</summary>
+    public const string ProposedLeadSubject = "proposed-lead";
+
     /// <summary>
     /// The step ends an episode of support, so a step up within 12 months of it is a re-referral:
     /// a completed step down, or a step down to universal (the lowest level, rank 1). Not an

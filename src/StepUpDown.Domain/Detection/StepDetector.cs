@@ -112,6 +112,7 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
         DetectStepDownAgreed(steps);
         DetectServices(steps);
         DetectLeadProfessional(steps);
+        DetectProposedLeadAccepted(steps);
         DetectGpPractice(steps, continuum);
         if (current.Record.IsClosed && previous is { Record.IsClosed: false })
         {
@@ -237,6 +238,29 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
         if (now.AcceptedOn is not null && (changed || before!.AcceptedOn != now.AcceptedOn))
         {
             steps.Add(StepKind.LeadProfessionalAccepted);
+        }
+    }
+
+    /// <summary>
+    /// The acceptance recorded where the contract puts it for a step down: on the agreement's
+    /// <c>proposedLeadProfessional</c> (<c>acceptedOn</c> on or after the agreement). The MASSH is
+    /// told who leads now, unless this record's own lead is that person with an acceptance of its
+    /// own (told as the lead's acceptance).
+    /// </summary>
+    private static void DetectProposedLeadAccepted(StepList steps)
+    {
+        var agreement = steps.Current.Record.StepDown;
+        if (agreement is not { WithdrawnOn: null, ProposedLeadProfessional: { AcceptedOn: { } acceptedOn } proposed }
+            || (agreement.AgreedOn is { } agreedOn && acceptedOn < agreedOn))
+        {
+            return;
+        }
+
+        var before = steps.Previous?.Record.StepDown?.ProposedLeadProfessional;
+        var toldAlready = steps.Current.Record.LeadProfessional is { AcceptedOn: not null } own && own.IsSamePersonAs(proposed);
+        if (!toldAlready && (before is null || !before.IsSamePersonAs(proposed) || before.AcceptedOn != acceptedOn))
+        {
+            steps.Add(StepKind.LeadProfessionalAccepted, DetectedStep.ProposedLeadSubject);
         }
     }
 

@@ -54,21 +54,32 @@ public static class HandoverChecklist
         return holds.Where(item => !item.Value).Select(item => item.Key).ToArray();
     }
 
-    /// <summary>True when one of <paramref name="records"/> shows the proposed lead professional as lead, with <c>acceptedOn</c>.</summary>
+    /// <summary>
+    /// True when the proposed lead has accepted: on the agreement itself
+    /// (<c>stepDown.proposedLeadProfessional.acceptedOn</c>), or as the lead professional of one of
+    /// <paramref name="records"/>, with <c>acceptedOn</c>.
+    /// </summary>
     public static bool LeadAccepted(StepDownAgreement? agreement, IEnumerable<ChildRecord> records) =>
-        AcceptingRecord(agreement, records) is not null;
+        AcceptedLead(agreement, records) is not null;
 
     /// <summary>
-    /// The record that shows the proposed lead as the accepted lead professional, if any. An
-    /// <c>acceptedOn</c> earlier than the agreement is an old acceptance of another episode: it
-    /// does not count.
+    /// The proposed lead as accepted, where either place records it (a linked record's lead first:
+    /// it carries their contacts as their own system holds them). An <c>acceptedOn</c> earlier
+    /// than the agreement is an old acceptance of another episode: it does not count.
     /// </summary>
+    public static Professional? AcceptedLead(StepDownAgreement? agreement, IEnumerable<ChildRecord> records) =>
+        AcceptingRecord(agreement, records)?.LeadProfessional
+        ?? (agreement?.ProposedLeadProfessional is { AcceptedOn: { } acceptedOn } proposed && CountsFor(agreement, acceptedOn) ? proposed : null);
+
+    /// <summary>The record that shows the proposed lead as its accepted lead professional, if any.</summary>
     public static ChildRecord? AcceptingRecord(StepDownAgreement? agreement, IEnumerable<ChildRecord> records) =>
         agreement?.ProposedLeadProfessional is { } proposed
             ? records.FirstOrDefault(r => r.LeadProfessional is { AcceptedOn: { } acceptedOn } lead
                                           && lead.IsSamePersonAs(proposed)
-                                          && (agreement.AgreedOn is null || acceptedOn >= agreement.AgreedOn))
+                                          && CountsFor(agreement, acceptedOn))
             : null;
+
+    private static bool CountsFor(StepDownAgreement agreement, DateOnly acceptedOn) => agreement.AgreedOn is null || acceptedOn >= agreement.AgreedOn;
 
     /// <summary>How an item reads in an email to a busy professional.</summary>
     public static string Describe(ChecklistItem item) => item switch

@@ -99,8 +99,9 @@ public static class NotificationRules
     private static bool LeadChangedToo(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
         sameRecord.Any(s => s.Kind == StepKind.LeadProfessionalChanged);
 
+    /// <summary>A lead's change already tells the MASSH who leads; a proposed lead's acceptance is about another person.</summary>
     private static bool LeadNotChanged(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
-        !LeadChangedToo(step, sameRecord);
+        step.Subject == DetectedStep.ProposedLeadSubject || !LeadChangedToo(step, sameRecord);
 
     private static bool GpNotToldOtherwise(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
         !sameRecord.Any(s => s.Kind is StepKind.StepUp or StepKind.StepDown or StepKind.GpPracticeChanged);

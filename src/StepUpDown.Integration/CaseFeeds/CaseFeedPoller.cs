@@ -368,7 +368,10 @@ public sealed partial class CaseFeedPoller(
             records[record.ChildId] = new RecordToStore(
                 record.ChildId, current.Version, current.Level.Code, record.NhsNumber, ChildIdentity.ExternalKeys(record), payload);
             steps.AddRange(detection.Steps.Select(step => new StepToStore(
-                source, record.ChildId, step, CombinedView.IsAboutTheWholeChild(step.Kind) ? judgement.Combined : payload)));
+                source, record.ChildId, step,
+                CombinedView.IsAboutTheWholeChild(step.Kind) ? judgement.Combined
+                : step.Subject == DetectedStep.ProposedLeadSubject ? judgement.ProposedLead
+                : payload)));
             notifications.AddRange(judgement.Planned);
             foreach (var opened in judgement.Opened)
             {
@@ -398,7 +401,7 @@ public sealed partial class CaseFeedPoller(
 
     /// <summary>What the detector made of one record, worked out before anything of it is written down.</summary>
     private sealed record RecordJudgement(
-        Detection Detection, IReadOnlyList<SourceRecord> Related, string Combined, IReadOnlyList<NotificationToStore> Planned, IReadOnlyList<HandoverOpening> Opened);
+        Detection Detection, IReadOnlyList<SourceRecord> Related, string Combined, string ProposedLead, IReadOnlyList<NotificationToStore> Planned, IReadOnlyList<HandoverOpening> Opened);
 
     /// <summary>Judges one record against what is stored of the child: pure, so a throw leaves the page's state as it was.</summary>
     private RecordJudgement Judge(SourceRecord current, StoredRecord? previous, PageContext context, bool isBaseline, StepDetector detector)
@@ -415,13 +418,16 @@ public sealed partial class CaseFeedPoller(
             current, previous?.Record, relatedRecords, lastStepDown, isBaseline, previous?.GpNoticeWithheld ?? false, journey));
         if (detection.Outcome == DetectionOutcome.Replay)
         {
-            return new RecordJudgement(detection, relatedRecords, "", [], []);
+            return new RecordJudgement(detection, relatedRecords, "", "", [], []);
         }
 
         return new RecordJudgement(
             detection,
             relatedRecords,
             JsonSerializer.Serialize(CombinedView.For(current, relatedRecords), JsonOptions),
+            detection.Steps.Any(s => s.Subject == DetectedStep.ProposedLeadSubject)
+                ? JsonSerializer.Serialize(current.Record with { LeadProfessional = current.Record.StepDown?.ProposedLeadProfessional }, JsonOptions)
+                : "",
             planner.Plan(detection.Steps, current.UsableNhsNumber is not null).ToList(),
             detection.Steps.Select(step => HandoverOpening.OpenedBy(step, current)).OfType<HandoverOpening>().ToList());
     }

@@ -261,8 +261,16 @@ public sealed partial class HandoverSweep(
     private async Task<IReadOnlyList<Guid>> CompleteAsync(HandoverWrite write, int workingDays)
     {
         var own = write.Own.Record;
-        var accepting = HandoverChecklist.AcceptingRecord(write.Agreement, write.Child.Select(r => r.Record))!;
-        var record = own with { StepDown = write.Agreement, LeadProfessional = accepting.LeadProfessional, Plan = accepting.Plan ?? own.Plan };
+        var records = write.Child.Select(r => r.Record).ToArray();
+        var accepting = HandoverChecklist.AcceptingRecord(write.Agreement, records);
+        var combined = CombinedView.For(write.Own, write.Child.Where(r => !ReferenceEquals(r, write.Own)).ToArray());
+        var record = own with
+        {
+            StepDown = write.Agreement,
+            LeadProfessional = HandoverChecklist.AcceptedLead(write.Agreement, records),
+            Plan = accepting?.Plan ?? combined.Plan ?? own.Plan,
+            GpPractice = combined.GpPractice,
+        };
         var step = HandoverStep(write, StepKind.StepDownComplete, $"{write.Handover.Id:N}");
         var details = new HandoverDetails(null, false, workingDays, [], write.Handover.StartedOn, write.Handover.Planned);
         return await AddAsync(write, step, record, details, planner.Plan([step], write.Own.UsableNhsNumber is not null).ToArray());

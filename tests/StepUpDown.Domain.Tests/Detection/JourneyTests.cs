@@ -199,6 +199,19 @@ public class CombinedViewTests
         CombinedView.For(current, [EarlyHelp("early-help", 1, r => r with { LeadProfessional = Lead("eh") })]).LeadProfessional!.Id.ShouldBe("sw");
     }
 
+    [Fact]
+    public void ThePractice_IsTheOneTheLatestOpenRecordNames_NeverOneOnlyAClosedRecordHolds()
+    {
+        static GpPracticeRef Practice(string ods) => new(ods, $"Practice {ods}");
+        var earlyHelp = EarlyHelp("early-help", 3, r => r with { GpPractice = Practice("NEW01"), UpdatedAt = r.UpdatedAt!.Value.AddDays(1) });
+        var closed = SocialCare("child-in-need", 4, r => r with { Status = "closed", GpPractice = Practice("OLD01") });
+        var staleOpen = SocialCare("child-in-need", 4, r => r with { GpPractice = Practice("OLD01") });
+
+        CombinedView.For(closed, [earlyHelp]).GpPractice!.OdsCode.ShouldBe("NEW01");
+        CombinedView.For(staleOpen, [earlyHelp]).GpPractice!.OdsCode.ShouldBe("NEW01", "early help changed the practice after social care last wrote");
+        CombinedView.For(closed, []).GpPractice!.OdsCode.ShouldBe("OLD01", "with no open record, the last one known");
+    }
+
     [Theory]
     [InlineData(StepKind.StepDown, true)]
     [InlineData(StepKind.StepUp, true)]

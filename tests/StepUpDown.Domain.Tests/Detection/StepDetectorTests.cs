@@ -247,6 +247,32 @@ public class StepDetectorTests
         DetectedStep.IdFor("social-care", "SC-1", StepKind.StepIn, 2, "S1").ShouldNotBe(DetectedStep.IdFor("social-care", "SC-1", StepKind.StepIn, 2, "S2"));
     }
 
+    [Fact]
+    public void AcceptanceRecordedOnTheStepDownsProposedLead_IsTheProposedLeadsAcceptance_ToldOnce()
+    {
+        var agreed = SocialCare("child-in-need", 2, r => r with { StepDown = Agreed() });
+        var accepted = SocialCare("child-in-need", 3, r => r with { StepDown = Agreed() with { ProposedLeadProfessional = Lead("p9") with { AcceptedOn = Today } } });
+
+        var step = Steps(accepted, agreed).ShouldHaveSingleItem();
+
+        (step.Kind, step.Subject).ShouldBe((StepKind.LeadProfessionalAccepted, DetectedStep.ProposedLeadSubject));
+        Steps(SocialCare("child-in-need", 4, r => accepted.Record with { Version = 4 }), accepted).ShouldBeEmpty("the same acceptance again is no news");
+        Steps(SocialCare("child-in-need", 3, r => r with { StepDown = Agreed() with { ProposedLeadProfessional = Lead("p9") with { AcceptedOn = Today.AddYears(-1) } } }), agreed)
+            .ShouldBeEmpty("an acceptance before the agreement is of another episode");
+    }
+
+    [Fact]
+    public void AServiceListedTwice_IsOneServiceWhoseLatestEntryStands()
+    {
+        var left = Service("S1") with { LeftOn = Today.AddDays(-20), LeftReason = "completed" };
+        var rejoined = Service("S1") with { JoinedOn = Today.AddDays(-1) };
+        var before = SocialCare("child-in-need", 1, r => r with { Services = [left] });
+
+        Summary(Steps(SocialCare("child-in-need", 2, r => r with { Services = [left, rejoined] }), before)).Select(s => s.Kind).ShouldBe([StepKind.StepIn]);
+        Steps(SocialCare("child-in-need", 2, r => r with { Services = [rejoined, left] }), SocialCare("child-in-need", 1, r => r with { Services = [left, rejoined] }))
+            .ShouldBeEmpty("the order they are listed in changes nothing");
+    }
+
     internal static StepDownAgreement Agreed() => new()
     {
         AgreedOn = Today.AddDays(-1),

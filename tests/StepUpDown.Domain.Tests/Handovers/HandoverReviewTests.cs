@@ -141,6 +141,17 @@ public class HandoverReviewTests
     }
 
     [Fact]
+    public void AcceptanceRecordedOnTheAgreementsProposedLead_SatisfiesTheChecklist()
+    {
+        var socialCare = new ChildRecord { ChildId = "sc-1", LeadProfessional = new Professional { Name = "Sam Social", Email = "sam@council.example" } };
+        var accepted = Agreement() with { ProposedLeadProfessional = Proposed with { AcceptedOn = Agreed.AddDays(1) } };
+
+        HandoverChecklist.LeadAccepted(accepted, [socialCare]).ShouldBeTrue("social care recorded the acceptance on the step down itself");
+        HandoverChecklist.AcceptedLead(accepted, [socialCare])!.Name.ShouldBe("Pat Early");
+        HandoverChecklist.LeadAccepted(Agreement() with { ProposedLeadProfessional = Proposed with { AcceptedOn = Agreed.AddDays(-1) } }, [socialCare]).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Decide_PastTheCalendar_FailsClosed() =>
         Should.Throw<CalendarExhaustedException>(() => HandoverReview.Decide(Open(), new DateOnly(2028, 1, 3), Calendar, Standard));
 

@@ -108,6 +108,32 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
     }
 
     [Fact]
+    public async Task AcceptanceRecordedOnlyOnTheStepDown_TellsTheMasshWhoLeads_CompletesTheHandover_AndTheGpOfTheChildNowIsTold()
+    {
+        await AdoptAsync([Children.Record("SC-1", "CIN", 1)], []);
+        SocialCareFeed.ServePage("s1", "s2", Agreed(2));
+        await Worker.PollAsync();
+        // Early help holds the child at a new practice, its lead not yet marked as accepted there.
+        var earlyHelp = EarlyHelpRecord(1, Professional("eh-7", "Pat Early", Pat), nhsNumber: Children.ValidNhsNumber);
+        earlyHelp["gpPractice"] = new { odsCode = "Y00002", name = "Hillview Surgery (fictional)" };
+        earlyHelp["updatedAt"] = "2026-11-20T10:00:00Z";
+        EarlyHelpFeed.ServePage("e1", "e2", earlyHelp);
+        await Worker.PollAsync(EarlyHelp);
+        // Social care records the acceptance where the contract puts it, and closes.
+        SocialCareFeed.ServePage("s2", "s3", Agreed(3, status: "closed", proposed: Professional("eh-7", "Pat Early", Pat, acceptedOn: "2026-11-19")));
+        await Worker.PollAsync();
+
+        var massh = To(await DeliveredAsync(), Massh);
+        massh.ShouldContain(m => m.Subject.Contains("Lead professional accepted", StringComparison.Ordinal) && m.Text!.Contains("Pat Early", StringComparison.Ordinal),
+            customMessage: string.Join("\n", massh.Select(m => m.Subject)));
+        (await SweepOnAsync("2026-11-20")).Completed.ShouldBe(1, "the acceptance on the step down satisfies the checklist");
+        var delivered = await DeliveredAsync();
+
+        To(delivered, Gp).ShouldBeEmpty("the practice only the closed record still names is not the child's");
+        To(delivered, NewGp).Select(m => m.Subject[..m.Subject.IndexOf(' ', 5)]).ShouldBe(["Step down", "Step down"], ignoreOrder: true);
+    }
+
+    [Fact]
     public async Task AfterAStepDownAcrossTwoSystems_TheAuditTrail_ByEitherIdOrTheGpsReference_ShowsEveryStepNoticeAndTheHandover_NamingNobody()
     {
         await AdoptAsync([Children.Record("SC-1", "CIN", 1)], []);
