@@ -45,7 +45,10 @@ public sealed class MetricsTests(PostgresFixture postgres, MailDevFixture mail) 
         await Worker.PollAsync();
         await Worker.PollAsync();
         await Mail.WaitForMessagesAsync(2);
-        await Worker.WaitUntilAsync(() => Task.FromResult(Sum("stepupdown.notifications.sent", "role", "massh") == 1), "the MASSH's notice is counted");
+        // A notice is counted once its send is recorded, after the sink has it: wait for both counts.
+        await Worker.WaitUntilAsync(
+            () => Task.FromResult(Sum("stepupdown.notifications.sent", "role", "massh") == 1 && Sum("stepupdown.notifications.sent", "role", "gp") >= 1),
+            "the MASSH's and the GP's notices are counted");
 
         Sum("stepupdown.records.read", "source", "social-care").ShouldBe(3);
         Sum("stepupdown.records.quarantined", "source", "social-care").ShouldBe(1);
