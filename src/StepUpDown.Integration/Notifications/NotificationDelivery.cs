@@ -3,6 +3,7 @@ using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Notifications;
@@ -72,7 +73,6 @@ public sealed partial class NotificationDelivery(
     LevelMaps levelMaps,
     ContinuumOfNeed continuum,
     InstanceLease lease,
-    TimeProvider time,
     StepUpDownMetrics metrics,
     ILogger<NotificationDelivery> logger)
 {
@@ -80,6 +80,9 @@ public sealed partial class NotificationDelivery(
 
     /// <summary>The rows this process is sending now: a row it marked sending but is not sending was left by a failed attempt.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _sending = new();
+
+    /// <summary>Rows the relay accepted whose record could not be written: the next attempt records them, and sends nothing.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (NotificationState State, string Address)> _acceptedUnrecorded = new();
 
     /// <summary>
     /// Longer than any attempt takes (MailKit's timeout per SMTP command, a few commands): a row
@@ -96,7 +99,7 @@ public sealed partial class NotificationDelivery(
     /// </summary>
     public async Task<DeliveryOutcome> DeliverAsync(Guid notificationId, CancellationToken cancellationToken)
     {
-        await using var attempt = await ledger.BeginAttemptAsync(notificationId, cancellationToken);
+        await using var attempt = await ledger.BeginAttemptAsync(notificationId, AttemptTimeout, cancellationToken);
         if (attempt is null)
         {
             return new DeliveryOutcome(DeliveryResult.Failed, new PermanentDeliveryException($"Notification {notificationId} is not in the ledger."));
@@ -105,7 +108,16 @@ public sealed partial class NotificationDelivery(
         var row = attempt.Row;
         if (NotificationLedger.IsDone(row.State))
         {
+            _acceptedUnrecorded.TryRemove(notificationId, out _);
             LogAlreadyDone(logger, notificationId, row.State);
+            return DeliveryOutcome.Done;
+        }
+
+        if (_acceptedUnrecorded.TryGetValue(notificationId, out var accepted))
+        {
+            // Accepted by the relay before; only its record was lost. The row is locked: record it.
+            await attempt.RecordAsync(accepted.State, accepted.Address, null);
+            _acceptedUnrecorded.TryRemove(notificationId, out _);
             return DeliveryOutcome.Done;
         }
 
@@ -114,7 +126,7 @@ public sealed partial class NotificationDelivery(
         // after marking the row, sends nothing more: this attempt sends again, with the same
         // Message-Id, at once.
         var leftByThisProcess = row.SendingBy == lease.Id && !_sending.ContainsKey(notificationId);
-        if (row.State == NotificationState.Sending && row.SenderAlive && !leftByThisProcess && row.SendingSince > time.GetUtcNow().UtcDateTime - AttemptTimeout)
+        if (row.State == NotificationState.Sending && row.SenderAlive && !leftByThisProcess && row.SendingRecently)
         {
             return new DeliveryOutcome(DeliveryResult.InFlight);
         }
@@ -137,11 +149,34 @@ public sealed partial class NotificationDelivery(
             var message = Compose(row, record, recipient, await UndeliveredAsync(attempt));
             _sending[notificationId] = 0;
             await attempt.MarkSendingAsync();
-            await transport.SendAsync(message, cancellationToken);
+            if (!await attempt.StillOwnsAsync())
+            {
+                // Paused past the lease since the mark: a peer may be sending it; this instance sends nothing.
+                LogGaveUp(logger, notificationId);
+                return new DeliveryOutcome(DeliveryResult.InFlight);
+            }
 
-            // An outbox file reached nobody: the row says so, and never counts as the recipient told.
+            try
+            {
+                await transport.SendAsync(message, cancellationToken);
+            }
+            catch (Exception exception)
+            {
+                return await RecordFailureAsync(attempt, notificationId, exception, cancellationToken);
+            }
+
+            // Accepted: from here on the row is recorded as sent, never sent again. An outbox file
+            // reached nobody: the row says so, and never counts as the recipient told.
             var delivered = transport.ReachesRecipients ? NotificationState.Sent : NotificationState.Written;
-            await attempt.RecordAsync(delivered, recipient.Address, null);
+            _acceptedUnrecorded[notificationId] = (delivered, recipient.Address);
+            var recorded = await attempt.RecordAcceptedAsync(delivered, recipient.Address);
+            _acceptedUnrecorded.TryRemove(notificationId, out _);
+            if (!recorded)
+            {
+                LogTakenOver(logger, notificationId);
+                return DeliveryOutcome.Done;
+            }
+
             if (delivered == NotificationState.Sent)
             {
                 metrics.NotificationSent(row.RecipientRole, row.Template);
@@ -151,16 +186,9 @@ public sealed partial class NotificationDelivery(
             LogDelivered(logger, notificationId, row.RecipientRole, delivered);
             return DeliveryOutcome.Done;
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not NpgsqlException)
         {
-            var outcome = await RecordFailureAsync(attempt, notificationId, exception);
-            if (cancellationToken.IsCancellationRequested)
-            {
-                // Shutting down: the row is pending again, and the caller stops.
-                throw;
-            }
-
-            return outcome;
+            return await RecordFailureAsync(attempt, notificationId, exception, cancellationToken);
         }
         finally
         {
@@ -173,16 +201,29 @@ public sealed partial class NotificationDelivery(
     /// notice was the MASSH's own, a notice to the MASSH in the same transaction), else
     /// <c>pending</c> for another try.
     /// </summary>
-    private async Task<DeliveryOutcome> RecordFailureAsync(LedgerAttempt attempt, Guid notificationId, Exception exception)
+    private async Task<DeliveryOutcome> RecordFailureAsync(LedgerAttempt attempt, Guid notificationId, Exception exception, CancellationToken cancellationToken)
     {
         var row = attempt.Row;
         var failure = Classify(exception);
         var tellMassh = failure.Permanent && !RecipientRoles.IsMassh(row.RecipientRole);
-        await attempt.RecordAsync(
+        var recorded = await attempt.RecordAsync(
             failure.Permanent ? NotificationState.Failed : NotificationState.Pending,
             null,
             failure.Reason,
             tellMassh ? planner.Undelivered(row.StepId, row.RecipientRole) : null);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: the row is pending again, and the caller stops.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);
+        }
+
+        if (!recorded)
+        {
+            // A peer took the row over while this attempt was paused: its outcome stands, not this one's.
+            LogTakenOver(logger, notificationId);
+            return DeliveryOutcome.Done;
+        }
+
         metrics.NotificationFailed(row.RecipientRole, row.Template, failure.Permanent);
 
         // An SMTP reply's text is the server's and may quote the address: only its code goes
@@ -265,6 +306,12 @@ public sealed partial class NotificationDelivery(
     };
 
     internal sealed record DeliveryFailure(bool Permanent, string Reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId}: this instance's lease lapsed or a peer took the row over before it was sent; this instance sends nothing")]
+    private static partial void LogGaveUp(ILogger logger, Guid notificationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId}: a peer took the row over while this attempt was paused; its outcome stands")]
+    private static partial void LogTakenOver(ILogger logger, Guid notificationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} is already {State}; nothing to send")]
     private static partial void LogAlreadyDone(ILogger logger, Guid notificationId, NotificationState state);

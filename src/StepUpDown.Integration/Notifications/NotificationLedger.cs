@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using StepUpDown.Integration.Storage;
 
@@ -36,7 +37,7 @@ public sealed record NotificationToStore(Guid Id, Guid StepId, string RecipientR
 public sealed record LedgerRow(
     Guid StepId,
     NotificationState State,
-    DateTime? SendingSince,
+    bool SendingRecently,
     Guid? SendingBy,
     bool SenderAlive,
     string RecipientRole,
@@ -58,9 +59,12 @@ public sealed record LedgerRow(
 /// <c>sending</c>, then <c>sent</c>, <c>written</c>, <c>withheld</c> or <c>failed</c> (or
 /// <c>pending</c> again, for another try). Who may work on a row: a dispatch's claim
 /// (<c>claimed_by</c>, this instance's <see cref="InstanceLease"/>) until the row is handed to its
-/// own job (<c>job_id</c>), which owns it from then on.
+/// own job (<c>job_id</c>), which owns it from then on. An attempt that marks a row sending
+/// stamps it with a token of its own and writes nothing after that unless the token is still
+/// there (fencing). Technical timeouts (a stale claim, an attempt cut off) are measured on the
+/// database's clock, never on the business clock (<c>Clock:Speed</c>) or an instance's own.
 /// </summary>
-public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLease lease, TimeProvider time)
+public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLease lease, TimeProvider time, ILogger<NotificationLedger> logger)
 {
     /// <summary>The states that end a row: an attempt on one sends nothing.</summary>
     public static bool IsDone(NotificationState state) => state is NotificationState.Sent or NotificationState.Written or NotificationState.Withheld;
@@ -113,21 +117,20 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
     /// </summary>
     public async Task<List<Guid>> ClaimAsync(int batchSize, IReadOnlyCollection<Guid> working, TimeSpan staleAfter, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<Guid>(
             $"""
-            UPDATE stepupdown.notifications SET claimed_at = @now, claimed_by = @holder
+            UPDATE stepupdown.notifications SET claimed_at = now(), claimed_by = @holder
              WHERE id IN (SELECT id FROM stepupdown.notifications
                            WHERE state IN ('pending', 'sending') AND job_id IS NULL
-                             AND (claimed_at IS NULL OR claimed_at < @stale OR NOT {InstanceLease.IsAliveSql("claimed_by")}
+                             AND (claimed_at IS NULL OR claimed_at < now() - @staleAfter OR NOT {InstanceLease.IsAliveSql("claimed_by")}
                                   OR (claimed_by = @holder AND NOT (id = ANY(@working))))
                            ORDER BY created_at
                            LIMIT @batchSize
                              FOR UPDATE SKIP LOCKED)
             RETURNING id
             """,
-            new { now, stale = now - staleAfter, batchSize, holder = lease.Id, aliveFor = InstanceLease.AliveFor, working = working.ToArray() })).AsList();
+            new { staleAfter, batchSize, holder = lease.Id, aliveFor = InstanceLease.AliveFor, working = working.ToArray() })).AsList();
     }
 
     /// <summary>Frees the claims of rows neither delivered nor handed to a job.</summary>
@@ -180,9 +183,11 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
     /// <summary>
     /// Locks row <paramref name="notificationId"/> for one delivery attempt (null when the ledger
     /// has no such row). The lock is held while the message is composed and released when the
-    /// attempt marks the row <c>sending</c>, so it is never held over SMTP.
+    /// attempt marks the row <c>sending</c>, so it is never held over SMTP. A row marked sending
+    /// within <paramref name="attemptTimeout"/> (by the database's clock) is
+    /// <see cref="LedgerRow.SendingRecently"/>.
     /// </summary>
-    public async Task<LedgerAttempt?> BeginAttemptAsync(Guid notificationId, CancellationToken cancellationToken)
+    public async Task<LedgerAttempt?> BeginAttemptAsync(Guid notificationId, TimeSpan attemptTimeout, CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
@@ -190,7 +195,7 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var row = await connection.QuerySingleOrDefaultAsync<StoredRow>(
                 $$"""
-                SELECT n.step_id AS StepId, n.state, n.sending_since AS SendingSince, n.sending_by AS SendingBy,
+                SELECT n.step_id AS StepId, n.state, COALESCE(n.sending_since > now() - @attemptTimeout, false) AS SendingRecently, n.sending_by AS SendingBy,
                        (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
                        n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
                        s.source, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
@@ -199,7 +204,7 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
                  WHERE n.id = @notificationId
                    FOR UPDATE OF n
                 """,
-                new { notificationId, aliveFor = InstanceLease.AliveFor },
+                new { notificationId, attemptTimeout, aliveFor = InstanceLease.AliveFor },
                 transaction);
             if (row is null)
             {
@@ -207,7 +212,7 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
                 return null;
             }
 
-            return new LedgerAttempt(connection, transaction, notificationId, row.ToLedgerRow(), lease.Id, time);
+            return new LedgerAttempt(dataSource, connection, transaction, notificationId, row.ToLedgerRow(), lease.Id, time, logger);
         }
         catch
         {
@@ -228,11 +233,11 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
         Enum.GetValues<NotificationState>().Single(state => Column(state) == column);
 
     private sealed record StoredRow(
-        Guid StepId, string State, DateTime? SendingSince, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
+        Guid StepId, string State, bool SendingRecently, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
         string Source, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson, DateTime DetectedAt)
     {
         public LedgerRow ToLedgerRow() => new(
-            StepId, Parse(State), SendingSince, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
+            StepId, Parse(State), SendingRecently, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
             Source, Kind, FromLevel, ToLevel, Markers, Subject, RecordJson, DetailsJson, DetectedAt);
     }
 }
@@ -242,17 +247,24 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
 /// releases the lock) before the message goes out, and records the outcome in a transaction of its
 /// own after.
 /// </summary>
-public sealed class LedgerAttempt : IAsyncDisposable
+public sealed partial class LedgerAttempt : IAsyncDisposable
 {
-    private readonly NpgsqlConnection _connection;
+    private static readonly TimeSpan RecordSentFor = TimeSpan.FromMinutes(10);
+    private readonly NpgsqlDataSource _dataSource;
     private readonly Guid _notificationId;
     private readonly Guid _instance;
+    private readonly Guid _token = Guid.NewGuid();
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private NpgsqlConnection _connection;
     private NpgsqlTransaction _transaction;
     private bool _markedSending;
 
-    internal LedgerAttempt(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, LedgerRow row, Guid instance, TimeProvider time)
+    internal LedgerAttempt(
+        NpgsqlDataSource dataSource, NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, LedgerRow row, Guid instance, TimeProvider time, ILogger logger)
     {
+        _logger = logger;
+        _dataSource = dataSource;
         _connection = connection;
         _transaction = transaction;
         _notificationId = notificationId;
@@ -271,29 +283,47 @@ public sealed class LedgerAttempt : IAsyncDisposable
         _transaction);
 
     /// <summary>
-    /// Marks the attempt under way (stamped with this instance) and commits: the row is
-    /// <c>sending</c> until its outcome is recorded. This commit does not wait for the disk
-    /// (<c>synchronous_commit = off</c>): if a crash loses it, the row is back to pending, which is
-    /// what a crash mid-send means anyway. The outcome's commit waits as usual.
+    /// Marks the attempt under way (stamped with this instance and this attempt's token) and
+    /// commits: the row is <c>sending</c> until its outcome is recorded. This commit does not wait
+    /// for the disk (<c>synchronous_commit = off</c>): if a crash loses it, the row is back to
+    /// pending, which is what a crash mid-send means anyway. The outcome's commit waits as usual.
     /// </summary>
     public async Task MarkSendingAsync()
     {
         await _connection.ExecuteAsync(
             """
             SET LOCAL synchronous_commit = off;
-            UPDATE stepupdown.notifications SET state = 'sending', sending_since = @now, sending_by = @sender, attempts = attempts + 1 WHERE id = @id
+            UPDATE stepupdown.notifications
+               SET state = 'sending', sending_since = now(), sending_by = @sender, sending_token = @token, attempts = attempts + 1
+             WHERE id = @id
             """,
-            new { id = _notificationId, now = _time.GetUtcNow(), sender = _instance },
+            new { id = _notificationId, sender = _instance, token = _token },
             _transaction);
         await _transaction.CommitAsync();
         _markedSending = true;
     }
 
     /// <summary>
-    /// Records the attempt's outcome and commits, adding <paramref name="alsoAdd"/> (the MASSH's
-    /// notice of a failure) in the same transaction.
+    /// True while the row is still this attempt's to send: still <c>sending</c> with this
+    /// attempt's token, and this instance's lease alive. Asked just before the message goes out:
+    /// an instance paused past its lease gives the row up rather than send a copy a peer may be
+    /// sending.
     /// </summary>
-    public async Task RecordAsync(NotificationState state, string? address, string? error, NotificationToStore? alsoAdd = null)
+    public async Task<bool> StillOwnsAsync() =>
+        await _connection.ExecuteScalarAsync<bool>(
+            $"""
+            SELECT EXISTS (SELECT 1 FROM stepupdown.notifications WHERE id = @id AND state = 'sending' AND sending_token = @token)
+                   AND {InstanceLease.IsAliveSql("@instance")}
+            """,
+            new { id = _notificationId, token = _token, instance = _instance, aliveFor = InstanceLease.AliveFor });
+
+    /// <summary>
+    /// Records the attempt's outcome and commits, adding <paramref name="alsoAdd"/> (the MASSH's
+    /// notice of a failure) in the same transaction. Once the row was marked sending, nothing is
+    /// written unless this attempt still holds it.
+    /// </summary>
+    /// <returns>False when a peer has taken the row over since: nothing was written.</returns>
+    public async Task<bool> RecordAsync(NotificationState state, string? address, string? error, NotificationToStore? alsoAdd = null)
     {
         if (_markedSending)
         {
@@ -301,23 +331,61 @@ public sealed class LedgerAttempt : IAsyncDisposable
             _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
         }
 
-        if (alsoAdd is not null)
+        var updated = await _connection.ExecuteAsync(
+            """
+            UPDATE stepupdown.notifications
+               SET state = @state, attempts = attempts + CASE WHEN @countAttempt THEN 1 ELSE 0 END, last_error = @error, sending_since = NULL,
+                   sending_token = NULL, recipient_address = COALESCE(@address, recipient_address),
+                   sent_at = CASE WHEN @state IN ('sent', 'written') THEN @now ELSE sent_at END
+             WHERE id = @id AND (NOT @fenced OR sending_token = @token)
+            """,
+            new
+            {
+                id = _notificationId, state = NotificationLedger.Column(state), address, error, countAttempt = !_markedSending,
+                fenced = _markedSending, token = _token, now = _time.GetUtcNow(),
+            },
+            _transaction);
+        if (updated == 1 && alsoAdd is not null)
         {
             await NotificationLedger.AddAsync(_connection, _transaction, [alsoAdd], _time.GetUtcNow());
         }
 
-        await _connection.ExecuteAsync(
-            """
-            UPDATE stepupdown.notifications
-               SET state = @state, attempts = attempts + CASE WHEN @countAttempt THEN 1 ELSE 0 END, last_error = @error, sending_since = NULL,
-                   recipient_address = COALESCE(@address, recipient_address),
-                   sent_at = CASE WHEN @state IN ('sent', 'written') THEN @now ELSE sent_at END
-             WHERE id = @id
-            """,
-            new { id = _notificationId, state = NotificationLedger.Column(state), address, error, countAttempt = !_markedSending, now = _time.GetUtcNow() },
-            _transaction);
         await _transaction.CommitAsync();
+        return updated == 1;
     }
+
+    /// <summary>
+    /// Records what the relay accepted. Never turned into another attempt: if the database cannot
+    /// be reached (a reset connection, a failover), it is tried again on a new connection, with
+    /// backoff, for up to ten minutes; only then does the failure reach the caller.
+    /// </summary>
+    /// <returns>False when a peer has taken the row over since: nothing was written.</returns>
+    public async Task<bool> RecordAcceptedAsync(NotificationState state, string? address)
+    {
+        // Real time, not the business clock: this waits for a database, whatever Clock:Speed says.
+        var trying = System.Diagnostics.Stopwatch.StartNew();
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                return await RecordAsync(state, address, null);
+            }
+            catch (NpgsqlException exception) when (exception is not PostgresException && trying.Elapsed < RecordSentFor)
+            {
+                LogRecordRetried(_logger, _notificationId, exception.GetType().Name);
+                await Task.Delay(delay, TimeProvider.System);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+                await _transaction.DisposeAsync();
+                await _connection.DisposeAsync();
+                _connection = await _dataSource.OpenConnectionAsync(CancellationToken.None);
+                _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} was accepted by the relay but could not be recorded ({Error}); recording it again, not sending it again")]
+    private static partial void LogRecordRetried(ILogger logger, Guid notificationId, string error);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
