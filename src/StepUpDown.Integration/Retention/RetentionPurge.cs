@@ -14,7 +14,8 @@ public sealed record PurgeResult(int ClosedChildren, int Steps, int LedgerRows, 
 /// <summary>
 /// Applies <see cref="RetentionOptions"/> (the daily purge) and erases one child on request. What
 /// an open handover or an undelivered notice needs stays: a child with an open handover keeps its
-/// record, steps and ledger; a step goes only once its ledger rows have gone, and an undelivered
+/// record, steps and ledger, and so do its linked records in other sources (their GP notice is
+/// what the handover counts as "GP notified"); a step goes only once its ledger rows have gone, and an undelivered
 /// (pending or sending) row never goes. Nor does the row that says a GP is still owed the current
 /// plan (its notice was withheld for want of a valid NHS number), while the child's record is
 /// held: a number corrected years later still reaches the GP.
@@ -25,6 +26,25 @@ public sealed partial class RetentionPurge(
     /// <summary>SQL true when the child <c>{alias}.source, {alias}.child_id</c> has an open handover.</summary>
     private static string HasOpenHandover(string alias) =>
         $"EXISTS (SELECT 1 FROM stepupdown.handovers h WHERE h.source = {alias}.source AND h.child_id = {alias}.child_id AND h.state = 'open')";
+
+    /// <summary>
+    /// SQL true when the record <c>{alias}.source, {alias}.child_id</c> is the same child as one with
+    /// an open handover, in another source (by NHS number or an external id either way): a GP notice
+    /// on the early-help record of a child whose social care handover is open is what that
+    /// handover counts as "GP notified". It errs on keeping: a number that identifies nobody keeps
+    /// rows a little longer, never fewer.
+    /// </summary>
+    private static string LinkedToOpenHandover(string alias) =>
+        $"""
+        EXISTS (SELECT 1 FROM stepupdown.handovers h
+                  JOIN stepupdown.child_records held ON held.source = h.source AND held.child_id = h.child_id
+                  JOIN stepupdown.child_records own ON own.source = {alias}.source AND own.child_id = {alias}.child_id
+                 WHERE h.state = 'open'
+                   AND (held.nhs_number = own.nhs_number
+                        OR EXISTS (SELECT 1 FROM stepupdown.child_external_ids x
+                                    WHERE (x.source = held.source AND x.child_id = held.child_id AND x.named_key = own.source || '|' || own.child_id)
+                                       OR (x.source = own.source AND x.child_id = own.child_id AND x.named_key = held.source || '|' || held.child_id))))
+        """;
 
     /// <summary>SQL true when the child <c>{alias}.source, {alias}.child_id</c>'s record is still held.</summary>
     private static string IsHeld(string alias) =>
@@ -49,6 +69,7 @@ public sealed partial class RetentionPurge(
             $"""
             DELETE FROM stepupdown.notifications n USING stepupdown.steps s
              WHERE s.id = n.step_id AND n.created_at < @ledger AND n.state NOT IN ('pending', 'sending') AND NOT {HasOpenHandover("s")}
+               AND NOT {LinkedToOpenHandover("s")}
                AND NOT ({CaseFeedStore.GpNoticeOwed("s", "n")} AND {IsHeld("s")})
             """,
             parameters,
