@@ -36,6 +36,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
     private readonly string _dataDirectory;
     private readonly string? _osUser;
     private readonly ILogger _logger;
+    private bool _startedHere;
 
     private EmbeddedPostgres(string binDirectory, string dataDirectory, string? osUser, ILogger logger)
     {
@@ -84,9 +85,18 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         return cluster;
     }
 
-    /// <summary>Stops the cluster (fast shutdown: open sessions are ended, committed data is safe).</summary>
+    /// <summary>
+    /// Stops the cluster if this process started it (fast shutdown: open sessions are ended,
+    /// committed data is safe). One it found running (a worker's, reused by a command such as
+    /// <c>report</c> or <c>erase-child</c>) is left running for its owner.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (!_startedHere)
+        {
+            return;
+        }
+
         var result = await RunAsync(_pgCtl, ["stop", "-D", _dataDirectory, "-m", "fast", "-w"], CancellationToken.None);
         if (result.ExitCode == 0)
         {
@@ -152,6 +162,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
             return;
         }
 
+        _startedHere = true;
         var serverOptions = $"-c listen_addresses='' -c unix_socket_directories='{_dataDirectory}' -c unix_socket_permissions=0700";
         await RunCheckedAsync(
             _osUser,

@@ -29,6 +29,20 @@ public sealed class EmbeddedPostgresTests : IDisposable
     }
 
     [Fact]
+    public async Task ACommandThatReusedARunningCluster_LeavesItRunningForTheWorkerThatStartedIt()
+    {
+        Directory.CreateDirectory(_root);
+        var options = new EmbeddedPostgresOptions { DataDirectory = Path.Combine(_root, "data") };
+        await using var worker = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None);
+
+        await (await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None)).DisposeAsync();
+
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(worker.ConnectionString);
+        (await connection.ExecuteScalarAsync<int>("SELECT 1")).ShouldBe(1, "the worker's cluster is still up");
+    }
+
+    [Fact]
     public async Task TheWorkersRole_IsNoSuperuser_OwnsOnlyItsSchemas_AndTheSocketAsksEveryoneForAPassword()
     {
         Directory.CreateDirectory(_root);
