@@ -55,7 +55,14 @@ public static class LeadLookup
                 return Results.BadRequest(new { error = "Give source and id, or nhsNumber." });
             }
 
-            var found = await FindAsync(dataSource, continuum, source, id, nhsNumber?.Replace(" ", "", StringComparison.Ordinal), context.RequestAborted);
+            var number = nhsNumber?.Replace(" ", "", StringComparison.Ordinal);
+            if (source is null && !NhsNumber.IdentifiesAChild(number))
+            {
+                // A number failing Modulus 11, or a placeholder such as 0000000000, links no records: it would name an arbitrary child.
+                return Results.BadRequest(new { error = "This NHS number identifies nobody (it fails the Modulus 11 check or is a placeholder): ask by source and id." });
+            }
+
+            var found = await FindAsync(dataSource, continuum, source, id, number, context.RequestAborted);
             return found switch
             {
                 { Ambiguous: true } => Results.Conflict(new { error = "Two children in one case system hold this NHS number, so it identifies nobody: ask by source and id." }),

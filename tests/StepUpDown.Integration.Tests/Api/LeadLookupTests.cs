@@ -84,4 +84,17 @@ public sealed class LeadLookupTests(PostgresFixture postgres, MailDevFixture mai
         (byId.ChildId, byId.Level).ShouldBe(("SC-2", "Child protection"));
         byId.Records.Select(r => r.ChildId).ShouldBe(["SC-2"], "a shared number links nobody");
     }
+
+    [Theory]
+    [InlineData("0000000000")]
+    [InlineData("9434765918")]
+    public async Task ANumberThatIdentifiesNobody_IsRefused_NotAnsweredWithAnArbitraryChild(string number)
+    {
+        await AdoptAsync([Children.Record("SC-1", "CIN", 1, nhsNumber: number)], []);
+
+        var answer = await AskAsync($"nhsNumber={number}");
+
+        answer.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await answer.Content.ReadAsStringAsync()).ShouldNotContain("Grace Hopper");
+    }
 }
