@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,8 @@ public static partial class DashboardAccess
     private const string SignInPath = "/signin";
     private const string SignOutPath = "/signout";
     private const string SignInRateLimit = "signin";
+    private const string DeviceCookie = "StepUpDown.Device";
+    private const string DeviceCookiePurpose = "StepUpDown.Dashboard.DeviceCookie";
 
     /// <summary>Registers authentication, the roles' policy and the sign-in rate limit.</summary>
     public static IHostApplicationBuilder AddDashboardAccess(this IHostApplicationBuilder builder)
@@ -164,7 +167,8 @@ public static partial class DashboardAccess
     {
         var logger = loggers.CreateLogger(typeof(DashboardAccess));
         var name = (account ?? "").Trim();
-        if (!guard.MayTry(name))
+        var devices = context.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector(DeviceCookiePurpose);
+        if (!guard.MayTry(name, IsTrustedDevice(context, devices, name)))
         {
             LogTooManyAttempts(logger, context.Connection.RemoteIpAddress);
             return Results.StatusCode(StatusCodes.Status429TooManyRequests);
@@ -179,6 +183,7 @@ public static partial class DashboardAccess
 
         if (verified == false)
         {
+            guard.Failed(name);
             // The password is never logged; an unknown name is not either (it may be anything typed).
             LogSignInRefused(logger, known is null ? "an unknown account" : name, context.Connection.RemoteIpAddress);
             return Results.Content(SignInPage.Render(antiforgery.GetAndStoreTokens(context), returnUrl, failed: true, options.Value.Oidc is not null), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
@@ -188,9 +193,37 @@ public static partial class DashboardAccess
             [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, known!.Role)],
             CookieAuthenticationDefaults.AuthenticationScheme);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        context.Response.Cookies.Append(DeviceCookie, devices.Protect(DeviceKey(name)), new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = context.Request.IsHttps,
+            Path = SignInPath,
+            MaxAge = TimeSpan.FromDays(90),
+        });
         LogSignedIn(logger, name, known.Role);
         return Results.Redirect(LocalOrDefault(returnUrl, options.Value.Path));
     }
+
+    /// <summary>True when the request carries this browser's device cookie for <paramref name="account"/>: it signed in to it here before.</summary>
+    private static bool IsTrustedDevice(HttpContext context, IDataProtector devices, string account)
+    {
+        if (context.Request.Cookies[DeviceCookie] is not { Length: > 0 } cookie)
+        {
+            return false;
+        }
+
+        try
+        {
+            return string.Equals(devices.Unprotect(cookie), DeviceKey(account), StringComparison.Ordinal);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    private static string DeviceKey(string account) => account.Trim().ToUpperInvariant();
 
     /// <summary>Maps the provider's groups onto the two roles; a user in neither gets no role and no dashboard.</summary>
     private static ClaimsPrincipal WithDashboardRole(ClaimsPrincipal principal, OidcOptions oidc)

@@ -6,16 +6,21 @@ namespace StepUpDown.Worker.Dashboard;
 
 /// <summary>
 /// What stands between a guesser and the local accounts, beside the per-address limit on the
-/// sign-in endpoint (<c>Dashboard:SignInAttemptsPerAddress</c> a minute): a limit per account
-/// name from any address (<c>Dashboard:SignInAttemptsPerAccount</c> per 15 minutes), a cap on how
-/// many password hashes are worked out at once (each is 600,000 rounds of PBKDF2: a flood must
-/// not take the cores from the worker), and the same work for an unknown account as for a known
-/// one, so that timing does not tell which names exist.
+/// sign-in endpoint (<c>Dashboard:SignInAttemptsPerAddress</c> a minute): a limit on failed
+/// attempts per account name from any address (<c>Dashboard:SignInAttemptsPerAccount</c> per 15
+/// minutes; a right password spends nothing), which a browser that has signed in to the account
+/// before (its device cookie, OWASP's "device cookies") is not held to, so guesses from elsewhere
+/// lock the staff member out of nothing; a cap on how many password hashes are worked out at
+/// once (each is 600,000 rounds of PBKDF2: a flood must not take the cores from the worker), with
+/// a slot of their own for unknown names, so random names cannot keep real staff from signing
+/// in; and the same work for an unknown account as for a known one, so that timing does not tell
+/// which names exist.
 /// </summary>
 public sealed class SignInGuard : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _perAccount;
     private readonly SemaphoreSlim _hashing = new(Math.Max(1, Environment.ProcessorCount / 2));
+    private readonly SemaphoreSlim _hashingUnknown = new(1);
     private readonly string _unknownAccountHash;
 
     /// <summary>Creates the guard for the configured accounts.</summary>
@@ -34,11 +39,18 @@ public sealed class SignInGuard : IDisposable
     /// <summary>How long a sign-in waits for a free hashing slot before it is told to try later.</summary>
     public static readonly TimeSpan HashingWait = TimeSpan.FromSeconds(10);
 
-    /// <summary>False when <paramref name="account"/> has had its attempts for now (whether or not it exists).</summary>
-    public bool MayTry(string account)
+    /// <summary>
+    /// False when <paramref name="account"/> has had its failed attempts for now (whether or not
+    /// it exists) and <paramref name="trustedDevice"/> is false: a browser that signed in to it
+    /// before may still try.
+    /// </summary>
+    public bool MayTry(string account, bool trustedDevice) =>
+        trustedDevice || _perAccount.GetStatistics(Key(account))?.CurrentAvailablePermits is not 0;
+
+    /// <summary>Counts a failed attempt against <paramref name="account"/>.</summary>
+    public void Failed(string account)
     {
-        using var lease = _perAccount.AttemptAcquire(account.Trim().ToUpperInvariant());
-        return lease.IsAcquired;
+        using var lease = _perAccount.AttemptAcquire(Key(account));
     }
 
     /// <summary>
@@ -48,7 +60,8 @@ public sealed class SignInGuard : IDisposable
     /// </summary>
     public async Task<bool?> VerifyAsync(LocalAccountOptions? account, string password, CancellationToken cancellationToken)
     {
-        if (!await _hashing.WaitAsync(HashingWait, cancellationToken))
+        var slots = account is null ? _hashingUnknown : _hashing;
+        if (!await slots.WaitAsync(HashingWait, cancellationToken))
         {
             return null;
         }
@@ -60,14 +73,17 @@ public sealed class SignInGuard : IDisposable
         }
         finally
         {
-            _hashing.Release();
+            slots.Release();
         }
     }
+
+    private static string Key(string account) => account.Trim().ToUpperInvariant();
 
     /// <inheritdoc />
     public void Dispose()
     {
         _perAccount.Dispose();
         _hashing.Dispose();
+        _hashingUnknown.Dispose();
     }
 }

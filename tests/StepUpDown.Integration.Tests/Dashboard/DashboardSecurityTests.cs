@@ -81,6 +81,33 @@ public sealed partial class DashboardSecurityTests(PostgresFixture postgres, Mai
     }
 
     [Fact]
+    public async Task GuessesAtAnAccount_DoNotLockOutItsOwnerOnABrowserThatSignedInBefore_AndARightPasswordSpendsNothing()
+    {
+        using var owner = new ProxiedClient(Worker.BaseAddress, "203.0.113.20");
+        (await owner.SignInAsync("vera", Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        for (var i = 0; i < 5; i++)
+        {
+            using var botnet = new ProxiedClient(Worker.BaseAddress, $"192.0.2.{i + 50}");
+            (await botnet.SignInAsync("vera", $"guess {i}")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+
+        using var stranger = new ProxiedClient(Worker.BaseAddress, "192.0.2.99");
+        (await stranger.SignInAsync("vera", "guess 6")).StatusCode.ShouldBe(HttpStatusCode.TooManyRequests, "the account's failed attempts are spent");
+        (await owner.SignInAsync("vera", Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect, "its owner's browser is not locked out");
+
+        await using var other = await WorkerHarness.StartAsync(await Postgres.CreateDatabaseAsync(), null, Mail, settings =>
+        {
+            DashboardClient.AddAccount(settings, "vera", Password, "viewer");
+            settings["Dashboard:SignInAttemptsPerAccount"] = "2";
+        });
+        for (var i = 0; i < 4; i++)
+        {
+            using var fresh = new ProxiedClient(other.BaseAddress, $"198.51.100.{i + 20}");
+            (await fresh.SignInAsync("vera", Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect, "signing in with the right password uses up no attempts");
+        }
+    }
+
+    [Fact]
     public async Task AnUnknownAccountTakesAsLongAsAKnownOne_SoTimingDoesNotTellWhichNamesExist()
     {
         // Real-cost hashes (600,000 rounds): the difference between hashing and not is two orders of magnitude.
