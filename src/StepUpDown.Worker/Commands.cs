@@ -48,7 +48,7 @@ public static class Commands
     {
         if (!ReportPeriod.TryParse(from, to, out var period))
         {
-            return Usage("report --from YYYY-MM-DD --to YYYY-MM-DD --csv FILE (the period's first and last days, in order)");
+            return Usage("report --from YYYY-MM-DD --to YYYY-MM-DD --csv FILE (the period's first and last days, in order, at most 5 years)");
         }
 
         await using var worker = await StepUpDownHost.CreateAsync(settings, new Dictionary<string, string?> { ["Jobs:RunServer"] = "false" });

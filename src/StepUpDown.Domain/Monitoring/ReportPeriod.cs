@@ -17,14 +17,18 @@ public sealed record ReportPeriod(DateOnly From, DateOnly To)
         return new ReportPeriod(first, first.AddMonths(3).AddDays(-1));
     }
 
+    /// <summary>The longest period a report covers: enough for any steering group, and bounded work for one request.</summary>
+    public const int MaxYears = 5;
+
     /// <summary>
     /// The period of two ISO dates (<c>yyyy-MM-dd</c>), the first day first; false when either
-    /// does not parse or the period ends before it starts.
+    /// does not parse, the period ends before it starts, or it is longer than <see cref="MaxYears"/>.
     /// </summary>
     public static bool TryParse(string? from, string? to, [NotNullWhen(true)] out ReportPeriod? period)
     {
         period = DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
                  && DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var last) && first <= last
+                 && (first.Year > DateOnly.MaxValue.Year - MaxYears || last < first.AddYears(MaxYears))
             ? new ReportPeriod(first, last)
             : null;
         return period is not null;

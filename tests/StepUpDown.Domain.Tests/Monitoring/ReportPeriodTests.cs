@@ -39,6 +39,10 @@ public sealed class ReportPeriodTests
     [InlineData("2026-09-30", "2026-07-01", false)]
     [InlineData("30/09/2026", "2026-10-01", false)]
     [InlineData("2026-07-01", null, false)]
+    [InlineData("2022-01-01", "2026-12-31", true)]
+    [InlineData("2022-01-01", "2027-01-01", false)]
+    [InlineData("0001-01-02", "9999-06-30", false)]
+    [InlineData("9999-01-01", "9999-06-30", true)]
     public void TryParse_TakesTwoIsoDates_FirstDayFirst(string? from, string? to, bool parses)
     {
         ReportPeriod.TryParse(from, to, out var period).ShouldBe(parses);

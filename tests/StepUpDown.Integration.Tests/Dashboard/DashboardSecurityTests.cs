@@ -107,6 +107,25 @@ public sealed partial class DashboardSecurityTests(PostgresFixture postgres, Mai
         }
     }
 
+    [Theory]
+    [InlineData("/signin")]
+    [InlineData("/hangfire")]
+    [InlineData("/hangfire/monitoring?from=0001-01-02&to=9999-06-30")]
+    [InlineData("/api/v1/lead-professional?source=social-care&id=SC-1")]
+    public async Task EveryPage_ForbidsFramingSniffingAndCaching(string path)
+    {
+        using var staff = new ProxiedClient(Worker.BaseAddress, "203.0.113.30");
+        await staff.SignInAsync("vera", Password);
+
+        var response = await staff.GetAsync(path);
+
+        ((int)response.StatusCode).ShouldBeLessThan(500);
+        response.Headers.GetValues("X-Frame-Options").ShouldBe(["DENY"]);
+        response.Headers.GetValues("Content-Security-Policy").ShouldHaveSingleItem().ShouldContain("frame-ancestors 'none'");
+        response.Headers.GetValues("X-Content-Type-Options").ShouldBe(["nosniff"]);
+        response.Headers.CacheControl!.NoStore.ShouldBeTrue();
+    }
+
     [Fact]
     public async Task AnUnknownAccountTakesAsLongAsAKnownOne_SoTimingDoesNotTellWhichNamesExist()
     {
