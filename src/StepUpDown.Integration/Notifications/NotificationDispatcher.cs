@@ -191,12 +191,19 @@ public sealed partial class NotificationDispatcher(
     private static partial void LogHandedOver(ILogger logger, Guid notificationId, string jobId, string reason);
 }
 
-/// <summary>Delivers the pending ledger rows (scheduled per page, and minutely as a safety net).</summary>
-public sealed class DispatchNotificationsJob(NotificationDispatcher dispatcher)
+/// <summary>
+/// Delivers the pending ledger rows (scheduled per page, and every 15 seconds as a safety net,
+/// which also gives up the rows whose delivery job was deleted).
+/// </summary>
+public sealed class DispatchNotificationsJob(NotificationDispatcher dispatcher, GiveUpWhenRetriesRunOut giveUp)
 {
     /// <summary>The recurring job id of the safety net.</summary>
     public const string RecurringJobId = "dispatch-notifications";
 
-    /// <summary>Delivers the pending rows.</summary>
-    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => dispatcher.DispatchPendingAsync(cancellationToken));
+    /// <summary>Gives up the rows of deleted jobs, then delivers the pending rows.</summary>
+    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(async () =>
+    {
+        await giveUp.GiveUpDeletedAsync();
+        await dispatcher.DispatchPendingAsync(cancellationToken);
+    });
 }

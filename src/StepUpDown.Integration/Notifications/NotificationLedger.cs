@@ -150,12 +150,12 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
     }
 
     /// <summary>
-    /// The row's job gave up (its retries ran out): an undelivered row becomes <c>failed</c> with
-    /// its last reason, and, unless it was the MASSH's own, <paramref name="tellMassh"/> is added in
+    /// The row's job gave up (its retries ran out, or it was deleted): an undelivered row becomes
+    /// <c>failed</c> with <paramref name="reason"/> and its last error, and, unless it was the MASSH's own, <paramref name="tellMassh"/> is added in
     /// the same transaction.
     /// </summary>
     /// <returns>True when the MASSH's notice was added.</returns>
-    public async Task<bool> GiveUpAsync(Guid notificationId, string lastFailure, Func<Guid, string, NotificationToStore> tellMassh)
+    public async Task<bool> GiveUpAsync(Guid notificationId, string reason, Func<Guid, string, NotificationToStore> tellMassh)
     {
         ArgumentNullException.ThrowIfNull(tellMassh);
         await using var connection = await dataSource.OpenConnectionAsync();
@@ -164,11 +164,11 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
             """
             UPDATE stepupdown.notifications
                SET state = 'failed', sending_since = NULL,
-                   last_error = 'Gave up: retries ran out (' || @lastFailure || '). Last: ' || COALESCE(last_error, 'none')
+                   last_error = @reason || '. Last: ' || COALESCE(last_error, 'none')
              WHERE id = @notificationId AND state IN ('pending', 'sending')
             RETURNING step_id, recipient_role
             """,
-            new { notificationId, lastFailure },
+            new { notificationId, reason },
             transaction);
         var told = row is { } given && !Domain.Notifications.RecipientRoles.IsMassh(given.Role);
         if (told)
@@ -178,6 +178,24 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
 
         await transaction.CommitAsync();
         return told;
+    }
+
+    /// <summary>Of rows and the jobs they were handed to, the rows still undelivered and still that job's.</summary>
+    public async Task<IReadOnlyList<Guid>> UndeliveredOfJobsAsync(IReadOnlyList<(Guid NotificationId, string JobId)> handed)
+    {
+        ArgumentNullException.ThrowIfNull(handed);
+        if (handed.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync();
+        return (await connection.QueryAsync<Guid>(
+            """
+            SELECT n.id FROM stepupdown.notifications n JOIN unnest(@ids, @jobIds) AS h(id, job_id) ON h.id = n.id AND h.job_id = n.job_id
+             WHERE n.state IN ('pending', 'sending')
+            """,
+            new { ids = handed.Select(h => h.NotificationId).ToArray(), jobIds = handed.Select(h => h.JobId).ToArray() })).AsList();
     }
 
     /// <summary>

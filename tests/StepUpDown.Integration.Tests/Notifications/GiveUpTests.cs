@@ -50,6 +50,28 @@ public sealed class GiveUpTests(PostgresFixture postgres, MailDevFixture mail) :
     }
 
     [Fact]
+    public async Task ARetryingDeliveryJobDeletedOnTheDashboard_FailsItsRow_AndTheMasshIsTold()
+    {
+        var closedPort = MailDevFixture.FreePort();
+        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail, settings =>
+            settings["Mail:Smtp:Port"] = closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        _feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
+        await worker.PollAsync();
+        await worker.PollAsync();
+        await worker.WaitUntilAsync(
+            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE recipient_role = 'gp' AND job_id IS NOT NULL AND attempts > 0") == 1,
+            "the GP's notice is retrying in its own job");
+        var gpJob = await worker.QueryScalarAsync<string>("SELECT job_id FROM stepupdown.notifications WHERE recipient_role = 'gp'");
+
+        worker.Get<IBackgroundJobClient>().Delete(gpJob).ShouldBeTrue();
+
+        await worker.WaitUntilAsync(async () => (await LedgerAsync(worker, "gp")).State == "failed", "the GP's notice is given up, not stranded pending");
+        (await LedgerAsync(worker, "gp")).LastError.ShouldNotBeNull().ShouldStartWith("Gave up: its delivery job was deleted on the dashboard");
+        (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE recipient_role = 'massh-undelivered:gp'")).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task AnAddressWithABlankAroundIt_IsRefusedAtOnce_NotRetriedForHours()
     {
         await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail);
