@@ -55,7 +55,7 @@ public sealed partial class CaseFeedPoller(
         var detector = new StepDetector(continuum);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var sourceLock = await SourceLock.TryAcquireAsync(connection, source, cancellationToken);
+        await using var sourceLock = await AdvisoryLock.TryAcquireAsync(connection, AdvisoryLock.ForSource(source), cancellationToken);
         if (sourceLock is null)
         {
             LogSkipped(logger, source);

@@ -10,6 +10,7 @@ using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Monitoring;
 using StepUpDown.Domain.Time;
 using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Handovers;
 
@@ -58,6 +59,16 @@ public sealed partial class HandoverDigests(
         var weekOf = ReportPeriod.WeekOf(today);
         var ladder = options.Value.ToLadder();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+
+        // One run at a time across instances ("Trigger now" during the scheduled run included):
+        // what the other run sends is read as already sent only once it has finished.
+        await using var running = await AdvisoryLock.TryAcquireAsync(connection, "handover-digests", cancellationToken);
+        if (running is null)
+        {
+            LogAnotherRun(logger);
+            return new DigestResult(0, 0, 0, 0);
+        }
+
         var open = (await connection.QueryAsync<OpenHandover>(
             """
             SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.started_on AS StartedOn, h.working_days AS WorkingDays,
@@ -149,6 +160,9 @@ public sealed partial class HandoverDigests(
     private sealed record OpenHandover(
         Guid Id, string Source, string ChildId, bool Planned, DateOnly StartedOn, int? WorkingDays, string Missing, int? LastStage, DateOnly? LastStageOn,
         string? Manager, string? ManagerName, string? Team, string? Note);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly handover digests: another run is sending them now; this one sends nothing")]
+    private static partial void LogAnotherRun(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Weekly handover digests: {Sent} sent, {AlreadySent} already sent this week, {Failed} failed, {WithoutManager} open handovers have no team manager to send to (listed to the MASSH)")]
     private static partial void LogDigests(ILogger logger, int sent, int alreadySent, int failed, int withoutManager);

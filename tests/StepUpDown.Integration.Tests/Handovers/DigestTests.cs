@@ -82,6 +82,22 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
     }
 
     [Fact]
+    public async Task TwoRunsAtOnce_TriggerNowDuringTheScheduledRun_SendEachManagerOneDigest()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1, nhsNumber: Children.NhsNumberFor(1)), Children.Record("SC-2", "CIN", 1, nhsNumber: Children.NhsNumberFor(2)));
+        Feed.ServePage("c1", "c2", Agreed("SC-1", Children.NhsNumberFor(1), "2026-11-09"), Agreed("SC-2", Children.NhsNumberFor(2), "2026-11-09", manager: Omar));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.WaitForLedgerSettledAsync();
+
+        var runs = await Task.WhenAll(DigestsAt("2026-11-11T08:00:00Z").SendAsync(CancellationToken.None), DigestsAt("2026-11-11T08:00:00Z").SendAsync(CancellationToken.None));
+
+        runs.Sum(r => r.Sent).ShouldBe(2);
+        var digests = (await Mail.GetMessagesAsync()).Where(m => m.Subject.StartsWith("Weekly handovers", StringComparison.Ordinal)).ToList();
+        digests.Select(d => d.To.Single().Address).ShouldBe([Mary, Omar], ignoreOrder: true);
+    }
+
+    [Fact]
     public async Task AManagerAddressThatMayNotBeSentTo_IsListedToTheMassh_SayingWhy_AndTheJobDoesNotFail()
     {
         string[] numbers = [Children.NhsNumberFor(1), Children.NhsNumberFor(2), Children.NhsNumberFor(3)];

@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Npgsql;
+
+namespace StepUpDown.Integration.Storage;
+
+/// <summary>
+/// A session-level PostgreSQL advisory lock on one named piece of work (a source's poll, the
+/// week's digests), held on the work's own connection: only one instance does it at a time, and a
+/// crashed holder's lock goes with its connection (unlike Hangfire's distributed lock, which waits
+/// out a timeout).
+/// </summary>
+internal sealed class AdvisoryLock : IAsyncDisposable
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly long _key;
+
+    private AdvisoryLock(NpgsqlConnection connection, long key)
+    {
+        _connection = connection;
+        _key = key;
+    }
+
+    /// <summary>Takes the lock named <paramref name="name"/>, or returns null when another session holds it.</summary>
+    public static async Task<AdvisoryLock?> TryAcquireAsync(NpgsqlConnection connection, string name, CancellationToken cancellationToken)
+    {
+        var key = KeyFor(name);
+        var acquired = await connection.ExecuteScalarAsync<bool>(
+            new CommandDefinition("SELECT pg_try_advisory_lock(@key)", new { key }, cancellationToken: cancellationToken));
+        return acquired ? new AdvisoryLock(connection, key) : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection.State == System.Data.ConnectionState.Open)
+        {
+            await _connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = _key });
+        }
+    }
+
+    /// <summary>The lock of one source's poll.</summary>
+    public static string ForSource(string source) => "case-feed:" + source.ToUpperInvariant();
+
+    private static long KeyFor(string name) => BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes(name)), 0);
+}
