@@ -74,18 +74,8 @@ internal sealed class MailCheck(IOptions<MailOptions> mail) : IHealthCheck, IDis
 
     public void Dispose() => _probing.Dispose();
 
-    private static async Task<HealthCheckResult> ProbeAsync(SmtpOptions smtp, CancellationToken cancellationToken)
-    {
-        using var client = new SmtpClient { Timeout = 5_000 };
-        try
-        {
-            await SmtpMailTransport.ConnectAsync(client, smtp.Host!, smtp.Port, smtp.Security, TimeSpan.FromSeconds(5), cancellationToken);
-            await client.DisconnectAsync(quit: true, cancellationToken);
-            return HealthCheckResult.Healthy("The SMTP relay accepts connections.");
-        }
-        catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or OperationCanceledException or MailKit.ProtocolException or MailKit.Security.SslHandshakeException)
-        {
-            return HealthCheckResult.Degraded($"The SMTP relay does not accept connections: {exception.GetType().Name}.");
-        }
-    }
+    private static async Task<HealthCheckResult> ProbeAsync(SmtpOptions smtp, CancellationToken cancellationToken) =>
+        await SmtpMailTransport.ProbeAsync(smtp, cancellationToken) is { } failure
+            ? HealthCheckResult.Degraded($"The SMTP relay does not accept connections: {failure}.")
+            : HealthCheckResult.Healthy("The SMTP relay accepts connections.");
 }

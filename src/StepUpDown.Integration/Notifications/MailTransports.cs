@@ -108,6 +108,23 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTran
         }
     }
 
+    /// <summary>Connects to the relay and says QUIT: null when it answers, else the exception's type name (no server words).</summary>
+    public static async Task<string?> ProbeAsync(SmtpOptions smtp, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(smtp);
+        using var client = new SmtpClient { Timeout = 5_000 };
+        try
+        {
+            await ConnectAsync(client, smtp.Host!, smtp.Port, smtp.Security, TimeSpan.FromSeconds(5), cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or MailKit.ProtocolException or MailKit.Security.SslHandshakeException)
+        {
+            return exception.GetType().Name;
+        }
+    }
+
     private static async Task<bool> StillOpenAsync(PooledClient pooled, CancellationToken cancellationToken)
     {
         if (Environment.TickCount64 - pooled.LastUsed < CheckAfterIdle.TotalMilliseconds)

@@ -73,6 +73,7 @@ public sealed partial class NotificationDelivery(
     LevelMaps levelMaps,
     ContinuumOfNeed continuum,
     InstanceLease lease,
+    RelayRecovery relay,
     StepUpDownMetrics metrics,
     ILogger<NotificationDelivery> logger)
 {
@@ -179,6 +180,7 @@ public sealed partial class NotificationDelivery(
 
             if (delivered == NotificationState.Sent)
             {
+                await relay.AcceptedAsync();
                 metrics.NotificationSent(row.RecipientRole, row.Template);
                 metrics.NotificationDelivered(row.RecipientRole, row.DetectedAt);
             }
@@ -225,6 +227,10 @@ public sealed partial class NotificationDelivery(
         }
 
         metrics.NotificationFailed(row.RecipientRole, row.Template, failure.Permanent);
+        if (!failure.Permanent)
+        {
+            relay.TransientFailure();
+        }
 
         // An SMTP reply's text is the server's and may quote the address: only its code goes
         // to the log and to the failure Hangfire keeps.

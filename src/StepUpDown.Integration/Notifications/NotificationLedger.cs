@@ -180,6 +180,14 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
         return told;
     }
 
+    /// <summary>The delivery jobs of rows not yet delivered that have been tried and wait for another try.</summary>
+    public async Task<IReadOnlyList<string>> WaitingForRetryAsync()
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        return (await connection.QueryAsync<string>(
+            "SELECT job_id FROM stepupdown.notifications WHERE state = 'pending' AND job_id IS NOT NULL AND attempts > 0 ORDER BY created_at LIMIT 10000")).AsList();
+    }
+
     /// <summary>Of rows and the jobs they were handed to, the rows still undelivered and still that job's.</summary>
     public async Task<IReadOnlyList<Guid>> UndeliveredOfJobsAsync(IReadOnlyList<(Guid NotificationId, string JobId)> handed)
     {

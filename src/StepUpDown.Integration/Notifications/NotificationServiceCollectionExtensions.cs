@@ -84,6 +84,7 @@ public static class NotificationServiceCollectionExtensions
         services.AddSingleton<NotificationDispatcher>();
         services.AddScoped<SendNotificationJob>();
         services.AddSingleton<GiveUpWhenRetriesRunOut>();
+        services.AddSingleton<RelayRecovery>();
         services.AddScoped<DispatchNotificationsJob>();
         return builder;
     }

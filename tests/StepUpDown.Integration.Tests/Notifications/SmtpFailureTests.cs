@@ -1,3 +1,5 @@
+using Hangfire;
+using Hangfire.States;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Tests.Fixtures;
 
@@ -69,6 +71,33 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         var received = await sink.GetMessagesAsync();
         received.Count.ShouldBe(4);
         received.Count(m => m.To[0].Address == "riverside.practice@nhs.example").ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task WhenTheRelayAnswersAgain_NoticesWaitingOutTheirBackoff_GoOutAtOnce()
+    {
+        var port = MailDevFixture.FreePort();
+        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail,
+            settings => settings["Mail:Smtp:Port"] = port.ToString());
+        await StepUpTwoChildrenAsync(worker, _feed);
+        await worker.WaitUntilAsync(
+            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE job_id IS NULL OR attempts = 0") == 0,
+            "every notice is handed to a delivery job, and tried");
+        // As after a few failures: the next retry is an hour away.
+        var client = worker.Get<IBackgroundJobClient>();
+        foreach (var jobId in await worker.QueryAsync<string>("SELECT job_id FROM stepupdown.notifications"))
+        {
+            client.ChangeState(jobId, new ScheduledState(TimeSpan.FromHours(1)));
+        }
+
+        await using var sink = new MailDevFixture(port);
+        await sink.InitializeAsync();
+
+        // The dispatch's safety net (every 15 s) finds the relay answering: nobody waits an hour.
+        await worker.WaitUntilAsync(
+            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state <> 'sent'") == 0,
+            "every waiting notice sent within a minute of the relay's return", TimeSpan.FromSeconds(60));
+        (await sink.GetMessagesAsync()).Count.ShouldBe(4);
     }
 
     [Fact]
