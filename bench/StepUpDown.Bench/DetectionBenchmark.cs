@@ -37,14 +37,14 @@ internal static class DetectionBenchmark
 
     /// <summary>
     /// Issue 12's figure: changed records/s with one record in a hundred poisoned, against the
-    /// clean rate, on three fresh environments (clean, poison refused before storage, poison only
-    /// the database refuses).
+    /// clean rate, on four fresh environments (clean, poison refused before storage, poison only
+    /// the database refuses, the odd shapes of issue 19).
     /// </summary>
     public static async Task RunPoisonAsync(int children, int changes)
     {
         Console.WriteLine($"StepUpDown poison benchmark: {children:N0} children, then {changes:N0} changes with 1 % poison, pages of 1,000; {Environment.ProcessorCount} cores");
         double? clean = null;
-        foreach (var poison in new[] { Poison.None, Poison.Caught, Poison.Refused })
+        foreach (var poison in new[] { Poison.None, Poison.Caught, Poison.Refused, Poison.Mutated })
         {
             await using var environment = await BenchEnvironment.StartAsync(children, changes, poison);
             await using var worker = await StepUpDownHost.CreateAsync([], environment.WorkerSettings(1000, new Dictionary<string, string?> { ["Jobs:RunServer"] = "false" }));

@@ -41,19 +41,41 @@ internal sealed class SyntheticChildren(int children, int changes, Poison poison
     /// <summary>True for the changes that carry <see cref="Poison"/>: one in a hundred.</summary>
     public bool IsPoison(int index) => poison != Poison.None && index >= children && (index - children) % 100 == 37;
 
+    /// <summary>For <see cref="Poison.Mutated"/>: which of the odd shapes a poisoned change takes (see <see cref="Poison"/>); -1 for none.</summary>
+    private int MutationOf(int index, int child) => poison == Poison.Mutated && IsPoison(index) ? child % 6 : -1;
+
     public void WriteRecord(Utf8JsonWriter json, int index)
     {
         var (child, version, code) = Event(index);
-        var given = !IsPoison(index) ? $"Given{child}" : poison == Poison.Caught ? $"Given\u0000{child}" : $"{RefusedPrefix}{child}";
+        var mutation = MutationOf(index, child);
+        var given = !IsPoison(index) || poison == Poison.Mutated ? $"Given{child}" : poison == Poison.Caught ? $"Given\u0000{child}" : $"{RefusedPrefix}{child}";
         json.WriteStartObject();
         json.WriteString("childId", ChildId(child));
         json.WriteString("nhsNumber", NhsNumberFor(child));
         json.WriteStartObject("name");
-        json.WriteString("given", given);
+        if (mutation == 4)
+        {
+            // An escaped lone surrogate: valid JSON, no UTF-8 text can hold it.
+            json.WritePropertyName("given");
+            json.WriteRawValue("\"\\ud800\"", skipInputValidation: true);
+        }
+        else
+        {
+            json.WriteString("given", given);
+        }
+
         json.WriteString("family", $"Family{child % 997}");
         json.WriteEndObject();
         json.WriteString("dateOfBirth", new DateOnly(2010, 1, 1).AddDays(child % 5000).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-        json.WriteString("levelOfNeed", code);
+        if (mutation == 0)
+        {
+            json.WriteNull("levelOfNeed");
+        }
+        else
+        {
+            json.WriteString("levelOfNeed", code);
+        }
+
         json.WriteString("status", "open");
         json.WriteStartObject("allocatedTeam");
         json.WriteString("name", $"Team {child % 40}");
@@ -62,11 +84,60 @@ internal sealed class SyntheticChildren(int children, int changes, Poison poison
         json.WriteEndObject();
         json.WriteStartObject("leadProfessional");
         json.WriteString("id", $"P{child % 800}");
-        json.WriteString("name", $"Professional {child % 800}");
+        if (mutation == 1)
+        {
+            json.WriteNull("name");
+        }
+        else
+        {
+            json.WriteString("name", $"Professional {child % 800}");
+        }
+
         json.WriteString("role", "Social worker");
         json.WriteString("agency", "CSC");
         json.WriteString("email", $"p{child % 800}@council.example");
         json.WriteEndObject();
+        if (mutation == 5)
+        {
+            json.WritePropertyName("plan");
+            json.WriteRawValue(new string('[', 40) + new string(']', 40), skipInputValidation: true);
+        }
+        else
+        {
+            WritePlan(json, code);
+        }
+
+        json.WriteStartArray("services");
+        for (var entry = 0; entry < (mutation == 3 ? 2 : 1); entry++)
+        {
+            // Mutation 3 lists the service twice (left and rejoined): valid, and detected as one.
+            json.WriteStartObject();
+            if (mutation == 2)
+            {
+                json.WriteNull("serviceId");
+            }
+            else
+            {
+                json.WriteString("serviceId", "SCH");
+            }
+
+            json.WriteString("name", "School nursing");
+            json.WriteString("joinedOn", "2026-06-01");
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartObject("gpPractice");
+        json.WriteString("odsCode", "Y00001");
+        json.WriteString("name", "Riverside Medical Practice (fictional)");
+        json.WriteEndObject();
+        json.WriteString("updatedAt", "2026-11-20T09:00:00Z");
+        json.WriteNumber("version", version);
+        json.WriteEndObject();
+    }
+
+    private static void WritePlan(Utf8JsonWriter json, string code)
+    {
         json.WriteStartObject("plan");
         json.WriteString("type", code.ToLowerInvariant() switch { "eh" => "eha", "lac" => "lac", var c => c });
         json.WriteString("startedOn", "2026-06-01");
@@ -78,20 +149,6 @@ internal sealed class SyntheticChildren(int children, int changes, Poison poison
         json.WriteString("owner", "School");
         json.WriteEndObject();
         json.WriteEndArray();
-        json.WriteEndObject();
-        json.WriteStartArray("services");
-        json.WriteStartObject();
-        json.WriteString("serviceId", "SCH");
-        json.WriteString("name", "School nursing");
-        json.WriteString("joinedOn", "2026-06-01");
-        json.WriteEndObject();
-        json.WriteEndArray();
-        json.WriteStartObject("gpPractice");
-        json.WriteString("odsCode", "Y00001");
-        json.WriteString("name", "Riverside Medical Practice (fictional)");
-        json.WriteEndObject();
-        json.WriteString("updatedAt", "2026-11-20T09:00:00Z");
-        json.WriteNumber("version", version);
         json.WriteEndObject();
     }
 
@@ -138,4 +195,11 @@ internal enum Poison
 
     /// <summary>A name only the database refuses.</summary>
     Refused,
+
+    /// <summary>
+    /// The odd shapes of issue 19, in turn: a null <c>levelOfNeed</c>, a lead professional with a
+    /// null name, a null <c>serviceId</c>, a service listed twice (valid: detected), an escaped
+    /// lone surrogate in the name, a plan nested 40 deep.
+    /// </summary>
+    Mutated,
 }
