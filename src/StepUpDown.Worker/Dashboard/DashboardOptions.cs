@@ -57,9 +57,17 @@ public sealed class DashboardOptions : IValidatableObject
     [Range(1, 1000)]
     public int SignInAttemptsPerAccount { get; set; } = 10;
 
+    /// <summary>How the Data Protection key ring is protected at rest.</summary>
+    public KeyRingOptions DataProtection { get; set; } = new();
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (DataProtection.CertificatePath is { Length: > 0 } certificate && !File.Exists(certificate))
+        {
+            yield return new ValidationResult("names no file (a PKCS#12 .pfx with its private key).", [$"{nameof(DataProtection)}:{nameof(KeyRingOptions.CertificatePath)}"]);
+        }
+
         foreach (var (name, key) in ApiKeys)
         {
             if (key.Length < 32)
@@ -156,4 +164,18 @@ public static class DashboardRoles
 
     /// <summary>May also retry, delete and trigger jobs.</summary>
     public const string Admin = "admin";
+}
+
+/// <summary>
+/// <c>Dashboard:DataProtection</c>: a certificate that encrypts the key ring in the database, so
+/// that read access to the database alone cannot forge a signed-in cookie. Every instance needs
+/// the same certificate (its private key included).
+/// </summary>
+public sealed class KeyRingOptions
+{
+    /// <summary>A PKCS#12 (.pfx) file with the certificate and its private key; none: the key ring is stored unencrypted (ASP.NET Core warns at start-up).</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The .pfx file's password, if it has one.</summary>
+    public string? CertificatePassword { get; set; }
 }

@@ -198,6 +198,38 @@ public sealed partial class DashboardSecurityTests(PostgresFixture postgres, Mai
         (await staff.GetAsync("/hangfire")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task WithACertificate_TheKeyRingIsEncryptedInTheDatabase_AndEveryInstanceHoldingItReadsTheCookie()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=StepUpDown key ring (test)", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var pfx = Path.Combine(Path.GetTempPath(), $"sud-keyring-{Guid.NewGuid():N}.pfx");
+        await File.WriteAllBytesAsync(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx password"));
+        void WithCertificate(Dictionary<string, string?> settings)
+        {
+            Adjust(settings);
+            settings["Dashboard:DataProtection:CertificatePath"] = pfx;
+            settings["Dashboard:DataProtection:CertificatePassword"] = "pfx password";
+        }
+
+        var database = await Postgres.CreateDatabaseAsync();
+        await using var first = await WorkerHarness.StartAsync(database, null, Mail, WithCertificate);
+        using var staff = new ProxiedClient(first.BaseAddress, "203.0.113.40");
+        (await staff.SignInAsync("vera", Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        await using var second = await WorkerHarness.StartAsync(database, null, Mail, WithCertificate);
+
+        var stored = await first.QueryAsync<string>("SELECT xml FROM stepupdown.data_protection_keys");
+        stored.ShouldNotBeEmpty();
+        stored.ShouldAllBe(xml => xml.Contains("encryptedSecret", StringComparison.Ordinal) && !xml.Contains("<masterKey", StringComparison.Ordinal));
+        (await staff.GetAsync("/hangfire", second.BaseAddress)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var missing = await Should.ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            WorkerHarness.StartAsync(database, null, Mail, settings => { WithCertificate(settings); settings["Dashboard:DataProtection:CertificatePassword"] = "wrong"; }));
+        missing.Message.ShouldContain("Dashboard:DataProtection:CertificatePath");
+        File.Delete(pfx);
+    }
+
     private static async Task<TimeSpan> TimeRefusedSignInAsync(Uri baseAddress, string account)
     {
         using var client = new ProxiedClient(baseAddress, "203.0.113.7");
