@@ -42,12 +42,12 @@ internal sealed class SyntheticChildren(int children, int changes, Poison poison
     public bool IsPoison(int index) => poison != Poison.None && index >= children && (index - children) % 100 == 37;
 
     /// <summary>For <see cref="Poison.Mutated"/>: which of the odd shapes a poisoned change takes (see <see cref="Poison"/>); -1 for none.</summary>
-    private int MutationOf(int index, int child) => poison == Poison.Mutated && IsPoison(index) ? child % 6 : -1;
+    private int MutationOf(int index) => poison == Poison.Mutated && IsPoison(index) ? (index - children) / 100 % 6 : -1;
 
     public void WriteRecord(Utf8JsonWriter json, int index)
     {
         var (child, version, code) = Event(index);
-        var mutation = MutationOf(index, child);
+        var mutation = MutationOf(index);
         var given = !IsPoison(index) || poison == Poison.Mutated ? $"Given{child}" : poison == Poison.Caught ? $"Given\u0000{child}" : $"{RefusedPrefix}{child}";
         json.WriteStartObject();
         json.WriteString("childId", ChildId(child));

@@ -1,9 +1,11 @@
 using Dapper;
 using Hangfire;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Retention;
@@ -21,7 +23,13 @@ public sealed record PurgeResult(int ClosedChildren, int Steps, int LedgerRows, 
 /// held: a number corrected years later still reaches the GP.
 /// </summary>
 public sealed partial class RetentionPurge(
-    NpgsqlDataSource dataSource, IOptions<RetentionOptions> options, JobStorage jobs, IBackgroundJobClient client, TimeProvider time, ILogger<RetentionPurge> logger)
+    NpgsqlDataSource dataSource,
+    IOptions<RetentionOptions> options,
+    IConfiguration configuration,
+    JobStorage jobs,
+    IBackgroundJobClient client,
+    TimeProvider time,
+    ILogger<RetentionPurge> logger)
 {
     /// <summary>SQL true when the child <c>{alias}.source, {alias}.child_id</c> has an open handover.</summary>
     private static string HasOpenHandover(string alias) =>
@@ -105,6 +113,7 @@ public sealed partial class RetentionPurge(
         await transaction.CommitAsync(cancellationToken);
 
         var failedJobs = DeleteFailedJobs(now.AddDays(-retention.FailedJobsDays));
+        DeleteOutboxFiles(file => file.LastWriteTimeUtc < parameters.ledger.UtcDateTime);
         var result = new PurgeResult(children, steps, ledgerRows, handovers, quarantined, failedJobs);
         LogPurged(logger, result.ClosedChildren, result.Steps, result.LedgerRows, result.Handovers, result.Quarantined, result.FailedJobs);
         return result;
@@ -112,7 +121,8 @@ public sealed partial class RetentionPurge(
 
     /// <summary>
     /// Removes everything the worker holds about one child of one case system (its record, linking
-    /// keys, steps and their notices, handovers, quarantined payloads), leaves a tombstone (a keyed
+    /// keys, steps and their notices, handovers, quarantined payloads, the outbox files of its
+    /// notices), leaves a tombstone (a keyed
     /// hash of the id and the version erased) so that a resync announces nothing, and records only that an
     /// erasure happened. The case system's own record, and the same child under another source's
     /// id, are not touched.
@@ -123,6 +133,10 @@ public sealed partial class RetentionPurge(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var child = new { source, childId, now = time.GetUtcNow() };
+        var messageIds = (await connection.QueryAsync<string>(
+            "SELECT n.message_id FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id WHERE s.source = @source AND s.child_id = @childId",
+            child,
+            transaction)).Select(OutboxFileName).ToHashSet(StringComparer.Ordinal);
         var removed = await connection.ExecuteScalarAsync<int>(
             $"""
             WITH erased AS (SELECT @source AS source, @childId AS child_id,
@@ -144,8 +158,34 @@ public sealed partial class RetentionPurge(
         removed += await connection.ExecuteAsync("DELETE FROM stepupdown.steps WHERE source = @source AND child_id = @childId", child, transaction);
         await connection.ExecuteAsync("INSERT INTO stepupdown.erasures (erased_at, rows_removed) VALUES (@now, @removed)", new { child.now, removed }, transaction);
         await transaction.CommitAsync(cancellationToken);
+        removed += DeleteOutboxFiles(file => messageIds.Contains(file.Name));
         LogErased(logger, removed);
         return removed;
+    }
+
+    /// <summary>The outbox's file of a notice: named by its Message-Id's local part, as the outbox and the demo's mailbox write it.</summary>
+    private static string OutboxFileName(string messageId) => $"{messageId.Trim('<', '>').Split('@')[0]}.eml";
+
+    /// <summary>
+    /// Deletes the <c>.eml</c> files of <c>Mail:OutboxDirectory</c> (the outbox, and the demo's
+    /// mailbox, which writes there too) that <paramref name="goes"/> picks: they are children's notices.
+    /// </summary>
+    private int DeleteOutboxFiles(Func<FileInfo, bool> goes)
+    {
+        // Read as it stands, not through the validated MailOptions: erase-child runs with no relay set.
+        var folder = new DirectoryInfo(configuration[$"{MailOptions.SectionName}:{nameof(MailOptions.OutboxDirectory)}"] ?? new MailOptions().OutboxDirectory);
+        if (!folder.Exists)
+        {
+            return 0;
+        }
+
+        var gone = folder.EnumerateFiles("*.eml").Where(goes).ToList();
+        foreach (var file in gone)
+        {
+            file.Delete();
+        }
+
+        return gone.Count;
     }
 
     /// <summary>Failed jobs older than <paramref name="cutoff"/> are deleted (Hangfire then expires them as any deleted job).</summary>

@@ -5,6 +5,27 @@ using System.Text;
 
 namespace StepUpDown.Integration.Tests.Chaos;
 
+/// <summary>The chaos tests' burst: CHILDREN children adopted at early help, then each stepped up (two notices each).</summary>
+internal static class Burst
+{
+    public static void Serve(Fixtures.FeedServer feed, int children)
+    {
+        feed.ServePage(null, "c1", Enumerable.Range(1, children).Select(i => (object)Fixtures.Children.Record($"SC-{i}", "EH", 1, nhsNumber: Fixtures.Children.NhsNumberFor(i))).ToArray());
+        feed.ServePage("c1", "c2", Enumerable.Range(1, children).Select(i => (object)Fixtures.Children.Record($"SC-{i}", "CP", 2, nhsNumber: Fixtures.Children.NhsNumberFor(i))).ToArray());
+        feed.ServePage("c2", "c2");
+    }
+
+    /// <summary>A worker process's settings: polling every second, sending through <paramref name="relay"/> with a patient timeout.</summary>
+    public static Dictionary<string, string?> SendingThrough(HangingRelay relay, string database, Fixtures.FeedServer feed, Fixtures.MailDevFixture mail, string logPath)
+    {
+        var settings = Fixtures.WorkerHarness.Settings(database, feed.Url, mail, logPath);
+        settings["Mail:Smtp:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Mail:Smtp:Timeout"] = "00:05:00";
+        settings[$"CaseFeeds:Sources:{Fixtures.WorkerHarness.Source}:PollCron"] = "* * * * * *";
+        return settings;
+    }
+}
+
 /// <summary>The worker program run as its own process (as it is deployed), to be killed.</summary>
 internal sealed class WorkerProcess : IDisposable
 {

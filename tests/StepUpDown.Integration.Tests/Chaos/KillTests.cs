@@ -21,18 +21,12 @@ public sealed class KillTests(PostgresFixture postgres, MailDevFixture mail, Xun
     {
         await mail.ClearAsync();
         var database = await postgres.CreateDatabaseAsync();
-        _feed.ServePage(null, "c1", Enumerable.Range(1, Children).Select(i => (object)Fixtures.Children.Record($"SC-{i}", "EH", 1, nhsNumber: Fixtures.Children.NhsNumberFor(i))).ToArray());
-        _feed.ServePage("c1", "c2", Enumerable.Range(1, Children).Select(i => (object)Fixtures.Children.Record($"SC-{i}", "CP", 2, nhsNumber: Fixtures.Children.NhsNumberFor(i))).ToArray());
-        _feed.ServePage("c2", "c2");
+        Burst.Serve(_feed, Children);
 
         // The first worker polls every second and sends through a relay that takes the message and never answers.
         using var hangingRelay = new HangingRelay();
         var logPath = Path.Combine(Path.GetTempPath(), $"sud-killed-{Guid.NewGuid():N}.txt");
-        var settings = WorkerHarness.Settings(database, _feed.Url, mail, logPath);
-        settings["Mail:Smtp:Port"] = hangingRelay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        settings["Mail:Smtp:Timeout"] = "00:05:00";
-        settings[$"CaseFeeds:Sources:{WorkerHarness.Source}:PollCron"] = "* * * * * *";
-        using var doomed = WorkerProcess.Start(settings);
+        using var doomed = WorkerProcess.Start(Burst.SendingThrough(hangingRelay, database, _feed, mail, logPath));
         var ledger = new LedgerProbe(database, 2 * Children);
         await ledger.WaitUntilAsync(
             "the burst is claimed by the first worker, and some of it is being sent",

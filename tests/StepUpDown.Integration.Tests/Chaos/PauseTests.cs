@@ -19,16 +19,10 @@ public sealed class PauseTests(PostgresFixture postgres, MailDevFixture mail) : 
     {
         await mail.ClearAsync();
         var database = await postgres.CreateDatabaseAsync();
-        _feed.ServePage(null, "c1", Enumerable.Range(1, Children).Select(i => (object)Fixtures.Children.Record($"SC-{i}", "EH", 1, nhsNumber: Fixtures.Children.NhsNumberFor(i))).ToArray());
-        _feed.ServePage("c1", "c2", Enumerable.Range(1, Children).Select(i => (object)Fixtures.Children.Record($"SC-{i}", "CP", 2, nhsNumber: Fixtures.Children.NhsNumberFor(i))).ToArray());
-        _feed.ServePage("c2", "c2");
+        Burst.Serve(_feed, Children);
         using var relay = new HangingRelay();
         var logPath = Path.Combine(Path.GetTempPath(), $"sud-paused-{Guid.NewGuid():N}.txt");
-        var settings = WorkerHarness.Settings(database, _feed.Url, mail, logPath);
-        settings["Mail:Smtp:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        settings["Mail:Smtp:Timeout"] = "00:05:00";
-        settings[$"CaseFeeds:Sources:{WorkerHarness.Source}:PollCron"] = "* * * * * *";
-        using var paused = WorkerProcess.Start(settings);
+        using var paused = WorkerProcess.Start(Burst.SendingThrough(relay, database, _feed, mail, logPath));
         var ledger = new LedgerProbe(database, 2 * Children);
         await ledger.WaitUntilAsync(
             "the first worker is in the middle of sending", "SELECT count(*) FILTER (WHERE state = 'sending') > 0 FROM stepupdown.notifications", TimeSpan.FromSeconds(90));

@@ -19,6 +19,18 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         await worker.PollAsync();
     }
 
+    /// <summary>A worker whose relay (at <paramref name="port"/>) is down while two children step up: every notice handed to its own job and tried once.</summary>
+    private async Task<WorkerHarness> StepUpWhileTheRelayIsDownAsync(int port)
+    {
+        var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail,
+            settings => settings["Mail:Smtp:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await StepUpTwoChildrenAsync(worker, _feed);
+        await worker.WaitUntilAsync(
+            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE job_id IS NULL OR attempts = 0") == 0,
+            "every notice is handed to a delivery job, and tried");
+        return worker;
+    }
+
     private static Task<Guid> GpNoticeAsync(WorkerHarness worker) =>
         worker.QueryScalarAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp' ORDER BY created_at LIMIT 1");
 
@@ -30,12 +42,7 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
     public async Task SmtpDown_EveryNoticeGetsItsOwnDeliveryJob_AndOnceTheRelayIsBackEachIsDeliveredOnce()
     {
         var port = MailDevFixture.FreePort();
-        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail,
-            settings => settings["Mail:Smtp:Port"] = port.ToString());
-        await StepUpTwoChildrenAsync(worker, _feed);
-        await worker.WaitUntilAsync(
-            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE job_id IS NULL OR attempts = 0") == 0,
-            "every notice is handed to a delivery job, and tried");
+        await using var worker = await StepUpWhileTheRelayIsDownAsync(port);
 
         var rows = await worker.QueryAsync<(Guid Id, string JobId)>("SELECT id, job_id FROM stepupdown.notifications");
         var jobs = await worker.QueryAsync<string>(
@@ -77,12 +84,7 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
     public async Task WhenTheRelayAnswersAgain_NoticesWaitingOutTheirBackoff_GoOutAtOnce()
     {
         var port = MailDevFixture.FreePort();
-        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail,
-            settings => settings["Mail:Smtp:Port"] = port.ToString());
-        await StepUpTwoChildrenAsync(worker, _feed);
-        await worker.WaitUntilAsync(
-            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE job_id IS NULL OR attempts = 0") == 0,
-            "every notice is handed to a delivery job, and tried");
+        await using var worker = await StepUpWhileTheRelayIsDownAsync(port);
         // As after a few failures: the next retry is an hour away.
         var client = worker.Get<IBackgroundJobClient>();
         foreach (var jobId in await worker.QueryAsync<string>("SELECT job_id FROM stepupdown.notifications"))

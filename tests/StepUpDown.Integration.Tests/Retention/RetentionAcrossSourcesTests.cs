@@ -1,8 +1,5 @@
-using Hangfire;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Npgsql;
 using StepUpDown.Integration.Retention;
 using StepUpDown.Integration.Tests.Fixtures;
 
@@ -31,9 +28,7 @@ public sealed class RetentionAcrossSourcesTests(PostgresFixture postgres, MailDe
             .ShouldBe(["EH-7"]);
         (await Worker.QueryScalarAsync<string>("SELECT child_id FROM stepupdown.handovers WHERE state = 'open'")).ShouldBe("SC-1");
 
-        var purge = new RetentionPurge(
-            Worker.Get<NpgsqlDataSource>(), Worker.Get<IOptions<RetentionOptions>>(), Worker.Get<JobStorage>(), Worker.Get<IBackgroundJobClient>(),
-            new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(800)), NullLogger<RetentionPurge>.Instance);
+        var purge = ActivatorUtilities.CreateInstance<RetentionPurge>(Worker.App.Services, new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(800)));
         await purge.PurgeAsync(CancellationToken.None);
 
         (await Worker.QueryScalarAsync<long>(

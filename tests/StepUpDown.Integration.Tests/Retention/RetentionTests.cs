@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -51,8 +52,8 @@ public sealed class RetentionTests(PostgresFixture postgres, MailDevFixture mail
         return Worker.Get<IBackgroundJobClient>().Create<SendNotificationJob>(job => job.ExecuteAsync(Guid.NewGuid(), CancellationToken.None), new Hangfire.States.FailedState(new PermanentDeliveryException("test")));
     }
 
-    private RetentionPurge PurgeAt(DateTimeOffset now) => new(
-        Worker.Get<NpgsqlDataSource>(), Worker.Get<IOptions<RetentionOptions>>(), Worker.Get<JobStorage>(), Worker.Get<IBackgroundJobClient>(), new FakeTimeProvider(now), NullLogger<RetentionPurge>.Instance);
+    private RetentionPurge PurgeAt(DateTimeOffset now, WorkerHarness? worker = null) =>
+        ActivatorUtilities.CreateInstance<RetentionPurge>((worker ?? Worker).App.Services, new FakeTimeProvider(now));
 
     private Task<IReadOnlyList<string>> ChildrenIn(string table) =>
         Worker.QueryAsync<string>($"SELECT DISTINCT child_id FROM stepupdown.{table} ORDER BY child_id");
@@ -172,5 +173,33 @@ public sealed class RetentionTests(PostgresFixture postgres, MailDevFixture mail
         resync.Steps.ShouldBe(0);
         (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.child_records")).ShouldBe(0);
         (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task EraseChild_AndThePurge_TakeTheChildsOutboxFilesToo()
+    {
+        var outbox = Path.Combine(Path.GetTempPath(), $"sud-outbox-{Guid.NewGuid():N}");
+        using var feed = new FeedServer();
+        await using var worker = await WorkerHarness.StartAsync(await Postgres.CreateDatabaseAsync(), feed.Url, Mail, settings =>
+        {
+            settings["Mail:Smtp:Host"] = "";
+            settings["Mail:UseOutbox"] = "true";
+            settings["Mail:OutboxDirectory"] = outbox;
+        });
+        feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1), Children.Record("SC-2", "EH", 1, nhsNumber: Children.NhsNumberFor(2)));
+        feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2), Children.Record("SC-2", "CP", 2, nhsNumber: Children.NhsNumberFor(2)));
+        await worker.PollAsync();
+        await worker.PollAsync();
+        await worker.WaitForLedgerSettledAsync();
+        int Files() => Directory.EnumerateFiles(outbox, "*.eml").Count();
+        Files().ShouldBe(4, "each child's GP and MASSH notices");
+
+        await PurgeAt(DateTimeOffset.UtcNow, worker).EraseChildAsync(WorkerHarness.Source, "SC-1", CancellationToken.None);
+        var afterErasure = Files();
+        await PurgeAt(DateTimeOffset.UtcNow.AddDays(800), worker).PurgeAsync(CancellationToken.None);
+
+        afterErasure.ShouldBe(2, "SC-2's stay");
+        Files().ShouldBe(0, "past LedgerDays");
+        Directory.Delete(outbox, recursive: true);
     }
 }
