@@ -397,7 +397,7 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
             {
                 return await RecordAsync(state, address, null);
             }
-            catch (NpgsqlException exception) when (exception is not PostgresException && trying.Elapsed < RecordSentFor)
+            catch (NpgsqlException exception) when (!IsAboutTheData(exception) && trying.Elapsed < RecordSentFor)
             {
                 LogRecordRetried(_logger, _notificationId, exception.GetType().Name);
                 await Task.Delay(delay, TimeProvider.System);
@@ -409,6 +409,9 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>A refusal of the row itself, which no retry cures; anything else (a reset connection, a terminated session, a failover) may pass.</summary>
+    private static bool IsAboutTheData(NpgsqlException exception) => exception is PostgresException database && DatabaseErrors.IsAboutTheData(database);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} was accepted by the relay but could not be recorded ({Error}); recording it again, not sending it again")]
     private static partial void LogRecordRetried(ILogger logger, Guid notificationId, string error);
