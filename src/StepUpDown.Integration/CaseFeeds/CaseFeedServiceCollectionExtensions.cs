@@ -41,6 +41,7 @@ public static class CaseFeedServiceCollectionExtensions
                 .Select(s => KeyValuePair.Create(s.Key, (IReadOnlyDictionary<string, string>)s.Value.LevelCodes))));
         services.AddSingleton<CaseFeedStore>();
         services.AddSingleton<FeedItemParser>();
+        services.AddSingleton<Notifications.IChildPractice, CurrentPractice>();
         services.AddScoped<CaseFeedPoller>();
         services.AddScoped<PollCaseFeedJob>();
         services.AddHealthChecks().AddCheck<CaseFeedsCheck>("case-feeds", HealthStatus.Degraded, [HealthTags.Ready]);

@@ -74,6 +74,7 @@ public sealed partial class NotificationDelivery(
     ContinuumOfNeed continuum,
     InstanceLease lease,
     RelayRecovery relay,
+    IChildPractice practices,
     StepUpDownMetrics metrics,
     ILogger<NotificationDelivery> logger)
 {
@@ -144,6 +145,12 @@ public sealed partial class NotificationDelivery(
                     "NHS number missing or fails the Modulus 11 check: the GP is not written to until the match is resolved.");
                 LogWithheld(logger, notificationId);
                 return DeliveryOutcome.Done;
+            }
+
+            if (row.RecipientRole == RecipientRoles.Gp && await practices.NowAsync(row.Source, row.ChildId, cancellationToken) is { } now)
+            {
+                // The practice the child is registered with now, not the one it was when the step was recorded.
+                record = record with { GpPractice = now };
             }
 
             var recipient = await recipients.ResolveAsync(row.RecipientRole, record, row.Subject, cancellationToken);

@@ -44,6 +44,7 @@ public sealed record LedgerRow(
     string MessageId,
     string? Template,
     string Source,
+    string ChildId,
     string Kind,
     string FromLevel,
     string ToLevel,
@@ -224,7 +225,7 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
                 SELECT n.step_id AS StepId, n.state, COALESCE(n.sending_since > now() - @attemptTimeout, false) AS SendingRecently, n.sending_by AS SendingBy,
                        (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
                        n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
-                       s.source, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
+                       s.source, s.child_id AS ChildId, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
                        s.record::text AS RecordJson, s.details::text AS DetailsJson, s.detected_at AS DetectedAt
                   FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
                  WHERE n.id = @notificationId
@@ -260,11 +261,11 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
 
     private sealed record StoredRow(
         Guid StepId, string State, bool SendingRecently, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
-        string Source, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson, DateTime DetectedAt)
+        string Source, string ChildId, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson, DateTime DetectedAt)
     {
         public LedgerRow ToLedgerRow() => new(
             StepId, Parse(State), SendingRecently, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
-            Source, Kind, FromLevel, ToLevel, Markers, Subject, RecordJson, DetailsJson, DetectedAt);
+            Source, ChildId, Kind, FromLevel, ToLevel, Markers, Subject, RecordJson, DetailsJson, DetectedAt);
     }
 }
 

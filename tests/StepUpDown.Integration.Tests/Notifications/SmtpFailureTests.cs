@@ -103,6 +103,26 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
     }
 
     [Fact]
+    public async Task ANoticeThatWaited_GoesToThePracticeTheChildIsWithWhenItIsSent_NotTheOneItLeft()
+    {
+        var port = MailDevFixture.FreePort();
+        await using var worker = await StepUpWhileTheRelayIsDownAsync(port);
+        // While the step ups wait for the relay, SC-1 moves to Hillview Surgery.
+        _feed.ServePage("c2", "c3", Children.Record("SC-1", "CP", 3, odsCode: "Y00002"));
+        await worker.PollAsync();
+
+        await using var sink = new MailDevFixture(port);
+        await sink.InitializeAsync();
+        await worker.WaitUntilAsync(
+            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state <> 'sent'") == 0,
+            "every notice sent once the relay is back", TimeSpan.FromSeconds(60));
+
+        var received = await sink.GetMessagesAsync();
+        received.Count(m => m.To[0].Address == "hillview.surgery@nhs.example").ShouldBe(2, "SC-1's step up and its new practice's notice");
+        received.Count(m => m.To[0].Address == "riverside.practice@nhs.example").ShouldBe(2, "SC-2's step up and SC-1's leaving notice: not SC-1's step up");
+    }
+
+    [Fact]
     public async Task RecipientRefusedWith550_FailsAtOnce_WithoutRetries_AndTheServersWordsGoNowhere()
     {
         using var relay = new RejectingSmtpServer();

@@ -1,0 +1,19 @@
+using Npgsql;
+using StepUpDown.Domain.Continuum;
+using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Records;
+using StepUpDown.Integration.Notifications;
+
+namespace StepUpDown.Integration.CaseFeeds;
+
+/// <summary>The child's GP practice now, from its stored records and every record linked to them (<see cref="CombinedView.GpPracticeOf"/>).</summary>
+internal sealed class CurrentPractice(NpgsqlDataSource dataSource, ContinuumOfNeed continuum) : IChildPractice
+{
+    public async Task<GpPracticeRef?> NowAsync(string source, string childId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        var child = await ChildLinks.FindAsync(connection, transaction, continuum, source, childId, null);
+        return CombinedView.GpPracticeOf(child.Records.Select(r => new SourceRecord(r.Row.Source, r.Record, r.Level)));
+    }
+}
