@@ -73,7 +73,6 @@ public sealed partial class NotificationDelivery(
     LevelMaps levelMaps,
     ContinuumOfNeed continuum,
     InstanceLease lease,
-    RelayRecovery relay,
     IChildPractice practices,
     StepUpDownMetrics metrics,
     ILogger<NotificationDelivery> logger)
@@ -187,7 +186,6 @@ public sealed partial class NotificationDelivery(
 
             if (delivered == NotificationState.Sent)
             {
-                await relay.AcceptedAsync();
                 metrics.NotificationSent(row.RecipientRole, row.Template);
                 metrics.NotificationDelivered(row.RecipientRole, row.DetectedAt);
             }
@@ -234,10 +232,6 @@ public sealed partial class NotificationDelivery(
         }
 
         metrics.NotificationFailed(row.RecipientRole, row.Template, failure.Permanent);
-        if (!failure.Permanent)
-        {
-            relay.TransientFailure();
-        }
 
         // An SMTP reply's text is the server's and may quote the address: only its code goes
         // to the log and to the failure Hangfire keeps.
@@ -315,10 +309,13 @@ public sealed partial class NotificationDelivery(
         SmtpCommandException { StatusCode: var status } when (int)status >= 500 =>
             new DeliveryFailure(true, $"SMTP server refused the message: {(int)status} {status}"),
         SmtpCommandException { StatusCode: var status } => new DeliveryFailure(false, $"SMTP server deferred the message: {(int)status} {status}"),
-        _ => new DeliveryFailure(false, $"Delivery failed: {exception.GetType().Name}"),
+        _ => new DeliveryFailure(false, $"{NotReachedPrefix}{exception.GetType().Name}"),
     };
 
     internal sealed record DeliveryFailure(bool Permanent, string Reason);
+
+    /// <summary>How the reason of a failure that never got an SMTP reply begins (the relay down or unreachable), as against a 4xx deferral.</summary>
+    internal const string NotReachedPrefix = "Delivery failed: ";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId}: this instance's lease lapsed or a peer took the row over before it was sent; this instance sends nothing")]
     private static partial void LogGaveUp(ILogger logger, Guid notificationId);

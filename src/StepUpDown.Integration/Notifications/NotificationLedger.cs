@@ -181,12 +181,17 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
         return told;
     }
 
-    /// <summary>The delivery jobs of rows not yet delivered that have been tried and wait for another try.</summary>
-    public async Task<IReadOnlyList<string>> WaitingForRetryAsync()
+    /// <summary>The delivery jobs of rows not yet delivered that have been tried, whose last failure begins with <paramref name="reasonPrefix"/>, and wait for another try.</summary>
+    public async Task<IReadOnlyList<string>> WaitingForRetryAsync(string reasonPrefix)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         return (await connection.QueryAsync<string>(
-            "SELECT job_id FROM stepupdown.notifications WHERE state = 'pending' AND job_id IS NOT NULL AND attempts > 0 ORDER BY created_at LIMIT 10000")).AsList();
+            """
+            SELECT job_id FROM stepupdown.notifications
+             WHERE state = 'pending' AND job_id IS NOT NULL AND attempts > 0 AND starts_with(last_error, @reasonPrefix)
+             ORDER BY created_at LIMIT 10000
+            """,
+            new { reasonPrefix })).AsList();
     }
 
     /// <summary>Of rows and the jobs they were handed to, the rows still undelivered and still that job's.</summary>

@@ -8,41 +8,42 @@ namespace StepUpDown.Integration.Notifications;
 /// <summary>
 /// When the relay answers again after an outage, the notices waiting out Hangfire's backoff go
 /// out at once, not at their next retry (design: Guarantees, "what waited goes out within a
-/// minute"). The return is seen either way: a delivery the relay accepts after a transient
-/// failure of this process, or the dispatch's safety net (every 15 seconds) finding notices
-/// waiting for a retry and a probe of the relay answered. Only a job still waiting for its retry
-/// (Scheduled) is moved on; one running, done or deleted is left as it is.
+/// minute"). The dispatch's safety net (every 15 seconds) asks: with notices waiting whose last
+/// try never reached the relay, it probes the relay; when a probe answers after one that did not
+/// (or after this process started), every such notice's job still waiting for its retry
+/// (Scheduled) is moved on. A notice the relay deferred with a 4xx reply (greylisting, a busy
+/// mailbox) keeps Hangfire's backoff, and a relay that answers probes all along brings nothing
+/// forward twice.
 /// </summary>
 public sealed partial class RelayRecovery(
     NotificationLedger ledger, IBackgroundJobClient jobs, IOptions<MailOptions> mail, ILogger<RelayRecovery> logger)
 {
-    private int _failing;
+    private bool _relayDown = true;
 
-    /// <summary>A delivery of this process failed for a reason that may pass (the relay down, a 4xx).</summary>
-    public void TransientFailure() => Interlocked.Exchange(ref _failing, 1);
-
-    /// <summary>The relay accepted a delivery: after a transient failure, brings the waiting retries forward.</summary>
-    public Task AcceptedAsync() => Interlocked.Exchange(ref _failing, 0) == 1 ? BringForwardAsync() : Task.CompletedTask;
-
-    /// <summary>With notices waiting for a retry, asks the relay whether it answers, and if it does brings them forward.</summary>
+    /// <summary>With notices waiting because the relay could not be reached, probes it; once it answers again, brings them forward.</summary>
     public async Task ProbeAsync(CancellationToken cancellationToken)
     {
-        if (!mail.Value.UsesSmtp || (await ledger.WaitingForRetryAsync()).Count == 0)
+        if (!mail.Value.UsesSmtp)
         {
             return;
         }
 
-        if (await SmtpMailTransport.ProbeAsync(mail.Value.Smtp, cancellationToken) is null)
+        var waiting = await ledger.WaitingForRetryAsync(NotificationDelivery.NotReachedPrefix);
+        if (waiting.Count == 0)
         {
-            await BringForwardAsync();
+            return;
         }
-    }
 
-    private async Task BringForwardAsync()
-    {
-        var moved = (await ledger.WaitingForRetryAsync()).Count(jobId => jobs.ChangeState(jobId, new EnqueuedState(), ScheduledState.StateName));
-        if (moved > 0)
+        if (await SmtpMailTransport.ProbeAsync(mail.Value.Smtp, cancellationToken) is not null)
         {
+            _relayDown = true;
+            return;
+        }
+
+        if (_relayDown)
+        {
+            _relayDown = false;
+            var moved = waiting.Count(jobId => jobs.ChangeState(jobId, new EnqueuedState(), ScheduledState.StateName));
             LogBroughtForward(logger, moved);
         }
     }

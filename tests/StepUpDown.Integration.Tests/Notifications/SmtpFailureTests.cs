@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.States;
+using Hangfire.Storage;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Tests.Fixtures;
 
@@ -120,6 +121,40 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         var received = await sink.GetMessagesAsync();
         received.Count(m => m.To[0].Address == "hillview.surgery@nhs.example").ShouldBe(2, "SC-1's step up and its new practice's notice");
         received.Count(m => m.To[0].Address == "riverside.practice@nhs.example").ShouldBe(2, "SC-2's step up and SC-1's leaving notice: not SC-1's step up");
+    }
+
+    [Fact]
+    public async Task ANoticeTheRelayDeferredWith451_KeepsItsBackoff_ThoughTheRelayAnswersProbes()
+    {
+        using var relay = new Chaos.HangingRelay();
+        relay.DeferAll(); // greylisting: try later
+        await using var worker = await StepUpWhileTheRelayIsDownAsync(relay.Port);
+        var jobIds = await worker.QueryAsync<string>("SELECT job_id FROM stepupdown.notifications");
+        using (var storage = worker.Get<JobStorage>().GetConnection())
+        {
+            await worker.WaitUntilAsync(
+                () => Task.FromResult(jobIds.All(job => storage.GetJobData(job)?.State == ScheduledState.StateName)), "every delivery job waits for its retry");
+        }
+
+        // As after a few deferrals: the next retry an hour away.
+        jobIds.ShouldAllBe(job => worker.Get<IBackgroundJobClient>().ChangeState(job, new ScheduledState(TimeSpan.FromHours(1)), ScheduledState.StateName));
+
+        var tried = DateTime.UtcNow;
+        var attemptsBefore = await worker.QueryScalarAsync<long>("SELECT sum(attempts) FROM stepupdown.notifications");
+
+        // A run of the dispatch's safety net (every 15 s) started after the next one after the
+        // deferrals: at least one whole run probed a relay that answers, first since start-up.
+        await worker.WaitUntilAsync(
+            () => Task.FromResult(SafetyNetLastRun(worker) > tried.AddSeconds(16)), "a whole run of the safety net since the deferrals", TimeSpan.FromSeconds(60));
+
+        (await worker.QueryScalarAsync<long>("SELECT sum(attempts) FROM stepupdown.notifications")).ShouldBe(attemptsBefore, "a 4xx deferral waits out Hangfire's backoff: not tried again yet");
+        (await worker.QueryScalarAsync<string>("SELECT last_error FROM stepupdown.notifications LIMIT 1")).ShouldStartWith("SMTP server deferred the message: 451");
+    }
+
+    private static DateTime? SafetyNetLastRun(WorkerHarness worker)
+    {
+        using var connection = worker.Get<JobStorage>().GetConnection();
+        return connection.GetRecurringJobs([DispatchNotificationsJob.RecurringJobId]).SingleOrDefault()?.LastExecution;
     }
 
     [Fact]
