@@ -146,19 +146,19 @@ public sealed partial class NotificationDelivery(
                 return DeliveryOutcome.Done;
             }
 
-            if (row.RecipientRole == RecipientRoles.Gp && await practices.NowAsync(row.Source, row.ChildId, cancellationToken) is { } now)
+            if (row.RecipientRole == RecipientRoles.Gp && row.Waited && await practices.NowAsync(row.Source, row.ChildId, cancellationToken) is { } now)
             {
-                // The practice the child is registered with now, not the one it was when the step was recorded.
+                // A notice that waited (tried before, or older than a minute) goes to the practice the
+                // child is registered with now, not the one it was when the step was recorded.
                 record = record with { GpPractice = now };
             }
 
             var recipient = await recipients.ResolveAsync(row.RecipientRole, record, row.Subject, cancellationToken);
             var message = Compose(row, record, recipient, await UndeliveredAsync(attempt));
             _sending[notificationId] = 0;
-            await attempt.MarkSendingAsync();
-            if (!await attempt.StillOwnsAsync())
+            if (!await attempt.MarkSendingAsync())
             {
-                // Paused past the lease since the mark: a peer may be sending it; this instance sends nothing.
+                // Paused past the lease: a peer may take the row over; this instance sends nothing.
                 LogGaveUp(logger, notificationId);
                 return new DeliveryOutcome(DeliveryResult.InFlight);
             }
@@ -317,7 +317,7 @@ public sealed partial class NotificationDelivery(
     /// <summary>How the reason of a failure that never got an SMTP reply begins (the relay down or unreachable), as against a 4xx deferral.</summary>
     internal const string NotReachedPrefix = "Delivery failed: ";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId}: this instance's lease lapsed or a peer took the row over before it was sent; this instance sends nothing")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId}: this instance's lease lapsed before it was sent; this instance sends nothing")]
     private static partial void LogGaveUp(ILogger logger, Guid notificationId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId}: a peer took the row over while this attempt was paused; its outcome stands")]

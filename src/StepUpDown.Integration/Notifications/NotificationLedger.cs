@@ -38,6 +38,7 @@ public sealed record LedgerRow(
     Guid StepId,
     NotificationState State,
     bool SendingRecently,
+    bool Waited,
     Guid? SendingBy,
     bool SenderAlive,
     string RecipientRole,
@@ -227,7 +228,8 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var row = await connection.QuerySingleOrDefaultAsync<StoredRow>(
                 $$"""
-                SELECT n.step_id AS StepId, n.state, COALESCE(n.sending_since > now() - @attemptTimeout, false) AS SendingRecently, n.sending_by AS SendingBy,
+                SELECT n.step_id AS StepId, n.state, COALESCE(n.sending_since > now() - @attemptTimeout, false) AS SendingRecently,
+                       (n.attempts > 0 OR n.created_at < now() - interval '1 minute') AS Waited, n.sending_by AS SendingBy,
                        (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
                        n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
                        s.source, s.child_id AS ChildId, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
@@ -265,11 +267,11 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
         Enum.GetValues<NotificationState>().Single(state => Column(state) == column);
 
     private sealed record StoredRow(
-        Guid StepId, string State, bool SendingRecently, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
+        Guid StepId, string State, bool SendingRecently, bool Waited, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
         string Source, string ChildId, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson, DateTime DetectedAt)
     {
         public LedgerRow ToLedgerRow() => new(
-            StepId, Parse(State), SendingRecently, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
+            StepId, Parse(State), SendingRecently, Waited, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
             Source, ChildId, Kind, FromLevel, ToLevel, Markers, Subject, RecordJson, DetailsJson, DetectedAt);
     }
 }
@@ -316,38 +318,29 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
 
     /// <summary>
     /// Marks the attempt under way (stamped with this instance and this attempt's token) and
-    /// commits: the row is <c>sending</c> until its outcome is recorded. This commit does not wait
-    /// for the disk (<c>synchronous_commit = off</c>): if a crash loses it, the row is back to
-    /// pending, which is what a crash mid-send means anyway. The outcome's commit waits as usual.
+    /// commits: the row is <c>sending</c> until its outcome is recorded. Only while this
+    /// instance's lease is alive: an instance paused past its lease (a GC or VM pause) while it
+    /// held the row's lock marks nothing and sends nothing, since a peer may take the row once
+    /// the lock is gone. This commit does not wait for the disk (<c>synchronous_commit = off</c>):
+    /// if a crash loses it, the row is back to pending, which is what a crash mid-send means
+    /// anyway. The outcome's commit waits as usual.
     /// </summary>
-    public async Task MarkSendingAsync()
+    /// <returns>False when this instance's lease had lapsed: nothing was marked, and nothing may be sent.</returns>
+    public async Task<bool> MarkSendingAsync()
     {
-        await _connection.ExecuteAsync(
-            """
+        var marked = await _connection.ExecuteAsync(
+            $"""
             SET LOCAL synchronous_commit = off;
             UPDATE stepupdown.notifications
                SET state = 'sending', sending_since = now(), sending_by = @sender, sending_token = @token, attempts = attempts + 1
-             WHERE id = @id
+             WHERE id = @id AND {InstanceLease.IsAliveSql("@sender")}
             """,
-            new { id = _notificationId, sender = _instance, token = _token },
+            new { id = _notificationId, sender = _instance, token = _token, aliveFor = InstanceLease.AliveFor },
             _transaction);
         await _transaction.CommitAsync();
-        _markedSending = true;
+        _markedSending = marked == 1;
+        return _markedSending;
     }
-
-    /// <summary>
-    /// True while the row is still this attempt's to send: still <c>sending</c> with this
-    /// attempt's token, and this instance's lease alive. Asked just before the message goes out:
-    /// an instance paused past its lease gives the row up rather than send a copy a peer may be
-    /// sending.
-    /// </summary>
-    public async Task<bool> StillOwnsAsync() =>
-        await _connection.ExecuteScalarAsync<bool>(
-            $"""
-            SELECT EXISTS (SELECT 1 FROM stepupdown.notifications WHERE id = @id AND state = 'sending' AND sending_token = @token)
-                   AND {InstanceLease.IsAliveSql("@instance")}
-            """,
-            new { id = _notificationId, token = _token, instance = _instance, aliveFor = InstanceLease.AliveFor });
 
     /// <summary>
     /// Records the attempt's outcome and commits, adding <paramref name="alsoAdd"/> (the MASSH's
