@@ -390,10 +390,17 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
         // Real time, not the business clock: this waits for a database, whatever Clock:Speed says.
         var trying = System.Diagnostics.Stopwatch.StartNew();
         var delay = TimeSpan.FromMilliseconds(200);
+        var reconnect = false;
         while (true)
         {
             try
             {
+                if (reconnect)
+                {
+                    // Inside the try: a database still down when the connection is opened is tried again too.
+                    await ReconnectAsync();
+                }
+
                 return await RecordAsync(state, address, null);
             }
             catch (NpgsqlException exception) when (!IsAboutTheData(exception) && trying.Elapsed < RecordSentFor)
@@ -401,12 +408,17 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
                 LogRecordRetried(_logger, _notificationId, exception.GetType().Name);
                 await Task.Delay(delay, TimeProvider.System);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
-                await _transaction.DisposeAsync();
-                await _connection.DisposeAsync();
-                _connection = await _dataSource.OpenConnectionAsync(CancellationToken.None);
-                _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
+                reconnect = true;
             }
         }
+    }
+
+    private async Task ReconnectAsync()
+    {
+        await _transaction.DisposeAsync();
+        await _connection.DisposeAsync();
+        _connection = await _dataSource.OpenConnectionAsync(CancellationToken.None);
+        _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
     }
 
     /// <summary>A refusal of the row itself, which no retry cures; anything else (a reset connection, a terminated session, a failover) may pass.</summary>

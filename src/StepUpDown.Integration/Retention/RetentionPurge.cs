@@ -158,7 +158,8 @@ public sealed partial class RetentionPurge(
         removed += await connection.ExecuteAsync("DELETE FROM stepupdown.steps WHERE source = @source AND child_id = @childId", child, transaction);
         await connection.ExecuteAsync("INSERT INTO stepupdown.erasures (erased_at, rows_removed) VALUES (@now, @removed)", new { child.now, removed }, transaction);
         await transaction.CommitAsync(cancellationToken);
-        removed += DeleteOutboxFiles(file => messageIds.Contains(file.Name));
+        // Files, not rows: the count of rows removed (and stepupdown.erasures) stays about the database.
+        DeleteOutboxFiles(file => messageIds.Contains(file.Name));
         LogErased(logger, removed);
         return removed;
     }
@@ -170,22 +171,19 @@ public sealed partial class RetentionPurge(
     /// Deletes the <c>.eml</c> files of <c>Mail:OutboxDirectory</c> (the outbox, and the demo's
     /// mailbox, which writes there too) that <paramref name="goes"/> picks: they are children's notices.
     /// </summary>
-    private int DeleteOutboxFiles(Func<FileInfo, bool> goes)
+    private void DeleteOutboxFiles(Func<FileInfo, bool> goes)
     {
         // Read as it stands, not through the validated MailOptions: erase-child runs with no relay set.
         var folder = new DirectoryInfo(configuration[$"{MailOptions.SectionName}:{nameof(MailOptions.OutboxDirectory)}"] ?? new MailOptions().OutboxDirectory);
         if (!folder.Exists)
         {
-            return 0;
+            return;
         }
 
-        var gone = folder.EnumerateFiles("*.eml").Where(goes).ToList();
-        foreach (var file in gone)
+        foreach (var file in folder.EnumerateFiles("*.eml").Where(goes).ToList())
         {
             file.Delete();
         }
-
-        return gone.Count;
     }
 
     /// <summary>Failed jobs older than <paramref name="cutoff"/> are deleted (Hangfire then expires them as any deleted job).</summary>
