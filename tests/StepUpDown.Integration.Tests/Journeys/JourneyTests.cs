@@ -107,8 +107,10 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
         (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.handovers")).ShouldBe("complete");
     }
 
-    [Fact]
-    public async Task AcceptanceRecordedOnlyOnTheStepDown_TellsTheMasshWhoLeads_CompletesTheHandover_AndTheGpOfTheChildNowIsTold()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AcceptanceRecordedOnlyOnTheStepDown_TellsTheMasshWhoLeads_CompletesTheHandover_AndTheGpOfTheChildNowIsTold(bool socialCareClosesFirst)
     {
         await AdoptAsync([Children.Record("SC-1", "CIN", 1)], []);
         SocialCareFeed.ServePage("s1", "s2", Agreed(2));
@@ -118,10 +120,18 @@ public sealed class JourneyTests(PostgresFixture postgres, MailDevFixture mail) 
         earlyHelp["gpPractice"] = new { odsCode = "Y00002", name = "Hillview Surgery (fictional)" };
         earlyHelp["updatedAt"] = "2026-11-20T10:00:00Z";
         EarlyHelpFeed.ServePage("e1", "e2", earlyHelp);
-        await Worker.PollAsync(EarlyHelp);
         // Social care records the acceptance where the contract puts it, and closes.
         SocialCareFeed.ServePage("s2", "s3", Agreed(3, status: "closed", proposed: Professional("eh-7", "Pat Early", Pat, acceptedOn: "2026-11-19")));
-        await Worker.PollAsync();
+        if (socialCareClosesFirst)
+        {
+            await Worker.PollAsync();
+            await Worker.PollAsync(EarlyHelp);
+        }
+        else
+        {
+            await Worker.PollAsync(EarlyHelp);
+            await Worker.PollAsync();
+        }
 
         var massh = To(await DeliveredAsync(), Massh);
         massh.ShouldContain(m => m.Subject.Contains("Lead professional accepted", StringComparison.Ordinal) && m.Text!.Contains("Pat Early", StringComparison.Ordinal),
