@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
+using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 
 namespace StepUpDown.Integration.CaseFeeds;
@@ -52,11 +53,18 @@ public static class ChildLinks
 
         var found = starts[0];
         var record = JsonSerializer.Deserialize<ChildRecord>(found.Json, JsonOptions)!;
-        var subjects = new PageSubjects([found.ChildId], ChildIdentity.UsableNhsNumber(record) is { } usable ? [usable] : [], [.. ChildIdentity.ExternalKeys(record)]);
+        var subjects = new PageSubjects([found.ChildId], ChildIdentity.UsableNhsNumber(record) is { } number ? [number] : [], [.. ChildIdentity.ExternalKeys(record)]);
         var rows = (await CaseFeedStore.LoadAsync(connection, transaction, found.Source, subjects, continuum.Lowest.Code))
             .DistinctBy(row => (row.Source, row.ChildId))
             .Select(row => new LinkedChildRecord(row, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)))
             .ToList();
-        return new ChildSearch(rows.First(r => r.Row.Source == found.Source && r.Row.ChildId == found.ChildId), rows);
+
+        // What was loaded is what might be linked; which records are the same child is detection's
+        // rule (PageContext): a number two children hold in one source links neither of them.
+        var context = new PageContext(rows.Select(r => new StoredRecord(new SourceRecord(r.Row.Source, r.Record, r.Level) { NhsNumberShared = r.Row.NhsNumberShared }, null)));
+        var asked = rows.First(r => r.Row.Source == found.Source && r.Row.ChildId == found.ChildId);
+        var linked = context.RelatedTo(context.Find(found.Source, found.ChildId)!.Record)
+            .Select(related => rows.First(r => r.Row.Source == related.Record.Source && r.Row.ChildId == related.Record.Record.ChildId));
+        return new ChildSearch(asked, [asked, .. linked]);
     }
 }

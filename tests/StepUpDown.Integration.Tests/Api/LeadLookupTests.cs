@@ -85,6 +85,23 @@ public sealed class LeadLookupTests(PostgresFixture postgres, MailDevFixture mai
         byId.Records.Select(r => r.ChildId).ShouldBe(["SC-2"], "a shared number links nobody");
     }
 
+    [Fact]
+    public async Task ANumberTwoChildrenShareInAnotherSystem_LinksNeitherToTheChildAskedFor()
+    {
+        // Early help holds the number once; social care holds it on two children. Which of them is
+        // EH-1 nobody can say: asked by either id, the answer names that record alone.
+        await AdoptAsync([Children.Record("SC-1", "CIN", 1), Children.Record("SC-2", "CP", 1)], [EarlyHelpRecord(1)]);
+
+        var earlyHelp = await (await AskAsync("source=early-help&id=EH-1")).Content.ReadFromJsonAsync<LeadAnswer>();
+        var socialCare = await (await AskAsync("source=social-care&id=SC-1")).Content.ReadFromJsonAsync<LeadAnswer>();
+
+        earlyHelp.ShouldNotBeNull();
+        (earlyHelp.ChildId, earlyHelp.Lead!.Name).ShouldBe(("EH-1", "Pat Early"), "not the lead of an arbitrary social-care child");
+        earlyHelp.Records.Select(r => r.ChildId).ShouldBe(["EH-1"]);
+        socialCare.ShouldNotBeNull();
+        socialCare.Records.Select(r => r.ChildId).ShouldBe(["SC-1"]);
+    }
+
     [Theory]
     [InlineData("0000000000")]
     [InlineData("9434765918")]
