@@ -11,6 +11,12 @@ public abstract class DashboardPage : RazorPage
     /// <summary>The ASP.NET Core request the dashboard serves.</summary>
     protected HttpContext Http => Context.GetHttpContext();
 
+    /// <summary>The key under which a view's <see cref="DashboardView.Load"/> leaves what it read in the request's items.</summary>
+    public static readonly object LoadedKey = new();
+
+    /// <summary>What the view's <see cref="DashboardView.Load"/> read for this request.</summary>
+    protected T Loaded<T>() => (T)Http.Items[LoadedKey]!;
+
     /// <summary>A connection to the worker's database.</summary>
     protected NpgsqlConnection OpenConnection() => Http.RequestServices.GetRequiredService<NpgsqlDataSource>().OpenConnection();
 

@@ -12,7 +12,12 @@ namespace StepUpDown.Integration.Dashboard;
 /// <param name="MenuTitle">The menu item's title; null for a download, which has none.</param>
 /// <param name="Page">Makes the page for a request; null for a download.</param>
 /// <param name="Download">Answers a download; null for a page.</param>
-public sealed record DashboardView(string Route, string? MenuTitle, Func<RazorPage>? Page, IDashboardDispatcher? Download);
+/// <param name="Load">
+/// For a page whose figures take a while: reads them, awaited before the page is written (which
+/// Hangfire does synchronously), so no request thread waits on the database; the page finds them
+/// with <see cref="DashboardPage.Loaded{T}"/>. Null for a page that reads nothing slow.
+/// </param>
+public sealed record DashboardView(string Route, string? MenuTitle, Func<RazorPage>? Page, IDashboardDispatcher? Download, Func<DashboardContext, Task<object>>? Load = null);
 
 /// <summary>Registers dashboard views.</summary>
 public static class DashboardViews
@@ -20,6 +25,12 @@ public static class DashboardViews
     /// <summary>Adds a page and its menu item.</summary>
     public static IServiceCollection AddDashboardPage(this IServiceCollection services, string route, string menuTitle, Func<RazorPage> page) =>
         services.AddSingleton(new DashboardView(route, menuTitle, page, null));
+
+    /// <summary>Adds a page whose data <paramref name="load"/> reads asynchronously before it is written, and its menu item.</summary>
+    public static IServiceCollection AddDashboardPage<TLoaded>(
+        this IServiceCollection services, string route, string menuTitle, Func<DashboardContext, Task<TLoaded>> load, Func<RazorPage> page)
+        where TLoaded : class =>
+        services.AddSingleton(new DashboardView(route, menuTitle, page, null, async context => await load(context)));
 
     /// <summary>Adds a download (a CSV, say) with no menu item.</summary>
     public static IServiceCollection AddDashboardDownload(this IServiceCollection services, string route, IDashboardDispatcher download) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hangfire.Dashboard;
 using Hangfire.Dashboard.Pages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -18,12 +19,23 @@ internal sealed class AuditPage : DashboardPage
     public const string Route = "/audit";
     private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 
+    /// <summary>Reads the trail asked for (if enough is given to ask), before the page is written.</summary>
+    public static async Task<Asked> LoadAsync(DashboardContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.GetHttpContext();
+        string? Given(string key) => string.IsNullOrWhiteSpace(http.Request.Query[key]) ? null : http.Request.Query[key].ToString().Trim();
+        var (source, childId, reference) = (Given("source"), Given("id"), Given("reference"));
+        var trail = (source is null || childId is null) && reference is null
+            ? null
+            : await http.RequestServices.GetRequiredService<AuditTrails>().FindAsync(source, childId, reference, http.RequestAborted);
+        return new Asked(source, childId, reference, trail);
+    }
+
     public override void Execute()
     {
         Layout = new LayoutPage("Audit trail");
-        var query = Http.Request.Query;
-        string? Asked(string key) => string.IsNullOrWhiteSpace(query[key]) ? null : query[key].ToString().Trim();
-        var (source, childId, reference) = (Asked("source"), Asked("id"), Asked("reference"));
+        var (source, childId, reference, trail) = Loaded<Asked>();
 
         WriteLiteral("<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">Audit trail</h1>");
         WriteLiteral($"<form method=\"get\" action=\"{Url.To(Route)}\" class=\"form-inline\">Source <input name=\"source\" value=\"");
@@ -40,8 +52,6 @@ internal sealed class AuditPage : DashboardPage
             return;
         }
 
-        var trail = Http.RequestServices.GetRequiredService<AuditTrails>()
-            .FindAsync(source, childId, reference, Http.RequestAborted).GetAwaiter().GetResult();
         if (trail is null)
         {
             WriteLiteral("<p id=\"not-found\">The worker holds nothing for that child or reference.</p></div></div>");
@@ -63,6 +73,9 @@ internal sealed class AuditPage : DashboardPage
             trail.Events.Select(e => new object?[] { LocalTime(council, e.At), e.Reference, e.Source, e.ChildId, e.What, e.State }));
         WriteLiteral("</div></div>");
     }
+
+    /// <summary>What was asked for, and the trail found; null when not enough was given, or nothing is held.</summary>
+    public sealed record Asked(string? Source, string? ChildId, string? Reference, AuditTrail? Trail);
 
     /// <summary>A stored UTC instant on the council's clock.</summary>
     private static string LocalTime(HandoverOptions council, DateTime utc) =>

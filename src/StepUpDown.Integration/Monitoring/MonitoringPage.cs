@@ -23,11 +23,19 @@ internal sealed class MonitoringPage : DashboardPage
     public const string CsvRoute = "/monitoring/csv";
     private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 
+    /// <summary>Reads the report of the period asked for, before the page is written.</summary>
+    public static async Task<Asked> LoadAsync(DashboardContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var period = PeriodAsked(context);
+        var http = context.GetHttpContext();
+        return new Asked(period, await http.RequestServices.GetRequiredService<MonitoringReports>().BuildAsync(period.From, period.To, http.RequestAborted));
+    }
+
     public override void Execute()
     {
         Layout = new LayoutPage("Monitoring");
-        var period = PeriodAsked(Context);
-        var report = Http.RequestServices.GetRequiredService<MonitoringReports>().BuildAsync(period.From, period.To, Http.RequestAborted).GetAwaiter().GetResult();
+        var (period, report) = Loaded<Asked>();
 
         WriteLiteral("<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">Monitoring</h1>");
         WriteLiteral("<p><strong>");
@@ -67,6 +75,9 @@ internal sealed class MonitoringPage : DashboardPage
         WriteLiteral("</div></div>");
         WriteCharts(report);
     }
+
+    /// <summary>The period asked for and its report.</summary>
+    public sealed record Asked(ReportPeriod Period, MonitoringReport Report);
 
     /// <summary>The period of <c>?from=&amp;to=</c>, or the council's current quarter.</summary>
     public static ReportPeriod PeriodAsked(DashboardContext context)
@@ -142,9 +153,8 @@ internal sealed class MonitoringCsv : IDashboardDispatcher
 {
     public async Task Dispatch(DashboardContext context)
     {
-        var period = MonitoringPage.PeriodAsked(context);
+        var (period, report) = await MonitoringPage.LoadAsync(context);
         var http = context.GetHttpContext();
-        var report = await http.RequestServices.GetRequiredService<MonitoringReports>().BuildAsync(period.From, period.To, http.RequestAborted);
         var response = http.Response;
         response.ContentType = "text/csv; charset=utf-8";
         response.Headers.ContentDisposition = $"attachment; filename=\"step-up-down-{period.From:yyyy-MM-dd}-to-{period.To:yyyy-MM-dd}.csv\"";

@@ -13,9 +13,9 @@ public static class MonitoringServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<MonitoringReports>();
         builder.Services.AddSingleton<AuditTrails>();
-        builder.Services.AddDashboardPage(MonitoringPage.Route, "Monitoring", () => new MonitoringPage());
+        builder.Services.AddDashboardPage(MonitoringPage.Route, "Monitoring", MonitoringPage.LoadAsync, () => new MonitoringPage());
         builder.Services.AddDashboardDownload(MonitoringPage.CsvRoute, new MonitoringCsv());
-        builder.Services.AddDashboardPage(AuditPage.Route, "Audit trail", () => new AuditPage());
+        builder.Services.AddDashboardPage(AuditPage.Route, "Audit trail", AuditPage.LoadAsync, () => new AuditPage());
         return builder;
     }
 }

@@ -27,7 +27,15 @@ internal static class DashboardMenu
             }
 
             var (route, create) = (view.Route, view.Page!);
-            DashboardRoutes.Routes.AddRazorPage(route, _ => create());
+            if (view.Load is { } load)
+            {
+                DashboardRoutes.Routes.Add(route, new LoadedFirst(load, RazorDispatcher(route, create)));
+            }
+            else
+            {
+                DashboardRoutes.Routes.AddRazorPage(route, _ => create());
+            }
+
             NavigationMenu.Items.Add(page => new MenuItem(view.MenuTitle, page.Url.To(route)) { Active = page.RequestPath.StartsWith(route, StringComparison.Ordinal) });
         }
 
@@ -38,11 +46,29 @@ internal static class DashboardMenu
         }
     }
 
+    /// <summary>Hangfire's own dispatcher for a razor page (it alone may hand the page its context).</summary>
+    private static IDashboardDispatcher RazorDispatcher(string route, Func<RazorPage> create)
+    {
+        var routes = new Hangfire.Dashboard.RouteCollection();
+        routes.AddRazorPage(route, _ => create());
+        return routes.FindDispatcher(route).Item1;
+    }
+
     private static bool Once(string key)
     {
         lock (Registered)
         {
             return Registered.Add(key);
         }
+    }
+}
+
+/// <summary>Awaits a view's <see cref="DashboardView.Load"/>, leaves what it read for the page, then writes the page.</summary>
+internal sealed class LoadedFirst(Func<DashboardContext, Task<object>> load, IDashboardDispatcher page) : IDashboardDispatcher
+{
+    public async Task Dispatch(DashboardContext context)
+    {
+        context.GetHttpContext().Items[DashboardPage.LoadedKey] = await load(context);
+        await page.Dispatch(context);
     }
 }
