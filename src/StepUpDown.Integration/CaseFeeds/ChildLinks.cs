@@ -53,7 +53,7 @@ public static class ChildLinks
 
         var found = starts[0];
         var record = JsonSerializer.Deserialize<ChildRecord>(found.Json, JsonOptions)!;
-        var subjects = new PageSubjects([found.ChildId], ChildIdentity.UsableNhsNumber(record) is { } number ? [number] : [], [.. ChildIdentity.ExternalKeys(record)]);
+        var subjects = new PageSubjects([found.ChildId], ChildIdentity.UsableNhsNumber(record) is { } usable ? [usable] : [], [.. ChildIdentity.ExternalKeys(record)]);
         var rows = (await CaseFeedStore.LoadAsync(connection, transaction, found.Source, subjects, continuum.Lowest.Code))
             .DistinctBy(row => (row.Source, row.ChildId))
             .Select(row => new LinkedChildRecord(row, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)))
