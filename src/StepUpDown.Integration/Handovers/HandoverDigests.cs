@@ -135,9 +135,19 @@ public sealed partial class HandoverDigests(
         var reference = $"DIGEST-{weekOf:yyyyMMdd}";
         var messageId = $"digest-{weekOf:yyyyMMdd}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manager)))[..16]}@{mail.Value.MessageIdDomain}";
         await transport.SendAsync(outgoing.Create(messageId, new MailboxAddress(model.ManagerName, address.Address), templates.Render(Template, model), reference), cancellationToken);
-        await connection.ExecuteAsync(
-            "INSERT INTO stepupdown.digests_sent (week_of, manager, sent_at) VALUES (@weekOf, @manager, @now) ON CONFLICT DO NOTHING",
-            new { weekOf, manager, now = time.GetUtcNow() });
+
+        // Accepted by the relay: recorded, never sent again for want of the record (a reset
+        // connection here is retried on a new one, not turned into the job's retry).
+        var sentAt = time.GetUtcNow();
+        await DatabaseErrors.RecordAcceptedAsync(
+            async retry =>
+            {
+                await using var recording = retry ? await dataSource.OpenConnectionAsync(CancellationToken.None) : null;
+                return await (recording ?? connection).ExecuteAsync(
+                    "INSERT INTO stepupdown.digests_sent (week_of, manager, sent_at) VALUES (@weekOf, @manager, @sentAt) ON CONFLICT DO NOTHING",
+                    new { weekOf, manager, sentAt });
+            },
+            error => LogRecordRetried(logger, error));
     }
 
     private DigestLine Line(OpenHandover handover, DateOnly today, EscalationLadder ladder)
@@ -166,6 +176,9 @@ public sealed partial class HandoverDigests(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Weekly handover digests: {Sent} sent, {AlreadySent} already sent this week, {Failed} failed, {WithoutManager} open handovers have no team manager to send to (listed to the MASSH)")]
     private static partial void LogDigests(ILogger logger, int sent, int alreadySent, int failed, int withoutManager);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A weekly digest was accepted by the relay but could not be recorded ({Error}); recording it again, not sending it again")]
+    private static partial void LogRecordRetried(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A weekly digest could not be sent: {Error}")]
     private static partial void LogDigestFailed(ILogger logger, string error);

@@ -283,7 +283,6 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
 /// </summary>
 public sealed partial class LedgerAttempt : IAsyncDisposable
 {
-    private static readonly TimeSpan RecordSentFor = TimeSpan.FromMinutes(10);
     private readonly NpgsqlDataSource _dataSource;
     private readonly Guid _notificationId;
     private readonly Guid _instance;
@@ -385,33 +384,18 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
     /// backoff, for up to ten minutes; only then does the failure reach the caller.
     /// </summary>
     /// <returns>False when a peer has taken the row over since: nothing was written.</returns>
-    public async Task<bool> RecordAcceptedAsync(NotificationState state, string? address)
-    {
-        // Real time, not the business clock: this waits for a database, whatever Clock:Speed says.
-        var trying = System.Diagnostics.Stopwatch.StartNew();
-        var delay = TimeSpan.FromMilliseconds(200);
-        var reconnect = false;
-        while (true)
+    public Task<bool> RecordAcceptedAsync(NotificationState state, string? address) => DatabaseErrors.RecordAcceptedAsync(
+        async retry =>
         {
-            try
+            if (retry)
             {
-                if (reconnect)
-                {
-                    // Inside the try: a database still down when the connection is opened is tried again too.
-                    await ReconnectAsync();
-                }
+                // Inside the retried write: a database still down when the connection is opened is tried again too.
+                await ReconnectAsync();
+            }
 
-                return await RecordAsync(state, address, null);
-            }
-            catch (NpgsqlException exception) when (!IsAboutTheData(exception) && trying.Elapsed < RecordSentFor)
-            {
-                LogRecordRetried(_logger, _notificationId, exception.GetType().Name);
-                await Task.Delay(delay, TimeProvider.System);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
-                reconnect = true;
-            }
-        }
-    }
+            return await RecordAsync(state, address, null);
+        },
+        error => LogRecordRetried(_logger, _notificationId, error));
 
     private async Task ReconnectAsync()
     {
@@ -420,9 +404,6 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
         _connection = await _dataSource.OpenConnectionAsync(CancellationToken.None);
         _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
     }
-
-    /// <summary>A refusal of the row itself, which no retry cures; anything else (a reset connection, a terminated session, a failover) may pass.</summary>
-    private static bool IsAboutTheData(NpgsqlException exception) => exception is PostgresException database && DatabaseErrors.IsAboutTheData(database);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} was accepted by the relay but could not be recorded ({Error}); recording it again, not sending it again")]
     private static partial void LogRecordRetried(ILogger logger, Guid notificationId, string error);

@@ -33,9 +33,18 @@ internal sealed class AdvisoryLock : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_connection.State == System.Data.ConnectionState.Open)
+        if (_connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
         {
             await _connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = _key });
+        }
+        catch (NpgsqlException)
+        {
+            // The session is gone (a reset, a failover), and its lock with it: nothing is left to release.
         }
     }
 

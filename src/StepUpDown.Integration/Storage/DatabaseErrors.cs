@@ -45,6 +45,40 @@ public static partial class DatabaseErrors
         }
     }
 
+    /// <summary>
+    /// Writes what must not be lost once the relay has accepted a message (that it was sent): if the
+    /// database cannot be reached (a reset connection, a terminated session, a failover), the write is
+    /// tried again, with backoff, for up to ten minutes, so the message is never sent a second time
+    /// for want of its record. A refusal of the row itself is not retried. <paramref name="write"/>
+    /// is told when it is a retry, so that it can open a new connection.
+    /// </summary>
+    public static async Task<T> RecordAcceptedAsync<T>(Func<bool, Task<T>> write, Action<string> retrying)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(retrying);
+
+        // Real time, not the business clock: this waits for a database, whatever Clock:Speed says.
+        var trying = System.Diagnostics.Stopwatch.StartNew();
+        var delay = TimeSpan.FromMilliseconds(200);
+        var retry = false;
+        while (true)
+        {
+            try
+            {
+                return await write(retry);
+            }
+            catch (NpgsqlException exception) when (!(exception is PostgresException database && IsAboutTheData(database)) && trying.Elapsed < RecordAcceptedFor)
+            {
+                retrying(exception.GetType().Name);
+                await Task.Delay(delay, TimeProvider.System);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+                retry = true;
+            }
+        }
+    }
+
+    private static readonly TimeSpan RecordAcceptedFor = TimeSpan.FromMinutes(10);
+
     [GeneratedRegex("\"[^\"]*\"|'[^']*'")]
     private static partial Regex Quoted();
 }

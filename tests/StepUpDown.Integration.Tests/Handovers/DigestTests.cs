@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Tests.Fixtures;
 
 namespace StepUpDown.Integration.Tests.Handovers;
@@ -95,6 +96,60 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
         runs.Sum(r => r.Sent).ShouldBe(2);
         var digests = (await Mail.GetMessagesAsync()).Where(m => m.Subject.StartsWith("Weekly handovers", StringComparison.Ordinal)).ToList();
         digests.Select(d => d.To.Single().Address).ShouldBe([Mary, Omar], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task TheDatabaseCutAsTheRelayAcceptsADigest_IsRecordedAsSent_AndTheRetrySendsThatManagerNoSecond()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1, nhsNumber: Children.NhsNumberFor(1)), Children.Record("SC-2", "CIN", 1, nhsNumber: Children.NhsNumberFor(2)));
+        Feed.ServePage("c1", "c2", Agreed("SC-1", Children.NhsNumberFor(1), "2026-11-09"), Agreed("SC-2", Children.NhsNumberFor(2), "2026-11-09", manager: Omar));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.WaitForLedgerSettledAsync();
+        await Mail.ClearAsync();
+        var cutting = new CutAfterFirstAccepted(Worker.App.Services.GetRequiredService<IMailTransport>(), Worker.ConnectionString);
+        var digests = ActivatorUtilities.CreateInstance<HandoverDigests>(
+            Worker.App.Services, new FakeTimeProvider(DateTimeOffset.Parse("2026-11-11T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture)), cutting);
+
+        DigestResult? first = null;
+        try
+        {
+            first = await digests.SendAsync(CancellationToken.None);
+        }
+        catch (DeliveryDeferredException)
+        {
+            // What the old code did: the job failed, and Hangfire's retry is the second run below.
+        }
+
+        var retry = await digests.SendAsync(CancellationToken.None);
+        var received = (await Mail.GetMessagesAsync()).Where(m => m.Subject.StartsWith("Weekly handovers", StringComparison.Ordinal)).ToList();
+
+        cutting.Cut.ShouldBeTrue();
+        received.Select(d => d.To.Single().Address).ShouldBe([Mary, Omar], ignoreOrder: true, "each manager once, the one accepted as the database went included");
+        first.ShouldBe(new DigestResult(Sent: 2, AlreadySent: 0, Failed: 0, WithoutManager: 0));
+        retry.ShouldBe(new DigestResult(Sent: 0, AlreadySent: 2, Failed: 0, WithoutManager: 0));
+    }
+
+    /// <summary>The real relay; once it has accepted the first message, every session of the worker's database is ended.</summary>
+    private sealed class CutAfterFirstAccepted(IMailTransport relay, string connectionString) : IMailTransport
+    {
+        public bool Cut { get; private set; }
+
+        public bool ReachesRecipients => relay.ReachesRecipients;
+
+        public async Task SendAsync(MimeKit.MimeMessage message, CancellationToken cancellationToken)
+        {
+            await relay.SendAsync(message, cancellationToken);
+            if (!Cut)
+            {
+                Cut = true;
+                await using var admin = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+                await admin.OpenAsync(cancellationToken);
+                await using var terminate = new Npgsql.NpgsqlCommand(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", admin);
+                await terminate.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
     }
 
     [Fact]
