@@ -60,6 +60,7 @@ public static class StepUpDownHost
             app.MapReadinessChecks();
             app.MapDashboard();
             app.MapLeadLookup();
+            app.MapSourceNudge();
             return new StepUpDownApp(app, database);
         }
         catch

@@ -30,6 +30,13 @@ public sealed class CaseFeedSourceOptions : IValidatableObject
     [Required]
     public string PollCron { get; set; } = "* * * * *";
 
+    /// <summary>
+    /// Nudges (<c>POST /api/v1/sources/{source}/nudge</c>) accepted per second, bursts included;
+    /// more are answered 429. Nudges are coalesced, so this bounds work, not polls.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int NudgesPerSecond { get; set; } = 100;
+
     /// <summary>Items asked for per page (the contract allows 1 to 1000).</summary>
     [Range(1, 1000)]
     public int PageSize { get; set; } = 200;

@@ -42,9 +42,18 @@ public sealed partial class CaseFeedPoller(
     private const int AnalyzeEveryStoredRecords = 10_000;
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Polls <paramref name="source"/> until its feed has no more pages.</summary>
+    /// <summary>Polls <paramref name="source"/> until its feed has no more pages; skips when another instance is polling it.</summary>
     /// <exception cref="CaseFeedUnavailableException">The feed answered with an error after its retries.</exception>
-    public async Task<PollResult> PollAsync(string source, CancellationToken cancellationToken)
+    public Task<PollResult> PollAsync(string source, CancellationToken cancellationToken) =>
+        PollAsync(source, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// Polls <paramref name="source"/> until its feed has no more pages, waiting up to
+    /// <paramref name="waitForLock"/> for another instance's poll of it to end (a nudge: that poll
+    /// may have read the feed before the change it announces).
+    /// </summary>
+    /// <exception cref="CaseFeedUnavailableException">The feed answered with an error after its retries.</exception>
+    public async Task<PollResult> PollAsync(string source, TimeSpan waitForLock, CancellationToken cancellationToken)
     {
         if (!feeds.Value.Sources.TryGetValue(source, out var options))
         {
@@ -55,7 +64,7 @@ public sealed partial class CaseFeedPoller(
         var detector = new StepDetector(continuum);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var sourceLock = await AdvisoryLock.TryAcquireAsync(connection, AdvisoryLock.ForSource(source), cancellationToken);
+        await using var sourceLock = await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.ForSource(source), waitForLock, cancellationToken);
         if (sourceLock is null)
         {
             LogSkipped(logger, source);
@@ -63,7 +72,7 @@ public sealed partial class CaseFeedPoller(
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var position = await CaseFeedStore.GetPositionAsync(connection, source);
+        var (position, lastPolledAt) = await CaseFeedStore.GetPositionAsync(connection, source);
         var total = new PollResult(false, 0, 0, 0, 0);
         var storedSinceAnalyze = 0;
         while (true)
@@ -76,8 +85,17 @@ public sealed partial class CaseFeedPoller(
                 continue;
             }
 
-            var parsed = page.Items.Select(item => parser.Parse(item, source)).ToList();
             var next = new SourcePosition(page.NextCursor ?? position.Cursor, position.BaselineCompleted || !page.HasMore);
+            if (page.Items.Count == 0 && next == position && !page.HasMore)
+            {
+                // Nothing new: no write transaction (a poll every few seconds must cost next to nothing).
+                await store.MarkPolledAsync(connection, source, lastPolledAt);
+                metrics.PageRead(source, 0, [], 0);
+                total = total with { Pages = total.Pages + 1 };
+                break;
+            }
+
+            var parsed = page.Items.Select(item => parser.Parse(item, source)).ToList();
             var write = await WritePageAsync(connection, source, parsed, position, next, detector, cancellationToken);
             storedSinceAnalyze += write.Records;
             if (storedSinceAnalyze >= AnalyzeEveryStoredRecords)

@@ -44,6 +44,8 @@ public static class CaseFeedServiceCollectionExtensions
         services.AddSingleton<Notifications.IChildPractice, CurrentPractice>();
         services.AddScoped<CaseFeedPoller>();
         services.AddScoped<PollCaseFeedJob>();
+        services.AddSingleton<PollNudges>();
+        services.AddHostedService(provider => provider.GetRequiredService<PollNudges>());
         services.AddHealthChecks().AddCheck<CaseFeedsCheck>("case-feeds", HealthStatus.Degraded, [HealthTags.Ready]);
 
         var sources = builder.Configuration.GetSection(CaseFeedOptions.SectionName).Get<CaseFeedOptions>()?.Sources ?? [];

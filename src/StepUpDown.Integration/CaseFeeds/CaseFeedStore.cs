@@ -67,14 +67,34 @@ public sealed class CaseFeedStore(TimeProvider time)
 {
     private const long DetectionLockKey = 0x5354_4550_5550_0002; // "STEPUP" + 2
 
-    /// <summary>The source's position; a source never polled has none.</summary>
-    public static async Task<SourcePosition> GetPositionAsync(NpgsqlConnection connection, string source)
+    /// <summary>How often a poll that finds nothing records that it polled (for readiness), rather than on every run.</summary>
+    private static readonly TimeSpan IdlePollRecordedEvery = TimeSpan.FromMinutes(1);
+
+    /// <summary>The source's position (a source never polled has none) and when it was last polled.</summary>
+    public static async Task<(SourcePosition Position, DateTime? LastPolledAt)> GetPositionAsync(NpgsqlConnection connection, string source)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return await connection.QuerySingleOrDefaultAsync<SourcePosition>(
-                   "SELECT cursor, baseline_completed AS BaselineCompleted FROM stepupdown.source_cursors WHERE source = @source",
-                   new { source })
-               ?? new SourcePosition(null, false);
+        var row = await connection.QuerySingleOrDefaultAsync<PositionRow>(
+            "SELECT cursor, baseline_completed AS BaselineCompleted, last_polled_at AS LastPolledAt FROM stepupdown.source_cursors WHERE source = @source",
+            new { source });
+        return row is null ? (new SourcePosition(null, false), null) : (new SourcePosition(row.Cursor, row.BaselineCompleted), row.LastPolledAt);
+    }
+
+    private sealed record PositionRow(string? Cursor, bool BaselineCompleted, DateTime? LastPolledAt);
+
+    /// <summary>
+    /// Records a poll that found nothing, at most once a minute: readiness needs to know the source
+    /// answers, not a write per idle poll.
+    /// </summary>
+    public async Task MarkPolledAsync(NpgsqlConnection connection, string source, DateTime? lastPolledAt)
+    {
+        var now = time.GetUtcNow();
+        if (lastPolledAt is { } at && now - new DateTimeOffset(at, TimeSpan.Zero) < IdlePollRecordedEvery)
+        {
+            return;
+        }
+
+        await connection.ExecuteAsync("UPDATE stepupdown.source_cursors SET last_polled_at = @now WHERE source = @source", new { source, now });
     }
 
     /// <summary>

@@ -13,6 +13,7 @@ namespace StepUpDown.Integration.Storage;
 /// </summary>
 internal sealed class AdvisoryLock : IAsyncDisposable
 {
+    private static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(100);
     private readonly NpgsqlConnection _connection;
     private readonly long _key;
 
@@ -29,6 +30,29 @@ internal sealed class AdvisoryLock : IAsyncDisposable
         var acquired = await connection.ExecuteScalarAsync<bool>(
             new CommandDefinition("SELECT pg_try_advisory_lock(@key)", new { key }, cancellationToken: cancellationToken));
         return acquired ? new AdvisoryLock(connection, key) : null;
+    }
+
+    /// <summary>
+    /// Takes the lock named <paramref name="name"/>, waiting up to <paramref name="wait"/> for
+    /// another session to let it go; null when it is still held then.
+    /// </summary>
+    public static async Task<AdvisoryLock?> AcquireAsync(NpgsqlConnection connection, string name, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if (await TryAcquireAsync(connection, name, cancellationToken) is { } acquired)
+            {
+                return acquired;
+            }
+
+            if (clock.Elapsed >= wait)
+            {
+                return null;
+            }
+
+            await Task.Delay(RetryEvery, cancellationToken);
+        }
     }
 
     public async ValueTask DisposeAsync()
