@@ -63,6 +63,9 @@ public sealed partial class PollNudges(IServiceScopeFactory scopes, IOptions<Cas
         return NudgeOutcome.Accepted;
     }
 
+    /// <summary>True while a nudged poll of <paramref name="source"/> is in flight or queued.</summary>
+    public bool IsPolling(string source) => _sources.TryGetValue(source, out var nudged) && Volatile.Read(ref nudged.Requested) > 0;
+
     /// <summary>Polls until no nudge arrived during the last poll.</summary>
     private async Task PollWhileNudgedAsync(string source, Nudged nudged)
     {
