@@ -85,6 +85,13 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         (await http.PostAsync(new Uri(new Uri(FeedUrl), $"bench/release{query}"), null)).EnsureSuccessStatusCode();
     }
 
+    /// <summary>How many pages the feed has served.</summary>
+    public async Task<long> FeedRequestsAsync()
+    {
+        using var http = new HttpClient();
+        return long.Parse(await http.GetStringAsync(new Uri(new Uri(FeedUrl), "bench/requests")), CultureInfo.InvariantCulture);
+    }
+
     public static async Task<(TimeSpan Elapsed, PollResult Result)> TimePollAsync(StepUpDownApp worker)
     {
         await using var scope = worker.Services.CreateAsyncScope();

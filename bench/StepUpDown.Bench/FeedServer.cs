@@ -6,7 +6,8 @@ namespace StepUpDown.Bench;
 /// <summary>
 /// The synthetic case feed, run in its own process so that its memory and CPU are not counted
 /// as the worker's. Serves the contract's <c>getChildChanges</c> with the event index as cursor;
-/// <c>POST /bench/release[?count=N]</c> makes (the next N) change events visible after the baseline.
+/// <c>POST /bench/release[?count=N]</c> makes (the next N) change events visible after the baseline;
+/// <c>GET /bench/requests</c> says how many pages it has served.
 /// </summary>
 internal static class FeedServer
 {
@@ -14,6 +15,7 @@ internal static class FeedServer
     {
         var synthetic = new SyntheticChildren(children, changes, poison);
         var available = children;
+        var requests = 0L;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -21,6 +23,7 @@ internal static class FeedServer
 
         app.MapGet("/api/v1/children/changes", async (HttpContext context, string? since, int? limit) =>
         {
+            Interlocked.Increment(ref requests);
             var from = since is null ? 0 : int.Parse(since, CultureInfo.InvariantCulture);
             var to = Math.Min(from + (limit ?? 200), Volatile.Read(ref available));
             context.Response.ContentType = "application/json";
@@ -40,6 +43,7 @@ internal static class FeedServer
         });
         app.MapPost("/bench/release", (int? count) =>
             Volatile.Write(ref available, count is null ? synthetic.Total : Math.Min(synthetic.Total, Volatile.Read(ref available) + count.Value)));
+        app.MapGet("/bench/requests", () => Interlocked.Read(ref requests));
 
         await app.StartAsync();
         Console.WriteLine($"LISTENING {app.Urls.First()}");

@@ -142,7 +142,7 @@ internal static class NotificationBenchmark
     }
 
     /// <summary>The accept-everything SMTP relay (the simulator's <c>LoopbackSmtpRelay</c>) in its own process, so the figures measure the worker, not the sink.</summary>
-    private sealed class Sink : IDisposable
+    internal sealed class Sink : IDisposable
     {
         private readonly Process _process;
 

@@ -7,6 +7,7 @@ using StepUpDown.Bench;
 // dotnet run -c Release --project bench/StepUpDown.Bench -- poison [CHILDREN CHANGES]     detection with 1 % poison records (issue 12)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- report [STEPS]                the monitoring report and audit trail over a year (issue 14)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- outage [NOTICES]              relay back after an outage -> last waiting notice accepted (issue 19)
+// dotnet run -c Release --project bench/StepUpDown.Bench -- path [SECONDS]                change -> SMTP accepted: polled every minute, every 5 s, nudged; idle cost (issue 22)
 static int Arg(string[] args, int index, int fallback) =>
     args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 
@@ -38,6 +39,9 @@ switch (args)
         break;
     case ["outage", ..]:
         await OutageBenchmark.RunAsync(Arg(args, 1, 500));
+        break;
+    case ["path", ..]:
+        await PathBenchmark.RunAsync(Arg(args, 1, 120));
         break;
     case ["report", ..]:
         await ReportBenchmark.RunAsync(Arg(args, 1, 500_000));
