@@ -32,11 +32,19 @@ internal static class PathBenchmark
             ["CaseFeeds:Sources:social-care:PollCron"] = "*/5 * * * * *",
             ["Jobs:SchedulePollingInterval"] = "00:00:01",
         });
+        await PathAsync("(b') polled every 5 s in the instance (PollInterval 00:00:05, PollCron every minute)", seconds, nudge: false, new()
+        {
+            ["CaseFeeds:Sources:social-care:PollCron"] = "* * * * *",
+            ["CaseFeeds:Sources:social-care:PollInterval"] = "00:00:05",
+        });
         await PathAsync("(c) nudged on every change (PollCron every minute as the safety net)", seconds, nudge: true, new()
         {
             ["CaseFeeds:Sources:social-care:PollCron"] = "* * * * *",
         });
-        await IdleAsync(TimeSpan.FromSeconds(60));
+        var window = TimeSpan.FromSeconds(60);
+        await IdleAsync("idle, nothing polled more often than yearly (the fixed cost)", window, "0 0 1 1 *", null, scheduleEverySecond: false);
+        await IdleAsync("idle, PollCron */5 * * * * * (a Hangfire job per poll)", window, "*/5 * * * * *", null, scheduleEverySecond: true);
+        await IdleAsync("idle, PollInterval 00:00:05 (in the instance; PollCron every minute)", window, "* * * * *", "00:00:05", scheduleEverySecond: false);
     }
 
     private static async Task PathAsync(string row, int seconds, bool nudge, Dictionary<string, string?> settings)
@@ -86,25 +94,28 @@ internal static class PathBenchmark
     }
 
     /// <summary>
-    /// 10 sources of 100 children each, polled every 5 s and finding nothing: the CPU of this
-    /// process (the worker; the bench itself only waits) and of every PostgreSQL process over
-    /// <paramref name="window"/>, and the database's transactions and rows written per poll
-    /// (Hangfire's job bookkeeping included).
+    /// 10 sources of 100 children each, polled by <paramref name="cron"/> and
+    /// <paramref name="interval"/> and finding nothing: the CPU of this process (the worker; the bench itself
+    /// only waits) and of every PostgreSQL process over <paramref name="window"/>, and the
+    /// database's transactions and rows written per poll (Hangfire's bookkeeping included).
     /// </summary>
-    private static async Task IdleAsync(TimeSpan window)
+    private static async Task IdleAsync(string row, TimeSpan window, string cron, string? interval, bool scheduleEverySecond)
     {
         await using var environment = await BenchEnvironment.StartAsync(100, 0);
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>();
+        if (scheduleEverySecond)
         {
-            ["Jobs:SchedulePollingInterval"] = "00:00:01",
-            ["CaseFeeds:Sources:social-care:PollCron"] = "*/5 * * * * *",
-        };
-        foreach (var i in Enumerable.Range(2, Sources - 1))
+            settings["Jobs:SchedulePollingInterval"] = "00:00:01";
+        }
+
+        foreach (var i in Enumerable.Range(1, Sources))
         {
-            var source = $"CaseFeeds:Sources:source-{i:D2}";
+            var name = i == 1 ? "social-care" : $"source-{i:D2}";
+            var source = $"CaseFeeds:Sources:{name}";
             settings[$"{source}:BaseUrl"] = environment.FeedUrl;
             settings[$"{source}:ApiKey"] = "bench";
-            settings[$"{source}:PollCron"] = "*/5 * * * * *";
+            settings[$"{source}:PollCron"] = cron;
+            settings[$"{source}:PollInterval"] = interval;
             foreach (var (code, level) in new[] { ("EH", "early-help"), ("CIN", "child-in-need"), ("CP", "child-protection"), ("LAC", "looked-after") })
             {
                 settings[$"{source}:LevelCodes:{code}"] = level;
@@ -113,13 +124,13 @@ internal static class PathBenchmark
 
         await using var worker = await StepUpDownHost.CreateAsync([], environment.WorkerSettings(1000, settings));
         await worker.StartAsync();
-        await using var database = new NpgsqlConnection(environment.Cluster.ConnectionString);
-        var settle = Stopwatch.StartNew();
-        while (await database.ExecuteScalarAsync<long>("SELECT count(*) FROM stepupdown.source_cursors WHERE baseline_completed") < Sources && settle.Elapsed < TimeSpan.FromMinutes(2))
+        foreach (var name in worker.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StepUpDown.Integration.CaseFeeds.CaseFeedOptions>>().Value.Sources.Keys)
         {
-            await Task.Delay(200);
+            await using var scope = worker.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<StepUpDown.Integration.CaseFeeds.CaseFeedPoller>().PollAsync(name, TimeSpan.FromMinutes(1), CancellationToken.None);
         }
 
+        await using var database = new NpgsqlConnection(environment.Cluster.ConnectionString);
         await Task.Delay(TimeSpan.FromSeconds(10)); // past start-up's one-off work
         var (workerBefore, postgresBefore, polledBefore, statsBefore) = (Process.GetCurrentProcess().TotalProcessorTime, PostgresCpu(), await environment.FeedRequestsAsync(), await StatsAsync(database));
         await Task.Delay(window);
@@ -128,11 +139,13 @@ internal static class PathBenchmark
         var polls = polledAfter - polledBefore;
         var workerShare = (workerAfter - workerBefore) / window;
         var postgresShare = (postgresAfter - postgresBefore) / window;
+        var perPoll = polls == 0 ? "" :
+            $"; per poll, the fixed cost included: {(workerAfter - workerBefore + postgresAfter - postgresBefore).TotalMilliseconds / polls:N1} ms CPU, " +
+            $"{(double)(statsAfter.Commits - statsBefore.Commits) / polls:N1} transactions, {(double)(statsAfter.Written - statsBefore.Written) / polls:N1} rows written " +
+            $"({(double)(statsAfter.OursWritten - statsBefore.OursWritten) / polls:N2} in the worker's own tables)";
         Console.WriteLine(
-            $"idle: {Sources} sources polled every 5 s, {polls} polls finding nothing in {window.TotalSeconds:N0} s: CPU worker {workerShare:P1} + PostgreSQL {postgresShare:P1} " +
-            $"= {workerShare + postgresShare:P1} of one core (target <= 5 %); per poll {(workerAfter - workerBefore + postgresAfter - postgresBefore).TotalMilliseconds / Math.Max(1, polls):N1} ms CPU, " +
-            $"{(double)(statsAfter.Commits - statsBefore.Commits) / Math.Max(1, polls):N1} transactions and {(double)(statsAfter.Written - statsBefore.Written) / Math.Max(1, polls):N1} rows written " +
-            $"(the worker's tables: {(double)(statsAfter.OursWritten - statsBefore.OursWritten) / Math.Max(1, polls):N2}) in the database, the rest of the worker's idle work included");
+            $"{row}: {Sources} sources, {polls} polls finding nothing in {window.TotalSeconds:N0} s; CPU worker {workerShare:P1} + PostgreSQL {postgresShare:P1} " +
+            $"= {workerShare + postgresShare:P1} of one core; {statsAfter.Commits - statsBefore.Commits:N0} transactions{perPoll}");
     }
 
     private sealed record DatabaseStats(long Commits, long Written, long OursWritten);

@@ -31,6 +31,14 @@ public sealed class CaseFeedSourceOptions : IValidatableObject
     public string PollCron { get; set; } = "* * * * *";
 
     /// <summary>
+    /// Also poll every this long, in the instance (not as a Hangfire job), e.g. <c>00:00:05</c>; unset:
+    /// only <see cref="PollCron"/> and nudges. For polls more often than a minute: cheap when
+    /// nothing changed (no write), while a <see cref="PollCron"/> of seconds costs a Hangfire job per poll.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan? PollInterval { get; set; }
+
+    /// <summary>
     /// Nudges (<c>POST /api/v1/sources/{source}/nudge</c>) accepted per second, bursts included;
     /// more are answered 429. Nudges are coalesced, so this bounds work, not polls.
     /// </summary>

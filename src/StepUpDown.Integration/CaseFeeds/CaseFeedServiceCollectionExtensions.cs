@@ -46,6 +46,7 @@ public static class CaseFeedServiceCollectionExtensions
         services.AddScoped<PollCaseFeedJob>();
         services.AddSingleton<PollNudges>();
         services.AddHostedService(provider => provider.GetRequiredService<PollNudges>());
+        services.AddHostedService<IntervalPolls>();
         services.AddHealthChecks().AddCheck<CaseFeedsCheck>("case-feeds", HealthStatus.Degraded, [HealthTags.Ready]);
 
         var sources = builder.Configuration.GetSection(CaseFeedOptions.SectionName).Get<CaseFeedOptions>()?.Sources ?? [];

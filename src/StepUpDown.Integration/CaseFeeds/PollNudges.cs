@@ -73,23 +73,27 @@ public sealed partial class PollNudges(IServiceScopeFactory scopes, IOptions<Cas
         do
         {
             seen = Volatile.Read(ref nudged.Requested);
-            await PollOnceAsync(source);
+            await PollOnceAsync(source, LockWait, _stopping.Token);
         }
         while (Interlocked.Add(ref nudged.Requested, -seen) > 0 && !_stopping.IsCancellationRequested);
     }
 
-    private async Task PollOnceAsync(string source)
+    /// <summary>
+    /// One poll of <paramref name="source"/> in a scope of its own, waiting up to
+    /// <paramref name="lockWait"/> for another instance's poll of it; a failure is logged, never thrown.
+    /// </summary>
+    internal async Task PollOnceAsync(string source, TimeSpan lockWait, CancellationToken cancellationToken)
     {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var result = await scope.ServiceProvider.GetRequiredService<CaseFeedPoller>().PollAsync(source, LockWait, _stopping.Token);
-            if (result.Skipped)
+            var result = await scope.ServiceProvider.GetRequiredService<CaseFeedPoller>().PollAsync(source, lockWait, cancellationToken);
+            if (result.Skipped && lockWait > TimeSpan.Zero)
             {
-                LogStillLocked(logger, source, LockWait);
+                LogStillLocked(logger, source, lockWait);
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down: the scheduled poll reads it on the next start.
         }
@@ -138,6 +142,6 @@ public sealed partial class PollNudges(IServiceScopeFactory scopes, IOptions<Cas
     [LoggerMessage(Level = LogLevel.Warning, Message = "Source {Source} was nudged but another instance's poll held it for over {Wait}; the change is read by that poll or the next scheduled one")]
     private static partial void LogStillLocked(ILogger logger, string source, TimeSpan wait);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A nudged poll of source {Source} failed ({Error}); the next scheduled poll tries again")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "A poll of source {Source} out of its schedule (nudged, or by PollInterval) failed ({Error}); the next poll tries again")]
     private static partial void LogFailed(ILogger logger, string source, string error);
 }
