@@ -22,10 +22,8 @@ public sealed class ChromiumDashboardTests(PostgresFixture postgres, MailDevFixt
 
         await browser.GoToAsync(new Uri(Worker.BaseAddress, "/hangfire/recurring"));
         (await browser.UrlAsync()).ShouldContain("/signin");
-        await browser.TypeAsync("#account", "olive");
-        await browser.TypeAsync("#password", Password);
-        await browser.ClickAsync("button[type=submit]");
-        await browser.GoToAsync(new Uri(Worker.BaseAddress, "/hangfire/recurring"));
+        await browser.SubmitSignInAsync("olive", Password);
+        (await browser.UrlAsync()).ShouldContain("/hangfire/recurring");
         var page = await browser.SourceAsync();
         var screenshot = await browser.ScreenshotAsync("dashboard-recurring-jobs.png");
 

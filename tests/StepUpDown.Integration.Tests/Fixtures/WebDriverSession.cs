@@ -72,9 +72,24 @@ public sealed class WebDriverSession : IAsyncDisposable
     public async Task SignInAsync(Uri worker, string account, string password)
     {
         await GoToAsync(new Uri(worker, "/signin"));
+        await SubmitSignInAsync(account, password);
+    }
+
+    /// <summary>
+    /// Fills in and submits the sign-in form already shown, then waits until the browser has left
+    /// the sign-in page: only then is the cookie set (a click does not wait for the form's answer).
+    /// </summary>
+    public async Task SubmitSignInAsync(string account, string password)
+    {
         await TypeAsync("#account", account);
         await TypeAsync("#password", password);
         await ClickAsync("button[type=submit]");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((await UrlAsync()).Contains("/signin", StringComparison.OrdinalIgnoreCase))
+        {
+            clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30), "the browser never left the sign-in page");
+            await Task.Delay(100);
+        }
     }
 
     public async Task ClickAsync(string selector) =>
