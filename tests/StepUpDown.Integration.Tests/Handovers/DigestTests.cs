@@ -82,14 +82,20 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
         }
     }
 
-    [Fact]
-    public async Task TwoRunsAtOnce_TriggerNowDuringTheScheduledRun_SendEachManagerOneDigest()
+    /// <summary>Two children stepped down on 2026-11-09, one in Mary's team and one in Omar's; their notices sent.</summary>
+    private async Task OpenAHandoverForEachManagerAsync()
     {
         Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1, nhsNumber: Children.NhsNumberFor(1)), Children.Record("SC-2", "CIN", 1, nhsNumber: Children.NhsNumberFor(2)));
         Feed.ServePage("c1", "c2", Agreed("SC-1", Children.NhsNumberFor(1), "2026-11-09"), Agreed("SC-2", Children.NhsNumberFor(2), "2026-11-09", manager: Omar));
         await Worker.PollAsync();
         await Worker.PollAsync();
         await Worker.WaitForLedgerSettledAsync();
+    }
+
+    [Fact]
+    public async Task TwoRunsAtOnce_TriggerNowDuringTheScheduledRun_SendEachManagerOneDigest()
+    {
+        await OpenAHandoverForEachManagerAsync();
 
         var runs = await Task.WhenAll(DigestsAt("2026-11-11T08:00:00Z").SendAsync(CancellationToken.None), DigestsAt("2026-11-11T08:00:00Z").SendAsync(CancellationToken.None));
 
@@ -101,11 +107,7 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
     [Fact]
     public async Task TheDatabaseCutAsTheRelayAcceptsADigest_IsRecordedAsSent_AndTheRetrySendsThatManagerNoSecond()
     {
-        Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1, nhsNumber: Children.NhsNumberFor(1)), Children.Record("SC-2", "CIN", 1, nhsNumber: Children.NhsNumberFor(2)));
-        Feed.ServePage("c1", "c2", Agreed("SC-1", Children.NhsNumberFor(1), "2026-11-09"), Agreed("SC-2", Children.NhsNumberFor(2), "2026-11-09", manager: Omar));
-        await Worker.PollAsync();
-        await Worker.PollAsync();
-        await Worker.WaitForLedgerSettledAsync();
+        await OpenAHandoverForEachManagerAsync();
         await Mail.ClearAsync();
         var cutting = new CutAfterFirstAccepted(Worker.App.Services.GetRequiredService<IMailTransport>(), Worker.ConnectionString);
         var digests = ActivatorUtilities.CreateInstance<HandoverDigests>(
