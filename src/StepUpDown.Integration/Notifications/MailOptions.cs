@@ -48,24 +48,50 @@ public sealed class MailOptions : IValidatableObject
     /// <summary>The SMTP relay; empty host means "write to the outbox folder".</summary>
     public SmtpOptions Smtp { get; init; } = new();
 
+    /// <summary>
+    /// The envelope sender (SMTP <c>MAIL FROM</c>) with <c>{id}</c> where the ledger row's id goes,
+    /// e.g. <c>stepupdown-bounces+{id}@council.gov.uk</c>: a bounce comes back to an address that
+    /// names its notice even through a relay that drops delivery status requests. Empty: <see cref="From"/>.
+    /// </summary>
+    public string? EnvelopeFrom { get; set; }
+
+    /// <summary>The mailbox bounces come back to (<c>Mail:Bounces:Imap</c>); no host: none is read.</summary>
+    public DeliveryEvidence.BounceOptions Bounces { get; init; } = new();
+
     /// <summary>True when messages go to an SMTP server rather than the outbox folder.</summary>
     public bool UsesSmtp => !string.IsNullOrWhiteSpace(Smtp.Host);
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (UsesSmtp && Smtp.Security is SecureSocketOptions.Auto or SecureSocketOptions.StartTlsWhenAvailable)
+        var failures = UsesSmtp ? SecurityFailures("Smtp", Smtp.Host, Smtp.Security, Smtp.AllowPlaintext) : [];
+        if (!string.IsNullOrWhiteSpace(EnvelopeFrom) && !DeliveryEvidence.EnvelopeSender.IsValidTemplate(EnvelopeFrom))
         {
-            yield return new ValidationResult(
-                "Smtp:Security must be StartTls or SslOnConnect (or None, for a test server only): Auto and StartTlsWhenAvailable fall back to plain text silently.",
-                ["Smtp:Security"]);
+            failures = failures.Append(new ValidationResult(
+                "must be an address with {id} in its local part, e.g. stepupdown-bounces+{id}@council.gov.uk.", [nameof(EnvelopeFrom)]));
         }
 
-        if (UsesSmtp && Smtp.Security == SecureSocketOptions.None && !Loopback.IsLoopback(Smtp.Host) && !Smtp.AllowPlaintext)
+        return failures;
+    }
+
+    /// <summary>
+    /// A mail connection's <c>Security</c> (the relay's, the bounce mailbox's): TLS, or plain text
+    /// only to this machine or with <c>AllowPlaintext</c>, never a mode that falls back silently.
+    /// </summary>
+    internal static IEnumerable<ValidationResult> SecurityFailures(string section, string? host, SecureSocketOptions security, bool allowPlaintext)
+    {
+        if (security is SecureSocketOptions.Auto or SecureSocketOptions.StartTlsWhenAvailable)
         {
             yield return new ValidationResult(
-                "Smtp:Security None sends children's data in clear: only to a relay on this machine (localhost), or with Smtp:AllowPlaintext=true on a private trial network.",
-                ["Smtp:Security"]);
+                $"{section}:Security must be StartTls or SslOnConnect (or None, for a test server only): Auto and StartTlsWhenAvailable fall back to plain text silently.",
+                [$"{section}:Security"]);
+        }
+
+        if (security == SecureSocketOptions.None && !Loopback.IsLoopback(host) && !allowPlaintext)
+        {
+            yield return new ValidationResult(
+                $"{section}:Security None carries children's data in clear: only to a server on this machine (localhost), or with {section}:AllowPlaintext=true on a private trial network.",
+                [$"{section}:Security"]);
         }
     }
 }

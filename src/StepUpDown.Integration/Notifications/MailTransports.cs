@@ -5,6 +5,7 @@ using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using StepUpDown.Integration.DeliveryEvidence;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -22,6 +23,8 @@ public interface IMailTransport
 /// Sends through the configured SMTP relay over TLS (StartTls or SSL on connect), reusing a small
 /// pool of open connections (<c>Mail:Smtp:MaxConnections</c>) rather than opening one per message.
 /// A pooled connection idle for a while is checked with NOOP and replaced if the server closed it.
+/// Every message asks for delivery reports (<see cref="ReportingSmtpClient"/>) and, with
+/// <c>Mail:EnvelopeFrom</c>, goes out from an envelope sender that names its notice.
 /// </summary>
 public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTransport, IDisposable
 {
@@ -40,7 +43,7 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTran
         try
         {
             pooled = await TakeAsync(cancellationToken);
-            await pooled.Client.SendAsync(message, cancellationToken);
+            await SendOneAsync(pooled.Client, message, cancellationToken);
             pooled.LastUsed = Environment.TickCount64;
             _idle.Add(pooled);
             pooled = null;
@@ -50,6 +53,17 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTran
             pooled?.Client.Dispose();
             _slots.Release();
         }
+    }
+
+    private Task<string> SendOneAsync(SmtpClient client, MimeMessage message, CancellationToken cancellationToken)
+    {
+        var envelope = options.Value.EnvelopeFrom;
+        if (string.IsNullOrWhiteSpace(envelope) || ReportingSmtpClient.NotificationIdOf(message) is not { } id)
+        {
+            return client.SendAsync(message, cancellationToken);
+        }
+
+        return client.SendAsync(message, MailboxAddress.Parse(EnvelopeSender.For(envelope, id)), message.GetRecipients(), cancellationToken);
     }
 
     private async Task<PooledClient> TakeAsync(CancellationToken cancellationToken)
@@ -65,7 +79,7 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTran
         }
 
         var smtp = options.Value.Smtp;
-        var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
+        var client = new ReportingSmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
         try
         {
             await ConnectAsync(client, smtp.Host!, smtp.Port, smtp.Security, smtp.Timeout, cancellationToken);
@@ -152,6 +166,25 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTran
         }
 
         _slots.Dispose();
+    }
+
+    /// <summary>
+    /// Asks the relay, where it offers DSN (RFC 3461), for a report of failure or delay of every
+    /// recipient (<c>NOTIFY=FAILURE,DELAY</c>), with the headers only (<c>RET=HDRS</c>: a report
+    /// never carries the child's notice back) and the ledger row's id as <c>ENVID</c>, which the
+    /// report quotes as <c>Original-Envelope-Id</c>.
+    /// </summary>
+    internal sealed class ReportingSmtpClient : SmtpClient
+    {
+        public ReportingSmtpClient() => DeliveryStatusNotificationType = DeliveryStatusNotificationType.HeadersOnly;
+
+        /// <summary>The ledger row a message is of: its Message-Id is the row's id at the council's domain.</summary>
+        public static Guid? NotificationIdOf(MimeMessage message) => EnvelopeSender.IdIn(message.MessageId);
+
+        protected override string? GetEnvelopeId(MimeMessage message) => NotificationIdOf(message)?.ToString("N");
+
+        protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox) =>
+            DeliveryStatusNotification.Failure | DeliveryStatusNotification.Delay;
     }
 
     private sealed class PooledClient(SmtpClient client)

@@ -28,6 +28,25 @@ public enum NotificationState
 
     /// <summary>Could not be delivered; the MASSH was told.</summary>
     Failed,
+
+    /// <summary>
+    /// Accepted by the relay, then reported undeliverable by the receiving side (a delivery status
+    /// notification with <c>Action: failed</c>); the MASSH was told. It does not count as told.
+    /// </summary>
+    Bounced,
+}
+
+/// <summary>What a delivery report did to the ledger.</summary>
+public enum ReportEffect
+{
+    /// <summary>No notice has the report's id: the report is someone else's, or its notice was purged.</summary>
+    NoSuchNotice,
+
+    /// <summary>The notice's row was already as the report says (read twice, or not a sent row).</summary>
+    Unchanged,
+
+    /// <summary>Recorded on the notice's row.</summary>
+    Recorded,
 }
 
 /// <summary>A row to add to the delivery ledger.</summary>
@@ -69,7 +88,8 @@ public sealed record LedgerRow(
 public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLease lease, TimeProvider time, ILogger<NotificationLedger> logger)
 {
     /// <summary>The states that end a row: an attempt on one sends nothing.</summary>
-    public static bool IsDone(NotificationState state) => state is NotificationState.Sent or NotificationState.Written or NotificationState.Withheld;
+    public static bool IsDone(NotificationState state) =>
+        state is NotificationState.Sent or NotificationState.Written or NotificationState.Withheld or NotificationState.Bounced;
 
     /// <summary>The state as the ledger's <c>state</c> column holds it.</summary>
     public static string Column(NotificationState state) => state switch
@@ -80,6 +100,7 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
         NotificationState.Written => "written",
         NotificationState.Withheld => "withheld",
         NotificationState.Failed => "failed",
+        NotificationState.Bounced => "bounced",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
@@ -172,14 +193,71 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
             """,
             new { notificationId, reason },
             transaction);
-        var told = row is { } given && !Domain.Notifications.RecipientRoles.IsMassh(given.Role);
-        if (told)
-        {
-            await AddAsync(connection, transaction, [tellMassh(row!.Value.StepId, row.Value.Role)], time.GetUtcNow());
-        }
-
+        var told = await TellMasshAsync(connection, transaction, row, tellMassh);
         await transaction.CommitAsync();
         return told;
+    }
+
+    /// <summary>
+    /// A report said the receiving side could not deliver a sent notice: its row becomes
+    /// <c>bounced</c> with the report's status code (e.g. <c>5.1.1</c>) and when, and, unless it
+    /// was the MASSH's own, <paramref name="tellMassh"/> is added in the same transaction. The
+    /// reason the MASSH reads is <paramref name="reason"/>, which names the code, never the report's text.
+    /// </summary>
+    public async Task<ReportEffect> BounceAsync(
+        Guid notificationId, string? status, DateTimeOffset reportedAt, string reason, Func<Guid, string, NotificationToStore> tellMassh)
+    {
+        ArgumentNullException.ThrowIfNull(tellMassh);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid StepId, string Role)?>(
+            """
+            UPDATE stepupdown.notifications
+               SET state = 'bounced', report_status = @status, bounced_at = @reportedAt, last_error = @reason
+             WHERE id = @notificationId AND state = 'sent'
+            RETURNING step_id, recipient_role
+            """,
+            new { notificationId, status, reportedAt, reason },
+            transaction);
+        var effect = row is not null ? ReportEffect.Recorded : await EffectOfNoChangeAsync(connection, transaction, notificationId);
+        await TellMasshAsync(connection, transaction, row, tellMassh);
+        await transaction.CommitAsync();
+        return effect;
+    }
+
+    /// <summary>A report said a sent notice is delayed (not final): noted on its row, nothing else changes.</summary>
+    public async Task<ReportEffect> NoteDelayAsync(Guid notificationId, string? status, DateTimeOffset reportedAt)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var noted = await connection.ExecuteAsync(
+            """
+            UPDATE stepupdown.notifications SET delayed_at = @reportedAt, report_status = @status
+             WHERE id = @notificationId AND state = 'sent' AND delayed_at IS DISTINCT FROM @reportedAt
+            """,
+            new { notificationId, status, reportedAt },
+            transaction);
+        var effect = noted > 0 ? ReportEffect.Recorded : await EffectOfNoChangeAsync(connection, transaction, notificationId);
+        await transaction.CommitAsync();
+        return effect;
+    }
+
+    private static async Task<ReportEffect> EffectOfNoChangeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId) =>
+        await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM stepupdown.notifications WHERE id = @notificationId)", new { notificationId }, transaction)
+            ? ReportEffect.Unchanged
+            : ReportEffect.NoSuchNotice;
+
+    /// <summary>Adds the MASSH's notice of a row that ended undelivered, unless the row was the MASSH's own; true when added.</summary>
+    private async Task<bool> TellMasshAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, (Guid StepId, string Role)? ended, Func<Guid, string, NotificationToStore> tellMassh)
+    {
+        if (ended is not { } row || Domain.Notifications.RecipientRoles.IsMassh(row.Role))
+        {
+            return false;
+        }
+
+        await AddAsync(connection, transaction, [tellMassh(row.StepId, row.Role)], time.GetUtcNow());
+        return true;
     }
 
     /// <summary>The delivery jobs of rows not yet delivered that have been tried, whose last failure begins with <paramref name="reasonPrefix"/>, and wait for another try.</summary>
