@@ -5,6 +5,7 @@ using Hangfire.Storage;
 using Microsoft.Extensions.Options;
 using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.DeliveryEvidence;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Retention;
@@ -92,6 +93,7 @@ internal sealed partial class RecurringJobRegistration(
     IOptions<CaseFeedOptions> feeds,
     IOptions<HandoverOptions> handovers,
     IOptions<RetentionOptions> retention,
+    IOptions<MailOptions> mail,
     ILogger<RecurringJobRegistration> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -133,6 +135,15 @@ internal sealed partial class RecurringJobRegistration(
         {
             Schedule("Handovers:DigestCron", digestCron, () => recurringJobs.AddOrUpdate<SendHandoverDigestsJob>(
                 SendHandoverDigestsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), digestCron, councilTime));
+        }
+
+        if (mail.Value.Bounces.IsRead)
+        {
+            recurringJobs.AddOrUpdate<ReadBounceMailboxJob>(ReadBounceMailboxJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), Cron.Minutely());
+        }
+        else
+        {
+            recurringJobs.RemoveIfExists(ReadBounceMailboxJob.RecurringJobId);
         }
 
         if (wanted.Count == 0)

@@ -5,6 +5,7 @@ using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Time;
 using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.DeliveryEvidence;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Monitoring;
 using StepUpDown.Integration.Notifications;
@@ -50,6 +51,7 @@ public static class StepUpDownHost
             builder.AddTelemetry();
             builder.AddCaseFeeds();
             builder.AddNotifications();
+            builder.AddDeliveryEvidence();
             builder.AddHandovers();
             builder.AddRetention();
             builder.AddMonitoring();

@@ -27,7 +27,7 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
         StepUpDown.Integration.Tests.Dashboard.DashboardClient.AddAccount(settings, "vera", "viewer password for tests", "viewer");
     }
 
-    private static Dictionary<string, object?> Agreed(
+    internal static Dictionary<string, object?> Agreed(
         long version, string level = "CIN", bool done = false, string? disagreement = null, string? withdrawnOn = null,
         string nhsNumber = Children.ValidNhsNumber, string childId = "SC-1")
     {

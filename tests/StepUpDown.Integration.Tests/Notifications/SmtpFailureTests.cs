@@ -160,7 +160,7 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
     [Fact]
     public async Task RecipientRefusedWith550_FailsAtOnce_WithoutRetries_AndTheServersWordsGoNowhere()
     {
-        using var relay = new RejectingSmtpServer();
+        using var relay = ScriptedSmtpServer.Rejecting();
         await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail,
             settings => settings["Mail:Smtp:Port"] = relay.Port.ToString());
         await StepUpTwoChildrenAsync(worker, _feed);

@@ -9,14 +9,14 @@ namespace StepUpDown.Integration.Tests.Worker;
 [Collection(IntegrationCollection.Name)]
 public sealed class HealthTests(MailDevFixture mail)
 {
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> ReadyAsync(WorkerHarness worker)
+    internal static async Task<(HttpStatusCode Status, JsonElement Body)> ReadyAsync(WorkerHarness worker)
     {
         using var http = new HttpClient { BaseAddress = worker.BaseAddress };
         using var response = await http.GetAsync("/health/ready");
         return (response.StatusCode, JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync()));
     }
 
-    private static string StatusOf(JsonElement body, string check) => body.GetProperty("checks").GetProperty(check).GetProperty("status").GetString()!;
+    internal static string StatusOf(JsonElement body, string check) => body.GetProperty("checks").GetProperty(check).GetProperty("status").GetString()!;
 
     /// <summary>A cluster of the test's own (this test stops it), removed afterwards.</summary>
     private static async Task OnOwnClusterAsync(Func<EmbeddedPostgres, Task> test)
@@ -99,7 +99,7 @@ public sealed class HealthTests(MailDevFixture mail)
     [Fact]
     public Task Ready_ProbedAgainAndAgain_AsksTheSmtpRelayOnce() => OnOwnClusterAsync(async cluster =>
     {
-        using var relay = new RejectingSmtpServer();
+        using var relay = ScriptedSmtpServer.Rejecting();
         await using var worker = await WorkerHarness.StartAsync(
             cluster.ConnectionString, null, mail, s => s["Mail:Smtp:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 

@@ -5,19 +5,33 @@ using System.Text;
 namespace StepUpDown.Integration.Tests.Fixtures;
 
 /// <summary>
-/// An SMTP server that speaks the protocol and refuses every recipient with 550, as a relay does
-/// for a mailbox that does not exist. (maildev accepts everything, so it cannot show this.)
+/// An SMTP server that speaks the protocol, for what maildev cannot show: <see cref="Rejecting"/>
+/// refuses every recipient with 550, as a relay does for a mailbox that does not exist;
+/// <see cref="AcceptingWithDsn"/> offers DSN (RFC 3461, which maildev hides) and keeps the
+/// envelope commands it was given.
 /// </summary>
-public sealed class RejectingSmtpServer : IDisposable
+public sealed class ScriptedSmtpServer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
+    private readonly bool _accept;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _envelope = new();
 
-    public RejectingSmtpServer()
+    private ScriptedSmtpServer(bool accept)
     {
+        _accept = accept;
         _listener.Start();
         _ = AcceptAsync();
     }
+
+    /// <summary>Refuses every recipient with 550 5.1.1.</summary>
+    public static ScriptedSmtpServer Rejecting() => new(accept: false);
+
+    /// <summary>Offers DSN, accepts every message, and keeps its MAIL FROM and RCPT TO lines.</summary>
+    public static ScriptedSmtpServer AcceptingWithDsn() => new(accept: true);
+
+    /// <summary>The MAIL FROM and RCPT TO commands received, in order.</summary>
+    public IReadOnlyList<string> Envelope => [.. _envelope];
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
@@ -61,10 +75,26 @@ public sealed class RejectingSmtpServer : IDisposable
                 switch (command)
                 {
                     case "EHLO" or "HELO":
-                        await writer.WriteLineAsync("250 rejecting.test");
+                        await writer.WriteLineAsync(_accept ? "250-scripted.test\r\n250 DSN" : "250 rejecting.test");
                         break;
-                    case "MAIL" or "RSET" or "NOOP":
+                    case "MAIL":
+                        _envelope.Enqueue(line);
                         await writer.WriteLineAsync("250 2.0.0 OK");
+                        break;
+                    case "RSET" or "NOOP":
+                        await writer.WriteLineAsync("250 2.0.0 OK");
+                        break;
+                    case "RCPT" when _accept:
+                        _envelope.Enqueue(line);
+                        await writer.WriteLineAsync("250 2.1.5 OK");
+                        break;
+                    case "DATA" when _accept:
+                        await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
+                        while (await reader.ReadLineAsync() is { } data && data != ".")
+                        {
+                        }
+
+                        await writer.WriteLineAsync("250 2.0.0 Queued");
                         break;
                     case "RCPT":
                         RecipientsRefused++;

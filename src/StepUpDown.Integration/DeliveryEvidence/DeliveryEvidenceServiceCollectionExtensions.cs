@@ -1,0 +1,90 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StepUpDown.Integration.Health;
+using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
+
+namespace StepUpDown.Integration.DeliveryEvidence;
+
+/// <summary>
+/// Registers the reading of the bounce mailbox (<c>Mail:Bounces:Imap</c>): read every
+/// <c>PollInterval</c> in the instance, and by a recurring job (<see cref="ReadBounceMailboxJob"/>)
+/// that fails visibly on the dashboard while the mailbox cannot be read; and its readiness check.
+/// Uses the ledger of <c>AddNotifications</c>; its options are part of <see cref="MailOptions"/>.
+/// </summary>
+public static class DeliveryEvidenceServiceCollectionExtensions
+{
+    /// <summary>Adds <see cref="BounceMailbox"/>, its timer, its job and its readiness check.</summary>
+    public static IHostApplicationBuilder AddDeliveryEvidence(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<BounceMailboxStatus>();
+        builder.Services.AddSingleton<BounceMailbox>();
+        builder.Services.AddScoped<ReadBounceMailboxJob>();
+        builder.Services.AddHostedService<BounceWatcher>();
+        builder.Services.AddHealthChecks().AddCheck<BounceMailboxCheck>("bounce-mailbox", HealthStatus.Degraded, [HealthTags.Ready]);
+        return builder;
+    }
+}
+
+/// <summary>The recurring read of the bounce mailbox: the one ops see on the dashboard, failed while the mailbox cannot be read.</summary>
+public sealed class ReadBounceMailboxJob(BounceMailbox mailbox)
+{
+    /// <summary>The recurring job's id.</summary>
+    public const string RecurringJobId = "read-bounce-mailbox";
+
+    /// <summary>Reads the mailbox.</summary>
+    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => mailbox.ReadAsync(cancellationToken));
+}
+
+/// <summary>Reads the bounce mailbox every <c>Mail:Bounces:Imap:PollInterval</c> in this instance (skipping while a peer reads it).</summary>
+internal sealed partial class BounceWatcher(BounceMailbox mailbox, IOptions<MailOptions> mail, ILogger<BounceWatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var bounces = mail.Value.Bounces;
+        if (!bounces.IsRead)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(bounces.Imap.PollInterval);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await mailbox.ReadAsync(stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // The type only: a server's words may quote an address. The recurring job fails with the whole story.
+                    LogFailed(logger, exception.GetType().Name);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The bounce mailbox could not be read ({Error}); bounces are not seen until it can, sending goes on")]
+    private static partial void LogFailed(ILogger logger, string error);
+}
+
+/// <summary>Degraded while the last read of the bounce mailbox failed: notices may be counted as told that bounced.</summary>
+internal sealed class BounceMailboxCheck(IOptions<MailOptions> mail, BounceMailboxStatus status) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(
+            !mail.Value.Bounces.IsRead ? HealthCheckResult.Healthy("No bounce mailbox is read (Mail:Bounces:Imap:Host): sent means the relay accepted it.")
+            : status.Last is not { } last ? HealthCheckResult.Healthy("The bounce mailbox has not been read yet.")
+            : last.Error is { } error ? HealthCheckResult.Degraded($"The bounce mailbox could not be read at {last.At:u} ({error}): bounces are not seen; sending goes on.")
+            : HealthCheckResult.Healthy($"The bounce mailbox was read at {last.At:u}."));
+}

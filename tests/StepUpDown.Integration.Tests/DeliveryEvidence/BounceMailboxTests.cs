@@ -1,0 +1,137 @@
+using System.Globalization;
+using StepUpDown.Integration.DeliveryEvidence;
+using StepUpDown.Integration.Tests.Fixtures;
+using StepUpDown.Integration.Tests.Handovers;
+using StepUpDown.Integration.Tests.Worker;
+
+namespace StepUpDown.Integration.Tests.DeliveryEvidence;
+
+/// <summary>
+/// The bounce mailbox read by the running worker from a real IMAP server (Dovecot): notices are
+/// accepted by maildev, reports for them land in the mailbox, and the ledger, the MASSH and the
+/// handover checklist hear of it.
+/// </summary>
+public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture mail, DovecotFixture imap)
+    : WorkerTest(postgres, mail), IClassFixture<DovecotFixture>
+{
+    protected override void Adjust(Dictionary<string, string?> settings) => ReadFrom(settings, imap.Port, DovecotFixture.Password);
+
+    private static void ReadFrom(Dictionary<string, string?> settings, int port, string password, string every = "00:00:01")
+    {
+        settings["Mail:Bounces:Imap:Host"] = "127.0.0.1";
+        settings["Mail:Bounces:Imap:Port"] = port.ToString(CultureInfo.InvariantCulture);
+        settings["Mail:Bounces:Imap:Security"] = "None";
+        settings["Mail:Bounces:Imap:UserName"] = DovecotFixture.UserName;
+        settings["Mail:Bounces:Imap:Password"] = password;
+        settings["Mail:Bounces:Imap:PollInterval"] = every;
+    }
+
+    private Task<IReadOnlyList<Guid>> SentTo(string role) =>
+        Worker.QueryAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = @role AND state = 'sent'", new { role });
+
+    private Task<long> CountAsync(string where, object? parameters = null) =>
+        Worker.QueryScalarAsync<long>($"SELECT count(*) FROM stepupdown.notifications WHERE {where}", parameters);
+
+    private async Task<IReadOnlyList<ReceivedMail>> CouldNotNotifyAsync() =>
+        (await Mail.GetMessagesAsync()).Where(m => m.Subject.StartsWith("Could not notify", StringComparison.Ordinal)).ToList();
+
+    [Fact]
+    public async Task AGpNoticeThatBounces_IsBounced_TheMasshIsToldTheCode_AndTheHandoverMissesTheGpAgain()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "CIN", 1));
+        Feed.ServePage("c1", "c2", HandoverLadderTests.Agreed(2));
+        Feed.ServePage("c2", "c3", HandoverLadderTests.Agreed(3, level: "EH", done: true));
+        for (var poll = 0; poll < 3; poll++)
+        {
+            await Worker.PollAsync();
+        }
+
+        await Worker.WaitForLedgerSettledAsync();
+        var gpNotices = await SentTo("gp");
+        var processedBefore = await imap.CountAsync(BounceMailbox.ProcessedFolder);
+        await Mail.ClearAsync();
+
+        foreach (var (notice, shape) in gpNotices.Select((notice, i) => (notice, i % 2 == 0 ? Reports.Postfix(notice) : Reports.Gmail(notice))))
+        {
+            await imap.AppendAsync(shape);
+        }
+
+        await Worker.WaitUntilAsync(async () => await CountAsync("state = 'bounced'") == gpNotices.Count, "every GP notice is bounced");
+        await Worker.WaitForLedgerSettledAsync();
+        var told = await CouldNotNotifyAsync();
+        var swept = await Worker.SweepOnAsync("2026-11-18");
+
+        gpNotices.ShouldNotBeEmpty();
+        (await Worker.QueryAsync<(string, bool)>("SELECT report_status, bounced_at IS NOT NULL FROM stepupdown.notifications WHERE state = 'bounced'"))
+            .ShouldAllBe(row => row.Item1 == "5.1.1" && row.Item2);
+        told.Count.ShouldBe(gpNotices.Count, "the MASSH is told of each bounced GP notice");
+        told.ShouldAllBe(m => m.To.Single().Address == "massh@example-council.gov.uk");
+        told.ShouldAllBe(m => m.Text!.Contains("5.1.1") && m.Text.Contains("no such mailbox"));
+        told.ShouldAllBe(m => !m.Text!.Contains(Reports.QuotedName) && !m.Text.Contains(Reports.QuotedAddress), "the report's own words are never passed on");
+        swept.Completed.ShouldBe(0, "every other item is done, but the GP was not told after all");
+        (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.handovers")).ShouldBe("open");
+        (await imap.CountAsync(BounceMailbox.ProcessedFolder)).ShouldBe(processedBefore + gpNotices.Count);
+        (await imap.CountAsync("INBOX")).ShouldBe(0);
+        var log = await Worker.StopAndReadLogAsync();
+        log.ShouldNotContain(Reports.QuotedName);
+        log.ShouldNotContain(Reports.QuotedAddress);
+    }
+
+    [Fact]
+    public async Task WhatIsNoBounceOfASentNotice_ChangesNoRowWrongly_AndTheReadGoesOnToTheBounceAfterIt()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.WaitForLedgerSettledAsync();
+        var gp = (await SentTo("gp")).Single();
+        var massh = (await SentTo("massh")).Single();
+        var (processedBefore, unmatchedBefore) = (await imap.CountAsync(BounceMailbox.ProcessedFolder), await imap.CountAsync(BounceMailbox.UnmatchedFolder));
+        await Mail.ClearAsync();
+
+        await imap.AppendAsync(Reports.OutOfOffice(gp));
+        await imap.AppendAsync(Reports.Postfix(gp, action: "delayed", status: "4.4.1"));
+        await imap.AppendAsync(Reports.Broken(gp));
+        await imap.AppendAsync(Reports.Postfix(Guid.NewGuid()));
+        await imap.AppendAsync(Reports.Exchange(massh));
+        await Worker.WaitUntilAsync(async () => await CountAsync("id = @massh AND state = 'bounced'", new { massh }) == 1, "the MASSH's own notice is bounced");
+        await Worker.WaitUntilAsync(async () => await imap.CountAsync("INBOX") == 0, "every message is read");
+
+        (await Worker.QueryAsync<(string, string?, bool)>("SELECT state, report_status, delayed_at IS NOT NULL FROM stepupdown.notifications WHERE id = @gp", new { gp }))
+            .Single().ShouldBe(("sent", "4.4.1", true), "a delay is noted, an out-of-office reply and a broken report are not bounces");
+        (await Worker.QueryAsync<string>("SELECT kind FROM stepupdown.unmatched_reports ORDER BY id")).ShouldBe(["NotAReport", "Failed"]);
+        (await CountAsync("recipient_role LIKE 'massh-undelivered:%'")).ShouldBe(0, "nobody is told of the MASSH's own bounce by mail to the MASSH");
+        (await imap.CountAsync(BounceMailbox.UnmatchedFolder)).ShouldBe(unmatchedBefore + 2);
+        (await imap.CountAsync(BounceMailbox.ProcessedFolder)).ShouldBe(processedBefore + 3);
+        (await CouldNotNotifyAsync()).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("wrong password")]
+    [InlineData("nobody listening")]
+    public async Task AMailboxThatCannotBeRead_FailsTheReadVisibly_ReadinessSaysSo_AndSendingGoesOn(string fault)
+    {
+        var port = fault == "nobody listening" ? MailDevFixture.FreePort() : imap.Port;
+        var password = fault == "wrong password" ? "not the password" : DovecotFixture.Password;
+        // Read once at start by the instance's timer, then not for an hour: the job's read below is not skipped for the timer's.
+        await using var worker = await WorkerHarness.StartAsync(await Postgres.CreateDatabaseAsync(), Feed.Url, Mail, settings => ReadFrom(settings, port, password, "01:00:00"));
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
+        await worker.WaitUntilAsync(() => Task.FromResult(worker.Get<BounceMailboxStatus>().Last is { Error: not null }), "the timer's first read has failed");
+
+        var read = await Should.ThrowAsync<Exception>(() => worker.InScopeAsync<ReadBounceMailboxJob, bool>(async job =>
+        {
+            await job.ExecuteAsync(CancellationToken.None);
+            return true;
+        }));
+        var (_, ready) = await HealthTests.ReadyAsync(worker);
+        await worker.PollAsync();
+        await worker.PollAsync();
+        await worker.WaitForLedgerSettledAsync();
+
+        read.ShouldBeOfType(fault == "wrong password" ? typeof(MailKit.Security.AuthenticationException) : typeof(System.Net.Sockets.SocketException));
+        HealthTests.StatusOf(ready, "bounce-mailbox").ShouldBe("Degraded");
+        (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE recipient_role = 'gp' AND state = 'sent'")).ShouldBe(1);
+    }
+}
