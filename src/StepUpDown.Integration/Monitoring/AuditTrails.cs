@@ -49,6 +49,12 @@ public sealed record AuditHandover(
 public sealed class AuditTrails(NpgsqlDataSource dataSource, ContinuumOfNeed continuum)
 {
     /// <summary>The notice reference of a step (or of the handover it opened): the first 12 hex digits of its id, as <see cref="Notifications.Notice.ReferenceOf"/> writes it.</summary>
+    /// <summary>
+    /// How long a sent notice waits for a report of failure before the trail says none came: relays
+    /// give up on a message after five days (Postfix's <c>maximal_queue_lifetime</c>, Exchange's expiry).
+    /// </summary>
+    private const int NoReportAfterDays = 5;
+
     private static string ReferenceOf(string idColumn) => $"upper(substr(replace({idColumn}::text, '-', ''), 1, 12))";
 
     /// <summary>The trail of the child of one record, or of the step a notice reference names; null when nothing matches.</summary>
@@ -93,6 +99,12 @@ public sealed class AuditTrails(NpgsqlDataSource dataSource, ContinuumOfNeed con
             SELECT COALESCE(n.sent_at, n.created_at), {ReferenceOf("s.id")}, s.source, s.child_id,
                    'notice to ' || n.recipient_role || COALESCE(' (' || n.template || ')', ''),
                    n.state || ' after ' || n.attempts || ' attempt(s)' || COALESCE(', queued ' || to_char(n.created_at, 'YYYY-MM-DD HH24:MI'), '')
+                       || CASE n.state
+                              WHEN 'sent' THEN '; accepted by the relay'
+                                  || COALESCE(', delayed (' || COALESCE(n.report_status, 'no code') || ') ' || to_char(n.delayed_at, 'YYYY-MM-DD HH24:MI'), '')
+                                  || CASE WHEN n.sent_at < now() - make_interval(days => {NoReportAfterDays}) THEN ', no report of failure in {NoReportAfterDays} days' ELSE ', no report yet' END
+                              WHEN 'bounced' THEN '; bounced (' || COALESCE(n.report_status, 'no code') || ') ' || to_char(n.bounced_at, 'YYYY-MM-DD HH24:MI')
+                              ELSE '' END
               FROM stepupdown.notifications n JOIN child_steps s ON s.id = n.step_id
             UNION ALL
             SELECT h.opened_at, {ReferenceOf("h.id")}, h.source, h.child_id,

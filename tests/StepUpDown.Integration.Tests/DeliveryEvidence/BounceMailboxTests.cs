@@ -1,5 +1,6 @@
 using System.Globalization;
 using StepUpDown.Integration.DeliveryEvidence;
+using StepUpDown.Integration.Monitoring;
 using StepUpDown.Integration.Tests.Fixtures;
 using StepUpDown.Integration.Tests.Handovers;
 using StepUpDown.Integration.Tests.Worker;
@@ -60,6 +61,7 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
         await Worker.WaitForLedgerSettledAsync();
         var told = await CouldNotNotifyAsync();
         var swept = await Worker.SweepOnAsync("2026-11-18");
+        var trail = (await Worker.Get<AuditTrails>().FindAsync(WorkerHarness.Source, "SC-1", null, CancellationToken.None))!;
 
         gpNotices.ShouldNotBeEmpty();
         (await Worker.QueryAsync<(string, bool)>("SELECT report_status, bounced_at IS NOT NULL FROM stepupdown.notifications WHERE state = 'bounced'"))
@@ -68,6 +70,10 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
         told.ShouldAllBe(m => m.To.Single().Address == "massh@example-council.gov.uk");
         told.ShouldAllBe(m => m.Text!.Contains("5.1.1") && m.Text.Contains("no such mailbox"));
         told.ShouldAllBe(m => !m.Text!.Contains(Reports.QuotedName) && !m.Text.Contains(Reports.QuotedAddress), "the report's own words are never passed on");
+        trail.Events.Count(e => e.What.StartsWith("notice to gp", StringComparison.Ordinal) && e.State.Contains("; bounced (5.1.1) "))
+            .ShouldBe(gpNotices.Count, "the audit trail's evidence for each GP notice");
+        trail.Events.Count(e => e.What.StartsWith("notice to massh-undelivered", StringComparison.Ordinal) && e.State.Contains("; accepted by the relay, no report yet"))
+            .ShouldBe(gpNotices.Count);
         swept.Completed.ShouldBe(0, "every other item is done, but the GP was not told after all");
         (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.handovers")).ShouldBe("open");
         (await imap.CountAsync(BounceMailbox.ProcessedFolder)).ShouldBe(processedBefore + gpNotices.Count);
@@ -135,3 +141,4 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
         (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE recipient_role = 'gp' AND state = 'sent'")).ShouldBe(1);
     }
 }
+
