@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
@@ -25,6 +26,7 @@ public static class DeliveryEvidenceServiceCollectionExtensions
         builder.Services.AddSingleton<BounceMailbox>();
         builder.Services.AddScoped<ReadBounceMailboxJob>();
         builder.Services.AddHostedService<BounceWatcher>();
+        builder.Services.AddDashboardPage("/delivery-reports", "Delivery reports", () => new DeliveryReportsPage());
         builder.Services.AddHealthChecks().AddCheck<BounceMailboxCheck>("bounce-mailbox", HealthStatus.Degraded, [HealthTags.Ready]);
         return builder;
     }

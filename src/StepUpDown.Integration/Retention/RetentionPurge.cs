@@ -109,6 +109,8 @@ public sealed partial class RetentionPurge(
             transaction);
         var quarantined = await connection.ExecuteAsync(
             "DELETE FROM stepupdown.quarantined_records WHERE received_at < @quarantine", parameters, transaction);
+        // Reports that matched no notice hold no personal data, but are review items: kept as long as quarantined records.
+        await connection.ExecuteAsync("DELETE FROM stepupdown.unmatched_reports WHERE received_at < @quarantine", parameters, transaction);
         await connection.ExecuteAsync("DELETE FROM stepupdown.digests_sent WHERE sent_at < @ledger", parameters, transaction);
         await transaction.CommitAsync(cancellationToken);
 

@@ -15,7 +15,13 @@ namespace StepUpDown.Integration.Tests.DeliveryEvidence;
 public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture mail, DovecotFixture imap)
     : WorkerTest(postgres, mail), IClassFixture<DovecotFixture>
 {
-    protected override void Adjust(Dictionary<string, string?> settings) => ReadFrom(settings, imap.Port, DovecotFixture.Password);
+    private const string ViewerPassword = "viewer password for tests";
+
+    protected override void Adjust(Dictionary<string, string?> settings)
+    {
+        ReadFrom(settings, imap.Port, DovecotFixture.Password);
+        Dashboard.DashboardClient.AddAccount(settings, "vera", ViewerPassword, "viewer");
+    }
 
     private static void ReadFrom(Dictionary<string, string?> settings, int port, string password, string every = "00:00:01")
     {
@@ -62,6 +68,9 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
         var told = await CouldNotNotifyAsync();
         var swept = await Worker.SweepOnAsync("2026-11-18");
         var trail = (await Worker.Get<AuditTrails>().FindAsync(WorkerHarness.Source, "SC-1", null, CancellationToken.None))!;
+        using var viewer = new Dashboard.DashboardClient(Worker.BaseAddress);
+        await viewer.SignInAsync("vera", ViewerPassword);
+        var page = await (await viewer.GetPageAsync("/hangfire/delivery-reports")).Content.ReadAsStringAsync();
 
         gpNotices.ShouldNotBeEmpty();
         (await Worker.QueryAsync<(string, bool)>("SELECT report_status, bounced_at IS NOT NULL FROM stepupdown.notifications WHERE state = 'bounced'"))
@@ -74,6 +83,8 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
             .ShouldBe(gpNotices.Count, "the audit trail's evidence for each GP notice");
         trail.Events.Count(e => e.What.StartsWith("notice to massh-undelivered", StringComparison.Ordinal) && e.State.Contains("; accepted by the relay, no report yet"))
             .ShouldBe(gpNotices.Count);
+        page.ShouldContain("no such mailbox");
+        page.ShouldNotContain(Reports.QuotedName);
         swept.Completed.ShouldBe(0, "every other item is done, but the GP was not told after all");
         (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.handovers")).ShouldBe("open");
         (await imap.CountAsync(BounceMailbox.ProcessedFolder)).ShouldBe(processedBefore + gpNotices.Count);
