@@ -215,7 +215,7 @@ internal static class PathBenchmark
         Console.WriteLine("  (not every change was delivered within 5 minutes of the last release: the figures below are of those that were)");
     }
 
-    private static double Percentile(double[] sorted, double p) =>
+    internal static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     private static Uri BaseAddress(StepUpDownApp worker) =>

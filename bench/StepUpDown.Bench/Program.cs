@@ -8,6 +8,7 @@ using StepUpDown.Bench;
 // dotnet run -c Release --project bench/StepUpDown.Bench -- report [STEPS]                the monitoring report and audit trail over a year (issue 14)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- outage [NOTICES]              relay back after an outage -> last waiting notice accepted (issue 19)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- path [SECONDS]                change -> SMTP accepted: polled every minute, every 5 s, nudged; idle cost (issue 22)
+// dotnet run -c Release --project bench/StepUpDown.Bench -- bounces [COUNT]               reports read per second from the bounce mailbox; report -> MASSH told (issue 21)
 static int Arg(string[] args, int index, int fallback) =>
     args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 
@@ -42,6 +43,9 @@ switch (args)
         break;
     case ["path", ..]:
         await PathBenchmark.RunAsync(Arg(args, 1, 120));
+        break;
+    case ["bounces", ..] when !OperatingSystem.IsWindows():
+        await BounceBenchmark.RunAsync(Arg(args, 1, 10_000));
         break;
     case ["report", ..]:
         await ReportBenchmark.RunAsync(Arg(args, 1, 500_000));

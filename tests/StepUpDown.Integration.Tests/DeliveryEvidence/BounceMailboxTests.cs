@@ -77,7 +77,7 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
             .ShouldAllBe(row => row.Item1 == "5.1.1" && row.Item2);
         told.Count.ShouldBe(gpNotices.Count, "the MASSH is told of each bounced GP notice");
         told.ShouldAllBe(m => m.To.Single().Address == "massh@example-council.gov.uk");
-        told.ShouldAllBe(m => m.Text!.Contains("5.1.1") && m.Text.Contains("no such mailbox"));
+        told.ShouldAllBe(m => m.Text!.Contains("5.1.1") && m.Text.Contains("no such mailbox") && m.Text.Contains("social-care SC-1"));
         told.ShouldAllBe(m => !m.Text!.Contains(Reports.QuotedName) && !m.Text.Contains(Reports.QuotedAddress), "the report's own words are never passed on");
         trail.Events.Count(e => e.What.StartsWith("notice to gp", StringComparison.Ordinal) && e.State.Contains("; bounced (5.1.1) "))
             .ShouldBe(gpNotices.Count, "the audit trail's evidence for each GP notice");

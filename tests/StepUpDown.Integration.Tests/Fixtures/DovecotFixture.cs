@@ -1,188 +1,29 @@
-using System.Diagnostics;
-using System.Net.Sockets;
-using MailKit;
-using MailKit.Net.Imap;
-using MailKit.Security;
-using MimeKit;
-
 namespace StepUpDown.Integration.Tests.Fixtures;
 
-/// <summary>
-/// A real IMAP server: a throwaway Dovecot instance (Debian's <c>dovecot-imapd</c>, installed by
-/// .ci/run) on a free loopback port, with one mailbox, <see cref="UserName"/>, in a folder of its
-/// own that goes with it. Reports are put in it with APPEND, as a mail server delivers them.
-/// </summary>
+/// <summary>A <see cref="ThrowawayDovecot"/> for the tests of one class.</summary>
 public sealed class DovecotFixture : IAsyncLifetime
 {
-    public const string UserName = "bounces";
-    public const string Password = "bounce mailbox password";
+    public const string UserName = ThrowawayDovecot.UserName;
+    public const string Password = ThrowawayDovecot.Password;
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("sud-dovecot-").FullName;
-    private Process? _process;
+    private ThrowawayDovecot? _dovecot;
 
-    public int Port { get; } = MailDevFixture.FreePort();
+    private ThrowawayDovecot Dovecot => _dovecot ?? throw new InvalidOperationException("Dovecot has not started.");
 
-    private string ConfigPath => Path.Combine(_folder, "dovecot.conf");
+    public int Port => Dovecot.Port;
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public async Task InitializeAsync()
-    {
-        var root = Environment.UserName == "root";
-        // As root, Dovecot drops to its own users (made by the package); otherwise everything runs as this user.
-        var (mailUser, internalUser, loginUser) = root ? ("dovecot", "dovecot", "dovenull") : (Environment.UserName, Environment.UserName, Environment.UserName);
-        var mail = Directory.CreateDirectory(Path.Combine(_folder, "mail")).FullName;
-        File.SetUnixFileMode(_folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        if (root)
-        {
-            await RunAsync("chown", mailUser, mail);
-        }
+    public async Task InitializeAsync() => _dovecot = await ThrowawayDovecot.StartAsync();
 
-        await File.WriteAllTextAsync(Path.Combine(_folder, "passwd"), $"{UserName}:{{PLAIN}}{Password}\n");
-        await File.WriteAllTextAsync(ConfigPath, $$"""
-            protocols = imap
-            listen = 127.0.0.1
-            base_dir = {{_folder}}/run
-            state_dir = {{_folder}}/state
-            instance_name = sud-dovecot-{{Port}}
-            log_path = {{_folder}}/dovecot.log
-            ssl = no
-            disable_plaintext_auth = no
-            auth_mechanisms = plain login
-            mail_location = maildir:{{mail}}/%u
-            first_valid_uid = 1
-            default_internal_user = {{internalUser}}
-            default_internal_group = {{internalUser}}
-            default_login_user = {{loginUser}}
-            passdb {
-              driver = passwd-file
-              args = {{_folder}}/passwd
-            }
-            userdb {
-              driver = static
-              args = uid={{mailUser}} gid={{mailUser}} home={{mail}}/%u
-            }
-            service imap-login {
-              inet_listener imap {
-                address = 127.0.0.1
-                port = {{Port}}
-              }
-            }
-            service stats {
-              unix_listener stats-reader {
-                mode = 0666
-              }
-              unix_listener stats-writer {
-                mode = 0666
-              }
-            }
-            """);
-        // In the foreground (-F), a child of the test run: a daemon would keep the output pipes open and outlive a crashed run.
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOVECOT") ?? "dovecot")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "-F", "-c", ConfigPath })
-        {
-            start.ArgumentList.Add(argument);
-        }
+    public Task AppendAsync(string raw, string folder = "INBOX") => Dovecot.AppendAsync(raw, folder);
 
-        try
-        {
-            _process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            throw new InvalidOperationException("Dovecot is not installed: run `apt-get install dovecot-imapd` (as .ci/run does) or set DOVECOT to its path.", exception);
-        }
-
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var client = await ConnectAsync();
-                return;
-            }
-            catch (Exception exception) when (exception is SocketException or IOException or ImapProtocolException && clock.Elapsed < TimeSpan.FromSeconds(30) && !_process.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    /// <summary>Puts a message in <paramref name="folder"/>, as the council's mail server delivers a report.</summary>
-    public async Task AppendAsync(string raw, string folder = "INBOX")
-    {
-        using var client = await ConnectAsync();
-        var target = await client.GetFolderAsync(folder);
-        await target.AppendAsync(Reports.Parse(raw));
-        await client.DisconnectAsync(true);
-    }
-
-    /// <summary>How many messages <paramref name="folder"/> holds (0 when it does not exist yet).</summary>
-    public async Task<int> CountAsync(string folder)
-    {
-        using var client = await ConnectAsync();
-        try
-        {
-            var target = await client.GetFolderAsync(folder);
-            await target.OpenAsync(FolderAccess.ReadOnly);
-            return target.Count;
-        }
-        catch (FolderNotFoundException)
-        {
-            return 0;
-        }
-    }
-
-    private async Task<ImapClient> ConnectAsync()
-    {
-        var client = new ImapClient();
-        try
-        {
-            await client.ConnectAsync("127.0.0.1", Port, SecureSocketOptions.None);
-            await client.AuthenticateAsync(UserName, Password);
-            return client;
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
-    }
+    public Task<int> CountAsync(string folder) => Dovecot.CountAsync(folder);
 
     public async Task DisposeAsync()
     {
-        if (_process is { HasExited: false })
+        if (_dovecot is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process?.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
-
-    private static async Task RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {error}");
+            await _dovecot.DisposeAsync();
         }
     }
 }
