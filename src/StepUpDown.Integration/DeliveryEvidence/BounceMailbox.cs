@@ -89,7 +89,7 @@ public sealed partial class BounceMailbox(
             var (toProcessed, toUnmatched) = (new List<UniqueId>(), new List<UniqueId>());
             foreach (var uid in batch)
             {
-                var effect = await RecordAsync(await folder.GetMessageAsync(uid, cancellationToken));
+                var effect = await LoadAsync(folder, uid, cancellationToken) is { } message ? await RecordAsync(message) : await UnmatchedAsync(Unreadable, time.GetUtcNow());
                 (effect == Effect.Unmatched ? toUnmatched : toProcessed).Add(uid);
                 read++;
                 bounced += effect == Effect.Bounced ? 1 : 0;
@@ -105,10 +105,25 @@ public sealed partial class BounceMailbox(
         return new BounceReadResult(false, read, bounced, delayed, unmatchedCount);
     }
 
+    /// <summary>A message that is not a message at all (MimeKit cannot read it): set aside for review, like any other no-report.</summary>
+    private static readonly DeliveryReport Unreadable = new(ReportKind.NotAReport, null, []);
+
+    private static async Task<MimeMessage?> LoadAsync(IMailFolder folder, UniqueId uid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await folder.GetMessageAsync(uid, cancellationToken);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Records what one message says; never throws on what it holds (the database's own failures do).</summary>
     private async Task<Effect> RecordAsync(MimeMessage message)
     {
-        var report = DeliveryReport.Read(message);
+        var report = ReadGuarded(message);
         var now = time.GetUtcNow();
         switch (report.Kind)
         {
@@ -131,6 +146,19 @@ public sealed partial class BounceMailbox(
                 return Effect.None;
             default:
                 return await UnmatchedAsync(report, now);
+        }
+    }
+
+    /// <summary>One odd message never stops the mailbox: whatever it holds that cannot be read makes it no report, for review.</summary>
+    private static DeliveryReport ReadGuarded(MimeMessage message)
+    {
+        try
+        {
+            return DeliveryReport.Read(message);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            return Unreadable;
         }
     }
 

@@ -1,3 +1,4 @@
+using CsCheck;
 using StepUpDown.Integration.DeliveryEvidence;
 using StepUpDown.Integration.Tests.Fixtures;
 
@@ -95,5 +96,44 @@ public sealed class DeliveryReportTests
         {
             EnvelopeSender.IdIn(EnvelopeSender.For(template, Notice)).ShouldBe(Notice);
         }
+    }
+
+    /// <summary>
+    /// Any report, cut short, with lines lost or replaced by anything: read without throwing, its
+    /// status a code or nothing, and it names no notice but its own.
+    /// </summary>
+    [Fact]
+    public void AnyMangledReport_IsReadWithoutThrowing_KeepsACodeOrNothing_AndNamesNoOtherNotice()
+    {
+        var shapes = new[] { Reports.Postfix(Notice), Reports.Exchange(Notice), Reports.Gmail(Notice), Reports.OutOfOffice(Notice), Reports.Broken(Notice) };
+        var mangle = Gen.Select(Gen.Int[0, shapes.Length - 1], Gen.Int[0, 2], Gen.Int[0, 10_000], Gen.String[Gen.Char, 0, 200], (shape, how, where, text) => (shape, how, where, text));
+
+        mangle.Sample(m =>
+        {
+            var lines = shapes[m.shape].ReplaceLineEndings("\n").Split('\n').ToList();
+            var at = m.where % lines.Count;
+            var raw = m.how switch
+            {
+                0 => string.Join('\n', lines.Take(at)),
+                1 => string.Join('\n', lines.Where((_, i) => i != at)),
+                _ => string.Join('\n', lines.Select((line, i) => i == at ? m.text : line)),
+            };
+
+            MimeKit.MimeMessage message;
+            try
+            {
+                message = Reports.Parse(raw);
+            }
+            catch (FormatException)
+            {
+                return; // no message at all: the mailbox reader sets it aside unread (BounceMailbox)
+            }
+
+            var report = DeliveryReport.Read(message);
+
+            report.Status.ShouldSatisfyAllConditions(
+                status => (status ?? "5.0.0").ShouldMatch(@"^[245]\.\d{1,3}\.\d{1,3}$"));
+            report.NoticeIds.ShouldAllBe(id => id == Notice);
+        }, iter: 2000);
     }
 }
