@@ -3,6 +3,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
 using StepUpDown.Integration.Notifications;
@@ -80,13 +82,49 @@ internal sealed partial class BounceWatcher(BounceMailbox mailbox, IOptions<Mail
     private static partial void LogFailed(ILogger logger, string error);
 }
 
-/// <summary>Degraded while the last read of the bounce mailbox failed: notices may be counted as told that bounced.</summary>
-internal sealed class BounceMailboxCheck(IOptions<MailOptions> mail, BounceMailboxStatus status) : IHealthCheck
+/// <summary>
+/// Degraded while the last read of the bounce mailbox failed (notices may be counted as told that
+/// bounced), or while a bounce has gone unanswered for more than a working day (no later notice to
+/// that address delivered: the MASSH was told, and nothing has changed).
+/// </summary>
+internal sealed class BounceMailboxCheck(
+    IOptions<MailOptions> mail, BounceMailboxStatus status, NpgsqlDataSource dataSource, WorkingDayCalendar calendar, TimeProvider time) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(
-            !mail.Value.Bounces.IsRead ? HealthCheckResult.Healthy("No bounce mailbox is read (Mail:Bounces:Imap:Host): sent means the relay accepted it.")
-            : status.Last is not { } last ? HealthCheckResult.Healthy("The bounce mailbox has not been read yet.")
-            : last.Error is { } error ? HealthCheckResult.Degraded($"The bounce mailbox could not be read at {last.At:u} ({error}): bounces are not seen; sending goes on.")
-            : HealthCheckResult.Healthy($"The bounce mailbox was read at {last.At:u}."));
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!mail.Value.Bounces.IsRead)
+        {
+            return HealthCheckResult.Healthy("No bounce mailbox is read (Mail:Bounces:Imap:Host): sent means the relay accepted it.");
+        }
+
+        if (status.Last is { Error: { } error } failed)
+        {
+            return HealthCheckResult.Degraded($"The bounce mailbox could not be read at {failed.At:u} ({error}): bounces are not seen; sending goes on.");
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var (oldest, count) = await UnansweredBounces.SummaryAsync(connection);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        if (oldest is { } at && WorkingDaysSince(DateOnly.FromDateTime(at), today) > 1)
+        {
+            return HealthCheckResult.Degraded(
+                $"{count} bounced notices not answered (no later notice to that address delivered), the oldest since {at:u}: see the dashboard's Delivery reports page.");
+        }
+
+        return HealthCheckResult.Healthy(
+            status.Last is { } last ? $"The bounce mailbox was read at {last.At:u}; {count} bounces unanswered, none for more than a working day." : "The bounce mailbox has not been read yet.");
+    }
+
+    /// <summary>Working days from <paramref name="from"/> to <paramref name="to"/>; past the calendar, every weekday counts (the calendar's own check says so).</summary>
+    private int WorkingDaysSince(DateOnly from, DateOnly to)
+    {
+        try
+        {
+            return calendar.WorkingDaysBetween(from, to);
+        }
+        catch (CalendarExhaustedException)
+        {
+            return to.DayNumber - from.DayNumber;
+        }
+    }
 }

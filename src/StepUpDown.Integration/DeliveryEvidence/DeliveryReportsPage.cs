@@ -31,6 +31,7 @@ internal sealed class DeliveryReportsPage : DashboardPage
               FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
              WHERE n.state = 'bounced' ORDER BY n.bounced_at DESC LIMIT 100
             """).AsList();
+        var flagged = UnansweredBounces.List(connection, 100);
         var unmatched = connection.Query<(DateTime At, string Kind, string? Status)>(
             "SELECT received_at, kind, status FROM stepupdown.unmatched_reports ORDER BY id DESC LIMIT 100").AsList();
 
@@ -41,6 +42,10 @@ internal sealed class DeliveryReportsPage : DashboardPage
             "Bounced notices (newest first)",
             ["Reported", "Source", "Child id", "Recipient", "Status", "Usually means"],
             bounced.Select(r => new object?[] { Time(r.At), r.Source, r.ChildId, r.Role, r.Status, BounceReasons.Meaning(r.Status) }));
+        Table(
+            "Flagged: the last notice bounced and none has been delivered to them since",
+            ["Recipient", "Practice mailbox", "Status", "Bounced"],
+            flagged.Select(f => new object?[] { f.RecipientRole, f.Address, f.Status, Time(f.BouncedAt) }));
         Table(
             $"Matched no notice: in the mailbox's {BounceMailbox.UnmatchedFolder} folder (newest first)",
             ["Read", "What", "Status"],

@@ -71,6 +71,9 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
         using var viewer = new Dashboard.DashboardClient(Worker.BaseAddress);
         await viewer.SignInAsync("vera", ViewerPassword);
         var page = await (await viewer.GetPageAsync("/hangfire/delivery-reports")).Content.ReadAsStringAsync();
+        var (_, readyToday) = await HealthTests.ReadyAsync(Worker);
+        await Worker.QueryScalarAsync<int>("UPDATE stepupdown.notifications SET bounced_at = bounced_at - interval '7 days' WHERE state = 'bounced'");
+        var (_, readyAWeekOn) = await HealthTests.ReadyAsync(Worker);
 
         gpNotices.ShouldNotBeEmpty();
         (await Worker.QueryAsync<(string, bool)>("SELECT report_status, bounced_at IS NOT NULL FROM stepupdown.notifications WHERE state = 'bounced'"))
@@ -84,6 +87,9 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
         trail.Events.Count(e => e.What.StartsWith("notice to massh-undelivered", StringComparison.Ordinal) && e.State.Contains("; accepted by the relay, no report yet"))
             .ShouldBe(gpNotices.Count);
         page.ShouldContain("no such mailbox");
+        page.ShouldContain("riverside.practice@nhs.example", customMessage: "the practice is flagged until a notice to it is delivered");
+        HealthTests.StatusOf(readyToday, "bounce-mailbox").ShouldBe("Healthy", "the MASSH was told today");
+        HealthTests.StatusOf(readyAWeekOn, "bounce-mailbox").ShouldBe("Degraded", "nobody has answered the bounce for more than a working day");
         page.ShouldNotContain(Reports.QuotedName);
         swept.Completed.ShouldBe(0, "every other item is done, but the GP was not told after all");
         (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.handovers")).ShouldBe("open");

@@ -15,3 +15,8 @@ CREATE TABLE stepupdown.unmatched_reports (
     kind        text        NOT NULL,
     status      text
 );
+
+-- A bounce is answered once a later notice to the same address is delivered: readiness and the
+-- Delivery reports page look for the bounces not answered yet.
+CREATE INDEX notifications_bounced ON stepupdown.notifications (bounced_at) WHERE state = 'bounced';
+CREATE INDEX notifications_sent_to ON stepupdown.notifications (recipient_address, sent_at) WHERE state = 'sent';
