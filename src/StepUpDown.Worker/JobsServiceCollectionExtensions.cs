@@ -61,6 +61,13 @@ public static class JobsServiceCollectionExtensions
                     InvisibilityTimeout = jobs.InvisibilityTimeout,
                     UseSlidingInvisibilityTimeout = true,
                     EnableLongPolling = true,
+                    // A killed instance's Hangfire locks (a recurring job's, while it was being
+                    // scheduled) end after this rather than ten minutes: with the dispatch every
+                    // 15 s, its successor takes over within the minute the design promises.
+                    // Hangfire holds its locks for milliseconds to seconds, never near this; a
+                    // lock taken from a slow holder only schedules a poll or a dispatch twice,
+                    // which the source lock and the ledger's claims make harmless.
+                    DistributedLockTimeout = TimeSpan.FromSeconds(30),
                 }));
         if (jobs.RunServer)
         {
@@ -94,8 +101,13 @@ internal sealed partial class RecurringJobRegistration(
     IOptions<HandoverOptions> handovers,
     IOptions<RetentionOptions> retention,
     IOptions<MailOptions> mail,
-    ILogger<RecurringJobRegistration> logger) : IHostedService
+    ILogger<RecurringJobRegistration> logger) : IHostedService, IDisposable
 {
+    private static readonly TimeSpan LockRetryEvery = TimeSpan.FromSeconds(2);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string What, Action Register)> _locked = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _retrying = Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var wanted = new HashSet<string>(StringComparer.Ordinal);
@@ -111,14 +123,14 @@ internal sealed partial class RecurringJobRegistration(
         {
             foreach (var stale in connection.GetRecurringJobs().Select(j => j.Id).Where(id => id.StartsWith(PollCaseFeedJob.RecurringJobId(""), StringComparison.Ordinal) && !wanted.Contains(id)))
             {
-                recurringJobs.RemoveIfExists(stale);
+                Register(stale, () => recurringJobs.RemoveIfExists(stale));
             }
         }
 
         // Every 15 s: what a dead instance held is free 20 s after its last heartbeat, and is
         // taken over by the next of these runs, well within the minute the design promises.
-        recurringJobs.AddOrUpdate<DispatchNotificationsJob>(
-            DispatchNotificationsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), "*/15 * * * * *");
+        Register(DispatchNotificationsJob.RecurringJobId, () => recurringJobs.AddOrUpdate<DispatchNotificationsJob>(
+            DispatchNotificationsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), "*/15 * * * * *"));
 
         // Cron in the council's time zone: a digest at 08:00 is 08:00 in winter and in summer.
         var councilTime = new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(handovers.Value.TimeZone) };
@@ -129,7 +141,7 @@ internal sealed partial class RecurringJobRegistration(
             PurgeRetentionJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), purgeCron, councilTime));
         if (string.IsNullOrWhiteSpace(digestCron))
         {
-            recurringJobs.RemoveIfExists(SendHandoverDigestsJob.RecurringJobId);
+            Register(SendHandoverDigestsJob.RecurringJobId, () => recurringJobs.RemoveIfExists(SendHandoverDigestsJob.RecurringJobId));
         }
         else
         {
@@ -139,11 +151,12 @@ internal sealed partial class RecurringJobRegistration(
 
         if (mail.Value.Bounces.IsRead)
         {
-            recurringJobs.AddOrUpdate<ReadBounceMailboxJob>(ReadBounceMailboxJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), Cron.Minutely());
+            Register(ReadBounceMailboxJob.RecurringJobId, () => recurringJobs.AddOrUpdate<ReadBounceMailboxJob>(
+                ReadBounceMailboxJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), Cron.Minutely()));
         }
         else
         {
-            recurringJobs.RemoveIfExists(ReadBounceMailboxJob.RecurringJobId);
+            Register(ReadBounceMailboxJob.RecurringJobId, () => recurringJobs.RemoveIfExists(ReadBounceMailboxJob.RecurringJobId));
         }
 
         if (wanted.Count == 0)
@@ -155,23 +168,71 @@ internal sealed partial class RecurringJobRegistration(
             LogRegistered(logger, wanted.Count);
         }
 
+        if (!_locked.IsEmpty)
+        {
+            _retrying = RetryLockedAsync(_stopping.Token);
+        }
+
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _retrying.WaitAsync(cancellationToken);
+    }
+
+    public void Dispose() => _stopping.Dispose();
 
     /// <summary>Registers one recurring job; a cron Hangfire cannot read stops start-up naming its setting.</summary>
-    private static void Schedule(string key, string cron, Action register)
+    private void Schedule(string key, string cron, Action register)
     {
         try
         {
-            register();
+            Register(key, register);
         }
         catch (ArgumentException exception) when (exception.ParamName == "cronExpression" || exception.InnerException is FormatException)
         {
             throw new OptionsValidationException(key, typeof(string), [$"{key}: '{cron}' is not a cron expression (five or six fields, e.g. '0 8 * * 1'); {exception.GetType().Name}."]);
         }
     }
+
+    /// <summary>
+    /// Registers one recurring job, or, when its Hangfire lock is held, tries again in the
+    /// background: a killed instance leaves the locks it held until Hangfire's
+    /// <c>DistributedLockTimeout</c> ends them, and its successor must start meanwhile.
+    /// </summary>
+    private void Register(string what, Action register)
+    {
+        try
+        {
+            register();
+        }
+        catch (Exception exception) when (exception is DistributedLockTimeoutException or PostgreSqlDistributedLockException)
+        {
+            LogLocked(logger, what);
+            _locked.Enqueue((what, register));
+        }
+    }
+
+    private async Task RetryLockedAsync(CancellationToken stopping)
+    {
+        try
+        {
+            while (_locked.TryDequeue(out var next))
+            {
+                await Task.Delay(LockRetryEvery, stopping);
+                Register(next.What, next.Register);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping: the next start registers them.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recurring job {What} could not be registered yet: its Hangfire lock is held (a stopped instance's lock ends within 30 s); trying again")]
+    private static partial void LogLocked(ILogger logger, string what);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No case feeds configured (CaseFeeds:Sources is empty): the worker polls nothing")]
     private static partial void LogNoSources(ILogger logger);

@@ -111,6 +111,30 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
         jobs["handover-digests"].NextExecution.ShouldNotBeNull().Hour.ShouldBeOneOf(7, 8); // 08:00 in Dublin is 08:00 UTC in winter, 07:00 in summer
     }
 
+    /// <summary>A killed instance left the lock it held while scheduling a source's poll (CI saw it once, 2026-12-03).</summary>
+    [Fact]
+    public async Task Start_WhileAKilledInstancesHangfireLockIsLeft_StartsAnyway_AndRegistersThePollOnceTheLockEnds()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        using var feed = new FeedServer();
+        await (await WorkerHarness.StartAsync(database, feed.Url, mail)).DisposeAsync();
+        await using (var connection = new Npgsql.NpgsqlConnection(database))
+        {
+            await Dapper.SqlMapper.ExecuteAsync(
+                connection, "INSERT INTO hangfire.lock (resource, acquired) VALUES ('hangfire:lock:recurring-job:poll-case-feed:social-care', now())");
+        }
+
+        await using var worker = await WorkerHarness.StartAsync(database, feed.Url, mail, s => s["CaseFeeds:Sources:social-care:PollCron"] = "*/7 * * * *");
+        using var storage = worker.Get<Hangfire.JobStorage>().GetConnection();
+        await worker.WaitUntilAsync(
+            () => Task.FromResult(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(storage, ["poll-case-feed:social-care"]).Single().Cron == "*/7 * * * *"),
+            "the poll is registered with its new cron once the dead instance's lock has ended",
+            TimeSpan.FromSeconds(90));
+
+        var log = await worker.StopAndReadLogAsync();
+        log.ShouldContain("could not be registered yet: its Hangfire lock is held");
+    }
+
     [Theory]
     [InlineData("Production", "Mail:Smtp:Host: no SMTP relay is set")]
     [InlineData("Staging", "Mail:Smtp:Host: no SMTP relay is set")]
