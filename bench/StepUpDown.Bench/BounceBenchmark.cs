@@ -21,7 +21,6 @@ internal static class BounceBenchmark
     private const int LatencyReports = 300;
     private const int LatencyReportsPerSecond = 5;
 
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public static async Task RunAsync(int count)
     {
         Console.WriteLine($"StepUpDown bounce benchmark: {count:N0} reports in the mailbox, then {LatencyReports} landing at {LatencyReportsPerSecond}/s; {Environment.ProcessorCount} cores");
@@ -29,7 +28,6 @@ internal static class BounceBenchmark
         await LatencyAsync();
     }
 
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static async Task ThroughputAsync(int count)
     {
         await using var dovecot = await ThrowawayDovecot.StartAsync();
@@ -50,7 +48,6 @@ internal static class BounceBenchmark
             $"({read.Bounced:N0} notices bounced, {read.Unmatched:N0} unmatched; target >= 200/s)");
     }
 
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static async Task LatencyAsync()
     {
         await using var dovecot = await ThrowawayDovecot.StartAsync();

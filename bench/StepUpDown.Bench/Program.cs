@@ -44,7 +44,7 @@ switch (args)
     case ["path", ..]:
         await PathBenchmark.RunAsync(Arg(args, 1, 120));
         break;
-    case ["bounces", ..] when !OperatingSystem.IsWindows():
+    case ["bounces", ..]:
         await BounceBenchmark.RunAsync(Arg(args, 1, 10_000));
         break;
     case ["report", ..]:

@@ -74,11 +74,51 @@ public sealed partial class BounceMailbox(
         }
     }
 
+    /// <summary>
+    /// Returns as soon as the folder holds a message, or after <paramref name="atMost"/>: with IMAP
+    /// IDLE where the server offers it (a report is read within a second or two of landing),
+    /// else by waiting. Throws when the mailbox cannot be reached.
+    /// </summary>
+    public async Task WaitForMailAsync(TimeSpan atMost, CancellationToken cancellationToken)
+    {
+        var imap = mail.Value.Bounces.Imap;
+        using var client = await ConnectAsync(imap, cancellationToken);
+        var folder = await client.GetFolderAsync(imap.Folder, cancellationToken);
+        await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+        // A report that arrived since the last read needs no wait at all.
+        if (folder.Count == 0 && client.Capabilities.HasFlag(ImapCapabilities.Idle))
+        {
+            using var done = new CancellationTokenSource(atMost);
+            folder.CountChanged += (_, _) => done.Cancel();
+            await client.IdleAsync(done.Token, cancellationToken);
+        }
+        else if (folder.Count == 0)
+        {
+            await Task.Delay(atMost, cancellationToken);
+        }
+
+        await client.DisconnectAsync(quit: true, cancellationToken);
+    }
+
+    private static async Task<ImapClient> ConnectAsync(ImapOptions imap, CancellationToken cancellationToken)
+    {
+        var client = new ImapClient { Timeout = 30_000 };
+        try
+        {
+            await client.ConnectAsync(imap.Host!, imap.Port, imap.Security, cancellationToken);
+            await client.AuthenticateAsync(imap.UserName ?? "", imap.Password ?? "", cancellationToken);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
     private async Task<BounceReadResult> ReadFolderAsync(ImapOptions imap, CancellationToken cancellationToken)
     {
-        using var client = new ImapClient { Timeout = 30_000 };
-        await client.ConnectAsync(imap.Host!, imap.Port, imap.Security, cancellationToken);
-        await client.AuthenticateAsync(imap.UserName ?? "", imap.Password ?? "", cancellationToken);
+        using var client = await ConnectAsync(imap, cancellationToken);
         var folder = await client.GetFolderAsync(imap.Folder, cancellationToken);
         await folder.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
         var processed = await SubfolderAsync(client, ProcessedFolder, cancellationToken);

@@ -13,8 +13,8 @@ using StepUpDown.Integration.Storage;
 namespace StepUpDown.Integration.DeliveryEvidence;
 
 /// <summary>
-/// Registers the reading of the bounce mailbox (<c>Mail:Bounces:Imap</c>): read every
-/// <c>PollInterval</c> in the instance, and by a recurring job (<see cref="ReadBounceMailboxJob"/>)
+/// Registers the reading of the bounce mailbox (<c>Mail:Bounces:Imap</c>): read in the instance
+/// as reports land (IMAP IDLE, else every <c>PollInterval</c>), and by a recurring job (<see cref="ReadBounceMailboxJob"/>)
 /// that fails visibly on the dashboard while the mailbox cannot be read; and its readiness check.
 /// Uses the ledger of <c>AddNotifications</c>; its options are part of <see cref="MailOptions"/>.
 /// </summary>
@@ -44,7 +44,11 @@ public sealed class ReadBounceMailboxJob(BounceMailbox mailbox)
     public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => mailbox.ReadAsync(cancellationToken));
 }
 
-/// <summary>Reads the bounce mailbox every <c>Mail:Bounces:Imap:PollInterval</c> in this instance (skipping while a peer reads it).</summary>
+/// <summary>
+/// Reads the bounce mailbox in this instance (skipping while a peer reads it), then waits for the
+/// next report with IMAP IDLE, or at most <c>Mail:Bounces:Imap:PollInterval</c>; after a failure it
+/// waits one interval before trying again.
+/// </summary>
 internal sealed partial class BounceWatcher(BounceMailbox mailbox, IOptions<MailOptions> mail, ILogger<BounceWatcher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -55,22 +59,22 @@ internal sealed partial class BounceWatcher(BounceMailbox mailbox, IOptions<Mail
             return;
         }
 
-        using var timer = new PeriodicTimer(bounces.Imap.PollInterval);
         try
         {
-            do
+            while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
                     await mailbox.ReadAsync(stoppingToken);
+                    await mailbox.WaitForMailAsync(bounces.Imap.PollInterval, stoppingToken);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
                     // The type only: a server's words may quote an address. The recurring job fails with the whole story.
                     LogFailed(logger, exception.GetType().Name);
+                    await Task.Delay(bounces.Imap.PollInterval, stoppingToken);
                 }
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -130,6 +130,29 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
         (await CouldNotNotifyAsync()).ShouldBeEmpty();
     }
 
+    /// <summary>Its own mailbox and worker: the class's worker would read the report first, and find no such notice.</summary>
+    [Fact]
+    public async Task AReportLanding_IsReadAtOnceThroughIdle_NotAtTheNextPollInterval()
+    {
+        await using var mailbox = await ThrowawayDovecot.StartAsync();
+        await using var worker = await WorkerHarness.StartAsync(
+            await Postgres.CreateDatabaseAsync(), Feed.Url, Mail, settings => ReadFrom(settings, mailbox.Port, DovecotFixture.Password, "01:00:00"));
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
+        await worker.PollAsync();
+        await worker.PollAsync();
+        await worker.WaitForLedgerSettledAsync();
+        var gp = (await worker.QueryAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp'")).Single();
+        await worker.WaitUntilAsync(() => Task.FromResult(worker.Get<BounceMailboxStatus>().Last is { Error: null }), "the first read is done, and the watcher idles");
+
+        await mailbox.AppendAsync(Reports.Postfix(gp));
+
+        await worker.WaitUntilAsync(
+            async () => await worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.notifications WHERE id = @gp", new { gp }) == "bounced",
+            "the report is read within seconds, an hour before the next PollInterval",
+            TimeSpan.FromSeconds(15));
+    }
+
     [Theory]
     [InlineData("wrong password")]
     [InlineData("nobody listening")]

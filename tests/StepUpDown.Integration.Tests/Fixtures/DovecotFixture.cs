@@ -12,7 +12,6 @@ public sealed class DovecotFixture : IAsyncLifetime
 
     public int Port => Dovecot.Port;
 
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task InitializeAsync() => _dovecot = await ThrowawayDovecot.StartAsync();
 
     public Task AppendAsync(string raw, string folder = "INBOX") => Dovecot.AppendAsync(raw, folder);
