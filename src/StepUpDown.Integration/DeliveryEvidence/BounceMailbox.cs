@@ -44,6 +44,7 @@ public sealed partial class BounceMailbox(
     public const string UnmatchedFolder = "Unmatched";
 
     private const int MovesPerBatch = 100;
+    private static readonly TimeSpan LongestIdle = TimeSpan.FromMinutes(25);
 
     /// <summary>Reads every message in the folder; throws when the mailbox cannot be read (the job fails visibly, readiness says so).</summary>
     public async Task<BounceReadResult> ReadAsync(CancellationToken cancellationToken)
@@ -88,7 +89,8 @@ public sealed partial class BounceMailbox(
         // A report that arrived since the last read needs no wait at all.
         if (folder.Count == 0 && client.Capabilities.HasFlag(ImapCapabilities.Idle))
         {
-            using var done = new CancellationTokenSource(atMost);
+            // Servers end an IDLE after 30 minutes (RFC 2177): a longer interval idles in turns.
+            using var done = new CancellationTokenSource(atMost < LongestIdle ? atMost : LongestIdle);
             folder.CountChanged += (_, _) => done.Cancel();
             await client.IdleAsync(done.Token, cancellationToken);
         }
