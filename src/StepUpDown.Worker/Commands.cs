@@ -71,7 +71,7 @@ public static class Commands
         var services = worker.Services;
         var templates = services.GetRequiredService<MessageTemplates>();
         var outgoing = services.GetRequiredService<OutgoingMail>();
-        var samples = MessageSamples.All(services.GetRequiredService<IOptions<CouncilOptions>>().Value, services.GetRequiredService<IOptions<HandoverOptions>>().Value.ToLadder()).ToList();
+        var samples = HandoverSamples.WithRules(services.GetRequiredService<IOptions<CouncilOptions>>().Value, services.GetRequiredService<IOptions<HandoverOptions>>().Value.ToLadder()).ToList();
         Directory.CreateDirectory(folder);
         foreach (var sample in samples)
         {

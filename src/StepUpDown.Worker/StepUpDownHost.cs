@@ -183,7 +183,7 @@ public sealed class StepUpDownApp(WebApplication app, PostgresDatabase database)
     /// <summary>Renders every message kind over sample data: a template that does not parse or render stops start-up, naming its file.</summary>
     private void CheckTemplates()
     {
-        var samples = MessageSamples.All(
+        var samples = HandoverSamples.WithRules(
             app.Services.GetRequiredService<IOptions<CouncilOptions>>().Value, app.Services.GetRequiredService<IOptions<HandoverOptions>>().Value.ToLadder());
         var failures = app.Services.GetRequiredService<MessageTemplates>().Check(samples);
         if (failures.Count > 0)

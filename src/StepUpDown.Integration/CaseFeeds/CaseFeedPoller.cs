@@ -389,7 +389,8 @@ public sealed partial class CaseFeedPoller(
                 source, record.ChildId, step,
                 CombinedView.IsAboutTheWholeChild(step.Kind) ? judgement.Combined
                 : step.Subject == DetectedStep.ProposedLeadSubject ? judgement.ProposedLead
-                : payload)));
+                : payload,
+                HandoverId: judgement.Opened.Any(opened => opened.Id == step.Id) ? step.Id : null)));
             notifications.AddRange(judgement.Planned);
             foreach (var opened in judgement.Opened)
             {

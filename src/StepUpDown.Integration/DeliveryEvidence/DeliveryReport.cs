@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using MimeKit;
+using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.DeliveryEvidence;
 

@@ -6,6 +6,7 @@ using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
+using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.Handovers;
 
@@ -34,6 +35,7 @@ public static class HandoverServiceCollectionExtensions
                 json => WorkingDayCalendar.FromGovUk(json, options.CalendarDivision));
         });
         services.AddSingleton<AgencyDirectory>();
+        services.AddSingleton<IRoleDirectory, LadderRecipients>();
         services.AddScoped<HandoverSweep>();
         services.AddScoped<SweepHandoversJob>();
         services.AddSingleton<HandoverDigests>();

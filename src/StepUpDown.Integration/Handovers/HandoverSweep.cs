@@ -325,7 +325,8 @@ public sealed partial class HandoverSweep(
             write.Handover.ChildId,
             step,
             JsonSerializer.Serialize(record, JsonOptions),
-            details is null ? null : JsonSerializer.Serialize(details, JsonOptions));
+            details is null ? null : JsonSerializer.Serialize(details, JsonOptions),
+            write.Handover.Id);
         await Ledger.AddStepsAsync(write.Connection, write.Transaction, [toStore], write.Now);
         return await NotificationLedger.AddAsync(write.Connection, write.Transaction, notifications, write.Now);
     }

@@ -65,7 +65,7 @@ public sealed class MailOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         var failures = UsesSmtp ? SecurityFailures("Smtp", Smtp.Host, Smtp.Security, Smtp.AllowPlaintext) : [];
-        if (!string.IsNullOrWhiteSpace(EnvelopeFrom) && !DeliveryEvidence.EnvelopeSender.IsValidTemplate(EnvelopeFrom))
+        if (!string.IsNullOrWhiteSpace(EnvelopeFrom) && !EnvelopeSender.IsValidTemplate(EnvelopeFrom))
         {
             failures = failures.Append(new ValidationResult(
                 "must be an address with {id} in its local part, e.g. stepupdown-bounces+{id}@council.gov.uk.", [nameof(EnvelopeFrom)]));

@@ -5,7 +5,6 @@ using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using StepUpDown.Integration.DeliveryEvidence;
 
 namespace StepUpDown.Integration.Notifications;
 

@@ -3,7 +3,6 @@ using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
-using StepUpDown.Integration.Handovers;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -13,7 +12,7 @@ namespace StepUpDown.Integration.Notifications;
 /// <param name="Model">What the template sees.</param>
 public sealed record MessageSample(string Name, string Template, object Model);
 
-/// <summary>Every message kind the rules, the ladder and the digest send, each over sample data.</summary>
+/// <summary>Every message kind the rules send, each over sample data (the ladder's and the digest's are <c>HandoverSamples</c>').</summary>
 public static class MessageSamples
 {
     /// <summary>Its reference reads 0123456789AB.</summary>
@@ -53,49 +52,31 @@ public static class MessageSamples
         GpPractice = new GpPracticeRef("Y00001", "Sample Medical Practice"),
     };
 
-    /// <summary>One sample per (template, step kind) the rules send, the MASSH's two of its own, each ladder stage's and the digest.</summary>
-    public static IEnumerable<MessageSample> All(CouncilOptions council, EscalationLadder ladder)
+    /// <summary>One sample per (template, step kind) the rules send, and the MASSH's two of its own.</summary>
+    public static IEnumerable<MessageSample> All(CouncilOptions council)
     {
-        ArgumentNullException.ThrowIfNull(ladder);
+        foreach (var rule in NotificationRules.All.DistinctBy(rule => (rule.Template, rule.Kind)))
+        {
+            yield return Notice(council, rule.Template, rule.Kind, rule.Kind == StepKind.GpPracticeChanged ? "Y00002" : null);
+        }
+
+        yield return Notice(council, "massh-nhs-match", StepKind.StepUp);
+        yield return Notice(council, "massh-undelivered", StepKind.StepUp, undelivered: new UndeliveredView("gp", "the practice's mailbox refused the message (SMTP 550)"));
+    }
+
+    /// <summary>A notice of <paramref name="kind"/> over the sample child, as <paramref name="template"/> is sent it.</summary>
+    public static MessageSample Notice(
+        CouncilOptions council, string template, StepKind kind, string? subject = null, HandoverDetails? details = null, UndeliveredView? undelivered = null)
+    {
         var cin = new Level("child-in-need", "Child in need", 3);
         var earlyHelp = new Level("early-help", "Early help", 2);
         var practice = new GpPracticeEntry("Y00001", "Sample Medical Practice", "sample.practice@nhs.example");
-        var handover = new HandoverDetails(null, false, 11, [], new DateOnly(2026, 11, 2), true);
-        var recipient = new RecipientView("Sample Recipient", "role");
-
-        MessageSample Notice(string template, StepKind kind, string? subject = null, HandoverDetails? details = null, UndeliveredView? undelivered = null)
-        {
-            var (from, to) = kind == StepKind.StepUp ? (earlyHelp, cin) : (cin, earlyHelp);
-            var markers = kind == StepKind.StepOut ? StepMarkers.NonEngagement : StepMarkers.None;
-            var step = new StepFacts(kind, from, to, markers, subject ?? (kind is StepKind.StepIn or StepKind.StepOut ? "svc-1" : null), "social-care");
-            var notice = Notifications.Notice.Create(SampleStepId, Child, step, recipient, council, practice, undelivered, details ?? handover, "Early help");
-            return new MessageSample($"{template}--{kind}", template, notice);
-        }
-
-        foreach (var rule in NotificationRules.All.DistinctBy(rule => (rule.Template, rule.Kind)))
-        {
-            yield return Notice(rule.Template, rule.Kind, rule.Kind == StepKind.GpPracticeChanged ? "Y00002" : null);
-        }
-
-        yield return Notice("massh-nhs-match", StepKind.StepUp);
-        yield return Notice("massh-undelivered", StepKind.StepUp, undelivered: new UndeliveredView("gp", "the practice's mailbox refused the message (SMTP 550)"));
-        for (var i = 0; i < ladder.Stages.Count; i++)
-        {
-            var stage = ladder.Stages[i];
-            var next = i < ladder.LastStage ? ladder.Stages[i + 1].Name : null;
-            var details = new HandoverDetails(stage.Name, i == ladder.LastStage, stage.WorkingDays, ["New lead professional has accepted the role"], new DateOnly(2026, 11, 2), true, next, next is null ? null : new DateOnly(2026, 11, 16));
-            yield return Notice(stage.Template, StepKind.HandoverStalled, details: details) with { Name = $"{stage.Template}--stage-{i + 1}" };
-        }
-
-        yield return new MessageSample(HandoverDigests.Template, HandoverDigests.Template, new DigestModel(
-            "Tess Manager", "North CIN team", "9 November 2026", 1, 1,
-            [new DigestLine("0123456789AB", "social-care", "SAMPLE-1", "agreed", "2 November 2026", 6, ["SMART plan updated"], ladder.Stages[0].Name, ladder.Stages.Count > 1 ? ladder.Stages[1].Name : null, "16 November 2026")],
-            council));
-        yield return new MessageSample($"{HandoverDigests.Template}--massh", HandoverDigests.Template, new DigestModel(
-            "MASSH", "records with no team manager to send to", "9 November 2026", 1, 0,
-            [new DigestLine("BA9876543210", "early-help", "SAMPLE-2", "unplanned", "4 November 2026", 3, ["New lead professional has accepted the role"], null, ladder.Stages[0].Name, "11 November 2026",
-                "Its record's team manager email is not on the secure-domain list: correct it in the case system.")],
-            council,
-            ToMassh: true));
+        var handover = details ?? new HandoverDetails(null, false, 11, [], new DateOnly(2026, 11, 2), true);
+        var (from, to) = kind == StepKind.StepUp ? (earlyHelp, cin) : (cin, earlyHelp);
+        var markers = kind == StepKind.StepOut ? StepMarkers.NonEngagement : StepMarkers.None;
+        var step = new StepFacts(kind, from, to, markers, subject ?? (kind is StepKind.StepIn or StepKind.StepOut ? "svc-1" : null), "social-care");
+        var notice = Notifications.Notice.Create(
+            SampleStepId, Child, step, new RecipientView("Sample Recipient", "role"), council, practice, undelivered, handover, "Early help");
+        return new MessageSample($"{template}--{kind}", template, notice);
     }
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Records;
-using StepUpDown.Integration.Handovers;
 
 namespace StepUpDown.Integration.Notifications;
 

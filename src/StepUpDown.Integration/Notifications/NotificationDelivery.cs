@@ -6,9 +6,9 @@ using MimeKit;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
-using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Integration.Telemetry;
 
@@ -247,19 +247,6 @@ public sealed partial class NotificationDelivery(
         return new DeliveryOutcome(failure.Permanent ? DeliveryResult.Failed : DeliveryResult.TryAgain, kept, tellMassh);
     }
 
-    /// <summary>
-    /// The handover a notice belongs to: the one its step opened (an agreement, an unplanned fall),
-    /// or the one its handover step names (a stall, a completion, a settled fall); else null.
-    /// </summary>
-    private static Guid? HandoverOf(LedgerRow row) => Enum.Parse<StepKind>(row.Kind) switch
-    {
-        StepKind.StepDownAgreed => row.StepId,
-        StepKind.StepDown when row.Markers.Contains(nameof(StepMarkers.Unplanned), StringComparison.Ordinal) => row.StepId,
-        StepKind.HandoverStalled or StepKind.StepDownComplete or StepKind.StepDown
-            when row.Subject is { Length: >= 32 } subject && Guid.TryParseExact(subject[..32], "N", out var handover) => handover,
-        _ => null,
-    };
-
     /// <summary>For a MASSH "could not deliver" notice: which recipient failed, and why.</summary>
     private static async Task<UndeliveredView?> UndeliveredAsync(LedgerAttempt attempt)
     {
@@ -290,7 +277,7 @@ public sealed partial class NotificationDelivery(
         var rendered = templates.Render(row.Template ?? throw new PermanentDeliveryException("The ledger row names no template."), notice);
 
         return outgoing.Create(
-            row.MessageId, new MailboxAddress(recipient.Name, recipient.Address), rendered, notice.Reference, HandoverOf(row) is { } handoverId ? outgoing.ThreadOf(handoverId) : null);
+            row.MessageId, new MailboxAddress(recipient.Name, recipient.Address), rendered, notice.Reference, row.HandoverId is { } handoverId ? outgoing.ThreadOf(handoverId) : null);
     }
 
     /// <summary>The continuum's name for the level a step down was agreed to, as the record's source codes it.</summary>

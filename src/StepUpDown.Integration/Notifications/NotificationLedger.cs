@@ -72,7 +72,8 @@ public sealed record LedgerRow(
     string? Subject,
     string RecordJson,
     string? DetailsJson,
-    DateTime DetectedAt = default);
+    DateTime DetectedAt = default,
+    Guid? HandoverId = null);
 
 /// <summary>
 /// The delivery ledger, <c>stepupdown.notifications</c>: one row per (step, recipient role), and
@@ -311,7 +312,7 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
                        (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
                        n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
                        s.source, s.child_id AS ChildId, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
-                       s.record::text AS RecordJson, s.details::text AS DetailsJson, s.detected_at AS DetectedAt
+                       s.record::text AS RecordJson, s.details::text AS DetailsJson, s.detected_at AS DetectedAt, s.handover_id AS HandoverId
                   FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
                  WHERE n.id = @notificationId
                    FOR UPDATE OF n
@@ -346,11 +347,12 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
 
     private sealed record StoredRow(
         Guid StepId, string State, bool SendingRecently, bool Waited, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
-        string Source, string ChildId, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson, DateTime DetectedAt)
+        string Source, string ChildId, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson, DateTime DetectedAt,
+        Guid? HandoverId)
     {
         public LedgerRow ToLedgerRow() => new(
             StepId, Parse(State), SendingRecently, Waited, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
-            Source, ChildId, Kind, FromLevel, ToLevel, Markers, Subject, RecordJson, DetailsJson, DetectedAt);
+            Source, ChildId, Kind, FromLevel, ToLevel, Markers, Subject, RecordJson, DetailsJson, DetectedAt, HandoverId);
     }
 }
 

@@ -1,12 +1,22 @@
 using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
-using StepUpDown.Integration.Handovers;
 
 namespace StepUpDown.Integration.Notifications;
 
 /// <summary>A resolved recipient: who, where, and the GP practice when it is one.</summary>
 public sealed record Recipient(string Name, string Address, GpPracticeEntry? Practice);
+
+/// <summary>
+/// Finds the recipients of roles another capability names (the ladder's managers, from its own
+/// directories and settings), so that Notifications knows none of its types.
+/// </summary>
+public interface IRoleDirectory
+{
+    /// <summary>The recipient of <paramref name="role"/> for this record; null when the role is not one of this directory's.</summary>
+    /// <exception cref="PermanentDeliveryException">The role is this directory's but names nobody to write to.</exception>
+    Recipient? Find(string role, ChildRecord record);
+}
 
 /// <summary>
 /// Finds the mailbox for a recipient role from the record that showed the step, the GP directory
@@ -15,10 +25,9 @@ public sealed record Recipient(string Name, string Address, GpPracticeEntry? Pra
 /// </summary>
 public sealed class RecipientResolver(
     GpDirectory gpDirectory,
-    AgencyDirectory agencies,
     SecureDomains secureDomains,
     IOptions<NotificationOptions> options,
-    IOptions<HandoverOptions> handovers)
+    IEnumerable<IRoleDirectory> directories)
 {
     /// <summary>The recipient of <paramref name="role"/> for this record.</summary>
     /// <param name="role">The recipient role.</param>
@@ -38,10 +47,8 @@ public sealed class RecipientResolver(
             RecipientRoles.TeamManager => record.AllocatedTeam?.ManagerEmail is { } manager
                 ? new Recipient(record.AllocatedTeam.ManagerName ?? "Team manager", manager, null)
                 : throw new PermanentDeliveryException("The record names no allocated team manager's email."),
-            RecipientRoles.AgencyManager => AgencyManager(record.StepDown?.ProposedLeadProfessional),
-            RecipientRoles.HeadOfService => new Recipient(handovers.Value.HeadOfService.Name, handovers.Value.HeadOfService.Email, null),
-            RecipientRoles.TacChampion => new Recipient(handovers.Value.TacChampion.Name, handovers.Value.TacChampion.Email, null),
-            _ => throw new PermanentDeliveryException($"Unknown recipient role '{role}'."),
+            _ => directories.Select(directory => directory.Find(role, record)).FirstOrDefault(found => found is not null)
+                 ?? throw new PermanentDeliveryException($"Unknown recipient role '{role}'."),
         };
 
         // Refused here, for good: a bad address would otherwise fail when the message is built,
@@ -60,15 +67,6 @@ public sealed class RecipientResolver(
         return practice?.SecureEmail is { } mailbox
             ? new Recipient(practice.Name, mailbox, practice)
             : throw new PermanentDeliveryException($"No secure mailbox in the GP directory for the child's GP practice (ODS code '{odsCode}').");
-    }
-
-    private Recipient AgencyManager(Professional? proposedLead)
-    {
-        var agency = agencies.Find(proposedLead?.Agency)
-            ?? throw new PermanentDeliveryException("The proposed lead professional's agency is not recorded or not in the agency directory.");
-        return agency.ManagerEmail is { } email
-            ? new Recipient(agency.ManagerName ?? $"{agency.Name} manager", email, null)
-            : throw new PermanentDeliveryException($"The agency directory names no manager's email for agency '{agency.Code}'.");
     }
 
     private static Recipient Person(Professional? professional, string role) =>

@@ -11,7 +11,8 @@ namespace StepUpDown.Integration.Storage;
 /// <param name="Step">The step.</param>
 /// <param name="RecordJson">The record the notices are written from.</param>
 /// <param name="DetailsJson">Handover messages: stage, missing items, working days.</param>
-public sealed record StepToStore(string Source, string ChildId, DetectedStep Step, string RecordJson, string? DetailsJson = null);
+/// <param name="HandoverId">The handover the step's notices belong to (the one it opened, or the one it is about): their mail is threaded under it.</param>
+public sealed record StepToStore(string Source, string ChildId, DetectedStep Step, string RecordJson, string? DetailsJson = null, Guid? HandoverId = null);
 
 /// <summary>
 /// Writes steps (their delivery ledger rows are <see cref="Notifications.NotificationLedger"/>'s).
@@ -28,11 +29,11 @@ public static class Ledger
         return connection.ExecuteAsync(
             """
             INSERT INTO stepupdown.steps (id, source, child_id, kind, from_level, to_level, from_version, to_version,
-                                          subject, markers, occurred_on, record, details, detected_at)
+                                          subject, markers, occurred_on, record, details, handover_id, detected_at)
             SELECT s.id, s.source, s.child_id, s.kind, s.from_level, s.to_level, s.from_version, s.to_version,
-                   s.subject, string_to_array(s.markers, ','), s.occurred_on::date, s.record::jsonb, s.details::jsonb, @now
-            FROM unnest(@ids, @sources, @childIds, @kinds, @fromLevels, @toLevels, @fromVersions, @toVersions, @subjects, @markers, @occurredOn, @records, @details)
-                 AS s(id, source, child_id, kind, from_level, to_level, from_version, to_version, subject, markers, occurred_on, record, details)
+                   s.subject, string_to_array(s.markers, ','), s.occurred_on::date, s.record::jsonb, s.details::jsonb, s.handover_id, @now
+            FROM unnest(@ids, @sources, @childIds, @kinds, @fromLevels, @toLevels, @fromVersions, @toVersions, @subjects, @markers, @occurredOn, @records, @details, @handoverIds)
+                 AS s(id, source, child_id, kind, from_level, to_level, from_version, to_version, subject, markers, occurred_on, record, details, handover_id)
             ON CONFLICT (id) DO NOTHING
             """,
             new
@@ -51,6 +52,7 @@ public static class Ledger
                 occurredOn = steps.Select(s => s.Step.OccurredOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToArray(),
                 records = steps.Select(s => s.RecordJson).ToArray(),
                 details = steps.Select(s => s.DetailsJson).ToArray(),
+                handoverIds = steps.Select(s => s.HandoverId).ToArray(),
             },
             transaction);
     }

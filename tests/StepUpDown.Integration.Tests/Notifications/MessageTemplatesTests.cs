@@ -92,7 +92,7 @@ public sealed class MessageTemplatesTests : IDisposable
         };
         var level = new StepUpDown.Domain.Continuum.Level("early-help", "Early help", 2);
         var step = new StepFacts(StepUpDown.Domain.Detection.StepKind.StepDown, level, level, StepUpDown.Domain.Detection.StepMarkers.None, null, "social-care");
-        var handover = new StepUpDown.Integration.Handovers.HandoverDetails("Stage 1", false, 5, ["SMART plan updated"], new DateOnly(2026, 11, 18), true);
+        var handover = new StepUpDown.Domain.Handovers.HandoverDetails("Stage 1", false, 5, ["SMART plan updated"], new DateOnly(2026, 11, 18), true);
         var council = new CouncilOptions { Name = "Example Council", OfficeHoursPhone = "0100 111 2222", OutOfHoursPhone = "0100 333 4444" };
 
         foreach (var kind in kinds)

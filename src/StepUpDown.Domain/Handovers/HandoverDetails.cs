@@ -1,4 +1,4 @@
-namespace StepUpDown.Integration.Handovers;
+namespace StepUpDown.Domain.Handovers;
 
 /// <summary>
 /// What a handover message says beyond the record it is written from, stored with its step

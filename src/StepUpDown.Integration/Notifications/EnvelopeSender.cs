@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using MimeKit;
 
-namespace StepUpDown.Integration.DeliveryEvidence;
+namespace StepUpDown.Integration.Notifications;
 
 /// <summary>
 /// The envelope sender that names its notice (<c>Mail:EnvelopeFrom</c>, e.g.
