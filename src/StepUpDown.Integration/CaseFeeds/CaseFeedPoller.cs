@@ -9,6 +9,8 @@ using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
+using StepUpDown.Integration.ChildRecords;
+using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Integration.Telemetry;
@@ -249,7 +251,7 @@ public sealed partial class CaseFeedPoller(
         return new WriteResult(write.Records.Count, write.Steps.Select(s => s.Step).ToList(), write.Quarantined.Count);
     }
 
-    private async Task<PageContext> LoadContextAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, List<ParsedItem> parsed)
+    private async Task<LinkedRecords> LoadContextAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, List<ParsedItem> parsed)
     {
         await MarkSharedNhsNumbersAsync(connection, transaction, source, parsed);
         var records = parsed.Select(p => p.Record).OfType<SourceRecord>().ToList();
@@ -257,11 +259,11 @@ public sealed partial class CaseFeedPoller(
             records.Select(r => r.Record.ChildId).Distinct(StringComparer.Ordinal).ToArray(),
             records.Select(r => r.UsableNhsNumber).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
             records.SelectMany(r => ChildIdentity.ExternalKeys(r.Record)).Distinct(StringComparer.Ordinal).ToArray());
-        var rows = await CaseFeedStore.LoadAsync(connection, transaction, source, subjects, continuum.Lowest.Code);
+        var rows = await ChildStore.LoadAsync(connection, transaction, source, subjects, continuum.Lowest.Code);
         var keys = rows.Select(r => (r.Source, r.ChildId)).Concat(records.Select(r => (r.Source, r.Record.ChildId))).Distinct().ToArray();
-        var agreements = await CaseFeedStore.OpenAgreementsAsync(
+        var agreements = await HandoverStore.OpenAgreementsAsync(
             connection, transaction, keys.Select(k => k.Source).ToArray(), keys.Select(k => k.Item2).ToArray());
-        var context = new PageContext(
+        var context = new LinkedRecords(
             rows.Select(row => new StoredRecord(
                 ToSourceRecord(row),
                 row.LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null)),
@@ -270,7 +272,7 @@ public sealed partial class CaseFeedPoller(
         var unknown = records.Select(r => r.Record.ChildId).Where(id => context.Find(source, id) is null).Distinct(StringComparer.Ordinal).ToArray();
         if (unknown.Length > 0)
         {
-            foreach (var (childId, version) in await CaseFeedStore.ErasedVersionsAsync(connection, transaction, source, unknown))
+            foreach (var (childId, version) in await ChildStore.ErasedVersionsAsync(connection, transaction, source, unknown))
             {
                 context.PutErased(source, childId, version);
             }
@@ -283,7 +285,7 @@ public sealed partial class CaseFeedPoller(
             .ToArray();
         if (matched.Length > 0)
         {
-            foreach (var childId in await CaseFeedStore.GpNoticeWithheldAsync(connection, transaction, source, matched))
+            foreach (var childId in await NotificationLedger.GpNoticeWithheldAsync(connection, transaction, source, matched))
             {
                 context.Put(context.Find(source, childId)! with { GpNoticeWithheld = true });
             }
@@ -306,7 +308,7 @@ public sealed partial class CaseFeedPoller(
             .ToHashSet(StringComparer.Ordinal);
         if (withNumbers.Length > 0)
         {
-            shared.UnionWith(await CaseFeedStore.SharedNhsNumbersAsync(
+            shared.UnionWith(await ChildStore.SharedNhsNumbersAsync(
                 connection, transaction, source, withNumbers.Select(r => r.Record.ChildId).ToArray(), withNumbers.Select(r => r.UsableNhsNumber!).ToArray()));
         }
 
@@ -336,7 +338,7 @@ public sealed partial class CaseFeedPoller(
         List<ParsedItem> parsed,
         SourcePosition position,
         SourcePosition next,
-        PageContext context,
+        LinkedRecords context,
         StepDetector detector)
     {
         var isBaseline = !position.BaselineCompleted;
@@ -423,7 +425,7 @@ public sealed partial class CaseFeedPoller(
         Detection Detection, IReadOnlyList<SourceRecord> Related, string Combined, string ProposedLead, IReadOnlyList<NotificationToStore> Planned, IReadOnlyList<HandoverOpening> Opened);
 
     /// <summary>Judges one record against what is stored of the child: pure, so a throw leaves the page's state as it was.</summary>
-    private RecordJudgement Judge(SourceRecord current, StoredRecord? previous, PageContext context, bool isBaseline, StepDetector detector)
+    private RecordJudgement Judge(SourceRecord current, StoredRecord? previous, LinkedRecords context, bool isBaseline, StepDetector detector)
     {
         var related = isBaseline ? [] : context.RelatedTo(current);
         var relatedRecords = related.Select(r => r.Record).ToArray();

@@ -2,6 +2,7 @@ using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
+using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.CaseFeeds;

@@ -5,6 +5,25 @@ using StepUpDown.Domain.Notifications;
 
 namespace StepUpDown.Integration.Handovers;
 
+/// <summary>A handover to open: per agreed step down, or per unplanned one.</summary>
+/// <param name="Id">The id of the step that opened it.</param>
+/// <param name="ChildId">The child in the page's source.</param>
+/// <param name="Planned">False for an unplanned step down.</param>
+/// <param name="AgreedOn">The agreement date, if any.</param>
+/// <param name="StartedOn">Working days count from here: the agreement, or the day of an unplanned fall.</param>
+/// <param name="TargetLevel">The source's code of the level agreed.</param>
+/// <param name="Target">The continuum code of the level agreed, where it maps.</param>
+public sealed record HandoverToStore(Guid Id, string ChildId, bool Planned, DateOnly? AgreedOn, DateOnly StartedOn, string? TargetLevel, string? Target);
+
+/// <summary>A fall below an open agreed step down's target now held (or no longer held: null).</summary>
+/// <param name="HandoverId">The handover of the agreement.</param>
+/// <param name="HeldFrom">The continuum code of the level the child fell from; null to release the hold.</param>
+/// <param name="HeldSince">The day the fall was held.</param>
+public sealed record HoldToStore(Guid HandoverId, string? HeldFrom, DateOnly? HeldSince);
+
+/// <summary>An open agreed step down as stored: continuum codes, not levels.</summary>
+public sealed record OpenAgreementRow(Guid Id, string Source, string ChildId, string? Target, string? HeldFrom);
+
 /// <summary>An open handover as the sweep reads it, with the step that opened it.</summary>
 internal sealed record OpenHandover(
     Guid Id,
@@ -24,11 +43,70 @@ internal sealed record OpenHandover(
 /// <summary>What the ledger and the steps say of a handover (see <see cref="HandoverStore.FlagsAsync"/>).</summary>
 internal sealed record HandoverFlags(bool GpNotified, bool SteppedBackUp, bool Superseded);
 
-/// <summary>The sweep's reads and writes of <c>stepupdown.handovers</c> that decide nothing.</summary>
-internal static class HandoverStore
+/// <summary>
+/// Every read and write of <c>stepupdown.handovers</c>, the handover row's one owner: the poller
+/// opens handovers and holds falls through it, the sweep reviews and closes them.
+/// </summary>
+public static class HandoverStore
 {
+    /// <summary>
+    /// Opens the handovers a page's steps opened (one already open is left as it is) and records
+    /// falls held, or released, on open agreements, in the page's transaction.
+    /// </summary>
+    public static async Task OpenAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, IReadOnlyList<HandoverToStore> handovers, IReadOnlyList<HoldToStore> holds,
+        DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(handovers);
+        ArgumentNullException.ThrowIfNull(holds);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO stepupdown.handovers (id, source, child_id, planned, agreed_on, started_on, target_level, target, opened_at)
+            SELECT h.id, @source, h.child_id, h.planned, h.agreed_on::date, h.started_on::date, h.target_level, h.target, @now
+            FROM unnest(@ids, @childIds, @planned, @agreedOn, @startedOn, @targetLevels, @targets)
+                 AS h(id, child_id, planned, agreed_on, started_on, target_level, target)
+            ON CONFLICT (id) DO NOTHING;
+
+            UPDATE stepupdown.handovers h SET held_from = u.held_from, held_since = u.held_since::date
+              FROM unnest(@holdIds, @heldFrom, @heldSince) AS u(id, held_from, held_since)
+             WHERE h.id = u.id AND h.state = 'open';
+            """,
+            new
+            {
+                source,
+                now,
+                ids = handovers.Select(h => h.Id).ToArray(),
+                childIds = handovers.Select(h => h.ChildId).ToArray(),
+                planned = handovers.Select(h => h.Planned).ToArray(),
+                agreedOn = handovers.Select(h => h.AgreedOn?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+                startedOn = handovers.Select(h => h.StartedOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+                targetLevels = handovers.Select(h => h.TargetLevel).ToArray(),
+                targets = handovers.Select(h => h.Target).ToArray(),
+                holdIds = holds.Select(h => h.HandoverId).ToArray(),
+                heldFrom = holds.Select(h => h.HeldFrom).ToArray(),
+                heldSince = holds.Select(h => h.HeldSince?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            },
+            transaction);
+    }
+
+    /// <summary>The open agreed step downs of these (source, child id) records.</summary>
+    public static async Task<IReadOnlyList<OpenAgreementRow>> OpenAgreementsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] sources, string[] childIds)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return (await connection.QueryAsync<OpenAgreementRow>(
+            """
+            SELECT h.id, h.source, h.child_id AS ChildId, h.target, h.held_from AS HeldFrom
+              FROM stepupdown.handovers h
+             WHERE h.state = 'open' AND h.planned AND (h.source, h.child_id) IN (SELECT * FROM unnest(@sources, @childIds))
+            """,
+            new { sources, childIds },
+            transaction)).AsList();
+    }
+
     /// <summary>The next batch of open handovers after <paramref name="after"/>, locked; those another instance holds are skipped.</summary>
-    public static async Task<List<OpenHandover>> LockOpenBatchAsync(
+    internal static async Task<List<OpenHandover>> LockOpenBatchAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, (DateTime OpenedAt, Guid Id) after, int batchSize) =>
         (await connection.QueryAsync<OpenHandover>(
             """
@@ -51,7 +129,7 @@ internal static class HandoverStore
     /// the agreement); a step up since the handover opened; a later handover of the same record
     /// (a new agreement).
     /// </summary>
-    public static Task<HandoverFlags> FlagsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, SourceRecord[] child) =>
+    internal static Task<HandoverFlags> FlagsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, SourceRecord[] child) =>
         connection.QuerySingleAsync<HandoverFlags>(
             """
             WITH child AS (SELECT * FROM unnest(@sources, @childIds) AS c(source, child_id))
@@ -81,11 +159,11 @@ internal static class HandoverStore
             transaction);
 
     /// <summary>Ends a held fall: the settling window is over, and it has been told as a step down.</summary>
-    public static Task ReleaseHoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id) =>
+    internal static Task ReleaseHoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id) =>
         connection.ExecuteAsync("UPDATE stepupdown.handovers SET held_from = NULL, held_since = NULL WHERE id = @id", new { id }, transaction);
 
     /// <summary>Keeps why a handover could not be reviewed (an SqlState or an exception type: no row data).</summary>
-    public static Task RecordReviewErrorAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, string reason, DateTimeOffset now) =>
+    internal static Task RecordReviewErrorAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, string reason, DateTimeOffset now) =>
         connection.ExecuteAsync(
             "UPDATE stepupdown.handovers SET review_error = @reason, reviewed_at = @now WHERE id = @id",
             new { reason, now, id },

@@ -9,7 +9,7 @@ using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
-using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Integration.Telemetry;
@@ -193,28 +193,17 @@ public sealed partial class HandoverSweep(
     /// sources. Who to match comes from the stored columns (NHS number, external ids), so each
     /// record is read and parsed once.
     /// </summary>
-    private async Task<PageContext> LoadRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<OpenHandover> open)
+    private async Task<LinkedRecords> LoadRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<OpenHandover> open)
     {
         var rows = new List<StoredRow>();
         foreach (var bySource in open.GroupBy(h => h.Source, StringComparer.Ordinal))
         {
-            var childIds = bySource.Select(h => h.ChildId).Distinct(StringComparer.Ordinal).ToArray();
-            var identities = (await connection.QueryAsync<(string? NhsNumber, string[] NamedKeys)>(
-                """
-                SELECT r.nhs_number,
-                       ARRAY(SELECT e.named_key FROM stepupdown.child_external_ids e WHERE e.source = r.source AND e.child_id = r.child_id)
-                  FROM stepupdown.child_records r WHERE r.source = @source AND r.child_id = ANY(@childIds)
-                """,
-                new { source = bySource.Key, childIds },
-                transaction)).ToList();
-            var subjects = new PageSubjects(
-                childIds,
-                identities.Select(i => i.NhsNumber).Where(NhsNumber.IdentifiesAChild).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
-                identities.SelectMany(i => i.NamedKeys).Distinct(StringComparer.Ordinal).ToArray());
-            rows.AddRange(await CaseFeedStore.LoadAsync(connection, transaction, bySource.Key, subjects, continuum.Lowest.Code));
+            var subjects = await ChildStore.SubjectsOfAsync(
+                connection, transaction, bySource.Key, bySource.Select(h => h.ChildId).Distinct(StringComparer.Ordinal).ToArray());
+            rows.AddRange(await ChildStore.LoadAsync(connection, transaction, bySource.Key, subjects, continuum.Lowest.Code));
         }
 
-        return new PageContext(rows.Select(row => new StoredRecord(
+        return new LinkedRecords(rows.Select(row => new StoredRecord(
             new SourceRecord(row.Source, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode))
             {
                 NhsNumberShared = row.NhsNumberShared,

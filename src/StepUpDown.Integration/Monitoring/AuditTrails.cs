@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
-using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Integration.ChildRecords;
 
 namespace StepUpDown.Integration.Monitoring;
 

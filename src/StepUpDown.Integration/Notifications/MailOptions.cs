@@ -56,7 +56,7 @@ public sealed class MailOptions : IValidatableObject
     public string? EnvelopeFrom { get; set; }
 
     /// <summary>The mailbox bounces come back to (<c>Mail:Bounces:Imap</c>); no host: none is read.</summary>
-    public DeliveryEvidence.BounceOptions Bounces { get; init; } = new();
+    public BounceOptions Bounces { get; init; } = new();
 
     /// <summary>True when messages go to an SMTP server rather than the outbox folder.</summary>
     public bool UsesSmtp => !string.IsNullOrWhiteSpace(Smtp.Host);

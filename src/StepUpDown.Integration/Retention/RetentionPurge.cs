@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 
@@ -78,7 +78,7 @@ public sealed partial class RetentionPurge(
             DELETE FROM stepupdown.notifications n USING stepupdown.steps s
              WHERE s.id = n.step_id AND n.created_at < @ledger AND n.state NOT IN ('pending', 'sending') AND NOT {HasOpenHandover("s")}
                AND NOT {LinkedToOpenHandover("s")}
-               AND NOT ({CaseFeedStore.GpNoticeOwed("s", "n")} AND {IsHeld("s")})
+               AND NOT ({NotificationLedger.GpNoticeOwed("s", "n")} AND {IsHeld("s")})
             """,
             parameters,
             transaction);
@@ -102,7 +102,7 @@ public sealed partial class RetentionPurge(
                      RETURNING source, child_id, version),
                  keys AS (
                      DELETE FROM stepupdown.child_external_ids x USING gone WHERE x.source = gone.source AND x.child_id = gone.child_id RETURNING 1),
-                 tombstones AS ({CaseFeedStore.LeaveTombstones("gone")} RETURNING 1)
+                 tombstones AS ({ChildStore.LeaveTombstones("gone")} RETURNING 1)
             SELECT count(*)::int FROM gone
             """,
             parameters,
@@ -143,7 +143,7 @@ public sealed partial class RetentionPurge(
             $"""
             WITH erased AS (SELECT @source AS source, @childId AS child_id,
                                    COALESCE((SELECT version FROM stepupdown.child_records WHERE source = @source AND child_id = @childId), 0) AS version),
-                 tombstone AS ({CaseFeedStore.LeaveTombstones("erased")} RETURNING 1),
+                 tombstone AS ({ChildStore.LeaveTombstones("erased")} RETURNING 1),
                  steps AS (SELECT id FROM stepupdown.steps WHERE source = @source AND child_id = @childId),
                  notices AS (DELETE FROM stepupdown.notifications WHERE step_id IN (SELECT id FROM steps) RETURNING 1),
                  handovers AS (DELETE FROM stepupdown.handovers WHERE source = @source AND child_id = @childId RETURNING 1),

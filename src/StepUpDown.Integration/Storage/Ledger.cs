@@ -15,7 +15,7 @@ namespace StepUpDown.Integration.Storage;
 public sealed record StepToStore(string Source, string ChildId, DetectedStep Step, string RecordJson, string? DetailsJson = null, Guid? HandoverId = null);
 
 /// <summary>
-/// Writes steps (their delivery ledger rows are <see cref="Notifications.NotificationLedger"/>'s).
+/// Writes steps (their delivery ledger rows are <c>NotificationLedger</c>'s, a layer above).
 /// Steps are keyed deterministically, so writing the same step twice (a replay, a re-run, a
 /// second instance) adds nothing.
 /// </summary>

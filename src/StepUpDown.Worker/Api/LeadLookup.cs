@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Records;
-using StepUpDown.Integration.CaseFeeds;
+using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Worker.Dashboard;
 
 namespace StepUpDown.Worker.Api;

@@ -5,6 +5,7 @@ using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Health;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
+using StepUpDown.Integration.Tests.Fixtures;
 using StepUpDown.Simulator;
 using StepUpDown.Worker;
 using YamlDotNet.RepresentationModel;
@@ -18,7 +19,7 @@ namespace StepUpDown.Integration.Tests.Worker;
 /// </summary>
 public sealed partial class DeploymentFilesTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepositoryRoot.Path;
 
     /// <summary>The configuration sections of each program and the options class each binds to.</summary>
     private static readonly Dictionary<string, Type> WorkerSections = new(StringComparer.OrdinalIgnoreCase)
@@ -41,19 +42,6 @@ public sealed partial class DeploymentFilesTests
         ["Simulator"] = typeof(SimulatorOptions),
         ["Clock"] = typeof(ClockOptions),
     };
-
-    private static string FindRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "StepUpDown.Integration.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root was not found above the test's folder.");
-    }
 
     private static YamlMappingNode Compose()
     {

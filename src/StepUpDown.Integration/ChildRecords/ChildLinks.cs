@@ -5,7 +5,7 @@ using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 
-namespace StepUpDown.Integration.CaseFeeds;
+namespace StepUpDown.Integration.ChildRecords;
 
 /// <summary>One of a child's stored records, read, with its level.</summary>
 /// <param name="Row">The stored row.</param>
@@ -54,14 +54,14 @@ public static class ChildLinks
         var found = starts[0];
         var record = JsonSerializer.Deserialize<ChildRecord>(found.Json, JsonOptions)!;
         var subjects = new PageSubjects([found.ChildId], ChildIdentity.UsableNhsNumber(record) is { } usable ? [usable] : [], [.. ChildIdentity.ExternalKeys(record)]);
-        var rows = (await CaseFeedStore.LoadAsync(connection, transaction, found.Source, subjects, continuum.Lowest.Code))
+        var rows = (await ChildStore.LoadAsync(connection, transaction, found.Source, subjects, continuum.Lowest.Code))
             .DistinctBy(row => (row.Source, row.ChildId))
             .Select(row => new LinkedChildRecord(row, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)))
             .ToList();
 
         // What was loaded is what might be linked; which records are the same child is detection's
-        // rule (PageContext): a number two children hold in one source links neither of them.
-        var context = new PageContext(rows.Select(r => new StoredRecord(new SourceRecord(r.Row.Source, r.Record, r.Level) { NhsNumberShared = r.Row.NhsNumberShared }, null)));
+        // rule (LinkedRecords): a number two children hold in one source links neither of them.
+        var context = new LinkedRecords(rows.Select(r => new StoredRecord(new SourceRecord(r.Row.Source, r.Record, r.Level) { NhsNumberShared = r.Row.NhsNumberShared }, null)));
         var asked = rows.First(r => r.Row.Source == found.Source && r.Row.ChildId == found.ChildId);
         var linked = context.RelatedTo(context.Find(found.Source, found.ChildId)!.Record)
             .Select(related => rows.First(r => r.Row.Source == related.Record.Source && r.Row.ChildId == related.Record.Record.ChildId));

@@ -2,7 +2,7 @@ using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 
-namespace StepUpDown.Integration.CaseFeeds;
+namespace StepUpDown.Integration.ChildRecords;
 
 /// <summary>A stored record as loaded for a page, with when its child last stepped down in that source.</summary>
 /// <param name="Record">The record.</param>
@@ -19,11 +19,13 @@ public sealed record StoredRecord(SourceRecord Record, DateOnly? LastStepDownOn,
 public sealed record OpenAgreement(Guid Id, string Source, string ChildId, Level? Target, Level? HeldFrom);
 
 /// <summary>
-/// What is stored for a page's children and every record known to be the same child in another
-/// source, loaded in one round trip and indexed for matching. Updated as the page is processed,
-/// so a child that appears twice in one page is compared with its own earlier version.
+/// The read model of a set of children (a page's, the open handovers'): what is stored of each
+/// and of every record known to be the same child in another source, loaded in one round trip
+/// (<see cref="ChildStore.LoadAsync"/>) and indexed by detection's matching rule. The poller
+/// updates it as a page is processed, so a child that appears twice in one page is compared with
+/// its own earlier version.
 /// </summary>
-public sealed class PageContext
+public sealed class LinkedRecords
 {
     private readonly Dictionary<string, StoredRecord> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _byNhsNumber = new(StringComparer.Ordinal);
@@ -32,7 +34,7 @@ public sealed class PageContext
     private readonly Dictionary<string, long> _erased = new(StringComparer.Ordinal);
 
     /// <summary>Indexes the stored records and the open agreed step downs of their children.</summary>
-    public PageContext(IEnumerable<StoredRecord> stored, IEnumerable<OpenAgreement>? agreements = null)
+    public LinkedRecords(IEnumerable<StoredRecord> stored, IEnumerable<OpenAgreement>? agreements = null)
     {
         ArgumentNullException.ThrowIfNull(stored);
         foreach (var record in stored)

@@ -1,8 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using MailKit.Security;
-using StepUpDown.Integration.Notifications;
 
-namespace StepUpDown.Integration.DeliveryEvidence;
+namespace StepUpDown.Integration.Notifications;
 
 /// <summary>Where delivery reports come back (section <c>Mail:Bounces</c>).</summary>
 public sealed class BounceOptions

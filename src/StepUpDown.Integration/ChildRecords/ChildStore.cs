@@ -1,0 +1,137 @@
+using Dapper;
+using Npgsql;
+using StepUpDown.Domain.Records;
+
+namespace StepUpDown.Integration.ChildRecords;
+
+/// <summary>What a page's children (and their records in other sources) look like in storage.</summary>
+/// <param name="Source">The record's source.</param>
+/// <param name="ChildId">The child's id there.</param>
+/// <param name="LevelCode">The level it holds.</param>
+/// <param name="Json">The whole stored record.</param>
+/// <param name="LastStepDownOn">When the child last completed a step down or closed to universal in that source.</param>
+/// <param name="NhsNumberShared">Another child in the same source holds the same NHS number.</param>
+public sealed record StoredRow(string Source, string ChildId, string LevelCode, string Json, DateTime? LastStepDownOn, bool NhsNumberShared);
+
+/// <summary>Who a page is about, for loading what is stored of them in one round trip.</summary>
+/// <param name="ChildIds">The page's child ids in its source.</param>
+/// <param name="NhsNumbers">Their valid NHS numbers.</param>
+/// <param name="NamedKeys">The <c>system|id</c> keys their external ids name.</param>
+public sealed record PageSubjects(string[] ChildIds, string[] NhsNumbers, string[] NamedKeys);
+
+/// <summary>
+/// Reads what is stored of children across the case systems (<c>stepupdown.child_records</c>,
+/// their external ids and tombstones): the queries behind <see cref="LinkedRecords"/>. The poller
+/// writes the rows; everyone who needs a child's linked records reads them here.
+/// </summary>
+public static class ChildStore
+{
+    // Each branch of the load reads by its own index; a record matched twice comes back twice and
+    // the caller keeps one. (A single OR, or a join over the union, made PostgreSQL scan the table.)
+    // When the child's last episode ended: the steps DetectedStep.EndsAnEpisode names (a completed
+    // step down, or a step down to universal, @lowest), stored.
+    private const string StoredRowColumns =
+        """
+        SELECT r.source, r.child_id AS ChildId, r.level_code AS LevelCode, r.record::text AS Json,
+               (SELECT max(s.occurred_on) FROM stepupdown.steps s
+                 WHERE s.source = r.source AND s.child_id = r.child_id
+                   AND (s.kind = 'StepDownComplete' OR (s.kind = 'StepDown' AND s.to_level = @lowest)))::timestamp AS LastStepDownOn,
+               EXISTS (SELECT 1 FROM stepupdown.child_records o
+                        WHERE o.source = r.source AND o.nhs_number = r.nhs_number AND o.child_id <> r.child_id) AS NhsNumberShared
+          FROM stepupdown.child_records r
+        """;
+
+    /// <summary>
+    /// The stored records of a page's children in its source and of the same children in other
+    /// sources (same NHS number, or an external id naming or named by them), in one round trip.
+    /// </summary>
+    public static async Task<IReadOnlyList<StoredRow>> LoadAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, PageSubjects subjects, string lowest)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(subjects);
+        var ownKeys = subjects.ChildIds.Select(id => ChildIdentity.KeyOf(source, id)).ToArray();
+        var rows = await connection.QueryAsync<StoredRow>(
+            $"""
+            {StoredRowColumns} WHERE r.source = @source AND r.child_id = ANY(@childIds)
+            UNION ALL
+            {StoredRowColumns} WHERE r.nhs_number = ANY(@nhsNumbers) AND r.source <> @source
+            UNION ALL
+            {StoredRowColumns} WHERE (r.source, r.child_id) IN (SELECT split_part(k, '|', 1), substr(k, strpos(k, '|') + 1) FROM unnest(@namedKeys) AS k)
+                                 AND r.source <> @source
+            UNION ALL
+            {StoredRowColumns} JOIN stepupdown.child_external_ids e USING (source, child_id)
+                                WHERE e.named_key = ANY(@ownKeys) AND e.source <> @source
+            """,
+            new { source, childIds = subjects.ChildIds, nhsNumbers = subjects.NhsNumbers, namedKeys = subjects.NamedKeys, ownKeys, lowest },
+            transaction);
+        return rows.ToList();
+    }
+
+    /// <summary>Of the page's (child id, NHS number) pairs, the child ids whose number another child in the source holds.</summary>
+    public static async Task<IReadOnlyList<string>> SharedNhsNumbersAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string[] childIds, string[] nhsNumbers)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return (await connection.QueryAsync<string>(
+            """
+            SELECT p.child_id FROM unnest(@childIds, @nhsNumbers) AS p(child_id, nhs)
+             WHERE EXISTS (SELECT 1 FROM stepupdown.child_records r WHERE r.source = @source AND r.nhs_number = p.nhs AND r.child_id <> p.child_id)
+            """,
+            new { source, childIds, nhsNumbers },
+            transaction)).AsList();
+    }
+
+    /// <summary>
+    /// Of <paramref name="childIds"/> in <paramref name="source"/>, those erased or purged, each with
+    /// the version it was erased at (the tombstone is found by the keyed hash of the id).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, long>> ErasedVersionsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string[] childIds)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var rows = await connection.QueryAsync<(string ChildId, long Version)>(
+            """
+            SELECT c.child_id, t.erased_version
+              FROM unnest(@childIds) AS c(child_id)
+              JOIN stepupdown.tombstones t ON t.source = @source AND t.child_hash = stepupdown.child_hash(c.child_id)
+            """,
+            new { source, childIds },
+            transaction);
+        return rows.ToDictionary(r => r.ChildId, r => r.Version, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// SQL that leaves a tombstone for each (source, child_id, version) row of <paramref name="rows"/>
+    /// (a query or CTE name), keeping the highest version erased.
+    /// </summary>
+    public static string LeaveTombstones(string rows) =>
+        $"""
+        INSERT INTO stepupdown.tombstones (source, child_hash, erased_version, erased_at)
+        SELECT r.source, stepupdown.child_hash(r.child_id), r.version, @now FROM {rows} r
+        ON CONFLICT (source, child_hash) DO UPDATE
+           SET erased_version = GREATEST(stepupdown.tombstones.erased_version, EXCLUDED.erased_version), erased_at = EXCLUDED.erased_at
+        """;
+
+    /// <summary>
+    /// Who the children <paramref name="childIds"/> of <paramref name="source"/> are, from their
+    /// stored columns (NHS number, external ids), so that their linked records load in one round
+    /// trip with each record read and parsed once.
+    /// </summary>
+    public static async Task<PageSubjects> SubjectsOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string[] childIds)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var identities = (await connection.QueryAsync<(string? NhsNumber, string[] NamedKeys)>(
+            """
+            SELECT r.nhs_number,
+                   ARRAY(SELECT e.named_key FROM stepupdown.child_external_ids e WHERE e.source = r.source AND e.child_id = r.child_id)
+              FROM stepupdown.child_records r WHERE r.source = @source AND r.child_id = ANY(@childIds)
+            """,
+            new { source, childIds },
+            transaction)).ToList();
+        return new PageSubjects(
+            childIds,
+            identities.Select(i => i.NhsNumber).Where(NhsNumber.IdentifiesAChild).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
+            identities.SelectMany(i => i.NamedKeys).Distinct(StringComparer.Ordinal).ToArray());
+    }
+}
