@@ -2,6 +2,7 @@ using System.Globalization;
 using Dapper;
 using Hangfire.Dashboard.Pages;
 using StepUpDown.Integration.Dashboard;
+using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.DeliveryEvidence;
 
@@ -19,17 +20,17 @@ internal sealed class DeliveryReportsPage : DashboardPage
         Layout = new LayoutPage("Delivery reports");
         using var connection = OpenConnection();
         var perRole = connection.Query<(string Role, long Bounced, long Delayed)>(
-            """
-            SELECT recipient_role, count(*) FILTER (WHERE state = 'bounced'), count(*) FILTER (WHERE delayed_at IS NOT NULL AND state = 'sent')
+            $"""
+            SELECT recipient_role, count(*) FILTER (WHERE state = {NotificationStates.Sql(NotificationState.Bounced)}), count(*) FILTER (WHERE delayed_at IS NOT NULL AND state = {NotificationStates.Sql(NotificationState.Sent)})
               FROM stepupdown.notifications
              WHERE bounced_at > now() - interval '30 days' OR delayed_at > now() - interval '30 days'
              GROUP BY 1 ORDER BY 1
             """).AsList();
         var bounced = connection.Query<(DateTime At, string Source, string ChildId, string Role, string? Status)>(
-            """
+            $"""
             SELECT n.bounced_at, s.source, s.child_id, n.recipient_role, n.report_status
               FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
-             WHERE n.state = 'bounced' ORDER BY n.bounced_at DESC LIMIT 100
+             WHERE n.state = {NotificationStates.Sql(NotificationState.Bounced)} ORDER BY n.bounced_at DESC LIMIT 100
             """).AsList();
         var flagged = UnansweredBounces.List(connection, 100);
         var unmatched = connection.Query<(DateTime At, string Kind, string? Status)>(

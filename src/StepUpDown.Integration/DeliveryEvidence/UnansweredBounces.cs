@@ -1,5 +1,7 @@
 using Dapper;
 using Npgsql;
+using StepUpDown.Domain.Notifications;
+using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.DeliveryEvidence;
 
@@ -17,15 +19,15 @@ public sealed record UnansweredBounce(string RecipientRole, string? Address, str
 /// </summary>
 public static class UnansweredBounces
 {
-    private const string Unanswered =
-        """
+    private static readonly string Unanswered =
+        $"""
         FROM stepupdown.notifications b JOIN stepupdown.steps bs ON bs.id = b.step_id
-        WHERE b.state = 'bounced'
+        WHERE b.state = {NotificationStates.Sql(NotificationState.Bounced)}
           AND NOT EXISTS (SELECT 1 FROM stepupdown.notifications later
-                           WHERE later.recipient_address = b.recipient_address AND later.state = 'sent' AND later.sent_at > b.bounced_at)
+                           WHERE later.recipient_address = b.recipient_address AND later.state = {NotificationStates.Sql(NotificationState.Sent)} AND later.sent_at > b.bounced_at)
           AND NOT EXISTS (SELECT 1 FROM stepupdown.notifications later JOIN stepupdown.steps ls ON ls.id = later.step_id
                            WHERE ls.source = bs.source AND ls.child_id = bs.child_id AND later.recipient_role = b.recipient_role
-                             AND later.state = 'sent' AND later.sent_at > b.bounced_at)
+                             AND later.state = {NotificationStates.Sql(NotificationState.Sent)} AND later.sent_at > b.bounced_at)
         """;
 
     /// <summary>The oldest unanswered bounce's time and how many there are.</summary>
@@ -38,7 +40,7 @@ public static class UnansweredBounces
             $"""
             SELECT RecipientRole, Address, Status, BouncedAt FROM (
                 SELECT DISTINCT ON (b.recipient_address) b.recipient_role AS RecipientRole,
-                       CASE WHEN b.recipient_role = 'gp' THEN b.recipient_address END AS Address,
+                       CASE WHEN b.recipient_role = '{RecipientRoles.Gp}' THEN b.recipient_address END AS Address,
                        b.report_status AS Status, b.bounced_at AS BouncedAt
                 {Unanswered}
                 ORDER BY b.recipient_address, b.bounced_at DESC) AS latest

@@ -70,13 +70,13 @@ public sealed partial class HandoverDigests(
         }
 
         var open = (await connection.QueryAsync<OpenHandover>(
-            """
+            $"""
             SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.started_on AS StartedOn, h.working_days AS WorkingDays,
                    array_to_string(h.missing, ',') AS Missing, h.last_stage AS LastStage, h.last_stage_on AS LastStageOn,
                    lower(trim(r.record->'allocatedTeam'->>'managerEmail')) AS Manager, r.record->'allocatedTeam'->>'managerName' AS ManagerName,
                    r.record->'allocatedTeam'->>'name' AS Team, NULL::text AS Note
               FROM stepupdown.handovers h LEFT JOIN stepupdown.child_records r USING (source, child_id)
-             WHERE h.state = 'open'
+             WHERE h.state = {HandoverStates.Sql(HandoverState.Open)}
              ORDER BY h.last_stage DESC NULLS LAST, h.started_on, h.source, h.child_id
             """)).AsList();
         var already = (await connection.QueryAsync<string>("SELECT manager FROM stepupdown.digests_sent WHERE week_of = @weekOf", new { weekOf })).ToHashSet();

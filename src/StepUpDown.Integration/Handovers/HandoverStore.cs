@@ -1,7 +1,9 @@
 using Dapper;
 using Npgsql;
 using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
+using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.Handovers;
 
@@ -40,8 +42,35 @@ internal sealed record OpenHandover(
     string? HeldFrom,
     DateOnly? HeldSince);
 
+/// <summary>What a review decided for a handover, to record on its row.</summary>
+/// <param name="State">Open (waiting or escalated), withdrawn or complete.</param>
+/// <param name="Missing">The checklist items still missing.</param>
+/// <param name="WorkingDays">Working days so far (or the duration, once complete); null keeps the last count.</param>
+/// <param name="LastStage">The highest ladder stage sent.</param>
+/// <param name="StageSentOn">The day a stage was sent by this review; null when none was.</param>
+/// <param name="AgreementJson">The agreement as reviewed.</param>
+/// <param name="ClosedReason">Why it was withdrawn.</param>
+internal sealed record HandoverReviewed(
+    HandoverState State, IReadOnlyList<ChecklistItem> Missing, int? WorkingDays, int? LastStage, DateOnly? StageSentOn, string? AgreementJson, string? ClosedReason);
+
 /// <summary>What the ledger and the steps say of a handover (see <see cref="HandoverStore.FlagsAsync"/>).</summary>
 internal sealed record HandoverFlags(bool GpNotified, bool SteppedBackUp, bool Superseded);
+
+/// <summary>How the handovers' <c>state</c> column spells each <see cref="HandoverState"/>: the one place the names are written.</summary>
+public static class HandoverStates
+{
+    /// <summary>The state as the column holds it.</summary>
+    public static string Column(HandoverState state) => state switch
+    {
+        HandoverState.Open => "open",
+        HandoverState.Withdrawn => "withdrawn",
+        HandoverState.Complete => "complete",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+
+    /// <summary>The state as an SQL string literal: <c>h.state = {Sql(HandoverState.Open)}</c>.</summary>
+    public static string Sql(HandoverState state) => $"'{Column(state)}'";
+}
 
 /// <summary>
 /// Every read and write of <c>stepupdown.handovers</c>, the handover row's one owner: the poller
@@ -61,7 +90,7 @@ public static class HandoverStore
         ArgumentNullException.ThrowIfNull(handovers);
         ArgumentNullException.ThrowIfNull(holds);
         await connection.ExecuteAsync(
-            """
+            $"""
             INSERT INTO stepupdown.handovers (id, source, child_id, planned, agreed_on, started_on, target_level, target, opened_at)
             SELECT h.id, @source, h.child_id, h.planned, h.agreed_on::date, h.started_on::date, h.target_level, h.target, @now
             FROM unnest(@ids, @childIds, @planned, @agreedOn, @startedOn, @targetLevels, @targets)
@@ -70,7 +99,7 @@ public static class HandoverStore
 
             UPDATE stepupdown.handovers h SET held_from = u.held_from, held_since = u.held_since::date
               FROM unnest(@holdIds, @heldFrom, @heldSince) AS u(id, held_from, held_since)
-             WHERE h.id = u.id AND h.state = 'open';
+             WHERE h.id = u.id AND h.state = {HandoverStates.Sql(HandoverState.Open)};
             """,
             new
             {
@@ -96,10 +125,10 @@ public static class HandoverStore
     {
         ArgumentNullException.ThrowIfNull(connection);
         return (await connection.QueryAsync<OpenAgreementRow>(
-            """
+            $"""
             SELECT h.id, h.source, h.child_id AS ChildId, h.target, h.held_from AS HeldFrom
               FROM stepupdown.handovers h
-             WHERE h.state = 'open' AND h.planned AND (h.source, h.child_id) IN (SELECT * FROM unnest(@sources, @childIds))
+             WHERE h.state = {HandoverStates.Sql(HandoverState.Open)} AND h.planned AND (h.source, h.child_id) IN (SELECT * FROM unnest(@sources, @childIds))
             """,
             new { sources, childIds },
             transaction)).AsList();
@@ -109,13 +138,13 @@ public static class HandoverStore
     internal static async Task<List<OpenHandover>> LockOpenBatchAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, (DateTime OpenedAt, Guid Id) after, int batchSize) =>
         (await connection.QueryAsync<OpenHandover>(
-            """
+            $"""
             SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.agreed_on AS AgreedOn, h.started_on AS StartedOn,
                    h.last_stage AS LastStage, h.last_stage_on AS LastStageOn, h.opened_at AS OpenedAt,
                    COALESCE(h.agreement, st.record -> 'stepDown')::text AS AgreementJson, st.from_level AS FromLevel,
                    h.held_from AS HeldFrom, h.held_since AS HeldSince
               FROM stepupdown.handovers h JOIN stepupdown.steps st ON st.id = h.id
-             WHERE h.state = 'open' AND (h.opened_at, h.id) > (@OpenedAt, @Id)
+             WHERE h.state = {HandoverStates.Sql(HandoverState.Open)} AND (h.opened_at, h.id) > (@OpenedAt, @Id)
              ORDER BY h.opened_at, h.id
              LIMIT @batchSize
                FOR UPDATE OF h SKIP LOCKED
@@ -131,10 +160,10 @@ public static class HandoverStore
     /// </summary>
     internal static Task<HandoverFlags> FlagsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, SourceRecord[] child) =>
         connection.QuerySingleAsync<HandoverFlags>(
-            """
+            $"""
             WITH child AS (SELECT * FROM unnest(@sources, @childIds) AS c(source, child_id))
             SELECT EXISTS (SELECT 1 FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
-                            WHERE n.recipient_role = @gp AND n.state = 'sent' AND s.kind = ANY(@gpNotifiedBy)
+                            WHERE n.recipient_role = @gp AND n.state = {NotificationStates.Sql(NotificationState.Sent)} AND s.kind = ANY(@gpNotifiedBy)
                               AND (s.source, s.child_id) IN (SELECT source, child_id FROM child)
                               AND (s.detected_at >= @OpenedAt OR s.occurred_on >= @StartedOn)) AS GpNotified,
                    EXISTS (SELECT 1 FROM stepupdown.steps s
@@ -158,6 +187,31 @@ public static class HandoverStore
             },
             transaction);
 
+    /// <summary>Records what a review decided; a row no longer open keeps when and why it closed.</summary>
+    internal static Task RecordReviewAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, HandoverReviewed review, DateTimeOffset now) =>
+        connection.ExecuteAsync(
+            $"""
+            UPDATE stepupdown.handovers
+               SET state = @state, missing = @missing, working_days = COALESCE(@WorkingDays, working_days), last_stage = @LastStage,
+                   last_stage_on = COALESCE(@stageSentOn::date, last_stage_on),
+                   agreement = @AgreementJson::jsonb, reviewed_at = @now, review_error = NULL,
+                   closed_at = CASE WHEN @state = {HandoverStates.Sql(HandoverState.Open)} THEN NULL ELSE @now END, closed_reason = @ClosedReason
+             WHERE id = @id
+            """,
+            new
+            {
+                state = HandoverStates.Column(review.State),
+                missing = review.Missing.Select(m => m.ToString()).ToArray(),
+                review.WorkingDays,
+                review.LastStage,
+                review.AgreementJson,
+                now,
+                review.ClosedReason,
+                stageSentOn = review.StageSentOn?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                id,
+            },
+            transaction);
+
     /// <summary>Ends a held fall: the settling window is over, and it has been told as a step down.</summary>
     internal static Task ReleaseHoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id) =>
         connection.ExecuteAsync("UPDATE stepupdown.handovers SET held_from = NULL, held_since = NULL WHERE id = @id", new { id }, transaction);
@@ -172,5 +226,5 @@ public static class HandoverStore
     /// <summary>Open handovers, and those of them stalled (a ladder stage sent).</summary>
     public static Task<(long Open, long Stalled)> CountOpenAsync(NpgsqlConnection connection) =>
         connection.QuerySingleAsync<(long, long)>(
-            "SELECT count(*), count(*) FILTER (WHERE last_stage IS NOT NULL) FROM stepupdown.handovers WHERE state = 'open'");
+            $"SELECT count(*), count(*) FILTER (WHERE last_stage IS NOT NULL) FROM stepupdown.handovers WHERE state = {HandoverStates.Sql(HandoverState.Open)}");
 }

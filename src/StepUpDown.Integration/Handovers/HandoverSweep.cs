@@ -164,22 +164,22 @@ public sealed partial class HandoverSweep(
         switch (decision)
         {
             case HandoverDecision.Wait wait:
-                await UpdateAsync(write, "open", wait.Missing, wait.WorkingDays, handover.LastStage, null);
+                await UpdateAsync(write, HandoverState.Open, wait.Missing, wait.WorkingDays, handover.LastStage, null);
                 break;
             case HandoverDecision.Withdraw withdraw:
-                await UpdateAsync(write, "withdrawn", [], null, handover.LastStage, withdraw.Reason);
+                await UpdateAsync(write, HandoverState.Withdrawn, [], null, handover.LastStage, withdraw.Reason);
                 LogWithdrawn(logger, handover.Id, withdraw.Reason);
                 result = result with { Withdrawn = result.Withdrawn + 1 };
                 break;
             case HandoverDecision.Complete complete:
                 added += (await CompleteAsync(write, complete.WorkingDays)).Count;
-                await UpdateAsync(write, "complete", [], complete.WorkingDays, handover.LastStage, null);
+                await UpdateAsync(write, HandoverState.Complete, [], complete.WorkingDays, handover.LastStage, null);
                 LogCompleted(logger, handover.Id, complete.WorkingDays);
                 result = result with { Completed = result.Completed + 1 };
                 break;
             case HandoverDecision.Escalate escalate:
                 added += (await EscalateAsync(write, ladder, escalate)).Count;
-                await UpdateAsync(write, "open", escalate.Missing, escalate.WorkingDays, escalate.Stage, null, today);
+                await UpdateAsync(write, HandoverState.Open, escalate.Missing, escalate.WorkingDays, escalate.Stage, null, today);
                 LogEscalated(logger, handover.Id, ladder.Stages[escalate.Stage].Name, escalate.WorkingDays, escalate.Missing.Count);
                 result = result with { Escalated = result.Escalated + 1 };
                 break;
@@ -320,30 +320,15 @@ public sealed partial class HandoverSweep(
         return await NotificationLedger.AddAsync(write.Connection, write.Transaction, notifications, write.Now);
     }
 
-    private static Task<int> UpdateAsync(
-        HandoverWrite write, string state, IReadOnlyList<ChecklistItem> missing, int? workingDays, int? lastStage, string? closedReason, DateOnly? stageSentOn = null) =>
-        write.Connection.ExecuteAsync(
-            """
-            UPDATE stepupdown.handovers
-               SET state = @state, missing = @missing, working_days = COALESCE(@workingDays, working_days), last_stage = @lastStage,
-                   last_stage_on = COALESCE(@stageSentOn::date, last_stage_on),
-                   agreement = @agreement::jsonb, reviewed_at = @Now, review_error = NULL,
-                   closed_at = CASE WHEN @state = 'open' THEN NULL ELSE @Now END, closed_reason = @closedReason
-             WHERE id = @Id
-            """,
-            new
-            {
-                state,
-                missing = missing.Select(m => m.ToString()).ToArray(),
-                workingDays,
-                lastStage,
-                agreement = write.Agreement is null ? null : JsonSerializer.Serialize(write.Agreement, JsonOptions),
-                write.Now,
-                closedReason,
-                stageSentOn = stageSentOn?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                write.Handover.Id,
-            },
-            write.Transaction);
+    private static Task UpdateAsync(
+        HandoverWrite write, HandoverState state, IReadOnlyList<ChecklistItem> missing, int? workingDays, int? lastStage, string? closedReason, DateOnly? stageSentOn = null) =>
+        HandoverStore.RecordReviewAsync(
+            write.Connection,
+            write.Transaction,
+            write.Handover.Id,
+            new HandoverReviewed(
+                state, missing, workingDays, lastStage, stageSentOn, write.Agreement is null ? null : JsonSerializer.Serialize(write.Agreement, JsonOptions), closedReason),
+            write.Now);
 
     /// <summary>What reviewing one batch did: the running result, notices added, and what failed.</summary>
     private sealed record BatchOutcome(SweepResult Result, int Added, CalendarExhaustedException? CalendarFailure, IReadOnlyList<Guid> Failed);

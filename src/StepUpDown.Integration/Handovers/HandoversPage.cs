@@ -2,6 +2,7 @@ using System.Globalization;
 using Dapper;
 using Hangfire.Dashboard.Pages;
 using Microsoft.Extensions.DependencyInjection;
+using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Dashboard;
 
 namespace StepUpDown.Integration.Handovers;
@@ -19,18 +20,18 @@ internal sealed class HandoversPage : DashboardPage
         Layout = new LayoutPage("Handovers");
         using var connection = OpenConnection();
         var open = connection.Query<Row>(
-            """
+            $"""
             SELECT source, child_id AS ChildId, planned, started_on AS StartedOn, working_days AS WorkingDays,
                    last_stage AS LastStage, array_to_string(missing, ', ') AS Missing, state, closed_reason AS ClosedReason,
                    review_error AS ReviewError
-              FROM stepupdown.handovers WHERE state = 'open'
+              FROM stepupdown.handovers WHERE state = {HandoverStates.Sql(HandoverState.Open)}
              ORDER BY review_error IS NULL, last_stage DESC NULLS LAST, started_on
             """).AsList();
         var closed = connection.Query<Row>(
-            """
+            $"""
             SELECT source, child_id AS ChildId, planned, started_on AS StartedOn, working_days AS WorkingDays,
                    last_stage AS LastStage, '' AS Missing, state, closed_reason AS ClosedReason, NULL AS ReviewError
-              FROM stepupdown.handovers WHERE state <> 'open'
+              FROM stepupdown.handovers WHERE state <> {HandoverStates.Sql(HandoverState.Open)}
              ORDER BY closed_at DESC LIMIT 50
             """).AsList();
 

@@ -2,6 +2,7 @@ using Dapper;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Integration.ChildRecords;
+using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.Monitoring;
 
@@ -100,10 +101,10 @@ public sealed class AuditTrails(NpgsqlDataSource dataSource, ContinuumOfNeed con
                    'notice to ' || n.recipient_role || COALESCE(' (' || n.template || ')', ''),
                    n.state || ' after ' || n.attempts || ' attempt(s)' || COALESCE(', queued ' || to_char(n.created_at, 'YYYY-MM-DD HH24:MI'), '')
                        || CASE n.state
-                              WHEN 'sent' THEN '; accepted by the relay'
+                              WHEN {NotificationStates.Sql(NotificationState.Sent)} THEN '; accepted by the relay'
                                   || COALESCE(', delayed (' || COALESCE(n.report_status, 'no code') || ') ' || to_char(n.delayed_at, 'YYYY-MM-DD HH24:MI'), '')
                                   || CASE WHEN n.sent_at < now() - make_interval(days => {NoReportAfterDays}) THEN ', no report of failure in {NoReportAfterDays} days' ELSE ', no report yet' END
-                              WHEN 'bounced' THEN '; bounced (' || COALESCE(n.report_status, 'no code') || ') ' || to_char(n.bounced_at, 'YYYY-MM-DD HH24:MI')
+                              WHEN {NotificationStates.Sql(NotificationState.Bounced)} THEN '; bounced (' || COALESCE(n.report_status, 'no code') || ') ' || to_char(n.bounced_at, 'YYYY-MM-DD HH24:MI')
                               ELSE '' END
               FROM stepupdown.notifications n JOIN child_steps s ON s.id = n.step_id
             UNION ALL

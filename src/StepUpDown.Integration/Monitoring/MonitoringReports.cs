@@ -2,8 +2,10 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.Monitoring;
 
@@ -69,7 +71,7 @@ public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<Hand
             SELECT array_agg(working_days), percentile_cont(0.5) WITHIN GROUP (ORDER BY working_days),
                    percentile_cont(0.9) WITHIN GROUP (ORDER BY working_days)
               FROM stepupdown.handovers
-             WHERE state = 'complete' AND working_days IS NOT NULL
+             WHERE state = {HandoverStates.Sql(HandoverState.Complete)} AND working_days IS NOT NULL
                AND closed_at >= {CouncilMidnight("@from")} AND closed_at < {CouncilMidnight("@to + 1")}
             """,
             period,
@@ -84,8 +86,8 @@ public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<Hand
             """,
             transaction: transaction);
         var notices = (await connection.QueryAsync<NoticeCount>(
-            """
-            SELECT n.recipient_role AS RecipientRole, CASE WHEN n.state IN ('pending', 'sending') THEN 'pending' ELSE n.state END AS State,
+            $"""
+            SELECT n.recipient_role AS RecipientRole, CASE WHEN n.state IN ({NotificationStates.Sql(NotificationStates.Undelivered)}) THEN {NotificationStates.Sql(NotificationState.Pending)} ELSE n.state END AS State,
                    count(*)::int AS Count
               FROM stepupdown.notifications n JOIN period_steps s ON s.id = n.step_id
              GROUP BY 1, 2 ORDER BY 1, 2
@@ -93,7 +95,7 @@ public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<Hand
             transaction: transaction)).AsList();
         var match = await connection.QuerySingleAsync<(int Matched, int Whole)>(
             $"""
-            SELECT count(DISTINCT n.step_id) FILTER (WHERE n.recipient_role = '{RecipientRoles.Gp}' AND n.state <> 'withheld')::int,
+            SELECT count(DISTINCT n.step_id) FILTER (WHERE n.recipient_role = '{RecipientRoles.Gp}' AND n.state <> {NotificationStates.Sql(NotificationState.Withheld)})::int,
                    count(DISTINCT n.step_id)::int
               FROM stepupdown.notifications n JOIN period_steps s ON s.id = n.step_id
              WHERE n.recipient_role IN ('{RecipientRoles.Gp}', '{RecipientRoles.MasshNhsMatch}')

@@ -17,10 +17,10 @@ internal sealed class NotificationsCheck(NpgsqlDataSource dataSource, IOptions<H
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var (waiting, oldest, failed) = await connection.QuerySingleAsync<(long, DateTime?, long)>(
-            """
-            SELECT count(*) FILTER (WHERE state IN ('pending', 'sending')), min(created_at) FILTER (WHERE state IN ('pending', 'sending')),
-                   count(*) FILTER (WHERE state = 'failed' AND created_at > @since)
-              FROM stepupdown.notifications WHERE state IN ('pending', 'sending', 'failed')
+            $"""
+            SELECT count(*) FILTER (WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})), min(created_at) FILTER (WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})),
+                   count(*) FILTER (WHERE state = {NotificationStates.Sql(NotificationState.Failed)} AND created_at > @since)
+              FROM stepupdown.notifications WHERE state IN ({NotificationStates.Sql(NotificationState.Pending)}, {NotificationStates.Sql(NotificationState.Sending)}, {NotificationStates.Sql(NotificationState.Failed)})
             """,
             new { since = time.GetUtcNow().AddDays(-1) });
         var longest = oldest is { } at ? time.GetUtcNow() - new DateTimeOffset(at, TimeSpan.Zero) : TimeSpan.Zero;

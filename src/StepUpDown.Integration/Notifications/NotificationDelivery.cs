@@ -107,7 +107,7 @@ public sealed partial class NotificationDelivery(
         }
 
         var row = attempt.Row;
-        if (NotificationLedger.IsDone(row.State))
+        if (NotificationStates.IsDone(row.State))
         {
             _acceptedUnrecorded.TryRemove(notificationId, out _);
             LogAlreadyDone(logger, notificationId, row.State);

@@ -6,37 +6,6 @@ using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Notifications;
 
-/// <summary>Where a notice is in the ledger (<c>stepupdown.notifications.state</c>).</summary>
-public enum NotificationState
-{
-    /// <summary>Not yet delivered: a dispatch, or the row's own job, will try.</summary>
-    Pending,
-
-    /// <summary>An attempt is under way, or was cut off (see <see cref="NotificationLedger.BeginAttemptAsync"/>).</summary>
-    Sending,
-
-    /// <summary>Accepted by the SMTP relay.</summary>
-    Sent,
-
-    /// <summary>
-    /// Written to the <c>.eml</c> outbox (<c>Mail:UseOutbox</c>, or the Development environment):
-    /// nobody has received it, so it never counts as the GP told.
-    /// </summary>
-    Written,
-
-    /// <summary>Not to be sent: a GP is not written to without a usable NHS number.</summary>
-    Withheld,
-
-    /// <summary>Could not be delivered; the MASSH was told.</summary>
-    Failed,
-
-    /// <summary>
-    /// Accepted by the relay, then reported undeliverable by the receiving side (a delivery status
-    /// notification with <c>Action: failed</c>); the MASSH was told. It does not count as told.
-    /// </summary>
-    Bounced,
-}
-
 /// <summary>What a delivery report did to the ledger.</summary>
 public enum ReportEffect
 {
@@ -89,23 +58,6 @@ public sealed record LedgerRow(
 /// </summary>
 public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLease lease, TimeProvider time, ILogger<NotificationLedger> logger)
 {
-    /// <summary>The states that end a row: an attempt on one sends nothing.</summary>
-    public static bool IsDone(NotificationState state) =>
-        state is NotificationState.Sent or NotificationState.Written or NotificationState.Withheld or NotificationState.Bounced;
-
-    /// <summary>The state as the ledger's <c>state</c> column holds it.</summary>
-    public static string Column(NotificationState state) => state switch
-    {
-        NotificationState.Pending => "pending",
-        NotificationState.Sending => "sending",
-        NotificationState.Sent => "sent",
-        NotificationState.Written => "written",
-        NotificationState.Withheld => "withheld",
-        NotificationState.Failed => "failed",
-        NotificationState.Bounced => "bounced",
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
-    };
-
     /// <summary>Adds the rows not already there, as pending, in the caller's transaction (rows are keyed deterministically).</summary>
     /// <returns>The ids of the rows added.</returns>
     public static async Task<IReadOnlyList<Guid>> AddAsync(
@@ -114,9 +66,9 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(notifications);
         var added = await connection.QueryAsync<Guid>(
-            """
+            $"""
             INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, template, created_at)
-            SELECT n.id, n.step_id, n.role, 'pending', n.message_id, n.template, @now
+            SELECT n.id, n.step_id, n.role, {NotificationStates.Sql(NotificationState.Pending)}, n.message_id, n.template, @now
             FROM unnest(@ids, @stepIds, @roles, @messageIds, @templates) AS n(id, step_id, role, message_id, template)
             ON CONFLICT DO NOTHING
             RETURNING id
@@ -147,7 +99,7 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
             $"""
             UPDATE stepupdown.notifications SET claimed_at = now(), claimed_by = @holder
              WHERE id IN (SELECT id FROM stepupdown.notifications
-                           WHERE state IN ('pending', 'sending') AND job_id IS NULL
+                           WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)}) AND job_id IS NULL
                              AND (claimed_at IS NULL OR claimed_at < now() - @staleAfter OR NOT {InstanceLease.IsAliveSql("claimed_by")}
                                   OR (claimed_by = @holder AND NOT (id = ANY(@working))))
                            ORDER BY created_at
@@ -163,7 +115,7 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
     {
         await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
         await connection.ExecuteAsync(
-            "UPDATE stepupdown.notifications SET claimed_at = NULL, claimed_by = NULL WHERE id = ANY(@claimed) AND state IN ('pending', 'sending') AND job_id IS NULL",
+            $"UPDATE stepupdown.notifications SET claimed_at = NULL, claimed_by = NULL WHERE id = ANY(@claimed) AND state IN ({NotificationStates.Sql(NotificationStates.Undelivered)}) AND job_id IS NULL",
             new { claimed = claimed.ToArray() });
     }
 
@@ -186,11 +138,11 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var row = await connection.QuerySingleOrDefaultAsync<(Guid StepId, string Role)?>(
-            """
+            $"""
             UPDATE stepupdown.notifications
-               SET state = 'failed', sending_since = NULL,
+               SET state = {NotificationStates.Sql(NotificationState.Failed)}, sending_since = NULL,
                    last_error = @reason || '. Last: ' || COALESCE(last_error, 'none')
-             WHERE id = @notificationId AND state IN ('pending', 'sending')
+             WHERE id = @notificationId AND state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})
             RETURNING step_id, recipient_role
             """,
             new { notificationId, reason },
@@ -213,10 +165,10 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var row = await connection.QuerySingleOrDefaultAsync<(Guid StepId, string Role)?>(
-            """
+            $"""
             UPDATE stepupdown.notifications
-               SET state = 'bounced', report_status = @status, bounced_at = @reportedAt, last_error = @reason
-             WHERE id = @notificationId AND state = 'sent'
+               SET state = {NotificationStates.Sql(NotificationState.Bounced)}, report_status = @status, bounced_at = @reportedAt, last_error = @reason
+             WHERE id = @notificationId AND state = {NotificationStates.Sql(NotificationState.Sent)}
             RETURNING step_id, recipient_role
             """,
             new { notificationId, status, reportedAt, reason },
@@ -233,9 +185,9 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var noted = await connection.ExecuteAsync(
-            """
+            $"""
             UPDATE stepupdown.notifications SET delayed_at = @reportedAt, report_status = @status
-             WHERE id = @notificationId AND state = 'sent' AND delayed_at IS DISTINCT FROM @reportedAt
+             WHERE id = @notificationId AND state = {NotificationStates.Sql(NotificationState.Sent)} AND delayed_at IS DISTINCT FROM @reportedAt
             """,
             new { notificationId, status, reportedAt },
             transaction);
@@ -267,9 +219,9 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         return (await connection.QueryAsync<string>(
-            """
+            $"""
             SELECT job_id FROM stepupdown.notifications
-             WHERE state = 'pending' AND job_id IS NOT NULL AND attempts > 0 AND starts_with(last_error, @reasonPrefix)
+             WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND job_id IS NOT NULL AND attempts > 0 AND starts_with(last_error, @reasonPrefix)
              ORDER BY created_at LIMIT 10000
             """,
             new { reasonPrefix })).AsList();
@@ -286,9 +238,9 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
 
         await using var connection = await dataSource.OpenConnectionAsync();
         return (await connection.QueryAsync<Guid>(
-            """
+            $"""
             SELECT n.id FROM stepupdown.notifications n JOIN unnest(@ids, @jobIds) AS h(id, job_id) ON h.id = n.id AND h.job_id = n.job_id
-             WHERE n.state IN ('pending', 'sending')
+             WHERE n.state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})
             """,
             new { ids = handed.Select(h => h.NotificationId).ToArray(), jobIds = handed.Select(h => h.JobId).ToArray() })).AsList();
     }
@@ -339,7 +291,7 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
     public async Task<DateTime?> OldestUndeliveredAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<DateTime?>("SELECT min(created_at) FROM stepupdown.notifications WHERE state IN ('pending', 'sending')");
+        return await connection.ExecuteScalarAsync<DateTime?>($"SELECT min(created_at) FROM stepupdown.notifications WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})");
     }
 
     /// <summary>
@@ -373,157 +325,13 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
                            AND later.source = {step}.source AND later.child_id = {step}.child_id AND gp.created_at > {notice}.created_at)
         """;
 
-    /// <summary>Parses the <c>state</c> column.</summary>
-    public static NotificationState Parse(string column) =>
-        Enum.GetValues<NotificationState>().Single(state => Column(state) == column);
-
     private sealed record StoredRow(
         Guid StepId, string State, bool SendingRecently, bool Waited, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
         string Source, string ChildId, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson, DateTime DetectedAt,
         Guid? HandoverId)
     {
         public LedgerRow ToLedgerRow() => new(
-            StepId, Parse(State), SendingRecently, Waited, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
+            StepId, NotificationStates.Parse(State), SendingRecently, Waited, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
             Source, ChildId, Kind, FromLevel, ToLevel, Markers, Subject, RecordJson, DetailsJson, DetectedAt, HandoverId);
-    }
-}
-
-/// <summary>
-/// One delivery attempt on a locked ledger row: it marks the row <c>sending</c> (committing, which
-/// releases the lock) before the message goes out, and records the outcome in a transaction of its
-/// own after.
-/// </summary>
-public sealed partial class LedgerAttempt : IAsyncDisposable
-{
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly Guid _notificationId;
-    private readonly Guid _instance;
-    private readonly Guid _token = Guid.NewGuid();
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private NpgsqlConnection _connection;
-    private NpgsqlTransaction _transaction;
-    private bool _markedSending;
-
-    internal LedgerAttempt(
-        NpgsqlDataSource dataSource, NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, LedgerRow row, Guid instance, TimeProvider time, ILogger logger)
-    {
-        _logger = logger;
-        _dataSource = dataSource;
-        _connection = connection;
-        _transaction = transaction;
-        _notificationId = notificationId;
-        _instance = instance;
-        _time = time;
-        Row = row;
-    }
-
-    /// <summary>The row as it was when locked.</summary>
-    public LedgerRow Row { get; }
-
-    /// <summary>The last failure recorded on the step's notice to <paramref name="recipientRole"/>.</summary>
-    public Task<string?> LastErrorAsync(string recipientRole) => _connection.ExecuteScalarAsync<string?>(
-        "SELECT last_error FROM stepupdown.notifications WHERE step_id = @StepId AND recipient_role = @recipientRole",
-        new { Row.StepId, recipientRole },
-        _transaction);
-
-    /// <summary>
-    /// Marks the attempt under way (stamped with this instance and this attempt's token) and
-    /// commits: the row is <c>sending</c> until its outcome is recorded. Only while this
-    /// instance's lease is alive: an instance paused past its lease (a GC or VM pause) while it
-    /// held the row's lock marks nothing and sends nothing, since a peer may take the row once
-    /// the lock is gone. This commit does not wait for the disk (<c>synchronous_commit = off</c>):
-    /// if a crash loses it, the row is back to pending, which is what a crash mid-send means
-    /// anyway. The outcome's commit waits as usual.
-    /// </summary>
-    /// <returns>False when this instance's lease had lapsed: nothing was marked, and nothing may be sent.</returns>
-    public async Task<bool> MarkSendingAsync()
-    {
-        var marked = await _connection.ExecuteAsync(
-            $"""
-            SET LOCAL synchronous_commit = off;
-            UPDATE stepupdown.notifications
-               SET state = 'sending', sending_since = now(), sending_by = @sender, sending_token = @token, attempts = attempts + 1
-             WHERE id = @id AND {InstanceLease.IsAliveSql("@sender")}
-            """,
-            new { id = _notificationId, sender = _instance, token = _token, aliveFor = InstanceLease.AliveFor },
-            _transaction);
-        await _transaction.CommitAsync();
-        _markedSending = marked == 1;
-        return _markedSending;
-    }
-
-    /// <summary>
-    /// Records the attempt's outcome and commits, adding <paramref name="alsoAdd"/> (the MASSH's
-    /// notice of a failure) in the same transaction. Once the row was marked sending, nothing is
-    /// written unless this attempt still holds it.
-    /// </summary>
-    /// <returns>False when a peer has taken the row over since: nothing was written.</returns>
-    public async Task<bool> RecordAsync(NotificationState state, string? address, string? error, NotificationToStore? alsoAdd = null)
-    {
-        if (_markedSending)
-        {
-            await _transaction.DisposeAsync();
-            _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
-        }
-
-        var updated = await _connection.ExecuteAsync(
-            """
-            UPDATE stepupdown.notifications
-               SET state = @state, attempts = attempts + CASE WHEN @countAttempt THEN 1 ELSE 0 END, last_error = @error, sending_since = NULL,
-                   sending_token = NULL, recipient_address = COALESCE(@address, recipient_address),
-                   sent_at = CASE WHEN @state IN ('sent', 'written') THEN @now ELSE sent_at END
-             WHERE id = @id AND (NOT @fenced OR sending_token = @token)
-            """,
-            new
-            {
-                id = _notificationId, state = NotificationLedger.Column(state), address, error, countAttempt = !_markedSending,
-                fenced = _markedSending, token = _token, now = _time.GetUtcNow(),
-            },
-            _transaction);
-        if (updated == 1 && alsoAdd is not null)
-        {
-            await NotificationLedger.AddAsync(_connection, _transaction, [alsoAdd], _time.GetUtcNow());
-        }
-
-        await _transaction.CommitAsync();
-        return updated == 1;
-    }
-
-    /// <summary>
-    /// Records what the relay accepted. Never turned into another attempt: if the database cannot
-    /// be reached (a reset connection, a failover), it is tried again on a new connection, with
-    /// backoff, for up to ten minutes; only then does the failure reach the caller.
-    /// </summary>
-    /// <returns>False when a peer has taken the row over since: nothing was written.</returns>
-    public Task<bool> RecordAcceptedAsync(NotificationState state, string? address) => DatabaseErrors.RecordAcceptedAsync(
-        async retry =>
-        {
-            if (retry)
-            {
-                // Inside the retried write: a database still down when the connection is opened is tried again too.
-                await ReconnectAsync();
-            }
-
-            return await RecordAsync(state, address, null);
-        },
-        error => LogRecordRetried(_logger, _notificationId, error));
-
-    private async Task ReconnectAsync()
-    {
-        await _transaction.DisposeAsync();
-        await _connection.DisposeAsync();
-        _connection = await _dataSource.OpenConnectionAsync(CancellationToken.None);
-        _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} was accepted by the relay but could not be recorded ({Error}); recording it again, not sending it again")]
-    private static partial void LogRecordRetried(ILogger logger, Guid notificationId, string error);
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await _transaction.DisposeAsync();
-        await _connection.DisposeAsync();
     }
 }

@@ -29,8 +29,8 @@ internal sealed class NotificationsPage : DashboardPage
         using var connection = OpenConnection();
         var lastDay = connection.Query<(string State, long Count)>(
             "SELECT state, count(*) FROM stepupdown.notifications WHERE created_at > now() - interval '1 day' GROUP BY state ORDER BY state").AsList();
-        var undelivered = connection.Query<Row>($"{SelectRows} WHERE n.state <> 'sent' ORDER BY n.created_at DESC LIMIT 100").AsList();
-        var sent = connection.Query<Row>($"{SelectRows} WHERE n.state = 'sent' ORDER BY n.created_at DESC LIMIT 50").AsList();
+        var undelivered = connection.Query<Row>($"{SelectRows} WHERE n.state <> {NotificationStates.Sql(NotificationState.Sent)} ORDER BY n.created_at DESC LIMIT 100").AsList();
+        var sent = connection.Query<Row>($"{SelectRows} WHERE n.state = {NotificationStates.Sql(NotificationState.Sent)} ORDER BY n.created_at DESC LIMIT 50").AsList();
 
         WriteLiteral("<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">Notifications</h1><p>Last 24 hours: ");
         Write(lastDay.Count == 0 ? "none" : string.Join(", ", lastDay.Select(s => $"{s.Count} {s.State}")));

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.ChildRecords;
+using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 
@@ -33,7 +35,7 @@ public sealed partial class RetentionPurge(
 {
     /// <summary>SQL true when the child <c>{alias}.source, {alias}.child_id</c> has an open handover.</summary>
     private static string HasOpenHandover(string alias) =>
-        $"EXISTS (SELECT 1 FROM stepupdown.handovers h WHERE h.source = {alias}.source AND h.child_id = {alias}.child_id AND h.state = 'open')";
+        $"EXISTS (SELECT 1 FROM stepupdown.handovers h WHERE h.source = {alias}.source AND h.child_id = {alias}.child_id AND h.state = {HandoverStates.Sql(HandoverState.Open)})";
 
     /// <summary>
     /// SQL true when the record <c>{alias}.source, {alias}.child_id</c> is the same child as one with
@@ -47,7 +49,7 @@ public sealed partial class RetentionPurge(
         EXISTS (SELECT 1 FROM stepupdown.handovers h
                   JOIN stepupdown.child_records held ON held.source = h.source AND held.child_id = h.child_id
                   JOIN stepupdown.child_records own ON own.source = {alias}.source AND own.child_id = {alias}.child_id
-                 WHERE h.state = 'open'
+                 WHERE h.state = {HandoverStates.Sql(HandoverState.Open)}
                    AND (held.nhs_number = own.nhs_number
                         OR EXISTS (SELECT 1 FROM stepupdown.child_external_ids x
                                     WHERE (x.source = held.source AND x.child_id = held.child_id AND x.named_key = own.source || '|' || own.child_id)
@@ -76,7 +78,7 @@ public sealed partial class RetentionPurge(
         var ledgerRows = await connection.ExecuteAsync(
             $"""
             DELETE FROM stepupdown.notifications n USING stepupdown.steps s
-             WHERE s.id = n.step_id AND n.created_at < @ledger AND n.state NOT IN ('pending', 'sending') AND NOT {HasOpenHandover("s")}
+             WHERE s.id = n.step_id AND n.created_at < @ledger AND n.state NOT IN ({NotificationStates.Sql(NotificationStates.Undelivered)}) AND NOT {HasOpenHandover("s")}
                AND NOT {LinkedToOpenHandover("s")}
                AND NOT ({NotificationLedger.GpNoticeOwed("s", "n")} AND {IsHeld("s")})
             """,
@@ -91,7 +93,7 @@ public sealed partial class RetentionPurge(
             parameters,
             transaction);
         var handovers = await connection.ExecuteAsync(
-            "DELETE FROM stepupdown.handovers WHERE state <> 'open' AND COALESCE(closed_at, opened_at) < @steps",
+            $"DELETE FROM stepupdown.handovers WHERE state <> {HandoverStates.Sql(HandoverState.Open)} AND COALESCE(closed_at, opened_at) < @steps",
             parameters,
             transaction);
         var children = await connection.ExecuteScalarAsync<int>(

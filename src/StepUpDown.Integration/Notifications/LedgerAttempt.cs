@@ -1,0 +1,146 @@
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using StepUpDown.Integration.Storage;
+
+namespace StepUpDown.Integration.Notifications;
+
+/// <summary>
+/// One delivery attempt on a locked ledger row: it marks the row <c>sending</c> (committing, which
+/// releases the lock) before the message goes out, and records the outcome in a transaction of its
+/// own after.
+/// </summary>
+public sealed partial class LedgerAttempt : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly Guid _notificationId;
+    private readonly Guid _instance;
+    private readonly Guid _token = Guid.NewGuid();
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private NpgsqlConnection _connection;
+    private NpgsqlTransaction _transaction;
+    private bool _markedSending;
+
+    internal LedgerAttempt(
+        NpgsqlDataSource dataSource, NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, LedgerRow row, Guid instance, TimeProvider time, ILogger logger)
+    {
+        _logger = logger;
+        _dataSource = dataSource;
+        _connection = connection;
+        _transaction = transaction;
+        _notificationId = notificationId;
+        _instance = instance;
+        _time = time;
+        Row = row;
+    }
+
+    /// <summary>The row as it was when locked.</summary>
+    public LedgerRow Row { get; }
+
+    /// <summary>The last failure recorded on the step's notice to <paramref name="recipientRole"/>.</summary>
+    public Task<string?> LastErrorAsync(string recipientRole) => _connection.ExecuteScalarAsync<string?>(
+        "SELECT last_error FROM stepupdown.notifications WHERE step_id = @StepId AND recipient_role = @recipientRole",
+        new { Row.StepId, recipientRole },
+        _transaction);
+
+    /// <summary>
+    /// Marks the attempt under way (stamped with this instance and this attempt's token) and
+    /// commits: the row is <c>sending</c> until its outcome is recorded. Only while this
+    /// instance's lease is alive: an instance paused past its lease (a GC or VM pause) while it
+    /// held the row's lock marks nothing and sends nothing, since a peer may take the row once
+    /// the lock is gone. This commit does not wait for the disk (<c>synchronous_commit = off</c>):
+    /// if a crash loses it, the row is back to pending, which is what a crash mid-send means
+    /// anyway. The outcome's commit waits as usual.
+    /// </summary>
+    /// <returns>False when this instance's lease had lapsed: nothing was marked, and nothing may be sent.</returns>
+    public async Task<bool> MarkSendingAsync()
+    {
+        var marked = await _connection.ExecuteAsync(
+            $"""
+            SET LOCAL synchronous_commit = off;
+            UPDATE stepupdown.notifications
+               SET state = {NotificationStates.Sql(NotificationState.Sending)}, sending_since = now(), sending_by = @sender, sending_token = @token, attempts = attempts + 1
+             WHERE id = @id AND {InstanceLease.IsAliveSql("@sender")}
+            """,
+            new { id = _notificationId, sender = _instance, token = _token, aliveFor = InstanceLease.AliveFor },
+            _transaction);
+        await _transaction.CommitAsync();
+        _markedSending = marked == 1;
+        return _markedSending;
+    }
+
+    /// <summary>
+    /// Records the attempt's outcome and commits, adding <paramref name="alsoAdd"/> (the MASSH's
+    /// notice of a failure) in the same transaction. Once the row was marked sending, nothing is
+    /// written unless this attempt still holds it.
+    /// </summary>
+    /// <returns>False when a peer has taken the row over since: nothing was written.</returns>
+    public async Task<bool> RecordAsync(NotificationState state, string? address, string? error, NotificationToStore? alsoAdd = null)
+    {
+        if (_markedSending)
+        {
+            await _transaction.DisposeAsync();
+            _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
+        }
+
+        var updated = await _connection.ExecuteAsync(
+            $"""
+            UPDATE stepupdown.notifications
+               SET state = @state, attempts = attempts + CASE WHEN @countAttempt THEN 1 ELSE 0 END, last_error = @error, sending_since = NULL,
+                   sending_token = NULL, recipient_address = COALESCE(@address, recipient_address),
+                   sent_at = CASE WHEN @state IN ({NotificationStates.Sql(NotificationState.Sent)}, {NotificationStates.Sql(NotificationState.Written)}) THEN @now ELSE sent_at END
+             WHERE id = @id AND (NOT @fenced OR sending_token = @token)
+            """,
+            new
+            {
+                id = _notificationId, state = NotificationStates.Column(state), address, error, countAttempt = !_markedSending,
+                fenced = _markedSending, token = _token, now = _time.GetUtcNow(),
+            },
+            _transaction);
+        if (updated == 1 && alsoAdd is not null)
+        {
+            await NotificationLedger.AddAsync(_connection, _transaction, [alsoAdd], _time.GetUtcNow());
+        }
+
+        await _transaction.CommitAsync();
+        return updated == 1;
+    }
+
+    /// <summary>
+    /// Records what the relay accepted. Never turned into another attempt: if the database cannot
+    /// be reached (a reset connection, a failover), it is tried again on a new connection, with
+    /// backoff, for up to ten minutes; only then does the failure reach the caller.
+    /// </summary>
+    /// <returns>False when a peer has taken the row over since: nothing was written.</returns>
+    public Task<bool> RecordAcceptedAsync(NotificationState state, string? address) => DatabaseErrors.RecordAcceptedAsync(
+        async retry =>
+        {
+            if (retry)
+            {
+                // Inside the retried write: a database still down when the connection is opened is tried again too.
+                await ReconnectAsync();
+            }
+
+            return await RecordAsync(state, address, null);
+        },
+        error => LogRecordRetried(_logger, _notificationId, error));
+
+    private async Task ReconnectAsync()
+    {
+        await _transaction.DisposeAsync();
+        await _connection.DisposeAsync();
+        _connection = await _dataSource.OpenConnectionAsync(CancellationToken.None);
+        _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} was accepted by the relay but could not be recorded ({Error}); recording it again, not sending it again")]
+    private static partial void LogRecordRetried(ILogger logger, Guid notificationId, string error);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _transaction.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+}

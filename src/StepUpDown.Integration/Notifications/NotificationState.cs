@@ -1,0 +1,71 @@
+namespace StepUpDown.Integration.Notifications;
+
+/// <summary>Where a notice is in the ledger (<c>stepupdown.notifications.state</c>).</summary>
+public enum NotificationState
+{
+    /// <summary>Not yet delivered: a dispatch, or the row's own job, will try.</summary>
+    Pending,
+
+    /// <summary>An attempt is under way, or was cut off (see <see cref="NotificationLedger.BeginAttemptAsync"/>).</summary>
+    Sending,
+
+    /// <summary>Accepted by the SMTP relay.</summary>
+    Sent,
+
+    /// <summary>
+    /// Written to the <c>.eml</c> outbox (<c>Mail:UseOutbox</c>, or the Development environment):
+    /// nobody has received it, so it never counts as the GP told.
+    /// </summary>
+    Written,
+
+    /// <summary>Not to be sent: a GP is not written to without a usable NHS number.</summary>
+    Withheld,
+
+    /// <summary>Could not be delivered; the MASSH was told.</summary>
+    Failed,
+
+    /// <summary>
+    /// Accepted by the relay, then reported undeliverable by the receiving side (a delivery status
+    /// notification with <c>Action: failed</c>); the MASSH was told. It does not count as told.
+    /// </summary>
+    Bounced,
+}
+
+/// <summary>
+/// How the ledger's <c>state</c> column spells each <see cref="NotificationState"/>: the one place
+/// the names are written. SQL anywhere gets them from here (<see cref="Sql(NotificationState[])"/>),
+/// so a state is renamed or added in one file.
+/// </summary>
+public static class NotificationStates
+{
+    /// <summary>Not delivered yet, and not given up: pending or sending.</summary>
+    public static readonly NotificationState[] Undelivered = [NotificationState.Pending, NotificationState.Sending];
+
+    /// <summary>The states that end a row: an attempt on one sends nothing.</summary>
+    public static bool IsDone(NotificationState state) =>
+        state is NotificationState.Sent or NotificationState.Written or NotificationState.Withheld or NotificationState.Bounced;
+
+    /// <summary>The state as the ledger's <c>state</c> column holds it.</summary>
+    public static string Column(NotificationState state) => state switch
+    {
+        NotificationState.Pending => "pending",
+        NotificationState.Sending => "sending",
+        NotificationState.Sent => "sent",
+        NotificationState.Written => "written",
+        NotificationState.Withheld => "withheld",
+        NotificationState.Failed => "failed",
+        NotificationState.Bounced => "bounced",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+
+    /// <summary>Parses the <c>state</c> column.</summary>
+    public static NotificationState Parse(string column) =>
+        Enum.GetValues<NotificationState>().Single(state => Column(state) == column);
+
+    /// <summary>The states as SQL string literals, comma-separated: <c>state IN ({Sql(Pending, Sending)})</c>.</summary>
+    public static string Sql(params NotificationState[] states)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        return string.Join(", ", states.Select(state => $"'{Column(state)}'"));
+    }
+}
