@@ -36,17 +36,6 @@ public static class JobsServiceCollectionExtensions
         // and restore the enqueuer's culture: two job parameters less to write and read per job.
         GlobalJobFilters.Filters.Remove<CaptureCultureAttribute>();
 
-        // One retry policy for delivery jobs: transient failures retry with Hangfire's backoff,
-        // permanent ones fail at once. Jobs with their own [AutomaticRetry] (the poll) keep theirs.
-        var notifications = builder.Configuration.GetSection(NotificationOptions.SectionName).Get<NotificationOptions>() ?? new NotificationOptions();
-        GlobalJobFilters.Filters.Remove<AutomaticRetryAttribute>();
-        GlobalJobFilters.Filters.Add(new AutomaticRetryAttribute
-        {
-            Attempts = notifications.MaxAttempts,
-            ExceptOn = [typeof(PermanentDeliveryException)],
-            OnAttemptsExceeded = AttemptsExceededAction.Fail,
-        });
-
         builder.Services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -76,11 +65,10 @@ public static class JobsServiceCollectionExtensions
                 server.WorkerCount = jobs.WorkerCount;
                 server.SchedulePollingInterval = jobs.SchedulePollingInterval;
 
-                // A filter with services of this host: per server, not in the process-wide
-                // GlobalJobFilters (several hosts may share a process, as the tests do).
-                var filters = new JobFilterCollection();
-                filters.Add(provider.GetRequiredService<GiveUpWhenRetriesRunOut>(), GiveUpWhenRetriesRunOut.Order);
-                server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, filters);
+                // The capabilities' job policies (a delivery job's retries): per server, from this
+                // host's services, not the process-wide GlobalJobFilters (several hosts may share
+                // a process, as the tests do).
+                server.FilterProvider = new JobFilterProviderCollection([JobFilterProviders.Providers, .. provider.GetServices<IJobFilterProvider>()]);
             });
         }
 

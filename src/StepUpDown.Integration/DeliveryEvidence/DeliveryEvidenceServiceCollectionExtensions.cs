@@ -1,3 +1,4 @@
+using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -34,7 +35,8 @@ public static class DeliveryEvidenceServiceCollectionExtensions
     }
 }
 
-/// <summary>The recurring read of the bounce mailbox: the one ops see on the dashboard, failed while the mailbox cannot be read.</summary>
+/// <summary>The recurring read of the bounce mailbox: the one ops see on the dashboard, failed while the mailbox cannot be read (not retried: the next read is a minute away).</summary>
+[AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
 public sealed class ReadBounceMailboxJob(BounceMailbox mailbox)
 {
     /// <summary>The recurring job's id.</summary>

@@ -1,38 +1,30 @@
 using Hangfire;
-using Hangfire.States;
+using Hangfire.Storage.Monitoring;
 
 namespace StepUpDown.Integration.Notifications;
 
 /// <summary>
-/// When a <see cref="SendNotificationJob"/> fails for good (its transient retries ran out), its
-/// ledger row must not stay <c>pending</c> for ever with nobody told: the row becomes
-/// <c>failed</c> with its last reason and the MASSH is asked to make sure the recipient is told,
-/// as for a permanent failure. So too when the job is deleted (on the dashboard, whose client
-/// no server filter sees) while its row is still undelivered: ops stopped the retries, and the
-/// MASSH must know the recipient was not told (<see cref="GiveUpDeletedAsync"/>, run by the
-/// dispatch's safety net every 15 seconds). Registered after Hangfire's retry filter (<see cref="Order"/>), so it sees its decision; a row
-/// already failed, sent or withheld is left as it is.
+/// No notice ends silently. When a <see cref="SendNotificationJob"/> has failed for good (its
+/// transient retries ran out, <see cref="DeliveryRetryPolicy"/>) or has been deleted (on the
+/// dashboard) while its ledger row is still undelivered, the row becomes <c>failed</c> with its
+/// last reason and the MASSH is asked to make sure the recipient is told, as for a permanent
+/// failure. Run by the dispatch's safety net every 15 seconds (<see cref="DispatchNotificationsJob"/>),
+/// async end to end; a row already failed, sent or withheld is left as it is.
 /// </summary>
 public sealed class GiveUpWhenRetriesRunOut(NotificationLedger ledger, NotificationPlanner planner, INotificationDispatcher dispatcher, JobStorage jobs)
-    : IElectStateFilter
 {
-    /// <summary>How many of the most recently deleted jobs each look covers.</summary>
-    private const int DeletedJobsLooked = 1000;
+    /// <summary>How many of the most recently failed, and deleted, jobs each look covers.</summary>
+    private const int JobsLooked = 1000;
 
-    /// <summary>Fails, and tells the MASSH of, every undelivered row whose delivery job has been deleted.</summary>
+    /// <summary>Fails, and tells the MASSH of, every undelivered row whose delivery job has failed for good or been deleted.</summary>
     /// <returns>How many rows were given up.</returns>
-    public async Task<int> GiveUpDeletedAsync()
+    public async Task<int> GiveUpAsync()
     {
-        var deleted = jobs.GetMonitoringApi().DeletedJobs(0, DeletedJobsLooked)
-            .Where(job => job.Value?.Job?.Type == typeof(SendNotificationJob) && job.Value.Job.Args is [Guid, ..])
-            .Select(job => (NotificationId: (Guid)job.Value.Job.Args[0], JobId: job.Key))
-            .ToList();
-        var given = 0;
-        foreach (var notificationId in await ledger.UndeliveredOfJobsAsync(deleted))
-        {
-            given += await ledger.GiveUpAsync(notificationId, "Gave up: its delivery job was deleted on the dashboard", planner.Undelivered) ? 1 : 0;
-        }
-
+        var monitoring = jobs.GetMonitoringApi();
+        var failed = Deliveries(monitoring.FailedJobs(0, JobsLooked).Select(job => (job.Key, job.Value?.Job, job.Value?.ExceptionType)));
+        var deleted = Deliveries(monitoring.DeletedJobs(0, JobsLooked).Select(job => (job.Key, job.Value?.Job, (string?)null)));
+        var given = await GiveUpAsync(failed, exceptionType => $"Gave up: retries ran out ({ShortName(exceptionType)})")
+                    + await GiveUpAsync(deleted, _ => "Gave up: its delivery job was deleted on the dashboard");
         if (given > 0)
         {
             dispatcher.ScheduleDispatch();
@@ -41,27 +33,29 @@ public sealed class GiveUpWhenRetriesRunOut(NotificationLedger ledger, Notificat
         return given;
     }
 
-    /// <summary>The filter order to register it with: after <c>AutomaticRetryAttribute</c> (20).</summary>
-    public const int Order = 30;
-
-    /// <inheritdoc />
-    public void OnStateElection(ElectStateContext context)
+    private async Task<int> GiveUpAsync(IReadOnlyList<EndedDelivery> ended, Func<string?, string> reason)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        if (context.BackgroundJob.Job?.Type != typeof(SendNotificationJob) || context.BackgroundJob.Job.Args is not [Guid notificationId, ..])
+        var given = 0;
+        var exceptions = ended.ToDictionary(job => job.NotificationId, job => job.ExceptionType);
+        foreach (var notificationId in await ledger.UndeliveredOfJobsAsync(ended.Select(job => (job.NotificationId, job.JobId)).ToList()))
         {
-            return;
+            given += await ledger.GiveUpAsync(notificationId, reason(exceptions[notificationId]), planner.Undelivered) ? 1 : 0;
         }
 
-        if (context.CandidateState is not FailedState failed)
-        {
-            return;
-        }
-
-        var reason = $"Gave up: retries ran out ({failed.Exception?.GetType().Name ?? "unknown"})";
-        if (ledger.GiveUpAsync(notificationId, reason, planner.Undelivered).GetAwaiter().GetResult())
-        {
-            dispatcher.ScheduleDispatch();
-        }
+        return given;
     }
+
+    /// <summary>The delivery jobs among <paramref name="jobsFound"/>, latest first, one per notice.</summary>
+    private static List<EndedDelivery> Deliveries(IEnumerable<(string JobId, Hangfire.Common.Job? Job, string? ExceptionType)> jobsFound) =>
+        jobsFound
+            .Where(found => found.Job?.Type == typeof(SendNotificationJob) && found.Job.Args is [Guid, ..])
+            .Select(found => new EndedDelivery((Guid)found.Job!.Args[0], found.JobId, found.ExceptionType))
+            .DistinctBy(found => found.NotificationId)
+            .ToList();
+
+    /// <summary>The exception's type without its namespace (what the row's reason names: no message, which may quote a value).</summary>
+    private static string ShortName(string? exceptionType) =>
+        exceptionType is null ? "unknown" : exceptionType[(exceptionType.LastIndexOf('.') + 1)..];
+
+    private sealed record EndedDelivery(Guid NotificationId, string JobId, string? ExceptionType);
 }

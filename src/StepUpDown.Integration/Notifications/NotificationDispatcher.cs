@@ -193,18 +193,20 @@ public sealed partial class NotificationDispatcher(
 
 /// <summary>
 /// Delivers the pending ledger rows (scheduled per page, and every 15 seconds as a safety net,
-/// which also gives up the rows whose delivery job was deleted, and sends the notices waiting for
-/// a retry at once when the relay answers again).
+/// which also gives up the rows whose delivery job failed for good or was deleted, and sends the
+/// notices waiting for a retry at once when the relay answers again). Not retried: the next run
+/// is 15 seconds away.
 /// </summary>
+[AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
 public sealed class DispatchNotificationsJob(NotificationDispatcher dispatcher, GiveUpWhenRetriesRunOut giveUp, RelayRecovery relay)
 {
     /// <summary>The recurring job id of the safety net.</summary>
     public const string RecurringJobId = "dispatch-notifications";
 
-    /// <summary>Gives up the rows of deleted jobs, brings retries forward if the relay is back, then delivers the pending rows.</summary>
+    /// <summary>Gives up the rows of ended jobs, brings retries forward if the relay is back, then delivers the pending rows.</summary>
     public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(async () =>
     {
-        await giveUp.GiveUpDeletedAsync();
+        await giveUp.GiveUpAsync();
         await relay.ProbeAsync(cancellationToken);
         await dispatcher.DispatchPendingAsync(cancellationToken);
     });

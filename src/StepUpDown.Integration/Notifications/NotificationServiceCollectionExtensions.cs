@@ -1,3 +1,4 @@
+using Hangfire.Common;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -84,6 +85,7 @@ public static class NotificationServiceCollectionExtensions
         services.AddSingleton<NotificationDispatcher>();
         services.AddScoped<SendNotificationJob>();
         services.AddSingleton<GiveUpWhenRetriesRunOut>();
+        services.AddSingleton<IJobFilterProvider, DeliveryRetryPolicy>();
         services.AddSingleton<RelayRecovery>();
         services.AddScoped<DispatchNotificationsJob>();
         return builder;

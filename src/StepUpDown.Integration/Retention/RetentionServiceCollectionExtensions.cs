@@ -1,3 +1,4 @@
+using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StepUpDown.Integration.Configuration;
@@ -19,7 +20,8 @@ public static class RetentionServiceCollectionExtensions
     }
 }
 
-/// <summary>The daily purge (<c>Retention:Cron</c>).</summary>
+/// <summary>The daily purge (<c>Retention:Cron</c>): retried a few times (a database restart), then left Failed on the dashboard until the next day's.</summary>
+[AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
 public sealed class PurgeRetentionJob(RetentionPurge purge)
 {
     /// <summary>The recurring job's id.</summary>
