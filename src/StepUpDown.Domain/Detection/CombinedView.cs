@@ -45,10 +45,20 @@ public static class CombinedView
             .MaxBy(r => r.Record.UpdatedAt)?.Record.GpPractice;
     }
 
+    /// <summary>
+    /// The record that holds the case: the highest open one (the first of <paramref name="child"/>
+    /// on a tie); null when none is open. Its lead leads the child, its plan is the plan.
+    /// </summary>
+    public static SourceRecord? Holder(IEnumerable<SourceRecord> child)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        return child.Where(r => r.IsOpen).MaxBy(r => r.Level.Rank);
+    }
+
     private static ChildRecord Combined(SourceRecord current, IReadOnlyList<SourceRecord> related)
     {
         var child = related.Prepend(current).ToArray();
-        var holder = child.Where(r => r.IsOpen).MaxBy(r => r.Level.Rank);
+        var holder = Holder(child);
         var practice = GpPracticeOf(child) ?? current.Record.GpPractice;
         if (holder is null)
         {

@@ -104,6 +104,13 @@ public sealed record DetectedStep(
     /// </summary>
     public bool EndsAnEpisode => Kind == StepKind.StepDownComplete || (Kind == StepKind.StepDown && To.Rank == 1);
 
+    /// <summary>The marker every step of a record carries when its child has no usable NHS number.</summary>
+    public static StepMarkers NhsNumberMarker(SourceRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.UsableNhsNumber is null ? StepMarkers.InvalidNhsNumber : StepMarkers.None;
+    }
+
     /// <summary>The same (source, child, kind, version, subject) always gives the same id.</summary>
     public static Guid IdFor(string source, string childId, StepKind kind, long toVersion, string? subject = null)
     {

@@ -284,7 +284,7 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
     private sealed class StepList(SourceRecord current, SourceRecord? previous, Level from, Level to)
     {
         private readonly List<DetectedStep> _steps = [];
-        private readonly StepMarkers _nhsMarker = current.UsableNhsNumber is null ? StepMarkers.InvalidNhsNumber : StepMarkers.None;
+        private readonly StepMarkers _nhsMarker = DetectedStep.NhsNumberMarker(current);
 
         public SourceRecord Current => current;
 

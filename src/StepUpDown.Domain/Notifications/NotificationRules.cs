@@ -1,4 +1,5 @@
 using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Records;
 
 namespace StepUpDown.Domain.Notifications;
 
@@ -120,6 +121,21 @@ public static class NotificationRules
         var roles = plannedRoles.ToArray();
         return roles.Contains(RecipientRoles.MasshNhsMatch) || (owedBefore && !roles.Any(RecipientRoles.IsGp));
     }
+
+    /// <summary>
+    /// The GP safety rule: a GP practice is written to about a child only when the step found a
+    /// usable NHS number (no <see cref="StepMarkers.InvalidNhsNumber"/>) and the record's number
+    /// passes the check. Checked again when a notice is composed, guarding the rules themselves.
+    /// </summary>
+    public static bool MayWriteToGp(StepMarkers markers, string? nhsNumber) =>
+        !markers.HasFlag(StepMarkers.InvalidNhsNumber) && NhsNumber.IdentifiesAChild(nhsNumber);
+
+    /// <summary>
+    /// A notice that ended undelivered (failed, given up, bounced) is followed by one to the MASSH,
+    /// so that someone makes sure the recipient is told; unless it was the MASSH's own, which would
+    /// only tell the MASSH of itself.
+    /// </summary>
+    public static bool FailureIsToldToMassh(string role) => !RecipientRoles.IsMassh(role);
 
     /// <summary>Every rule.</summary>
     public static IReadOnlyList<NotificationRule> All { get; } =

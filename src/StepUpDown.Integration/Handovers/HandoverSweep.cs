@@ -290,7 +290,7 @@ public sealed partial class HandoverSweep(
     {
         var handover = write.Handover;
         var markers = (handover.Planned ? StepMarkers.None : StepMarkers.Unplanned)
-                      | (write.Own.UsableNhsNumber is null ? StepMarkers.InvalidNhsNumber : StepMarkers.None);
+                      | DetectedStep.NhsNumberMarker(write.Own);
         return new DetectedStep(
             DetectedStep.IdFor(handover.Source, handover.ChildId, kind, 0, subject),
             kind,

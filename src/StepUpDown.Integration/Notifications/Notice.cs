@@ -2,6 +2,7 @@ using System.Globalization;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
 
 namespace StepUpDown.Integration.Notifications;
@@ -58,7 +59,7 @@ public sealed record Notice(
                 record.Name?.Family ?? "",
                 Date(record.DateOfBirth),
                 FormatNhsNumber(record.NhsNumber),
-                !step.Markers.HasFlag(StepMarkers.InvalidNhsNumber) && NhsNumber.IdentifiesAChild(record.NhsNumber),
+                NotificationRules.MayWriteToGp(step.Markers, record.NhsNumber),
                 step.Source,
                 record.ChildId,
                 record.GpPractice is { } gp ? $"{gp.Name ?? "name not recorded"} ({gp.OdsCode ?? "no ODS code"})" : null),

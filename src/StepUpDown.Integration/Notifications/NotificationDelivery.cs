@@ -135,9 +135,7 @@ public sealed partial class NotificationDelivery(
         try
         {
             var record = JsonSerializer.Deserialize<ChildRecord>(row.RecordJson, JsonOptions)!;
-            var noUsableNhsNumber = row.Markers.Contains(nameof(StepMarkers.InvalidNhsNumber), StringComparison.Ordinal)
-                                    || !NhsNumber.IdentifiesAChild(record.NhsNumber);
-            if (RecipientRoles.IsGp(row.RecipientRole) && noUsableNhsNumber)
+            if (RecipientRoles.IsGp(row.RecipientRole) && !NotificationRules.MayWriteToGp(row.StepMarkers, record.NhsNumber))
             {
                 // The rules already send these to the MASSH instead; this guards the rule itself.
                 await attempt.RecordAsync(NotificationState.Withheld, null,
@@ -212,7 +210,7 @@ public sealed partial class NotificationDelivery(
     {
         var row = attempt.Row;
         var failure = Classify(exception);
-        var tellMassh = failure.Permanent && !RecipientRoles.IsMassh(row.RecipientRole);
+        var tellMassh = failure.Permanent && NotificationRules.FailureIsToldToMassh(row.RecipientRole);
         var recorded = await attempt.RecordAsync(
             failure.Permanent ? NotificationState.Failed : NotificationState.Pending,
             null,
@@ -267,7 +265,7 @@ public sealed partial class NotificationDelivery(
             Enum.Parse<StepKind>(row.Kind),
             continuum.Get(row.FromLevel),
             continuum.Get(row.ToLevel),
-            string.IsNullOrEmpty(row.Markers) ? StepMarkers.None : Enum.Parse<StepMarkers>(row.Markers),
+            row.StepMarkers,
             row.Subject,
             row.Source);
         var handover = row.DetailsJson is null ? null : JsonSerializer.Deserialize<HandoverDetails>(row.DetailsJson, JsonOptions);

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Storage;
 
@@ -43,7 +44,11 @@ public sealed record LedgerRow(
     string RecordJson,
     string? DetailsJson,
     DateTime DetectedAt = default,
-    Guid? HandoverId = null);
+    Guid? HandoverId = null)
+{
+    /// <summary>The step's markers, parsed.</summary>
+    public StepMarkers StepMarkers => string.IsNullOrEmpty(Markers) ? StepMarkers.None : Enum.Parse<StepMarkers>(Markers);
+}
 
 /// <summary>
 /// The delivery ledger, <c>stepupdown.notifications</c>: one row per (step, recipient role), and
@@ -205,7 +210,7 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
     private async Task<bool> TellMasshAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, (Guid StepId, string Role)? ended, Func<Guid, string, NotificationToStore> tellMassh)
     {
-        if (ended is not { } row || RecipientRoles.IsMassh(row.Role))
+        if (ended is not { } row || !NotificationRules.FailureIsToldToMassh(row.Role))
         {
             return false;
         }

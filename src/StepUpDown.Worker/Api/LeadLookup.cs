@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
+using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Worker.Dashboard;
@@ -103,8 +104,9 @@ public static class LeadLookup
 
         var rows = search.Records;
 
-        // The rule of the notices (CombinedView): the highest open record leads; with none open, the record asked about.
-        var holder = rows.Where(r => !r.Record.IsClosed).MaxBy(r => r.Level.Rank);
+        // The rule of the notices: the record that holds the case leads; with none open, the record asked about.
+        var records = rows.Select(r => new SourceRecord(r.Row.Source, r.Record, r.Level)).ToList();
+        var holder = CombinedView.Holder(records) is { } holding ? rows[records.IndexOf(holding)] : null;
         var shown = holder ?? search.Asked;
         var lead = shown.Record.LeadProfessional;
         return new Found(new LeadAnswer(

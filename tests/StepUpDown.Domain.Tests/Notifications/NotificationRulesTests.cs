@@ -118,4 +118,24 @@ public class NotificationRulesTests
     [InlineData(StepKind.StepUp, 1, false)]
     public void AnEpisodeEnds_WithACompletedStepDown_OrAFallToUniversal(StepKind kind, int toRank, bool ends) =>
         Step(kind, to: toRank == 1 ? Universal : EarlyHelp).EndsAnEpisode.ShouldBe(ends);
+
+    [Theory]
+    [InlineData(StepMarkers.None, "9434765919", true)]
+    [InlineData(StepMarkers.InvalidNhsNumber, "9434765919", false)]
+    [InlineData(StepMarkers.None, "9434765918", false)]
+    [InlineData(StepMarkers.None, "0000000000", false)]
+    [InlineData(StepMarkers.None, null, false)]
+    [InlineData(StepMarkers.Unplanned | StepMarkers.ReReferral, "9434765919", true)]
+    public void AGpIsWrittenTo_OnlyAboutAChildWithAUsableNhsNumber(StepMarkers markers, string? nhsNumber, bool allowed) =>
+        NotificationRules.MayWriteToGp(markers, nhsNumber).ShouldBe(allowed);
+
+    [Theory]
+    [InlineData("gp", true)]
+    [InlineData("lead-professional", true)]
+    [InlineData("team-manager", true)]
+    [InlineData("massh", false)]
+    [InlineData("massh-nhs-match", false)]
+    [InlineData("massh-undelivered:gp", false)]
+    public void ANoticeThatEndedUndelivered_IsToldToTheMassh_UnlessItWasTheMasshs(string role, bool told) =>
+        NotificationRules.FailureIsToldToMassh(role).ShouldBe(told);
 }
