@@ -21,6 +21,20 @@ public static class ChildIdentity
     }
 
     /// <summary>
+    /// Of one source's (child id, NHS number) pairs, the children whose number another child of
+    /// them holds: a number two children hold identifies neither.
+    /// </summary>
+    public static IReadOnlySet<string> ChildrenSharingANumber(IEnumerable<(string ChildId, string NhsNumber)> children)
+    {
+        ArgumentNullException.ThrowIfNull(children);
+        return children
+            .GroupBy(c => c.NhsNumber, StringComparer.Ordinal)
+            .Where(holders => holders.Select(c => c.ChildId).Distinct(StringComparer.Ordinal).Count() > 1)
+            .SelectMany(holders => holders.Select(c => c.ChildId))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
     /// The NHS number to match on and to write to a GP by, or null when it is missing, fails the
     /// check, is a placeholder (<see cref="NhsNumber.IdentifiesAChild"/>) or is held by another
     /// child in the same source (<paramref name="sharedInSource"/>): such a number identifies nobody.

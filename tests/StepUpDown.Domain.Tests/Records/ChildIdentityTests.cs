@@ -27,4 +27,13 @@ public class ChildIdentityTests
     [Fact]
     public void UsableNhsNumber_HeldByAnotherChildInTheSource_IsNone() =>
         ChildIdentity.UsableNhsNumber(RecordValidatorTests.Valid() with { NhsNumber = "9434765919" }, sharedInSource: true).ShouldBeNull();
+
+    [Fact]
+    public void ANumberTwoChildrenHold_IdentifiesNeither_ButOneChildTwiceStillIsOne()
+    {
+        var shared = ChildIdentity.ChildrenSharingANumber(
+            [("SC-1", "9434765919"), ("SC-2", "9434765919"), ("SC-3", "9434765870"), ("SC-3", "9434765870"), ("SC-4", "9434765862")]);
+
+        shared.Order(StringComparer.Ordinal).ShouldBe(["SC-1", "SC-2"]);
+    }
 }

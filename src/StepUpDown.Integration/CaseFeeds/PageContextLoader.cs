@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Npgsql;
+using StepUpDown.Domain.Continuum;
+using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Records;
+using StepUpDown.Integration.ChildRecords;
+using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Notifications;
+
+namespace StepUpDown.Integration.CaseFeeds;
+
+/// <summary>
+/// Loads, in the page's transaction, what detection needs of a page's children: their stored
+/// records and every record linked to them, their open agreed step downs, the erased ones'
+/// tombstones, whether a GP is still owed a notice, and which NHS numbers two children share.
+/// </summary>
+internal sealed class PageContextLoader(ContinuumOfNeed continuum, FeedItemParser parser)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    /// <summary>What is stored of the page's children, and marks the page's records whose NHS number another child holds.</summary>
+    public async Task<LinkedRecords> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, List<ParsedItem> parsed)
+    {
+        await MarkSharedNhsNumbersAsync(connection, transaction, source, parsed);
+        var records = parsed.Select(p => p.Record).OfType<SourceRecord>().ToList();
+        var subjects = new PageSubjects(
+            records.Select(r => r.Record.ChildId).Distinct(StringComparer.Ordinal).ToArray(),
+            records.Select(r => r.UsableNhsNumber).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
+            records.SelectMany(r => ChildIdentity.ExternalKeys(r.Record)).Distinct(StringComparer.Ordinal).ToArray());
+        var rows = await ChildStore.LoadAsync(connection, transaction, source, subjects, continuum.Lowest.Code);
+        var keys = rows.Select(r => (r.Source, r.ChildId)).Concat(records.Select(r => (r.Source, r.Record.ChildId))).Distinct().ToArray();
+        var agreements = await HandoverStore.OpenAgreementsAsync(
+            connection, transaction, keys.Select(k => k.Source).ToArray(), keys.Select(k => k.Item2).ToArray());
+        var context = new LinkedRecords(
+            rows.Select(row => new StoredRecord(
+                ToSourceRecord(row),
+                row.LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null)),
+            agreements.Select(a => new OpenAgreement(a.Id, a.Source, a.ChildId, LevelOrNull(a.Target), LevelOrNull(a.HeldFrom))));
+
+        var unknown = records.Select(r => r.Record.ChildId).Where(id => context.Find(source, id) is null).Distinct(StringComparer.Ordinal).ToArray();
+        if (unknown.Length > 0)
+        {
+            foreach (var (childId, version) in await ChildStore.ErasedVersionsAsync(connection, transaction, source, unknown))
+            {
+                context.PutErased(source, childId, version);
+            }
+        }
+
+        // Rarely any: children whose stored NHS number identified nobody and whose new one does.
+        var matched = records
+            .Where(r => r.UsableNhsNumber is not null && context.Find(source, r.Record.ChildId) is { } stored && stored.Record.UsableNhsNumber is null)
+            .Select(r => r.Record.ChildId)
+            .ToArray();
+        if (matched.Length > 0)
+        {
+            foreach (var childId in await NotificationLedger.GpNoticeWithheldAsync(connection, transaction, source, matched))
+            {
+                context.Put(context.Find(source, childId)! with { GpNoticeWithheld = true });
+            }
+        }
+
+        return context;
+    }
+
+    /// <summary>
+    /// A number held by two different children in one source identifies nobody: marks the page's
+    /// records whose number another child holds, in storage or in the same page.
+    /// </summary>
+    private static async Task MarkSharedNhsNumbersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, List<ParsedItem> parsed)
+    {
+        var withNumbers = parsed.Select(p => p.Record).OfType<SourceRecord>().Where(r => r.UsableNhsNumber is not null).ToArray();
+        var shared = ChildIdentity.ChildrenSharingANumber(withNumbers.Select(r => (r.Record.ChildId, r.UsableNhsNumber!))).ToHashSet(StringComparer.Ordinal);
+        if (withNumbers.Length > 0)
+        {
+            shared.UnionWith(await ChildStore.SharedNhsNumbersAsync(
+                connection, transaction, source, withNumbers.Select(r => r.Record.ChildId).ToArray(), withNumbers.Select(r => r.UsableNhsNumber!).ToArray()));
+        }
+
+        for (var i = 0; i < parsed.Count; i++)
+        {
+            if (parsed[i].Record is { } record && shared.Contains(record.Record.ChildId))
+            {
+                parsed[i] = parsed[i] with { Record = record with { NhsNumberShared = true } };
+            }
+        }
+    }
+
+    private SourceRecord ToSourceRecord(StoredRow row)
+    {
+        var record = JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!;
+        return new SourceRecord(row.Source, record, continuum.Get(row.LevelCode))
+        {
+            NhsNumberShared = row.NhsNumberShared,
+            AgreedTarget = parser.AgreedTarget(row.Source, record),
+        };
+    }
+
+    private Level? LevelOrNull(string? code) => code is not null && continuum.TryGet(code, out var level) ? level : null;
+}
