@@ -1,13 +1,10 @@
 using System.Text.Json;
-using Dapper;
-using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
-using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Notifications;
@@ -40,6 +37,7 @@ public sealed partial class HandoverSweep(
 {
     private const string HandoverSavepoint = "handover";
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    private readonly HandoverReviewer _reviewer = new(calendar, options, continuum, planner);
 
     /// <summary>
     /// Reviews the open handovers no other instance is reviewing, <c>Handovers:SweepBatchSize</c>
@@ -105,7 +103,6 @@ public sealed partial class HandoverSweep(
     private async Task<BatchOutcome> ReviewAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, List<OpenHandover> batch, EscalationLadder ladder, DateTimeOffset now, SweepResult result)
     {
-        var today = LocalDate(now);
         var records = await LoadRecordsAsync(connection, transaction, batch);
         var outcome = new BatchOutcome(result, 0, null, []);
         foreach (var handover in batch)
@@ -116,11 +113,10 @@ public sealed partial class HandoverSweep(
             }
 
             var child = records.RelatedTo(own.Record).Select(r => r.Record).Prepend(own.Record).ToArray();
-            var write = new HandoverWrite(connection, transaction, handover, own.Record, child, CurrentAgreement(handover, own.Record.Record), now);
             await transaction.SaveAsync(HandoverSavepoint);
             try
             {
-                var (reviewed, added) = await ReviewOneAsync(write, ladder, today, outcome.Result);
+                var (reviewed, added) = await ReviewOneAsync(connection, transaction, handover, own.Record, child, ladder, now, outcome.Result);
                 await transaction.ReleaseAsync(HandoverSavepoint);
                 outcome = outcome with { Result = reviewed, Added = outcome.Added + added };
             }
@@ -142,44 +138,40 @@ public sealed partial class HandoverSweep(
         return outcome;
     }
 
-    /// <summary>Reviews one handover: settles a held fall, then withdraws, completes, escalates or waits.</summary>
+    /// <summary>Reviews one handover (<see cref="HandoverReviewer"/>) and writes what it decided.</summary>
     /// <exception cref="CalendarExhaustedException">A date is outside the bank holiday calendar.</exception>
-    private async Task<(SweepResult Result, int Added)> ReviewOneAsync(HandoverWrite write, EscalationLadder ladder, DateOnly today, SweepResult result)
+    private async Task<(SweepResult Result, int Added)> ReviewOneAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, SourceRecord own, SourceRecord[] child, EscalationLadder ladder,
+        DateTimeOffset now, SweepResult result)
     {
-        var (handover, child, agreement) = (write.Handover, write.Child, write.Agreement);
-        var added = (await SettleHeldFallAsync(write, today)).Count;
-        var flags = await HandoverStore.FlagsAsync(write.Connection, write.Transaction, handover, child);
-        var facts = new HandoverFacts(
-            handover.StartedOn,
-            agreement,
-            HandoverChecklist.LeadAccepted(agreement, child.Select(r => r.Record)),
-            flags.GpNotified,
-            flags.SteppedBackUp,
-            flags.Superseded,
-            handover.LastStage,
-            Combined(child).Rank < continuum.Get(handover.FromLevel).Rank,
-            handover.LastStageOn);
-        var decision = HandoverReview.Decide(facts, today, calendar, ladder);
-        result = result with { Reviewed = result.Reviewed + 1 };
-        switch (decision)
+        var flags = await HandoverStore.FlagsAsync(connection, transaction, handover, child);
+        var outcome = _reviewer.Review(new HandoverCase(handover, own, child, HandoverReviewer.CurrentAgreement(handover, own.Record), flags, now), ladder);
+        if (outcome.ReleaseHold)
         {
-            case HandoverDecision.Wait wait:
-                await UpdateAsync(write, HandoverState.Open, wait.Missing, wait.WorkingDays, handover.LastStage, null);
-                break;
+            await HandoverStore.ReleaseHoldAsync(connection, transaction, handover.Id);
+            LogSettled(logger, handover.Id);
+        }
+
+        var added = 0;
+        foreach (var (step, notices) in outcome.Steps)
+        {
+            await Ledger.AddStepsAsync(connection, transaction, [step], now);
+            added += (await NotificationLedger.AddAsync(connection, transaction, notices, now)).Count;
+        }
+
+        await HandoverStore.RecordReviewAsync(connection, transaction, handover.Id, outcome.Row, now);
+        result = result with { Reviewed = result.Reviewed + 1 };
+        switch (outcome.Decision)
+        {
             case HandoverDecision.Withdraw withdraw:
-                await UpdateAsync(write, HandoverState.Withdrawn, [], null, handover.LastStage, withdraw.Reason);
                 LogWithdrawn(logger, handover.Id, withdraw.Reason);
                 result = result with { Withdrawn = result.Withdrawn + 1 };
                 break;
             case HandoverDecision.Complete complete:
-                added += (await CompleteAsync(write, complete.WorkingDays)).Count;
-                await UpdateAsync(write, HandoverState.Complete, [], complete.WorkingDays, handover.LastStage, null);
                 LogCompleted(logger, handover.Id, complete.WorkingDays);
                 result = result with { Completed = result.Completed + 1 };
                 break;
             case HandoverDecision.Escalate escalate:
-                added += (await EscalateAsync(write, ladder, escalate)).Count;
-                await UpdateAsync(write, HandoverState.Open, escalate.Missing, escalate.WorkingDays, escalate.Stage, null, today);
                 LogEscalated(logger, handover.Id, ladder.Stages[escalate.Stage].Name, escalate.WorkingDays, escalate.Missing.Count);
                 result = result with { Escalated = result.Escalated + 1 };
                 break;
@@ -211,137 +203,8 @@ public sealed partial class HandoverSweep(
             null)));
     }
 
-    private static Level Combined(IEnumerable<SourceRecord> child) => child.Select(r => r.Level).MaxBy(l => l.Rank)!;
-
-    /// <summary>
-    /// A fall below the agreed target, held while the record at the target was awaited, whose
-    /// settling window (<c>Handovers:SettlingWorkingDays</c>) has ended with no such record: it is
-    /// a step down to the level the child is now at, told as any step down is.
-    /// </summary>
-    private async Task<IReadOnlyList<Guid>> SettleHeldFallAsync(HandoverWrite write, DateOnly today)
-    {
-        var handover = write.Handover;
-        if (handover.HeldFrom is not { } heldFrom || handover.HeldSince is not { } heldSince
-            || !HandoverReview.SettlingEnded(heldSince, today, calendar, options.Value.SettlingWorkingDays))
-        {
-            return [];
-        }
-
-        var step = HandoverStep(write, StepKind.StepDown, $"{handover.Id:N}:settled") with { From = continuum.Get(heldFrom) };
-        var related = write.Child.Where(r => !ReferenceEquals(r, write.Own)).ToArray();
-        var record = CombinedView.For(write.Own, related);
-        await HandoverStore.ReleaseHoldAsync(write.Connection, write.Transaction, handover.Id);
-        LogSettled(logger, handover.Id);
-        return await AddAsync(write, step, record, null, planner.Plan([step], write.Own.UsableNhsNumber is not null).ToArray());
-    }
-
-    /// <summary>The step down as the source now records it; as last seen when the source has dropped the block.</summary>
-    private static StepDownAgreement? CurrentAgreement(OpenHandover handover, ChildRecord own)
-    {
-        if (handover.Planned && own.StepDown is { } current && current.AgreedOn == handover.AgreedOn)
-        {
-            return current;
-        }
-
-        return handover.AgreementJson is null ? null : JsonSerializer.Deserialize<StepDownAgreement>(handover.AgreementJson, JsonOptions);
-    }
-
-    /// <summary>The completion notices: the record with the new lead (and their plan) that now holds.</summary>
-    private async Task<IReadOnlyList<Guid>> CompleteAsync(HandoverWrite write, int workingDays)
-    {
-        var own = write.Own.Record;
-        var records = write.Child.Select(r => r.Record).ToArray();
-        var accepting = HandoverChecklist.AcceptingRecord(write.Agreement, records);
-        var combined = CombinedView.For(write.Own, write.Child.Where(r => !ReferenceEquals(r, write.Own)).ToArray());
-        var record = own with
-        {
-            StepDown = write.Agreement,
-            LeadProfessional = HandoverChecklist.AcceptedLead(write.Agreement, records),
-            Plan = accepting?.Plan ?? combined.Plan ?? own.Plan,
-            GpPractice = combined.GpPractice,
-        };
-        var step = HandoverStep(write, StepKind.StepDownComplete, $"{write.Handover.Id:N}");
-        var details = new HandoverDetails(null, false, workingDays, [], write.Handover.StartedOn, write.Handover.Planned);
-        return await AddAsync(write, step, record, details, planner.Plan([step], write.Own.UsableNhsNumber is not null).ToArray());
-    }
-
-    /// <summary>One ladder stage: the roles it names, with what is missing and for how long.</summary>
-    private async Task<IReadOnlyList<Guid>> EscalateAsync(HandoverWrite write, EscalationLadder ladder, HandoverDecision.Escalate escalate)
-    {
-        var stage = ladder.Stages[escalate.Stage].For(write.Agreement);
-        var record = write.Own.Record with { StepDown = write.Agreement };
-        var subject = escalate.Repeat ? $"{write.Handover.Id:N}:{escalate.Stage}:{LocalDate(write.Now):yyyy-MM-dd}" : $"{write.Handover.Id:N}:{escalate.Stage}";
-        var step = HandoverStep(write, StepKind.HandoverStalled, subject);
-        var next = ladder.Next(escalate.Stage, write.Handover.StartedOn, LocalDate(write.Now), calendar);
-        var details = new HandoverDetails(
-            stage.Name,
-            escalate.Stage == ladder.Stages.Count - 1,
-            escalate.WorkingDays,
-            escalate.Missing.Select(HandoverChecklist.Describe).ToArray(),
-            write.Handover.StartedOn,
-            write.Handover.Planned,
-            next?.Stage.Name,
-            next?.On);
-        return await AddAsync(write, step, record, details, planner.PlanStage(step, stage).ToArray());
-    }
-
-    /// <summary>A step the sweep found: from the level when the handover opened to the child's combined level now.</summary>
-    private DetectedStep HandoverStep(HandoverWrite write, StepKind kind, string subject)
-    {
-        var handover = write.Handover;
-        var markers = (handover.Planned ? StepMarkers.None : StepMarkers.Unplanned)
-                      | DetectedStep.NhsNumberMarker(write.Own);
-        return new DetectedStep(
-            DetectedStep.IdFor(handover.Source, handover.ChildId, kind, 0, subject),
-            kind,
-            continuum.Get(handover.FromLevel),
-            Combined(write.Child),
-            null,
-            write.Own.Version,
-            subject,
-            markers,
-            LocalDate(write.Now));
-    }
-
-    /// <summary>The council's date at <paramref name="instant"/>: what "today" means for working days.</summary>
-    private DateOnly LocalDate(DateTimeOffset instant) => options.Value.DateAt(instant);
-
-    private static async Task<IReadOnlyList<Guid>> AddAsync(
-        HandoverWrite write, DetectedStep step, ChildRecord record, HandoverDetails? details, IReadOnlyList<NotificationToStore> notifications)
-    {
-        var toStore = new StepToStore(
-            write.Handover.Source,
-            write.Handover.ChildId,
-            step,
-            JsonSerializer.Serialize(record, JsonOptions),
-            details is null ? null : JsonSerializer.Serialize(details, JsonOptions),
-            write.Handover.Id);
-        await Ledger.AddStepsAsync(write.Connection, write.Transaction, [toStore], write.Now);
-        return await NotificationLedger.AddAsync(write.Connection, write.Transaction, notifications, write.Now);
-    }
-
-    private static Task UpdateAsync(
-        HandoverWrite write, HandoverState state, IReadOnlyList<ChecklistItem> missing, int? workingDays, int? lastStage, string? closedReason, DateOnly? stageSentOn = null) =>
-        HandoverStore.RecordReviewAsync(
-            write.Connection,
-            write.Transaction,
-            write.Handover.Id,
-            new HandoverReviewed(
-                state, missing, workingDays, lastStage, stageSentOn, write.Agreement is null ? null : JsonSerializer.Serialize(write.Agreement, JsonOptions), closedReason),
-            write.Now);
-
     /// <summary>What reviewing one batch did: the running result, notices added, and what failed.</summary>
     private sealed record BatchOutcome(SweepResult Result, int Added, CalendarExhaustedException? CalendarFailure, IReadOnlyList<Guid> Failed);
-
-    /// <summary>What writing one handover's outcome needs.</summary>
-    private sealed record HandoverWrite(
-        NpgsqlConnection Connection,
-        NpgsqlTransaction Transaction,
-        OpenHandover Handover,
-        SourceRecord Own,
-        SourceRecord[] Child,
-        StepDownAgreement? Agreement,
-        DateTimeOffset Now);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Handover {HandoverId} withdrawn: {Reason}")]
     private static partial void LogWithdrawn(ILogger logger, Guid handoverId, string reason);
