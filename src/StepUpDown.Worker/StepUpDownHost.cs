@@ -170,6 +170,11 @@ public sealed class StepUpDownApp(WebApplication app, PostgresDatabase database)
             _ = app.Services.GetRequiredService<RecipientResolver>();
             _ = app.Services.GetRequiredService<WorkingDayCalendar>();
             CheckTemplates();
+            foreach (var task in app.Services.GetServices<IStartupTask>())
+            {
+                await task.RunAsync(cancellationToken);
+            }
+
             await app.StartAsync(cancellationToken);
         }
         catch (AggregateException aggregate) when (aggregate.InnerExceptions.All(e => e is OptionsValidationException))

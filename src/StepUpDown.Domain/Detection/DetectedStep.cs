@@ -102,7 +102,10 @@ public sealed record DetectedStep(
     /// a completed step down, or a step down to universal (the lowest level, rank 1). Not an
     /// unplanned fall that is still being handed over.
     /// </summary>
-    public bool EndsAnEpisode => Kind == StepKind.StepDownComplete || (Kind == StepKind.StepDown && To.Rank == 1);
+    public bool EndsAnEpisode => EndsEpisode(Kind, To);
+
+    /// <summary>Whether a step of <paramref name="kind"/> to <paramref name="to"/> ends an episode (see <see cref="EndsAnEpisode"/>).</summary>
+    public static bool EndsEpisode(StepKind kind, Level? to) => kind == StepKind.StepDownComplete || (kind == StepKind.StepDown && to?.Rank == 1);
 
     /// <summary>The marker every step of a record carries when its child has no usable NHS number.</summary>
     public static StepMarkers NhsNumberMarker(SourceRecord record)

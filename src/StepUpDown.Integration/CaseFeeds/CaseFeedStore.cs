@@ -12,7 +12,14 @@ namespace StepUpDown.Integration.CaseFeeds;
 public sealed record SourcePosition(string? Cursor, bool BaselineCompleted);
 
 /// <summary>A record to store as the child's latest in its source.</summary>
-public sealed record RecordToStore(string ChildId, long Version, string LevelCode, string? NhsNumber, IReadOnlyList<string> ExternalKeys, string Json);
+/// <param name="ChildId">The child's id in the source.</param>
+/// <param name="Version">The record's version.</param>
+/// <param name="LevelCode">The continuum level it holds.</param>
+/// <param name="NhsNumber">Its NHS number as given.</param>
+/// <param name="ExternalKeys">The other-system records it names.</param>
+/// <param name="Json">The whole record.</param>
+/// <param name="GpOwed">The child's GP is still owed the current plan once this record's notices are planned.</param>
+public sealed record RecordToStore(string ChildId, long Version, string LevelCode, string? NhsNumber, IReadOnlyList<string> ExternalKeys, string Json, bool GpOwed = false);
 
 /// <summary>A record that could not be used, and why.</summary>
 public sealed record QuarantinedRecord(string? ChildId, string Reason, string Payload);
@@ -91,12 +98,12 @@ public sealed class CaseFeedStore(TimeProvider time)
 
         await connection.ExecuteAsync(
             """
-            INSERT INTO stepupdown.child_records (source, child_id, version, level_code, nhs_number, record, stored_at)
-            SELECT @Source, r.child_id, r.version, r.level_code, r.nhs_number, r.record::jsonb, @now
-            FROM unnest(@childIds, @versions, @levels, @nhsNumbers, @records) AS r(child_id, version, level_code, nhs_number, record)
+            INSERT INTO stepupdown.child_records (source, child_id, version, level_code, nhs_number, record, gp_owed, stored_at)
+            SELECT @Source, r.child_id, r.version, r.level_code, r.nhs_number, r.record::jsonb, r.gp_owed, @now
+            FROM unnest(@childIds, @versions, @levels, @nhsNumbers, @records, @gpOwed) AS r(child_id, version, level_code, nhs_number, record, gp_owed)
             ON CONFLICT (source, child_id) DO UPDATE
                SET version = EXCLUDED.version, level_code = EXCLUDED.level_code, nhs_number = EXCLUDED.nhs_number,
-                   record = EXCLUDED.record, stored_at = EXCLUDED.stored_at
+                   record = EXCLUDED.record, gp_owed = EXCLUDED.gp_owed, stored_at = EXCLUDED.stored_at
              WHERE stepupdown.child_records.version < EXCLUDED.version;
 
             DELETE FROM stepupdown.child_external_ids WHERE source = @Source AND child_id = ANY(@childIds);
@@ -117,6 +124,7 @@ public sealed class CaseFeedStore(TimeProvider time)
                 namingChildIds = page.Records.SelectMany(r => r.ExternalKeys.Select(_ => r.ChildId)).ToArray(),
                 namedKeys = page.Records.SelectMany(r => r.ExternalKeys).ToArray(),
                 records = page.Records.Select(r => r.Json).ToArray(),
+                gpOwed = page.Records.Select(r => r.GpOwed).ToArray(),
             },
             transaction);
 

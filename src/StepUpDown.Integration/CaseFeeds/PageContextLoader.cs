@@ -12,7 +12,7 @@ namespace StepUpDown.Integration.CaseFeeds;
 /// <summary>
 /// Loads, in the page's transaction, what detection needs of a page's children: their stored
 /// records and every record linked to them, their open agreed step downs, the erased ones'
-/// tombstones, whether a GP is still owed a notice, and which NHS numbers two children share.
+/// tombstones, whether each child's GP is still owed the plan, and which NHS numbers two children share.
 /// </summary>
 internal sealed class PageContextLoader(ContinuumOfNeed continuum, FeedItemParser parser)
 {
@@ -27,14 +27,15 @@ internal sealed class PageContextLoader(ContinuumOfNeed continuum, FeedItemParse
             records.Select(r => r.Record.ChildId).Distinct(StringComparer.Ordinal).ToArray(),
             records.Select(r => r.UsableNhsNumber).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
             records.SelectMany(r => ChildIdentity.ExternalKeys(r.Record)).Distinct(StringComparer.Ordinal).ToArray());
-        var rows = await ChildStore.LoadAsync(connection, transaction, source, subjects, continuum.Lowest.Code);
+        var rows = await ChildStore.LoadAsync(connection, transaction, source, subjects);
         var keys = rows.Select(r => (r.Source, r.ChildId)).Concat(records.Select(r => (r.Source, r.Record.ChildId))).Distinct().ToArray();
         var agreements = await HandoverStore.OpenAgreementsAsync(
             connection, transaction, keys.Select(k => k.Source).ToArray(), keys.Select(k => k.Item2).ToArray());
         var context = new LinkedRecords(
             rows.Select(row => new StoredRecord(
                 ToSourceRecord(row),
-                row.LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null)),
+                row.LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null,
+                row.GpOwed)),
             agreements.Select(a => new OpenAgreement(a.Id, a.Source, a.ChildId, LevelOrNull(a.Target), LevelOrNull(a.HeldFrom))));
 
         var unknown = records.Select(r => r.Record.ChildId).Where(id => context.Find(source, id) is null).Distinct(StringComparer.Ordinal).ToArray();
@@ -43,19 +44,6 @@ internal sealed class PageContextLoader(ContinuumOfNeed continuum, FeedItemParse
             foreach (var (childId, version) in await ChildStore.ErasedVersionsAsync(connection, transaction, source, unknown))
             {
                 context.PutErased(source, childId, version);
-            }
-        }
-
-        // Rarely any: children whose stored NHS number identified nobody and whose new one does.
-        var matched = records
-            .Where(r => r.UsableNhsNumber is not null && context.Find(source, r.Record.ChildId) is { } stored && stored.Record.UsableNhsNumber is null)
-            .Select(r => r.Record.ChildId)
-            .ToArray();
-        if (matched.Length > 0)
-        {
-            foreach (var childId in await NotificationLedger.GpNoticeWithheldAsync(connection, transaction, source, matched))
-            {
-                context.Put(context.Find(source, childId)! with { GpNoticeWithheld = true });
             }
         }
 

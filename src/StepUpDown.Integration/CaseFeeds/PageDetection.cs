@@ -80,8 +80,6 @@ internal sealed class PageDetection(StepDetector detector, NotificationPlanner p
                 continue;
             }
 
-            records[record.ChildId] = new RecordToStore(
-                record.ChildId, current.Version, current.Level.Code, record.NhsNumber, ChildIdentity.ExternalKeys(record), payload);
             steps.AddRange(detection.Steps.Select(step => new StepToStore(
                 source, record.ChildId, step,
                 CombinedView.IsAboutTheWholeChild(step.Kind) ? judgement.Combined
@@ -109,6 +107,8 @@ internal sealed class PageDetection(StepDetector detector, NotificationPlanner p
 
             var steppedDown = detection.Steps.Where(s => s.EndsAnEpisode).Select(s => (DateOnly?)s.OccurredOn).Max();
             var gpOwed = NotificationRules.GpStillOwed(judgement.Planned.Select(n => n.RecipientRole), previous?.GpNoticeWithheld ?? false);
+            records[record.ChildId] = new RecordToStore(
+                record.ChildId, current.Version, current.Level.Code, record.NhsNumber, ChildIdentity.ExternalKeys(record), payload, gpOwed);
             context.Put(new StoredRecord(current, steppedDown ?? previous?.LastStepDownOn, gpOwed));
         }
 

@@ -54,7 +54,7 @@ public static class ChildLinks
         var found = starts[0];
         var record = JsonSerializer.Deserialize<ChildRecord>(found.Json, JsonOptions)!;
         var subjects = new PageSubjects([found.ChildId], ChildIdentity.UsableNhsNumber(record) is { } usable ? [usable] : [], [.. ChildIdentity.ExternalKeys(record)]);
-        var rows = (await ChildStore.LoadAsync(connection, transaction, found.Source, subjects, continuum.Lowest.Code))
+        var rows = (await ChildStore.LoadAsync(connection, transaction, found.Source, subjects))
             .DistinctBy(row => (row.Source, row.ChildId))
             .Select(row => new LinkedChildRecord(row, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)))
             .ToList();

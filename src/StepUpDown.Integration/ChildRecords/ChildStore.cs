@@ -11,7 +11,8 @@ namespace StepUpDown.Integration.ChildRecords;
 /// <param name="Json">The whole stored record.</param>
 /// <param name="LastStepDownOn">When the child last completed a step down or closed to universal in that source.</param>
 /// <param name="NhsNumberShared">Another child in the same source holds the same NHS number.</param>
-public sealed record StoredRow(string Source, string ChildId, string LevelCode, string Json, DateTime? LastStepDownOn, bool NhsNumberShared);
+/// <param name="GpOwed">The child's GP is still owed the current plan (<c>NotificationRules.GpStillOwed</c>, stored).</param>
+public sealed record StoredRow(string Source, string ChildId, string LevelCode, string Json, DateTime? LastStepDownOn, bool NhsNumberShared, bool GpOwed);
 
 /// <summary>Who a page is about, for loading what is stored of them in one round trip.</summary>
 /// <param name="ChildIds">The page's child ids in its source.</param>
@@ -22,22 +23,23 @@ public sealed record PageSubjects(string[] ChildIds, string[] NhsNumbers, string
 /// <summary>
 /// Reads what is stored of children across the case systems (<c>stepupdown.child_records</c>,
 /// their external ids and tombstones): the queries behind <see cref="LinkedRecords"/>. The poller
-/// writes the rows; everyone who needs a child's linked records reads them here.
+/// writes the rows; everyone who needs a child's linked records reads them here, and the sweep
+/// records here whether a child's GP is still owed the plan.
 /// </summary>
 public static class ChildStore
 {
     // Each branch of the load reads by its own index; a record matched twice comes back twice and
     // the caller keeps one. (A single OR, or a join over the union, made PostgreSQL scan the table.)
-    // When the child's last episode ended: the steps DetectedStep.EndsAnEpisode names (a completed
-    // step down, or a step down to universal, @lowest), stored.
+    // When the child's last episode ended: the steps that end one (DetectedStep.EndsAnEpisode,
+    // stored as steps.ends_episode).
     private const string StoredRowColumns =
         """
         SELECT r.source, r.child_id AS ChildId, r.level_code AS LevelCode, r.record::text AS Json,
                (SELECT max(s.occurred_on) FROM stepupdown.steps s
-                 WHERE s.source = r.source AND s.child_id = r.child_id
-                   AND (s.kind = 'StepDownComplete' OR (s.kind = 'StepDown' AND s.to_level = @lowest)))::timestamp AS LastStepDownOn,
+                 WHERE s.source = r.source AND s.child_id = r.child_id AND s.ends_episode)::timestamp AS LastStepDownOn,
                EXISTS (SELECT 1 FROM stepupdown.child_records o
-                        WHERE o.source = r.source AND o.nhs_number = r.nhs_number AND o.child_id <> r.child_id) AS NhsNumberShared
+                        WHERE o.source = r.source AND o.nhs_number = r.nhs_number AND o.child_id <> r.child_id) AS NhsNumberShared,
+               r.gp_owed AS GpOwed
           FROM stepupdown.child_records r
         """;
 
@@ -46,7 +48,7 @@ public static class ChildStore
     /// sources (same NHS number, or an external id naming or named by them), in one round trip.
     /// </summary>
     public static async Task<IReadOnlyList<StoredRow>> LoadAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, PageSubjects subjects, string lowest)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, PageSubjects subjects)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(subjects);
@@ -63,7 +65,7 @@ public static class ChildStore
             {StoredRowColumns} JOIN stepupdown.child_external_ids e USING (source, child_id)
                                 WHERE e.named_key = ANY(@ownKeys) AND e.source <> @source
             """,
-            new { source, childIds = subjects.ChildIds, nhsNumbers = subjects.NhsNumbers, namedKeys = subjects.NamedKeys, ownKeys, lowest },
+            new { source, childIds = subjects.ChildIds, nhsNumbers = subjects.NhsNumbers, namedKeys = subjects.NamedKeys, ownKeys },
             transaction);
         return rows.ToList();
     }
@@ -133,5 +135,15 @@ public static class ChildStore
             childIds,
             identities.Select(i => i.NhsNumber).Where(NhsNumber.IdentifiesAChild).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
             identities.SelectMany(i => i.NamedKeys).Distinct(StringComparer.Ordinal).ToArray());
+    }
+
+    /// <summary>Records whether the child's GP is still owed the current plan (<c>NotificationRules.GpStillOwed</c>), in the caller's transaction.</summary>
+    public static Task RecordGpOwedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string childId, bool owed)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.ExecuteAsync(
+            "UPDATE stepupdown.child_records SET gp_owed = @owed WHERE source = @source AND child_id = @childId AND gp_owed <> @owed",
+            new { source, childId, owed },
+            transaction);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
@@ -15,15 +16,19 @@ namespace StepUpDown.Integration.Handovers;
 /// <param name="Child">It and every record linked to it.</param>
 /// <param name="Agreement">The step down as the source now records it, or as last seen.</param>
 /// <param name="Flags">What the ledger and the steps say of it.</param>
+/// <param name="GpOwed">The child's GP is still owed the current plan (a notice withheld for want of a usable NHS number).</param>
 /// <param name="Now">The sweep's time.</param>
-internal sealed record HandoverCase(OpenHandover Handover, SourceRecord Own, SourceRecord[] Child, StepDownAgreement? Agreement, HandoverFlags Flags, DateTimeOffset Now);
+internal sealed record HandoverCase(
+    OpenHandover Handover, SourceRecord Own, SourceRecord[] Child, StepDownAgreement? Agreement, HandoverFlags Flags, bool GpOwed, DateTimeOffset Now);
 
 /// <summary>What a review decided and what to write for it, in one transaction.</summary>
 /// <param name="Decision">Wait, withdraw, complete or escalate.</param>
 /// <param name="ReleaseHold">A held fall has settled: its hold ends (and its step down is among <see cref="Steps"/>).</param>
 /// <param name="Steps">The steps the review found, each with its notices.</param>
 /// <param name="Row">What to record on the handover's row.</param>
-internal sealed record HandoverOutcome(HandoverDecision Decision, bool ReleaseHold, IReadOnlyList<(StepToStore Step, IReadOnlyList<NotificationToStore> Notices)> Steps, HandoverReviewed Row);
+/// <param name="GpOwed">Whether the child's GP is still owed the plan once these notices are planned; null when the review plans none.</param>
+internal sealed record HandoverOutcome(
+    HandoverDecision Decision, bool ReleaseHold, IReadOnlyList<(StepToStore Step, IReadOnlyList<NotificationToStore> Notices)> Steps, HandoverReviewed Row, bool? GpOwed);
 
 /// <summary>
 /// The sweep's review of one handover, with no I/O: settles a held fall whose window has ended,
@@ -90,7 +95,8 @@ internal sealed class HandoverReviewer(WorkingDayCalendar calendar, IOptions<Han
                 break;
         }
 
-        return new HandoverOutcome(decision, settled is not null, steps, row);
+        var roles = steps.SelectMany(s => s.Item2).Select(n => n.RecipientRole).ToList();
+        return new HandoverOutcome(decision, settled is not null, steps, row, roles.Count == 0 ? null : NotificationRules.GpStillOwed(roles, handoverCase.GpOwed));
     }
 
     private static Level Combined(IEnumerable<SourceRecord> child) => child.Select(r => r.Level).MaxBy(l => l.Rank)!;

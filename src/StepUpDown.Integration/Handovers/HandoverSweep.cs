@@ -116,7 +116,7 @@ public sealed partial class HandoverSweep(
             await transaction.SaveAsync(HandoverSavepoint);
             try
             {
-                var (reviewed, added) = await ReviewOneAsync(connection, transaction, handover, own.Record, child, ladder, now, outcome.Result);
+                var (reviewed, added) = await ReviewOneAsync(connection, transaction, handover, own, child, ladder, now, outcome.Result);
                 await transaction.ReleaseAsync(HandoverSavepoint);
                 outcome = outcome with { Result = reviewed, Added = outcome.Added + added };
             }
@@ -141,11 +141,12 @@ public sealed partial class HandoverSweep(
     /// <summary>Reviews one handover (<see cref="HandoverReviewer"/>) and writes what it decided.</summary>
     /// <exception cref="CalendarExhaustedException">A date is outside the bank holiday calendar.</exception>
     private async Task<(SweepResult Result, int Added)> ReviewOneAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, SourceRecord own, SourceRecord[] child, EscalationLadder ladder,
+        NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, StoredRecord own, SourceRecord[] child, EscalationLadder ladder,
         DateTimeOffset now, SweepResult result)
     {
         var flags = await HandoverStore.FlagsAsync(connection, transaction, handover, child);
-        var outcome = _reviewer.Review(new HandoverCase(handover, own, child, HandoverReviewer.CurrentAgreement(handover, own.Record), flags, now), ladder);
+        var outcome = _reviewer.Review(
+            new HandoverCase(handover, own.Record, child, HandoverReviewer.CurrentAgreement(handover, own.Record.Record), flags, own.GpNoticeWithheld, now), ladder);
         if (outcome.ReleaseHold)
         {
             await HandoverStore.ReleaseHoldAsync(connection, transaction, handover.Id);
@@ -157,6 +158,11 @@ public sealed partial class HandoverSweep(
         {
             await Ledger.AddStepsAsync(connection, transaction, [step], now);
             added += (await NotificationLedger.AddAsync(connection, transaction, notices, now)).Count;
+        }
+
+        if (outcome.GpOwed is { } gpOwed)
+        {
+            await ChildStore.RecordGpOwedAsync(connection, transaction, handover.Source, handover.ChildId, gpOwed);
         }
 
         await HandoverStore.RecordReviewAsync(connection, transaction, handover.Id, outcome.Row, now);
@@ -192,7 +198,7 @@ public sealed partial class HandoverSweep(
         {
             var subjects = await ChildStore.SubjectsOfAsync(
                 connection, transaction, bySource.Key, bySource.Select(h => h.ChildId).Distinct(StringComparer.Ordinal).ToArray());
-            rows.AddRange(await ChildStore.LoadAsync(connection, transaction, bySource.Key, subjects, continuum.Lowest.Code));
+            rows.AddRange(await ChildStore.LoadAsync(connection, transaction, bySource.Key, subjects));
         }
 
         return new LinkedRecords(rows.Select(row => new StoredRecord(
@@ -200,7 +206,8 @@ public sealed partial class HandoverSweep(
             {
                 NhsNumberShared = row.NhsNumberShared,
             },
-            null)));
+            null,
+            row.GpOwed)));
     }
 
     /// <summary>What reviewing one batch did: the running result, notices added, and what failed.</summary>

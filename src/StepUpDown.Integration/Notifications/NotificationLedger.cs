@@ -299,37 +299,6 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
         return await connection.ExecuteScalarAsync<DateTime?>($"SELECT min(created_at) FROM stepupdown.notifications WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})");
     }
 
-    /// <summary>
-    /// Of <paramref name="childIds"/> in <paramref name="source"/>, those for whom a GP notice was
-    /// withheld (the MASSH was asked to match the NHS number instead) and no GP notice has been
-    /// planned since.
-    /// </summary>
-    public static async Task<IReadOnlyList<string>> GpNoticeWithheldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string[] childIds)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return (await connection.QueryAsync<string>(
-            $"""
-            SELECT DISTINCT s.child_id
-              FROM stepupdown.steps s JOIN stepupdown.notifications n ON n.step_id = s.id
-             WHERE s.source = @source AND s.child_id = ANY(@childIds) AND {GpNoticeOwed("s", "n")}
-            """,
-            new { source, childIds },
-            transaction)).AsList();
-    }
-
-    /// <summary>
-    /// SQL true when the ledger row <paramref name="notice"/> of the step <paramref name="step"/>
-    /// is a request to the MASSH to match the NHS number (the GP's notice was withheld) and no
-    /// notice to the child's GP has been planned since: the GP is still owed the current plan.
-    /// </summary>
-    internal static string GpNoticeOwed(string step, string notice) =>
-        $"""
-        {notice}.recipient_role = '{RecipientRoles.MasshNhsMatch}'
-        AND NOT EXISTS (SELECT 1 FROM stepupdown.steps later JOIN stepupdown.notifications gp ON gp.step_id = later.id
-                         WHERE gp.recipient_role IN ('{RecipientRoles.Gp}', '{RecipientRoles.PreviousGp}')
-                           AND later.source = {step}.source AND later.child_id = {step}.child_id AND gp.created_at > {notice}.created_at)
-        """;
-
     private sealed record StoredRow(
         Guid StepId, string State, bool SendingRecently, bool Waited, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
         string Source, string ChildId, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson, DateTime DetectedAt,

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StepUpDown.Domain.Handovers;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
@@ -56,9 +57,9 @@ public sealed partial class RetentionPurge(
                                        OR (x.source = own.source AND x.child_id = own.child_id AND x.named_key = held.source || '|' || held.child_id))))
         """;
 
-    /// <summary>SQL true when the child <c>{alias}.source, {alias}.child_id</c>'s record is still held.</summary>
-    private static string IsHeld(string alias) =>
-        $"EXISTS (SELECT 1 FROM stepupdown.child_records c WHERE c.source = {alias}.source AND c.child_id = {alias}.child_id)";
+    /// <summary>SQL true when the child <c>{alias}.source, {alias}.child_id</c> is held and its GP still owed the plan: the MASSH's match request stays with it.</summary>
+    private static string GpOwed(string alias) =>
+        $"EXISTS (SELECT 1 FROM stepupdown.child_records c WHERE c.source = {alias}.source AND c.child_id = {alias}.child_id AND c.gp_owed)";
 
     /// <summary>Removes what is past its period.</summary>
     public async Task<PurgeResult> PurgeAsync(CancellationToken cancellationToken)
@@ -80,7 +81,7 @@ public sealed partial class RetentionPurge(
             DELETE FROM stepupdown.notifications n USING stepupdown.steps s
              WHERE s.id = n.step_id AND n.created_at < @ledger AND n.state NOT IN ({NotificationStates.Sql(NotificationStates.Undelivered)}) AND NOT {HasOpenHandover("s")}
                AND NOT {LinkedToOpenHandover("s")}
-               AND NOT ({NotificationLedger.GpNoticeOwed("s", "n")} AND {IsHeld("s")})
+               AND NOT (n.recipient_role = '{RecipientRoles.MasshNhsMatch}' AND {GpOwed("s")})
             """,
             parameters,
             transaction);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using Npgsql;
+using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 
 namespace StepUpDown.Integration.Storage;
@@ -29,11 +30,11 @@ public static class Ledger
         return connection.ExecuteAsync(
             """
             INSERT INTO stepupdown.steps (id, source, child_id, kind, from_level, to_level, from_version, to_version,
-                                          subject, markers, occurred_on, record, details, handover_id, detected_at)
+                                          subject, markers, occurred_on, record, details, handover_id, ends_episode, detected_at)
             SELECT s.id, s.source, s.child_id, s.kind, s.from_level, s.to_level, s.from_version, s.to_version,
-                   s.subject, string_to_array(s.markers, ','), s.occurred_on::date, s.record::jsonb, s.details::jsonb, s.handover_id, @now
-            FROM unnest(@ids, @sources, @childIds, @kinds, @fromLevels, @toLevels, @fromVersions, @toVersions, @subjects, @markers, @occurredOn, @records, @details, @handoverIds)
-                 AS s(id, source, child_id, kind, from_level, to_level, from_version, to_version, subject, markers, occurred_on, record, details, handover_id)
+                   s.subject, string_to_array(s.markers, ','), s.occurred_on::date, s.record::jsonb, s.details::jsonb, s.handover_id, s.ends_episode, @now
+            FROM unnest(@ids, @sources, @childIds, @kinds, @fromLevels, @toLevels, @fromVersions, @toVersions, @subjects, @markers, @occurredOn, @records, @details, @handoverIds, @endsEpisode)
+                 AS s(id, source, child_id, kind, from_level, to_level, from_version, to_version, subject, markers, occurred_on, record, details, handover_id, ends_episode)
             ON CONFLICT (id) DO NOTHING
             """,
             new
@@ -53,7 +54,33 @@ public static class Ledger
                 records = steps.Select(s => s.RecordJson).ToArray(),
                 details = steps.Select(s => s.DetailsJson).ToArray(),
                 handoverIds = steps.Select(s => s.HandoverId).ToArray(),
+                endsEpisode = steps.Select(s => s.Step.EndsAnEpisode).ToArray(),
             },
             transaction);
     }
 }
+
+/// <summary>
+/// Fills in <c>steps.ends_episode</c> for the steps stored before the column existed (V018), from
+/// the configured continuum, before anything reads it: run by the host at start-up. A fact is
+/// written once; later starts find nothing to do.
+/// </summary>
+public sealed class EpisodeEndsBackfill(NpgsqlDataSource dataSource, ContinuumOfNeed continuum) : IStartupTask
+{
+    /// <inheritdoc />
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var unknown = await connection.QueryAsync<(string Kind, string ToLevel)>(
+            "SELECT DISTINCT kind, to_level FROM stepupdown.steps WHERE ends_episode IS NULL");
+        foreach (var (kind, toLevel) in unknown)
+        {
+            var ends = Enum.TryParse<StepKind>(kind, out var stepKind)
+                       && DetectedStep.EndsEpisode(stepKind, continuum.TryGet(toLevel, out var level) ? level : null);
+            await connection.ExecuteAsync(
+                "UPDATE stepupdown.steps SET ends_episode = @ends WHERE ends_episode IS NULL AND kind = @kind AND to_level = @toLevel",
+                new { ends, kind, toLevel });
+        }
+    }
+}
+
