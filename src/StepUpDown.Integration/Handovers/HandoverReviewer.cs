@@ -15,11 +15,11 @@ namespace StepUpDown.Integration.Handovers;
 /// <param name="Own">The record in the handover's source.</param>
 /// <param name="Child">It and every record linked to it.</param>
 /// <param name="Agreement">The step down as the source now records it, or as last seen.</param>
-/// <param name="Flags">What the ledger and the steps say of it.</param>
+/// <param name="History">What the ledger and the steps say of the child: the checklist's facts are read from it.</param>
 /// <param name="GpOwed">The child's GP is still owed the current plan (a notice withheld for want of a usable NHS number).</param>
 /// <param name="Now">The sweep's time.</param>
 internal sealed record HandoverCase(
-    OpenHandover Handover, SourceRecord Own, SourceRecord[] Child, StepDownAgreement? Agreement, HandoverFlags Flags, bool GpOwed, DateTimeOffset Now);
+    OpenHandover Handover, SourceRecord Own, SourceRecord[] Child, StepDownAgreement? Agreement, HandoverHistory History, bool GpOwed, DateTimeOffset Now);
 
 /// <summary>What a review decided and what to write for it, in one transaction.</summary>
 /// <param name="Decision">Wait, withdraw, complete or escalate.</param>
@@ -59,7 +59,7 @@ internal sealed class HandoverReviewer(WorkingDayCalendar calendar, IOptions<Han
     {
         ArgumentNullException.ThrowIfNull(handoverCase);
         ArgumentNullException.ThrowIfNull(ladder);
-        var (handover, child, agreement, flags) = (handoverCase.Handover, handoverCase.Child, handoverCase.Agreement, handoverCase.Flags);
+        var (handover, child, agreement, history) = (handoverCase.Handover, handoverCase.Child, handoverCase.Agreement, handoverCase.History);
         var today = options.Value.DateAt(handoverCase.Now);
         var settled = SettledFall(handoverCase, today);
         var steps = settled is null ? new List<(StepToStore, IReadOnlyList<NotificationToStore>)>() : [settled.Value];
@@ -67,9 +67,9 @@ internal sealed class HandoverReviewer(WorkingDayCalendar calendar, IOptions<Han
             handover.StartedOn,
             agreement,
             HandoverChecklist.LeadAccepted(agreement, child.Select(r => r.Record)),
-            flags.GpNotified,
-            flags.SteppedBackUp,
-            flags.Superseded,
+            history.GpNotified(handover.OpenedAt, handover.StartedOn),
+            history.SteppedBackUp(handover.OpenedAt),
+            history.Superseded(handover.OpenedAt),
             handover.LastStage,
             Combined(child).Rank < continuum.Get(handover.FromLevel).Rank,
             handover.LastStageOn);

@@ -4,6 +4,7 @@ using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Handovers;
 
@@ -52,9 +53,6 @@ internal sealed record OpenHandover(
 /// <param name="ClosedReason">Why it was withdrawn.</param>
 internal sealed record HandoverReviewed(
     HandoverState State, IReadOnlyList<ChecklistItem> Missing, int? WorkingDays, int? LastStage, DateOnly? StageSentOn, string? AgreementJson, string? ClosedReason);
-
-/// <summary>What the ledger and the steps say of a handover (see <see cref="HandoverStore.FlagsAsync"/>).</summary>
-internal sealed record HandoverFlags(bool GpNotified, bool SteppedBackUp, bool Superseded);
 
 /// <summary>How the handovers' <c>state</c> column spells each <see cref="HandoverState"/>: the one place the names are written.</summary>
 public static class HandoverStates
@@ -152,40 +150,20 @@ public static class HandoverStore
             new { after.OpenedAt, after.Id, batchSize },
             transaction)).ToList();
 
-    /// <summary>
-    /// From the ledger and the steps: the GP's notice of this step down sent (the steps
-    /// <see cref="NotificationRules.GpNotifiedBy"/> names, for any of the child's records, since
-    /// the agreement); a step up since the handover opened; a later handover of the same record
-    /// (a new agreement).
-    /// </summary>
-    internal static Task<HandoverFlags> FlagsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, SourceRecord[] child) =>
-        connection.QuerySingleAsync<HandoverFlags>(
-            $"""
-            WITH child AS (SELECT * FROM unnest(@sources, @childIds) AS c(source, child_id))
-            SELECT EXISTS (SELECT 1 FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
-                            WHERE n.recipient_role = @gp AND n.state = {NotificationStates.Sql(NotificationState.Sent)} AND s.kind = ANY(@gpNotifiedBy)
-                              AND (s.source, s.child_id) IN (SELECT source, child_id FROM child)
-                              AND (s.detected_at >= @OpenedAt OR s.occurred_on >= @StartedOn)) AS GpNotified,
-                   EXISTS (SELECT 1 FROM stepupdown.steps s
-                            WHERE s.kind = @stepUp AND s.detected_at > @OpenedAt
-                              AND (s.source, s.child_id) IN (SELECT source, child_id FROM child)) AS SteppedBackUp,
-                   EXISTS (SELECT 1 FROM stepupdown.handovers o
-                            WHERE o.source = @Source AND o.child_id = @ChildId AND o.id <> @Id AND o.opened_at > @OpenedAt) AS Superseded
-            """,
-            new
-            {
-                gpNotifiedBy = NotificationRules.GpNotifiedBy.Select(k => k.ToString()).ToArray(),
-                gp = RecipientRoles.Gp,
-                stepUp = nameof(StepKind.StepUp),
-                sources = child.Select(r => r.Source).ToArray(),
-                childIds = child.Select(r => r.Record.ChildId).ToArray(),
-                handover.OpenedAt,
-                handover.StartedOn,
-                handover.Source,
-                handover.ChildId,
-                handover.Id,
-            },
+    /// <summary>What is on record of a handover's child: its records' steps, those told to the GP, and the other handovers of its own record.</summary>
+    internal static async Task<HandoverHistory> HistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, SourceRecord[] child)
+    {
+        var sources = child.Select(r => r.Source).ToArray();
+        var childIds = child.Select(r => r.Record.ChildId).ToArray();
+        var openings = await connection.QueryAsync<DateTime>(
+            "SELECT opened_at FROM stepupdown.handovers WHERE source = @Source AND child_id = @ChildId AND id <> @Id",
+            new { handover.Source, handover.ChildId, handover.Id },
             transaction);
+        return new HandoverHistory(
+            await Ledger.StepsOfAsync(connection, transaction, sources, childIds),
+            await NotificationLedger.StepsToldToGpAsync(connection, transaction, sources, childIds),
+            openings.AsList());
+    }
 
     /// <summary>Records what a review decided; a row no longer open keeps when and why it closed.</summary>
     internal static Task RecordReviewAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, HandoverReviewed review, DateTimeOffset now) =>

@@ -144,9 +144,9 @@ public sealed partial class HandoverSweep(
         NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, StoredRecord own, SourceRecord[] child, EscalationLadder ladder,
         DateTimeOffset now, SweepResult result)
     {
-        var flags = await HandoverStore.FlagsAsync(connection, transaction, handover, child);
+        var history = await HandoverStore.HistoryAsync(connection, transaction, handover, child);
         var outcome = _reviewer.Review(
-            new HandoverCase(handover, own.Record, child, HandoverReviewer.CurrentAgreement(handover, own.Record.Record), flags, own.GpNoticeWithheld, now), ladder);
+            new HandoverCase(handover, own.Record, child, HandoverReviewer.CurrentAgreement(handover, own.Record.Record), history, own.GpNoticeWithheld, now), ladder);
         if (outcome.ReleaseHold)
         {
             await HandoverStore.ReleaseHoldAsync(connection, transaction, handover.Id);

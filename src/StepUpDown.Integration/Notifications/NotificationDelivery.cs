@@ -14,47 +14,6 @@ using StepUpDown.Integration.Telemetry;
 
 namespace StepUpDown.Integration.Notifications;
 
-/// <summary>What one delivery attempt came to.</summary>
-public enum DeliveryResult
-{
-    /// <summary>The row is done: sent, written to the outbox, withheld, or done before.</summary>
-    Done,
-
-    /// <summary>Another live attempt is sending it and owns it.</summary>
-    InFlight,
-
-    /// <summary>Not delivered; another try may help.</summary>
-    TryAgain,
-
-    /// <summary>Not delivered, and trying again cannot help: the row is failed and the MASSH told.</summary>
-    Failed,
-}
-
-/// <summary>The outcome of one attempt, for the dispatch or the row's job to act on.</summary>
-/// <param name="Result">What the attempt came to.</param>
-/// <param name="Failure">For <see cref="DeliveryResult.TryAgain"/> and <see cref="DeliveryResult.Failed"/>: why, without personal data.</param>
-/// <param name="NoticeAdded">The attempt added a notice to the ledger (the MASSH's, of a failure) that wants dispatching.</param>
-public sealed record DeliveryOutcome(DeliveryResult Result, Exception? Failure = null, bool NoticeAdded = false)
-{
-    /// <summary>The outcome of a row that needs nothing more.</summary>
-    public static readonly DeliveryOutcome Done = new(DeliveryResult.Done);
-
-    /// <summary>For a job: returns when the row is done, throws (for Hangfire's retry or failed state) when it is not.</summary>
-    public void ThrowUnlessDone(Guid notificationId)
-    {
-        switch (Result)
-        {
-            case DeliveryResult.Done:
-                return;
-            case DeliveryResult.InFlight:
-                throw new DeliveryInFlightException(notificationId);
-            default:
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(Failure!);
-                return;
-        }
-    }
-}
-
 /// <summary>
 /// Delivers one ledger row (one step, one recipient): pending → sending → sent | written | failed.
 /// A message the ledger knows was sent is never sent again. Returns what came of it; the ledger's
@@ -209,7 +168,7 @@ public sealed partial class NotificationDelivery(
     private async Task<DeliveryOutcome> RecordFailureAsync(LedgerAttempt attempt, Guid notificationId, Exception exception, CancellationToken cancellationToken)
     {
         var row = attempt.Row;
-        var failure = Classify(exception);
+        var failure = DeliveryFailure.Of(exception);
         var tellMassh = failure.Permanent && NotificationRules.FailureIsToldToMassh(row.RecipientRole);
         var recorded = await attempt.RecordAsync(
             failure.Permanent ? NotificationState.Failed : NotificationState.Pending,
@@ -281,26 +240,6 @@ public sealed partial class NotificationDelivery(
     /// <summary>The continuum's name for the level a step down was agreed to, as the record's source codes it.</summary>
     private string? TargetLevelName(string source, ChildRecord record) =>
         levelMaps.TryMapTarget(source, record.StepDown?.TargetLevel, out var level) ? level.Name : null;
-
-    /// <summary>
-    /// Permanent: our own <see cref="PermanentDeliveryException"/> and 5xx SMTP replies (recipient
-    /// refused, mailbox unavailable). Everything else (connection refused, timeouts, 4xx, protocol
-    /// errors) is worth another try. Reasons name codes, never addresses or content.
-    /// </summary>
-    internal static DeliveryFailure Classify(Exception exception) => exception switch
-    {
-        PermanentDeliveryException permanent => new DeliveryFailure(true, permanent.Message),
-        ParseException or FormatException => new DeliveryFailure(true, $"The message could not be built: {exception.GetType().Name}"),
-        SmtpCommandException { StatusCode: var status } when (int)status >= 500 =>
-            new DeliveryFailure(true, $"SMTP server refused the message: {(int)status} {status}"),
-        SmtpCommandException { StatusCode: var status } => new DeliveryFailure(false, $"SMTP server deferred the message: {(int)status} {status}"),
-        _ => new DeliveryFailure(false, $"{NotReachedPrefix}{exception.GetType().Name}"),
-    };
-
-    internal sealed record DeliveryFailure(bool Permanent, string Reason);
-
-    /// <summary>How the reason of a failure that never got an SMTP reply begins (the relay down or unreachable), as against a 4xx deferral.</summary>
-    internal const string NotReachedPrefix = "Delivery failed: ";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId}: this instance's lease lapsed before it was sent; this instance sends nothing")]
     private static partial void LogGaveUp(ILogger logger, Guid notificationId);

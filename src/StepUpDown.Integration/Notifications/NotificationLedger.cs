@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Storage;
 
@@ -290,6 +291,22 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
             await connection.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>The steps of these (source, child id) records whose notice to the child's GP was sent.</summary>
+    public static async Task<IReadOnlyList<StoredStep>> StepsToldToGpAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] sources, string[] childIds)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return (await connection.QueryAsync<StoredStep>(
+            $"""
+            SELECT s.kind, s.detected_at AS DetectedAt, s.occurred_on AS OccurredOn
+              FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
+             WHERE n.recipient_role = '{RecipientRoles.Gp}' AND n.state = {NotificationStates.Sql(NotificationState.Sent)}
+               AND (s.source, s.child_id) IN (SELECT * FROM unnest(@sources, @childIds))
+            """,
+            new { sources, childIds },
+            transaction)).AsList();
     }
 
     /// <summary>When the oldest notice not yet delivered (pending or sending) was added; null when every one is.</summary>

@@ -28,7 +28,7 @@ public sealed partial class RelayRecovery(
             return;
         }
 
-        var waiting = await ledger.WaitingForRetryAsync(NotificationDelivery.NotReachedPrefix);
+        var waiting = await ledger.WaitingForRetryAsync(DeliveryFailure.NotReachedPrefix);
         if (waiting.Count == 0)
         {
             return;

@@ -3,6 +3,7 @@ using Dapper;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
+using StepUpDown.Domain.Handovers;
 
 namespace StepUpDown.Integration.Storage;
 
@@ -22,6 +23,19 @@ public sealed record StepToStore(string Source, string ChildId, DetectedStep Ste
 /// </summary>
 public static class Ledger
 {
+    /// <summary>Every stored step of these (source, child id) records.</summary>
+    public static async Task<IReadOnlyList<StoredStep>> StepsOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] sources, string[] childIds)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return (await connection.QueryAsync<StoredStep>(
+            """
+            SELECT s.kind, s.detected_at AS DetectedAt, s.occurred_on AS OccurredOn
+              FROM stepupdown.steps s WHERE (s.source, s.child_id) IN (SELECT * FROM unnest(@sources, @childIds))
+            """,
+            new { sources, childIds },
+            transaction)).AsList();
+    }
+
     /// <summary>Adds the steps not already stored.</summary>
     public static Task AddStepsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StepToStore> steps, DateTimeOffset now)
     {
