@@ -42,9 +42,19 @@ public static class RecipientRoles
     /// <summary>The MASSH, told that another recipient could not be written to: this prefix, then that role.</summary>
     public const string MasshUndeliveredPrefix = "massh-undelivered:";
 
+    /// <summary>The MASSH's role for a notice to <paramref name="failedRole"/> that could not be delivered.</summary>
+    public static string MasshUndelivered(string failedRole) => MasshUndeliveredPrefix + failedRole;
+
+    /// <summary>For the MASSH's notice that a recipient could not be written to, that recipient's role; else null.</summary>
+    public static string? UndeliveredRoleOf(string role)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        return role.StartsWith(MasshUndeliveredPrefix, StringComparison.Ordinal) ? role[MasshUndeliveredPrefix.Length..] : null;
+    }
+
     /// <summary>True for the roles that go to the MASSH mailbox.</summary>
     public static bool IsMassh(string role) =>
-        role is Massh or MasshNhsMatch || role.StartsWith(MasshUndeliveredPrefix, StringComparison.Ordinal);
+        role is Massh or MasshNhsMatch || UndeliveredRoleOf(role) is not null;
 
     /// <summary>True for the roles that go to a GP practice: never about a child with no usable NHS number.</summary>
     public static bool IsGp(string role) => role is Gp or PreviousGp;

@@ -207,13 +207,11 @@ public sealed partial class NotificationDelivery(
     /// <summary>For a MASSH "could not deliver" notice: which recipient failed, and why.</summary>
     private static async Task<UndeliveredView?> UndeliveredAsync(LedgerAttempt attempt)
     {
-        var row = attempt.Row;
-        if (!row.RecipientRole.StartsWith(RecipientRoles.MasshUndeliveredPrefix, StringComparison.Ordinal))
+        if (RecipientRoles.UndeliveredRoleOf(attempt.Row.RecipientRole) is not { } failedRole)
         {
             return null;
         }
 
-        var failedRole = row.RecipientRole[RecipientRoles.MasshUndeliveredPrefix.Length..];
         var reason = await attempt.LastErrorAsync(failedRole);
         return new UndeliveredView(failedRole, reason ?? "unknown");
     }

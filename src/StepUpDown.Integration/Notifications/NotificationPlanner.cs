@@ -32,7 +32,7 @@ public sealed class NotificationPlanner(IOptions<MailOptions> mail)
 
     /// <summary>The MASSH's notice that <paramref name="failedRole"/> could not be written to about a step.</summary>
     public NotificationToStore Undelivered(Guid stepId, string failedRole) =>
-        Row(stepId, RecipientRoles.MasshUndeliveredPrefix + failedRole, MasshUndeliveredTemplate);
+        Row(stepId, RecipientRoles.MasshUndelivered(failedRole), MasshUndeliveredTemplate);
 
     private NotificationToStore Row(Guid stepId, string role, string template)
     {

@@ -138,4 +138,18 @@ public class NotificationRulesTests
     [InlineData("massh-undelivered:gp", false)]
     public void ANoticeThatEndedUndelivered_IsToldToTheMassh_UnlessItWasTheMasshs(string role, bool told) =>
         NotificationRules.FailureIsToldToMassh(role).ShouldBe(told);
+
+    [Theory]
+    [InlineData("massh-undelivered:gp", "gp")]
+    [InlineData("massh-undelivered:lead-professional", "lead-professional")]
+    [InlineData("massh", null)]
+    [InlineData("gp", null)]
+    public void TheMasshsUndeliveredNotice_NamesTheRoleThatFailed(string role, string? failed)
+    {
+        RecipientRoles.UndeliveredRoleOf(role).ShouldBe(failed);
+        if (failed is not null)
+        {
+            RecipientRoles.MasshUndelivered(failed).ShouldBe(role);
+        }
+    }
 }
