@@ -35,6 +35,7 @@ public sealed record DigestResult(int Sent, int AlreadySent, int Failed, int Wit
 /// </summary>
 public sealed partial class HandoverDigests(
     NpgsqlDataSource dataSource,
+    NotificationLedger ledger,
     IOptions<HandoverOptions> options,
     WorkingDayCalendar calendar,
     MessageTemplates templates,
@@ -79,7 +80,7 @@ public sealed partial class HandoverDigests(
              WHERE h.state = {HandoverStates.Sql(HandoverState.Open)}
              ORDER BY h.last_stage DESC NULLS LAST, h.started_on, h.source, h.child_id
             """)).AsList();
-        var already = (await connection.QueryAsync<string>("SELECT manager FROM stepupdown.digests_sent WHERE week_of = @weekOf", new { weekOf })).ToHashSet();
+        var already = await NotificationLedger.DigestsSentAsync(connection, weekOf);
 
         // A handover with no team manager it may be sent to is nobody's to chase: the MASSH gets
         // those in a digest of its own, each saying what to correct on the record.
@@ -136,18 +137,8 @@ public sealed partial class HandoverDigests(
         var messageId = $"digest-{weekOf:yyyyMMdd}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manager)))[..16]}@{mail.Value.MessageIdDomain}";
         await transport.SendAsync(outgoing.Create(messageId, new MailboxAddress(model.ManagerName, address.Address), templates.Render(Template, model), reference), cancellationToken);
 
-        // Accepted by the relay: recorded, never sent again for want of the record (a reset
-        // connection here is retried on a new one, not turned into the job's retry).
-        var sentAt = time.GetUtcNow();
-        await DatabaseErrors.RecordAcceptedAsync(
-            async retry =>
-            {
-                await using var recording = retry ? await dataSource.OpenConnectionAsync(CancellationToken.None) : null;
-                return await (recording ?? connection).ExecuteAsync(
-                    "INSERT INTO stepupdown.digests_sent (week_of, manager, sent_at) VALUES (@weekOf, @manager, @sentAt) ON CONFLICT DO NOTHING",
-                    new { weekOf, manager, sentAt });
-            },
-            error => LogRecordRetried(logger, error));
+        // Accepted by the relay: recorded, never sent again for want of the record.
+        await ledger.RecordDigestSentAsync(connection, weekOf, manager, time.GetUtcNow());
     }
 
     private DigestLine Line(OpenHandover handover, DateOnly today, EscalationLadder ladder)
@@ -176,9 +167,6 @@ public sealed partial class HandoverDigests(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Weekly handover digests: {Sent} sent, {AlreadySent} already sent this week, {Failed} failed, {WithoutManager} open handovers have no team manager to send to (listed to the MASSH)")]
     private static partial void LogDigests(ILogger logger, int sent, int alreadySent, int failed, int withoutManager);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A weekly digest was accepted by the relay but could not be recorded ({Error}); recording it again, not sending it again")]
-    private static partial void LogRecordRetried(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A weekly digest could not be sent: {Error}")]
     private static partial void LogDigestFailed(ILogger logger, string error);

@@ -62,7 +62,7 @@ public sealed record LedgerRow(
 /// there (fencing). Technical timeouts (a stale claim, an attempt cut off) are measured on the
 /// database's clock, never on the business clock (<c>Clock:Speed</c>) or an instance's own.
 /// </summary>
-public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLease lease, TimeProvider time, ILogger<NotificationLedger> logger)
+public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, InstanceLease lease, TimeProvider time, ILogger<NotificationLedger> logger)
 {
     /// <summary>Adds the rows not already there, as pending, in the caller's transaction (rows are keyed deterministically).</summary>
     /// <returns>The ids of the rows added.</returns>
@@ -220,37 +220,6 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
         return true;
     }
 
-    /// <summary>The delivery jobs of rows not yet delivered that have been tried, whose last failure begins with <paramref name="reasonPrefix"/>, and wait for another try.</summary>
-    public async Task<IReadOnlyList<string>> WaitingForRetryAsync(string reasonPrefix)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        return (await connection.QueryAsync<string>(
-            $"""
-            SELECT job_id FROM stepupdown.notifications
-             WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND job_id IS NOT NULL AND attempts > 0 AND starts_with(last_error, @reasonPrefix)
-             ORDER BY created_at LIMIT 10000
-            """,
-            new { reasonPrefix })).AsList();
-    }
-
-    /// <summary>Of rows and the jobs they were handed to, the rows still undelivered and still that job's.</summary>
-    public async Task<IReadOnlyList<Guid>> UndeliveredOfJobsAsync(IReadOnlyList<(Guid NotificationId, string JobId)> handed)
-    {
-        ArgumentNullException.ThrowIfNull(handed);
-        if (handed.Count == 0)
-        {
-            return [];
-        }
-
-        await using var connection = await dataSource.OpenConnectionAsync();
-        return (await connection.QueryAsync<Guid>(
-            $"""
-            SELECT n.id FROM stepupdown.notifications n JOIN unnest(@ids, @jobIds) AS h(id, job_id) ON h.id = n.id AND h.job_id = n.job_id
-             WHERE n.state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})
-            """,
-            new { ids = handed.Select(h => h.NotificationId).ToArray(), jobIds = handed.Select(h => h.JobId).ToArray() })).AsList();
-    }
-
     /// <summary>
     /// Locks row <paramref name="notificationId"/> for one delivery attempt (null when the ledger
     /// has no such row). The lock is held while the message is composed and released when the
@@ -291,29 +260,6 @@ public sealed class NotificationLedger(NpgsqlDataSource dataSource, InstanceLeas
             await connection.DisposeAsync();
             throw;
         }
-    }
-
-    /// <summary>The steps of these (source, child id) records whose notice to the child's GP was sent.</summary>
-    public static async Task<IReadOnlyList<StoredStep>> StepsToldToGpAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] sources, string[] childIds)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return (await connection.QueryAsync<StoredStep>(
-            $"""
-            SELECT s.kind, s.detected_at AS DetectedAt, s.occurred_on AS OccurredOn
-              FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
-             WHERE n.recipient_role = '{RecipientRoles.Gp}' AND n.state = {NotificationStates.Sql(NotificationState.Sent)}
-               AND (s.source, s.child_id) IN (SELECT * FROM unnest(@sources, @childIds))
-            """,
-            new { sources, childIds },
-            transaction)).AsList();
-    }
-
-    /// <summary>When the oldest notice not yet delivered (pending or sending) was added; null when every one is.</summary>
-    public async Task<DateTime?> OldestUndeliveredAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<DateTime?>($"SELECT min(created_at) FROM stepupdown.notifications WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})");
     }
 
     private sealed record StoredRow(

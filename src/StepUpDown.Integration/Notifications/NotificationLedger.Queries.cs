@@ -1,0 +1,96 @@
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using StepUpDown.Domain.Handovers;
+using StepUpDown.Domain.Notifications;
+using StepUpDown.Integration.Storage;
+
+namespace StepUpDown.Integration.Notifications;
+
+/// <summary>
+/// The ledger's reads for its neighbours (which rows wait for a retry or belong to an ended job,
+/// the oldest undelivered, what reached a child's GP) and the weekly digests' record of who was
+/// sent this week's.
+/// </summary>
+public sealed partial class NotificationLedger
+{
+    /// <summary>The delivery jobs of rows not yet delivered that have been tried, whose last failure begins with <paramref name="reasonPrefix"/>, and wait for another try.</summary>
+    public async Task<IReadOnlyList<string>> WaitingForRetryAsync(string reasonPrefix)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        return (await connection.QueryAsync<string>(
+            $"""
+            SELECT job_id FROM stepupdown.notifications
+             WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND job_id IS NOT NULL AND attempts > 0 AND starts_with(last_error, @reasonPrefix)
+             ORDER BY created_at LIMIT 10000
+            """,
+            new { reasonPrefix })).AsList();
+    }
+
+    /// <summary>Of rows and the jobs they were handed to, the rows still undelivered and still that job's.</summary>
+    public async Task<IReadOnlyList<Guid>> UndeliveredOfJobsAsync(IReadOnlyList<(Guid NotificationId, string JobId)> handed)
+    {
+        ArgumentNullException.ThrowIfNull(handed);
+        if (handed.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync();
+        return (await connection.QueryAsync<Guid>(
+            $"""
+            SELECT n.id FROM stepupdown.notifications n JOIN unnest(@ids, @jobIds) AS h(id, job_id) ON h.id = n.id AND h.job_id = n.job_id
+             WHERE n.state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})
+            """,
+            new { ids = handed.Select(h => h.NotificationId).ToArray(), jobIds = handed.Select(h => h.JobId).ToArray() })).AsList();
+    }
+
+    /// <summary>The steps of these (source, child id) records whose notice to the child's GP was sent.</summary>
+    public static async Task<IReadOnlyList<StoredStep>> StepsToldToGpAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] sources, string[] childIds)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return (await connection.QueryAsync<StoredStep>(
+            $"""
+            SELECT s.kind, s.detected_at AS DetectedAt, s.occurred_on AS OccurredOn
+              FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
+             WHERE n.recipient_role = '{RecipientRoles.Gp}' AND n.state = {NotificationStates.Sql(NotificationState.Sent)}
+               AND (s.source, s.child_id) IN (SELECT * FROM unnest(@sources, @childIds))
+            """,
+            new { sources, childIds },
+            transaction)).AsList();
+    }
+
+    /// <summary>The managers (lower-cased addresses) sent the weekly digest of the week of <paramref name="weekOf"/>.</summary>
+    public static async Task<IReadOnlySet<string>> DigestsSentAsync(NpgsqlConnection connection, DateOnly weekOf)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return (await connection.QueryAsync<string>("SELECT manager FROM stepupdown.digests_sent WHERE week_of = @weekOf", new { weekOf })).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Records a weekly digest the relay accepted, as every accepted message is recorded: never sent
+    /// again for want of the record (a reset connection is retried on a new one, not turned into the
+    /// job's retry).
+    /// </summary>
+    public Task RecordDigestSentAsync(NpgsqlConnection connection, DateOnly weekOf, string manager, DateTimeOffset sentAt) =>
+        DatabaseErrors.RecordAcceptedAsync(
+            async retry =>
+            {
+                await using var recording = retry ? await dataSource.OpenConnectionAsync(CancellationToken.None) : null;
+                return await (recording ?? connection).ExecuteAsync(
+                    "INSERT INTO stepupdown.digests_sent (week_of, manager, sent_at) VALUES (@weekOf, @manager, @sentAt) ON CONFLICT DO NOTHING",
+                    new { weekOf, manager, sentAt });
+            },
+            error => LogDigestRecordRetried(logger, error));
+
+    /// <summary>When the oldest notice not yet delivered (pending or sending) was added; null when every one is.</summary>
+    public async Task<DateTime?> OldestUndeliveredAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<DateTime?>($"SELECT min(created_at) FROM stepupdown.notifications WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A weekly digest was accepted by the relay but could not be recorded ({Error}); recording it again, not sending it again")]
+    private static partial void LogDigestRecordRetried(ILogger logger, string error);
+}
