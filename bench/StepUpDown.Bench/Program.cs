@@ -9,6 +9,7 @@ using StepUpDown.Bench;
 // dotnet run -c Release --project bench/StepUpDown.Bench -- outage [NOTICES]              relay back after an outage -> last waiting notice accepted (issue 19)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- path [SECONDS]                change -> SMTP accepted: polled every minute, every 5 s, nudged; idle cost (issue 22)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- bounces [COUNT]               reports read per second from the bounce mailbox; report -> MASSH told (issue 21)
+// dotnet run -c Release --project bench/StepUpDown.Bench -- sweep [HANDOVERS]             the handover sweep over many open handovers, first and steady (issue 20)
 static int Arg(string[] args, int index, int fallback) =>
     args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 
@@ -46,6 +47,9 @@ switch (args)
         break;
     case ["bounces", ..]:
         await BounceBenchmark.RunAsync(Arg(args, 1, 10_000));
+        break;
+    case ["sweep", ..]:
+        await SweepBenchmark.RunAsync(Arg(args, 1, 5000));
         break;
     case ["report", ..]:
         await ReportBenchmark.RunAsync(Arg(args, 1, 500_000));
