@@ -23,3 +23,8 @@ UPDATE stepupdown.child_records r
 -- in at start-up from its configured continuum (EpisodeEndsBackfill), which only it knows.
 ALTER TABLE stepupdown.steps ADD COLUMN ends_episode boolean;
 CREATE INDEX steps_ends_episode_unknown ON stepupdown.steps (kind, to_level) WHERE ends_episode IS NULL;
+
+-- The sweep reads the other handovers of each open handover's record (is it superseded?): by
+-- record, whatever their state (handovers_open covers only open ones), so a sweep is not a scan
+-- of the table per handover.
+CREATE INDEX handovers_child ON stepupdown.handovers (source, child_id);
