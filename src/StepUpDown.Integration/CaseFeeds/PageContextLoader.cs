@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
@@ -16,8 +15,6 @@ namespace StepUpDown.Integration.CaseFeeds;
 /// </summary>
 internal sealed class PageContextLoader(ContinuumOfNeed continuum, FeedItemParser parser)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-
     /// <summary>What is stored of the page's children, and marks the page's records whose NHS number another child holds.</summary>
     public async Task<LinkedRecords> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, List<ParsedItem> parsed)
     {
@@ -32,10 +29,7 @@ internal sealed class PageContextLoader(ContinuumOfNeed continuum, FeedItemParse
         var agreements = await HandoverStore.OpenAgreementsAsync(
             connection, transaction, keys.Select(k => k.Source).ToArray(), keys.Select(k => k.Item2).ToArray());
         var context = new LinkedRecords(
-            rows.Select(row => new StoredRecord(
-                ToSourceRecord(row),
-                row.LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null,
-                row.GpOwed)),
+            rows.Select(row => row.ToStoredRecord(continuum, parser.AgreedTarget)),
             agreements.Select(a => new OpenAgreement(a.Id, a.Source, a.ChildId, LevelOrNull(a.Target), LevelOrNull(a.HeldFrom))));
 
         var unknown = records.Select(r => r.Record.ChildId).Where(id => context.Find(source, id) is null).Distinct(StringComparer.Ordinal).ToArray();
@@ -71,16 +65,6 @@ internal sealed class PageContextLoader(ContinuumOfNeed continuum, FeedItemParse
                 parsed[i] = parsed[i] with { Record = record with { NhsNumberShared = true } };
             }
         }
-    }
-
-    private SourceRecord ToSourceRecord(StoredRow row)
-    {
-        var record = JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!;
-        return new SourceRecord(row.Source, record, continuum.Get(row.LevelCode))
-        {
-            NhsNumberShared = row.NhsNumberShared,
-            AgreedTarget = parser.AgreedTarget(row.Source, record),
-        };
     }
 
     private Level? LevelOrNull(string? code) => code is not null && continuum.TryGet(code, out var level) ? level : null;

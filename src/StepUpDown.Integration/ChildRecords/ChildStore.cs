@@ -1,5 +1,8 @@
+using System.Text.Json;
 using Dapper;
 using Npgsql;
+using StepUpDown.Domain.Continuum;
+using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 
 namespace StepUpDown.Integration.ChildRecords;
@@ -12,7 +15,23 @@ namespace StepUpDown.Integration.ChildRecords;
 /// <param name="LastStepDownOn">When the child last completed a step down or closed to universal in that source.</param>
 /// <param name="NhsNumberShared">Another child in the same source holds the same NHS number.</param>
 /// <param name="GpOwed">The child's GP is still owed the current plan (<c>NotificationRules.GpStillOwed</c>, stored).</param>
-public sealed record StoredRow(string Source, string ChildId, string LevelCode, string Json, DateTime? LastStepDownOn, bool NhsNumberShared, bool GpOwed);
+public sealed record StoredRow(string Source, string ChildId, string LevelCode, string Json, DateTime? LastStepDownOn, bool NhsNumberShared, bool GpOwed)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The row read: its record parsed and placed on the continuum, with what detection needs of it.</summary>
+    /// <param name="continuum">The council's continuum, for <see cref="LevelCode"/>.</param>
+    /// <param name="agreedTarget">The level the record's agreed step down targets, where the caller needs it.</param>
+    public StoredRecord ToStoredRecord(ContinuumOfNeed continuum, Func<string, ChildRecord, Level?>? agreedTarget = null)
+    {
+        ArgumentNullException.ThrowIfNull(continuum);
+        var record = JsonSerializer.Deserialize<ChildRecord>(Json, JsonOptions)!;
+        return new StoredRecord(
+            new SourceRecord(Source, record, continuum.Get(LevelCode)) { NhsNumberShared = NhsNumberShared, AgreedTarget = agreedTarget?.Invoke(Source, record) },
+            LastStepDownOn is { } date ? DateOnly.FromDateTime(date) : null,
+            GpOwed);
+    }
+}
 
 /// <summary>Who a page is about, for loading what is stored of them in one round trip.</summary>
 /// <param name="ChildIds">The page's child ids in its source.</param>

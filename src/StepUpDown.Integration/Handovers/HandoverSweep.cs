@@ -1,11 +1,9 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
-using StepUpDown.Domain.Records;
 using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
@@ -36,7 +34,6 @@ public sealed partial class HandoverSweep(
     ILogger<HandoverSweep> logger)
 {
     private const string HandoverSavepoint = "handover";
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private readonly HandoverReviewer _reviewer = new(calendar, options, continuum, planner);
 
     /// <summary>
@@ -201,13 +198,7 @@ public sealed partial class HandoverSweep(
             rows.AddRange(await ChildStore.LoadAsync(connection, transaction, bySource.Key, subjects));
         }
 
-        return new LinkedRecords(rows.Select(row => new StoredRecord(
-            new SourceRecord(row.Source, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode))
-            {
-                NhsNumberShared = row.NhsNumberShared,
-            },
-            null,
-            row.GpOwed)));
+        return new LinkedRecords(rows.Select(row => row.ToStoredRecord(continuum)));
     }
 
     /// <summary>What reviewing one batch did: the running result, notices added, and what failed.</summary>
