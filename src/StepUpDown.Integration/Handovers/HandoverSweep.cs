@@ -151,10 +151,10 @@ public sealed partial class HandoverSweep(
         }
 
         var added = 0;
-        foreach (var (step, notices) in outcome.Steps)
+        if (outcome.Steps.Count > 0)
         {
-            await Ledger.AddStepsAsync(connection, transaction, [step], now);
-            added += (await NotificationLedger.AddAsync(connection, transaction, notices, now)).Count;
+            await Ledger.AddStepsAsync(connection, transaction, [.. outcome.Steps.Select(s => s.Step)], now);
+            added = (await NotificationLedger.AddAsync(connection, transaction, [.. outcome.Steps.SelectMany(s => s.Notices)], now)).Count;
         }
 
         if (outcome.GpOwed is { } gpOwed)
