@@ -1,5 +1,4 @@
 using Hangfire;
-using Hangfire.Storage.Monitoring;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -21,10 +20,16 @@ public sealed class GiveUpWhenRetriesRunOut(NotificationLedger ledger, Notificat
     public async Task<int> GiveUpAsync()
     {
         var monitoring = jobs.GetMonitoringApi();
-        var failed = Deliveries(monitoring.FailedJobs(0, JobsLooked).Select(job => (job.Key, job.Value?.Job, job.Value?.ExceptionType)));
-        var deleted = Deliveries(monitoring.DeletedJobs(0, JobsLooked).Select(job => (job.Key, job.Value?.Job, (string?)null)));
-        var given = await GiveUpAsync(failed, exceptionType => $"Gave up: retries ran out ({ShortName(exceptionType)})")
-                    + await GiveUpAsync(deleted, _ => "Gave up: its delivery job was deleted on the dashboard");
+        var ended = Deliveries(
+            monitoring.FailedJobs(0, JobsLooked).Select(job => (job.Key, job.Value?.Job, $"Gave up: retries ran out ({ShortName(job.Value?.ExceptionType)})"))
+                .Concat(monitoring.DeletedJobs(0, JobsLooked).Select(job => (job.Key, job.Value?.Job, "Gave up: its delivery job was deleted on the dashboard"))));
+        var reasons = ended.ToDictionary(job => job.NotificationId, job => job.Reason);
+        var given = 0;
+        foreach (var notificationId in await ledger.UndeliveredOfJobsAsync(ended.Select(job => (job.NotificationId, job.JobId)).ToList()))
+        {
+            given += await ledger.GiveUpAsync(notificationId, reasons[notificationId], planner.Undelivered) ? 1 : 0;
+        }
+
         if (given > 0)
         {
             dispatcher.ScheduleDispatch();
@@ -33,23 +38,11 @@ public sealed class GiveUpWhenRetriesRunOut(NotificationLedger ledger, Notificat
         return given;
     }
 
-    private async Task<int> GiveUpAsync(IReadOnlyList<EndedDelivery> ended, Func<string?, string> reason)
-    {
-        var given = 0;
-        var exceptions = ended.ToDictionary(job => job.NotificationId, job => job.ExceptionType);
-        foreach (var notificationId in await ledger.UndeliveredOfJobsAsync(ended.Select(job => (job.NotificationId, job.JobId)).ToList()))
-        {
-            given += await ledger.GiveUpAsync(notificationId, reason(exceptions[notificationId]), planner.Undelivered) ? 1 : 0;
-        }
-
-        return given;
-    }
-
-    /// <summary>The delivery jobs among <paramref name="jobsFound"/>, latest first, one per notice.</summary>
-    private static List<EndedDelivery> Deliveries(IEnumerable<(string JobId, Hangfire.Common.Job? Job, string? ExceptionType)> jobsFound) =>
+    /// <summary>The delivery jobs among <paramref name="jobsFound"/>, each with the reason its row is given up for, one per notice.</summary>
+    private static List<EndedDelivery> Deliveries(IEnumerable<(string JobId, Hangfire.Common.Job? Job, string Reason)> jobsFound) =>
         jobsFound
             .Where(found => found.Job?.Type == typeof(SendNotificationJob) && found.Job.Args is [Guid, ..])
-            .Select(found => new EndedDelivery((Guid)found.Job!.Args[0], found.JobId, found.ExceptionType))
+            .Select(found => new EndedDelivery((Guid)found.Job!.Args[0], found.JobId, found.Reason))
             .DistinctBy(found => found.NotificationId)
             .ToList();
 
@@ -57,5 +50,5 @@ public sealed class GiveUpWhenRetriesRunOut(NotificationLedger ledger, Notificat
     private static string ShortName(string? exceptionType) =>
         exceptionType is null ? "unknown" : exceptionType[(exceptionType.LastIndexOf('.') + 1)..];
 
-    private sealed record EndedDelivery(Guid NotificationId, string JobId, string? ExceptionType);
+    private sealed record EndedDelivery(Guid NotificationId, string JobId, string Reason);
 }
