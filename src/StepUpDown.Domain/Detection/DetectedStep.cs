@@ -121,3 +121,9 @@ public sealed record DetectedStep(
         return new Guid(SHA256.HashData(key).AsSpan(0, 16));
     }
 }
+
+/// <summary>A step as stored: what it was, when the worker found it and when it occurred in its source.</summary>
+/// <param name="Kind">What happened.</param>
+/// <param name="DetectedAt">When the worker found it (UTC).</param>
+/// <param name="OccurredOn">The source's date of the change.</param>
+public sealed record StoredStep(StepKind Kind, DateTime DetectedAt, DateOnly OccurredOn);

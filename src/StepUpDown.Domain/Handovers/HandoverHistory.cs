@@ -3,12 +3,6 @@ using StepUpDown.Domain.Notifications;
 
 namespace StepUpDown.Domain.Handovers;
 
-/// <summary>A step as stored: what it was, when the worker found it and when it occurred in its source.</summary>
-/// <param name="Kind">What happened.</param>
-/// <param name="DetectedAt">When the worker found it (UTC).</param>
-/// <param name="OccurredOn">The source's date of the change.</param>
-public sealed record StoredStep(StepKind Kind, DateTime DetectedAt, DateOnly OccurredOn);
-
 /// <summary>
 /// What is on record of a handover's child beyond its records: the steps of the child's records,
 /// those of them whose notice reached the GP, and when each handover of the same record opened.

@@ -71,8 +71,10 @@ public static class HandoverStates
 }
 
 /// <summary>
-/// Every read and write of <c>stepupdown.handovers</c>, the handover row's one owner: the poller
-/// opens handovers and holds falls through it, the sweep reviews and closes them.
+/// The handover row's one owner: every write of <c>stepupdown.handovers</c> (the retention
+/// purge's deletes aside) and the reads the poller and the sweep decide by. The poller opens
+/// handovers and holds falls through it, the sweep reviews and closes them; the dashboard page,
+/// the digest and the reports read the rows for themselves, with the state names from <see cref="HandoverStates"/>.
 /// </summary>
 public static class HandoverStore
 {

@@ -2,7 +2,6 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using StepUpDown.Domain.Detection;
-using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Storage;
 

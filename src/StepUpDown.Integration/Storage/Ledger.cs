@@ -3,7 +3,6 @@ using Dapper;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
-using StepUpDown.Domain.Handovers;
 
 namespace StepUpDown.Integration.Storage;
 
