@@ -92,6 +92,19 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     private static string[] To(IEnumerable<ReceivedMail> messages) => messages.SelectMany(m => m.To.Select(t => t.Address)).ToArray();
 
     [Fact]
+    public async Task TheLaddersReminder_IsInTheThreadTheHandoverPackStarted()
+    {
+        await AgreeAsync(Agreed(2));
+
+        await SweepOnAsync("2026-11-05");
+        var delivered = await DeliveredAsync(2);
+
+        var thread = delivered[0].Header("in-reply-to").ShouldNotBeNull();
+        delivered[1].Subject.ShouldStartWith("Reminder: step down handover not yet complete");
+        delivered[1].Header("in-reply-to").ShouldBe(thread, "the sweep's step names its handover (steps.handover_id), so its mail joins the pack's thread");
+    }
+
+    [Fact]
     public async Task NoAcceptance_ReminderThenStage1ThenStage2_ThenAcceptanceCompletesAndTellsTheGpAndTheMassh()
     {
         await AgreeAsync(Agreed(2));
