@@ -9,7 +9,7 @@ internal static class CaseFeedReader
     /// One page, with a deadline that covers the body as well as the headers (a body that trickles
     /// in escapes the resilience handler's timeouts); null when the cursor has expired (410).
     /// </summary>
-    public static async Task<ChangePage?> ReadPageAsync(
+    public static async Task<RawPage?> ReadPageAsync(
         ICaseFeedApi api, string source, CaseFeedSourceOptions options, string? cursor, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -22,25 +22,26 @@ internal static class CaseFeedReader
                 return null;
             }
 
-            if (response.Error?.InnerException is ResponseTooLargeException tooLarge)
+            if (!response.IsSuccessStatusCode)
             {
-                throw TooLarge(source, tooLarge);
+                throw new CaseFeedUnavailableException(source, response.StatusCode);
             }
 
-            if (response.Error is not null && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                throw TimedOut(source, options);
-            }
-
-            return response.IsSuccessStatusCode && response.Content is { } page
-                ? page with { Items = page.Items ?? [] }
-                : throw new CaseFeedUnavailableException(source, response.StatusCode);
+            // Read through the size limit's stream, whose refusal arrives unwrapped.
+            await using var stream = await response.Content.ReadAsStreamAsync(deadline.Token);
+            using var body = new MemoryStream();
+            await stream.CopyToAsync(body, deadline.Token);
+            return RawPage.Split(body.GetBuffer().AsMemory(0, (int)body.Length));
         }
         catch (ResponseTooLargeException tooLarge)
         {
             throw TooLarge(source, tooLarge);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (MalformedPageException malformed)
+        {
+            throw new CaseFeedUnavailableException($"Case feed '{source}' sent a body that is not a page ({malformed.Message}); the cursor was not moved.", malformed);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or HttpRequestException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw TimedOut(source, options);
         }

@@ -58,18 +58,9 @@ public static class CaseFeedServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>
-    /// A page is read with no practical depth limit (the size limit bounds it, and a document is
-    /// parsed without recursion): an item nested deeper than the reader's default of 64 is the
-    /// item's fault, quarantined by <see cref="FeedItemParser"/>, not a page the feed can never
-    /// deliver.
-    /// </summary>
-    private static RefitSettings PageSettings { get; } = new(new SystemTextJsonContentSerializer(
-        new System.Text.Json.JsonSerializerOptions(SystemTextJsonContentSerializer.GetDefaultJsonSerializerOptions()) { MaxDepth = 1_000_000 }));
-
     private static void AddSourceClient(IServiceCollection services, string source)
     {
-        services.AddKeyedRefitGeneratedClient<ICaseFeedApi>(source, _ => PageSettings, $"case-feed:{source}")
+        services.AddKeyedRefitGeneratedClient<ICaseFeedApi>(source, _ => new RefitSettings(), $"case-feed:{source}")
             .ConfigureHttpClient((provider, client) =>
             {
                 var options = Source(provider, source);

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
@@ -31,6 +34,12 @@ public sealed class FeedItemParser(LevelMaps levelMaps)
     /// </summary>
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { RespectNullableAnnotations = true };
 
+    /// <summary>
+    /// No practical depth limit on the document (it is parsed without recursion): an item nested
+    /// deeper than any record is quarantined for that, by name, not as malformed.
+    /// </summary>
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 1_000_000 };
+
     /// <summary>The continuum level of the record's agreed step down target, where it maps.</summary>
     public Level? AgreedTarget(string source, ChildRecord record)
     {
@@ -38,19 +47,63 @@ public sealed class FeedItemParser(LevelMaps levelMaps)
         return levelMaps.TryMapTarget(source, record.StepDown?.TargetLevel, out var level) ? level : null;
     }
 
-    internal ParsedItem Parse(JsonElement item, string source)
+    /// <summary>
+    /// One item's bytes, judged inside one guard: whatever they hold (bytes that are not UTF-8, a
+    /// raw NUL, text that is not JSON) quarantines this item alone, with a reason that names a
+    /// byte offset or a field, never a value.
+    /// </summary>
+    internal ParsedItem Parse(ReadOnlyMemory<byte> item, string source)
     {
-        var payload = item.GetRawText();
-        var childId = ChildIdOf(item);
+        var payload = StorableText(item.Span);
+        string? childId = null;
         try
         {
-            return Read(item, source, payload, childId);
+            using var document = JsonDocument.Parse(item, DocumentOptions);
+            childId = ChildIdOf(document.RootElement);
+            return FirstInvalidUtf8(item.Span) is { } at
+                ? new ParsedItem(null, payload, $"not UTF-8 at byte {at}", childId)
+                : Read(document.RootElement, source, payload, childId);
+        }
+        catch (JsonException exception)
+        {
+            // The reader's position, never its message (it may quote the bytes). The case id is
+            // read as a page is split, so that a person can find the child by it.
+            childId = RawPage.Property(item, "childId") is { } id ? ChildIdOf(id) : null;
+            var reason = FirstInvalidUtf8(item.Span) is { } at ? $"not UTF-8 at byte {at}" : $"not valid JSON at byte {exception.BytePositionInLine} of line {exception.LineNumber + 1}";
+            return new ParsedItem(null, payload, reason, childId);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             return new ParsedItem(null, payload, $"could not be read: {exception.GetType().Name}", childId);
         }
     }
+
+    /// <summary>The offset of the first byte that does not begin a valid UTF-8 sequence (overlong forms and encoded surrogates included); null when all are valid.</summary>
+    internal static int? FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        if (Utf8.IsValid(bytes))
+        {
+            return null;
+        }
+
+        for (var at = 0; at < bytes.Length;)
+        {
+            if (Rune.DecodeFromUtf8(bytes[at..], out _, out var consumed) != OperationStatus.Done)
+            {
+                return at;
+            }
+
+            at += consumed;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The item as text a quarantine row can hold: each invalid UTF-8 sequence and each raw NUL
+    /// becomes U+FFFD, so a person can still read the record it was meant to be.
+    /// </summary>
+    private static string StorableText(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes).Replace('\0', '\uFFFD');
 
     private ParsedItem Read(JsonElement item, string source, string payload, string? childId)
     {
@@ -92,10 +145,25 @@ public sealed class FeedItemParser(LevelMaps levelMaps)
             : new ParsedItem(null, payload, $"levelOfNeed code '{record.LevelOfNeed}' is not mapped for this source", childId);
     }
 
+    private static string? ChildIdOf(ReadOnlyMemory<byte> value)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            return FirstInvalidUtf8(value.Span) is null ? UsableChildId(document.RootElement) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The item's <c>childId</c> for its quarantine row; null when it has none that can be stored and indexed.</summary>
     private static string? ChildIdOf(JsonElement item) =>
-        item.ValueKind == JsonValueKind.Object && item.TryGetProperty("childId", out var id) && id.ValueKind == JsonValueKind.String
-            && FlawOf(id.GetString) is null && id.GetString() is { Length: > 0 and <= RecordValidator.MaxIdLength } childId
+        item.ValueKind == JsonValueKind.Object && item.TryGetProperty("childId", out var id) ? UsableChildId(id) : null;
+
+    private static string? UsableChildId(JsonElement id) =>
+        id.ValueKind == JsonValueKind.String && FlawOf(id.GetString) is null && id.GetString() is { Length: > 0 and <= RecordValidator.MaxIdLength } childId
             ? childId
             : null;
 
