@@ -137,6 +137,17 @@ internal sealed partial class RecurringJobRegistration(
                 SendHandoverDigestsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), digestCron, councilTime));
         }
 
+        var quarantineCron = feeds.Value.QuarantineListCron;
+        if (string.IsNullOrWhiteSpace(quarantineCron))
+        {
+            Register(SendQuarantineListJob.RecurringJobId, () => recurringJobs.RemoveIfExists(SendQuarantineListJob.RecurringJobId));
+        }
+        else
+        {
+            Schedule("CaseFeeds:QuarantineListCron", quarantineCron, () => recurringJobs.AddOrUpdate<SendQuarantineListJob>(
+                SendQuarantineListJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), quarantineCron, councilTime));
+        }
+
         if (mail.Value.Bounces.IsRead)
         {
             Register(ReadBounceMailboxJob.RecurringJobId, () => recurringJobs.AddOrUpdate<ReadBounceMailboxJob>(

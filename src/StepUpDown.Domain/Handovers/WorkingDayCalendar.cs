@@ -75,6 +75,23 @@ public sealed class WorkingDayCalendar
         return count;
     }
 
+    /// <summary>
+    /// How long something has waited, for a readiness check: <see cref="WorkingDaysBetween"/>, or,
+    /// where a date is outside the calendar, every day counted (an age is never hidden for want of
+    /// holidays; the calendar's own check says it has run out).
+    /// </summary>
+    public int AgeInWorkingDays(DateOnly from, DateOnly to)
+    {
+        try
+        {
+            return WorkingDaysBetween(from, to);
+        }
+        catch (CalendarExhaustedException)
+        {
+            return Math.Max(0, to.DayNumber - from.DayNumber);
+        }
+    }
+
     /// <summary>The day <paramref name="workingDays"/> working days after <paramref name="from"/>: the first day <see cref="WorkingDaysBetween"/> reaches it.</summary>
     /// <exception cref="CalendarExhaustedException">A date on the way is outside the years the calendar covers.</exception>
     public DateOnly AddWorkingDays(DateOnly from, int workingDays)

@@ -11,6 +11,13 @@ public sealed class CaseFeedOptions
 
     /// <summary>Sources by name, e.g. <c>social-care</c>, <c>early-help</c>. Empty: the worker polls nothing.</summary>
     public Dictionary<string, CaseFeedSourceOptions> Sources { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// When the MASSH is sent the list of quarantined case ids, as a cron expression in the
+    /// council's time zone (<c>Handovers:TimeZone</c>); default every day at 07:00. Nothing is sent
+    /// while none is quarantined. Empty: no list (the dashboard and readiness still show them).
+    /// </summary>
+    public string? QuarantineListCron { get; set; } = "0 7 * * *";
 }
 
 /// <summary>One case system serving the case feed contract.</summary>

@@ -8,6 +8,7 @@ using Polly;
 using Refit;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
 
 namespace StepUpDown.Integration.CaseFeeds;
@@ -48,6 +49,10 @@ public static class CaseFeedServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<PollNudges>());
         services.AddHostedService<IntervalPolls>();
         services.AddHealthChecks().AddCheck<CaseFeedsCheck>("case-feeds", HealthStatus.Degraded, [HealthTags.Ready]);
+        services.AddSingleton<QuarantineList>();
+        services.AddScoped<SendQuarantineListJob>();
+        services.AddDashboardPage(QuarantinePage.Route, "Quarantined records", () => new QuarantinePage());
+        services.AddHealthChecks().AddCheck<QuarantineCheck>("quarantine", HealthStatus.Degraded, [HealthTags.Ready]);
 
         var sources = builder.Configuration.GetSection(CaseFeedOptions.SectionName).Get<CaseFeedOptions>()?.Sources ?? [];
         foreach (var name in sources.Keys)

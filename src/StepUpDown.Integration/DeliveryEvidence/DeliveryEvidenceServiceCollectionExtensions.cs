@@ -111,7 +111,7 @@ internal sealed class BounceMailboxCheck(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var (oldest, count) = await UnansweredBounces.SummaryAsync(connection);
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        if (oldest is { } at && WorkingDaysSince(DateOnly.FromDateTime(at), today) > 1)
+        if (oldest is { } at && calendar.AgeInWorkingDays(DateOnly.FromDateTime(at), today) > 1)
         {
             return HealthCheckResult.Degraded(
                 $"{count} bounced notices not answered (no later notice to that address delivered), the oldest since {at:u}: see the dashboard's Delivery reports page.");
@@ -119,18 +119,5 @@ internal sealed class BounceMailboxCheck(
 
         return HealthCheckResult.Healthy(
             status.Last is { } last ? $"The bounce mailbox was read at {last.At:u}; {count} bounces unanswered, none for more than a working day." : "The bounce mailbox has not been read yet.");
-    }
-
-    /// <summary>Working days from <paramref name="from"/> to <paramref name="to"/>; past the calendar, every weekday counts (the calendar's own check says so).</summary>
-    private int WorkingDaysSince(DateOnly from, DateOnly to)
-    {
-        try
-        {
-            return calendar.WorkingDaysBetween(from, to);
-        }
-        catch (CalendarExhaustedException)
-        {
-            return to.DayNumber - from.DayNumber;
-        }
     }
 }

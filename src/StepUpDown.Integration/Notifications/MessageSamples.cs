@@ -52,7 +52,7 @@ public static class MessageSamples
         GpPractice = new GpPracticeRef("Y00001", "Sample Medical Practice"),
     };
 
-    /// <summary>One sample per (template, step kind) the rules send, and the MASSH's two of its own.</summary>
+    /// <summary>One sample per (template, step kind) the rules send, and the MASSH's three of its own.</summary>
     public static IEnumerable<MessageSample> All(CouncilOptions council)
     {
         foreach (var rule in NotificationRules.All.DistinctBy(rule => (rule.Template, rule.Kind)))
@@ -62,6 +62,8 @@ public static class MessageSamples
 
         yield return Notice(council, "massh-nhs-match", StepKind.StepUp);
         yield return Notice(council, "massh-undelivered", StepKind.StepUp, undelivered: new UndeliveredView("gp", "the practice's mailbox refused the message (SMTP 550)"));
+        yield return new MessageSample(QuarantineListModel.Template, QuarantineListModel.Template, new QuarantineListModel(
+            "7 December 2026", 2, [new QuarantineListSource("social-care", [new QuarantineListCase("SAMPLE-1", "4 December 2026"), new QuarantineListCase("(no readable case id)", "6 December 2026")])], council));
     }
 
     /// <summary>A notice of <paramref name="kind"/> over the sample child, as <paramref name="template"/> is sent it.</summary>
