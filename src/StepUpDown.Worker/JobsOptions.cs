@@ -30,4 +30,11 @@ public sealed class JobsOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:15", "01:00:00")]
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// True: at start-up, remove the poll jobs of sources this instance's configuration does not
+    /// name (a source taken out of service). False by default: during a rolling deploy an instance
+    /// still on an older configuration must not delete the polls of sources a newer one added.
+    /// </summary>
+    public bool RemoveUnknownSourceJobs { get; set; }
 }

@@ -72,6 +72,7 @@ public static class JobsServiceCollectionExtensions
             });
         }
 
+        builder.Services.AddSingleton(Options.Create(jobs));
         builder.Services.AddHostedService<RecurringJobRegistration>();
         return builder;
     }
@@ -80,7 +81,7 @@ public static class JobsServiceCollectionExtensions
 /// <summary>
 /// At start-up, makes Hangfire's recurring jobs match the configuration: one poll per configured
 /// source, the notification dispatch, the handover sweep and weekly digest, the retention purge,
-/// and no poll for a source no longer configured.
+/// and, with <c>Jobs:RemoveUnknownSourceJobs</c>, no poll for a source no longer configured.
 /// </summary>
 internal sealed partial class RecurringJobRegistration(
     IRecurringJobManager recurringJobs,
@@ -89,6 +90,7 @@ internal sealed partial class RecurringJobRegistration(
     IOptions<HandoverOptions> handovers,
     IOptions<RetentionOptions> retention,
     IOptions<MailOptions> mail,
+    IOptions<JobsOptions> jobs,
     ILogger<RecurringJobRegistration> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan LockRetryEvery = TimeSpan.FromSeconds(2);
@@ -109,7 +111,7 @@ internal sealed partial class RecurringJobRegistration(
 
         using (var connection = storage.GetConnection())
         {
-            foreach (var stale in connection.GetRecurringJobs().Select(j => j.Id).Where(id => id.StartsWith(PollCaseFeedJob.RecurringJobId(""), StringComparison.Ordinal) && !wanted.Contains(id)))
+            foreach (var stale in !jobs.Value.RemoveUnknownSourceJobs ? Enumerable.Empty<string>() : connection.GetRecurringJobs().Select(j => j.Id).Where(id => id.StartsWith(PollCaseFeedJob.RecurringJobId(""), StringComparison.Ordinal) && !wanted.Contains(id)))
             {
                 Register(stale, () => recurringJobs.RemoveIfExists(stale));
             }

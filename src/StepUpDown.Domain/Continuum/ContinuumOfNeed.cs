@@ -5,8 +5,12 @@ public sealed class ContinuumOfNeed
 {
     private readonly Dictionary<string, Level> _byCode;
 
-    /// <summary>Builds the continuum; levels are ranked in the order given, the first being the lowest.</summary>
-    public ContinuumOfNeed(IEnumerable<Level> levelsLowestFirst)
+    /// <summary>
+    /// Builds the continuum; levels are ranked in the order given, the first being the lowest.
+    /// <paramref name="aliases"/> (old code → code of a level) name the levels renamed since
+    /// records were stored under their old codes: <see cref="TryGet"/> finds a level by either.
+    /// </summary>
+    public ContinuumOfNeed(IEnumerable<Level> levelsLowestFirst, IReadOnlyDictionary<string, string>? aliases = null)
     {
         ArgumentNullException.ThrowIfNull(levelsLowestFirst);
         Levels = levelsLowestFirst.Select((level, index) => level with { Rank = index + 1 }).ToArray();
@@ -23,6 +27,16 @@ public sealed class ContinuumOfNeed
                 throw new ArgumentException($"The level code '{level.Code}' appears twice.", nameof(levelsLowestFirst));
             }
         }
+
+        foreach (var (old, current) in aliases ?? new Dictionary<string, string>())
+        {
+            if (!_byCode.TryGetValue(current, out var level) || Levels.Any(l => string.Equals(l.Code, old, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new ArgumentException($"The alias '{old}' must name a code no level has, mapped to a level's code.", nameof(aliases));
+            }
+
+            _byCode[old] = level;
+        }
     }
 
     /// <summary>The levels, lowest first, ranked 1..n.</summary>
@@ -31,7 +45,7 @@ public sealed class ContinuumOfNeed
     /// <summary>The lowest level (universal provision): where a closed case rests.</summary>
     public Level Lowest => Levels[0];
 
-    /// <summary>Finds a level by its code.</summary>
+    /// <summary>Finds a level by its code, or by an old code an alias maps to it.</summary>
     public bool TryGet(string code, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Level? level) =>
         _byCode.TryGetValue(code, out level);
 

@@ -48,6 +48,15 @@ public enum StepKind
 
     /// <summary>The child's GP practice changed while at early help or above; the subject is the old practice's ODS code.</summary>
     GpPracticeChanged,
+
+    /// <summary>
+    /// The record was closed because the child died: not a step down. Only the MASSH is told; open
+    /// handovers are withdrawn; nothing else of the child's records is told while a record says so.
+    /// </summary>
+    ChildDied,
+
+    /// <summary>The record was closed because the case moved to another council: not a step down. The GP and the MASSH are told; no handover.</summary>
+    TransferredOut,
 }
 
 /// <summary>What else a step says.</summary>
@@ -71,6 +80,12 @@ public enum StepMarkers
 
     /// <summary>The child's NHS number is missing or fails the Modulus 11 check.</summary>
     InvalidNhsNumber = 8,
+
+    /// <summary>
+    /// A change of GP practice while a GP notice about the child was withheld (no usable NHS number
+    /// then): the old practice was never told of the child, so it is not told they left its list.
+    /// </summary>
+    PreviousPracticeNotTold = 32,
 }
 
 /// <summary>A step one child took, shown by one version of its record in one source.</summary>

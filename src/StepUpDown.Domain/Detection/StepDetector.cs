@@ -108,12 +108,18 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
 
         var before = journey.HeldFrom ?? Combined(previous, input.Related);
         var steps = new StepList(current, previous, before, Combined(current, input.Related));
+        if (ClosureNotAStepDown(steps, input) is { } closure)
+        {
+            // Told as what it is, and nothing else of the record: no level step, no hold, no handover.
+            return new Detection(DetectionOutcome.Changed, closure, null);
+        }
+
         var heldFrom = DetectLevelStep(steps, input, journey);
         DetectStepDownAgreed(steps);
         DetectServices(steps);
         DetectLeadProfessional(steps);
         DetectProposedLeadAccepted(steps);
-        DetectGpPractice(steps, continuum);
+        DetectGpPractice(steps, continuum, input.GpNoticeWithheld);
         if (current.Record.IsClosed && previous is { Record.IsClosed: false })
         {
             steps.Add(StepKind.Closure);
@@ -125,6 +131,37 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
         }
 
         return new Detection(DetectionOutcome.Changed, steps.ToList(), heldFrom);
+    }
+
+    /// <summary>
+    /// The steps of a closure that is not a step down (design: Closures that are not step downs),
+    /// or null when the record shows none: the record closing because the child died, or because
+    /// the case moved to another council, is that one step. While any of the child's records says
+    /// the child died, nothing else of its records is a step: nobody is told of a level, lead or
+    /// service of a child who has died.
+    /// </summary>
+    private static List<DetectedStep>? ClosureNotAStepDown(StepList steps, DetectionInput input)
+    {
+        var (current, previous) = (input.Current.Record, input.Previous?.Record);
+        var closedNow = current.IsClosed && previous is { IsClosed: false };
+        var died = Closures.ChildDied(current) || input.Related.Any(r => Closures.ChildDied(r.Record));
+        if (died)
+        {
+            if (closedNow)
+            {
+                steps.Add(StepKind.ChildDied);
+            }
+
+            return steps.ToList();
+        }
+
+        if (closedNow && Closures.MovedAway(current))
+        {
+            steps.Add(StepKind.TransferredOut);
+            return steps.ToList();
+        }
+
+        return null;
     }
 
     /// <summary>The child's level across sources: the highest any record holds (closed ones hold the lowest).</summary>
@@ -266,9 +303,10 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
 
     /// <summary>
     /// A new GP practice while the child is at early help or above: the new practice needs the
-    /// plan, the old one to know the child has left. The subject is the old practice's ODS code.
+    /// plan, the old one to know the child has left, unless it was never told of the child (a GP
+    /// notice was withheld and none has gone since). The subject is the old practice's ODS code.
     /// </summary>
-    private static void DetectGpPractice(StepList steps, ContinuumOfNeed continuum)
+    private static void DetectGpPractice(StepList steps, ContinuumOfNeed continuum, bool gpNoticeWithheld)
     {
         var now = steps.Current.Record.GpPractice?.OdsCode;
         var before = steps.Previous?.Record.GpPractice?.OdsCode;
@@ -276,7 +314,7 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
             && !string.Equals(now.Trim(), before.Trim(), StringComparison.OrdinalIgnoreCase)
             && steps.To.Rank > continuum.Lowest.Rank)
         {
-            steps.Add(StepKind.GpPracticeChanged, before.Trim());
+            steps.Add(StepKind.GpPracticeChanged, before.Trim(), gpNoticeWithheld ? StepMarkers.PreviousPracticeNotTold : StepMarkers.None);
         }
     }
 

@@ -12,6 +12,7 @@ namespace StepUpDown.Domain.Handovers;
 /// <param name="LastStageSent">The highest ladder stage already sent; null for none.</param>
 /// <param name="LevelRecorded">The child's combined level has fallen since the agreement.</param>
 /// <param name="LastStageSentOn">When <paramref name="LastStageSent"/> was last sent; null when not known.</param>
+/// <param name="CaseEnded">Why the case ended with no step down to hand over (the child died, the case moved to another council); null while it has not.</param>
 public sealed record HandoverFacts(
     DateOnly StartedOn,
     StepDownAgreement? Agreement,
@@ -21,7 +22,8 @@ public sealed record HandoverFacts(
     bool Superseded,
     int? LastStageSent,
     bool LevelRecorded = true,
-    DateOnly? LastStageSentOn = null);
+    DateOnly? LastStageSentOn = null,
+    string? CaseEnded = null);
 
 /// <summary>What to do with an open handover.</summary>
 public abstract record HandoverDecision
@@ -31,7 +33,7 @@ public abstract record HandoverDecision
     /// <param name="WorkingDays">Working days since it started.</param>
     public sealed record Wait(IReadOnlyList<ChecklistItem> Missing, int WorkingDays) : HandoverDecision;
 
-    /// <summary>Withdrawn (<c>withdrawnOn</c>), superseded by a later agreement, or the child stepped back up: the ladder stops.</summary>
+    /// <summary>Withdrawn (<c>withdrawnOn</c>), superseded by a later agreement, the child stepped back up, died or moved to another council: the ladder stops.</summary>
     /// <param name="Reason">Why, in words for the dashboard.</param>
     public sealed record Withdraw(string Reason) : HandoverDecision;
 
@@ -57,6 +59,11 @@ public static class HandoverReview
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(calendar);
         ArgumentNullException.ThrowIfNull(ladder);
+        if (facts.CaseEnded is { } ended)
+        {
+            return new HandoverDecision.Withdraw(ended);
+        }
+
         if (facts.Agreement?.WithdrawnOn is not null)
         {
             return new HandoverDecision.Withdraw("the step down was withdrawn in the case system");

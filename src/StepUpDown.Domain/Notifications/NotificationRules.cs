@@ -91,8 +91,9 @@ public sealed record NotificationRule(StepKind Kind, string Role, string Templat
 /// (<see cref="StepKind.StepDownComplete"/>). An unplanned step down tells the MASSH at once: nobody
 /// agreed who leads; so does a routine closure to universal (the plan has ended). Once a withheld
 /// GP notice's NHS number passes the check, the GP is told the current plan (unless a step in the
-/// same record tells them). A stalled handover's ladder names its own recipients and templates in
-/// configuration (<c>Handovers:Ladders</c>).
+/// same record tells them). A closure that is not a step down is told as what it is: a child's
+/// death to the MASSH alone, a move to another council to the GP and the MASSH. A stalled
+/// handover's ladder names its own recipients and templates in configuration (<c>Handovers:Ladders</c>).
 /// </summary>
 public static class NotificationRules
 {
@@ -116,6 +117,10 @@ public static class NotificationRules
 
     private static bool GpNotToldOtherwise(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
         !sameRecord.Any(s => s.Kind is StepKind.StepUp or StepKind.StepDown or StepKind.GpPracticeChanged);
+
+    /// <summary>A practice never told of the child is not told they left its list (it would learn of the child from it).</summary>
+    private static bool PreviousPracticeWasTold(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
+        !step.Markers.HasFlag(StepMarkers.PreviousPracticeNotTold);
 
     private static bool NoLevelStepToo(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
         !sameRecord.Any(s => s.Kind is StepKind.StepUp or StepKind.StepDown);
@@ -167,8 +172,11 @@ public static class NotificationRules
         new(StepKind.LeadProfessionalChanged, RecipientRoles.Massh, "massh-notice"),
         new(StepKind.LeadProfessionalAccepted, RecipientRoles.Massh, "massh-notice", LeadNotChanged),
         new(StepKind.GpPracticeChanged, RecipientRoles.Gp, "gp-step-notice", NoLevelStepToo),
-        new(StepKind.GpPracticeChanged, RecipientRoles.PreviousGp, "gp-left-notice"),
+        new(StepKind.GpPracticeChanged, RecipientRoles.PreviousGp, "gp-left-notice", PreviousPracticeWasTold),
         new(StepKind.NhsNumberMatched, RecipientRoles.Gp, "gp-step-notice", GpNotToldOtherwise),
+        new(StepKind.ChildDied, RecipientRoles.Massh, "massh-closure-notice"),
+        new(StepKind.TransferredOut, RecipientRoles.Gp, "gp-closure-notice"),
+        new(StepKind.TransferredOut, RecipientRoles.Massh, "massh-closure-notice"),
     ];
 
     /// <summary>

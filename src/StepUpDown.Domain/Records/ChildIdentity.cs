@@ -35,6 +35,14 @@ public static class ChildIdentity
     }
 
     /// <summary>
+    /// Two records that each hold a usable NHS number, and not the same one, are two children,
+    /// whatever their <c>externalIds</c> say: linking them would put one child's lead, plan and GP
+    /// in the other's notices.
+    /// </summary>
+    public static bool NumbersDisagree(string? usableNumber, string? otherUsableNumber) =>
+        usableNumber is not null && otherUsableNumber is not null && !string.Equals(usableNumber, otherUsableNumber, StringComparison.Ordinal);
+
+    /// <summary>
     /// The NHS number to match on and to write to a GP by, or null when it is missing, fails the
     /// check, is a placeholder (<see cref="NhsNumber.IdentifiesAChild"/>) or is held by another
     /// child in the same source (<paramref name="sharedInSource"/>): such a number identifies nobody.

@@ -30,8 +30,11 @@ public sealed record ChildRecord
     /// <summary>Closure date, when closed.</summary>
     public DateOnly? ClosedOn { get; init; }
 
-    /// <summary>Closure reason, when closed.</summary>
+    /// <summary>Closure reason, when closed: one of <see cref="Closures"/>' documented values, or a case system's own words.</summary>
     public string? ClosureReason { get; init; }
+
+    /// <summary>With <see cref="Closures.TransferredOut"/>: the council the case moved to, where the record names it.</summary>
+    public string? TransferredTo { get; init; }
 
     /// <summary>The team that holds the case.</summary>
     public AllocatedTeam? AllocatedTeam { get; init; }

@@ -9,11 +9,26 @@ public static class RecordValidator
     /// <summary>The longest id stored (a child's, an external one): far below what an index entry can hold.</summary>
     public const int MaxIdLength = 200;
 
-    /// <summary>The reasons the record cannot be used; empty when it is valid.</summary>
-    public static IReadOnlyList<string> Validate(ChildRecord record)
+    /// <summary>The earliest date a record's journey can hold: anything before is a typing slip, not a date.</summary>
+    public static readonly DateOnly EarliestRealDate = new(2000, 1, 1);
+
+    /// <summary>
+    /// The reasons the record cannot be used; empty when it is valid. With <paramref name="today"/>,
+    /// the dates the worker counts working days and re-referrals from (the step down's, the
+    /// acceptances, the closure, <c>updatedAt</c>) must be real: not before 2000, not more than a
+    /// year ahead. A typo such as 2002 for 2026 would otherwise run past the bank holiday calendar.
+    /// </summary>
+    public static IReadOnlyList<string> Validate(ChildRecord record, DateOnly? today = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         var reasons = new List<string>();
+        if (today is { } day)
+        {
+            reasons.AddRange(JourneyDates(record)
+                .Where(date => date.Value is { } value && (value < EarliestRealDate || value > day.AddYears(1)))
+                .Select(date => $"{date.Field} cannot be a real date (before 2000 or more than a year ahead)"));
+        }
+
         if (string.IsNullOrWhiteSpace(record.ChildId))
         {
             reasons.Add("childId is missing");
@@ -78,5 +93,18 @@ public static class RecordValidator
         }
 
         return reasons;
+    }
+
+    private static IEnumerable<(string Field, DateOnly? Value)> JourneyDates(ChildRecord record)
+    {
+        yield return ("updatedAt", record.UpdatedAt is { } updatedAt ? DateOnly.FromDateTime(updatedAt.UtcDateTime) : null);
+        yield return ("closedOn", record.ClosedOn);
+        yield return ("leadProfessional.acceptedOn", record.LeadProfessional?.AcceptedOn);
+        var agreement = record.StepDown;
+        yield return ("stepDown.agreedOn", agreement?.AgreedOn);
+        yield return ("stepDown.smartPlanUpdatedOn", agreement?.SmartPlanUpdatedOn);
+        yield return ("stepDown.planSharedOn", agreement?.PlanSharedOn);
+        yield return ("stepDown.withdrawnOn", agreement?.WithdrawnOn);
+        yield return ("stepDown.proposedLeadProfessional.acceptedOn", agreement?.ProposedLeadProfessional?.AcceptedOn);
     }
 }

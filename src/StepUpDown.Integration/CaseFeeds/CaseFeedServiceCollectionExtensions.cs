@@ -10,6 +10,7 @@ using StepUpDown.Domain.Continuum;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;
 
@@ -49,6 +50,7 @@ public static class CaseFeedServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<PollNudges>());
         services.AddHostedService<IntervalPolls>();
         services.AddHealthChecks().AddCheck<CaseFeedsCheck>("case-feeds", HealthStatus.Degraded, [HealthTags.Ready]);
+        services.AddSingleton<IStartupTask, StoredLevelsCheck>();
         services.AddSingleton<QuarantineList>();
         services.AddScoped<SendQuarantineListJob>();
         services.AddDashboardPage(QuarantinePage.Route, "Quarantined records", () => new QuarantinePage());

@@ -5,7 +5,7 @@ using StepUpDown.Domain.Continuum;
 namespace StepUpDown.Integration.CaseFeeds;
 
 /// <summary>The council's continuum of need, lowest level first (section <c>Continuum</c>, shipped in <c>config/continuum.json</c>).</summary>
-public sealed class ContinuumOptions
+public sealed class ContinuumOptions : IValidatableObject
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Continuum";
@@ -15,9 +15,33 @@ public sealed class ContinuumOptions
     [MinLength(1)]
     public List<LevelOptions> Levels { get; init; } = [];
 
+    /// <summary>
+    /// Level codes renamed or removed after go-live, each mapped to the code of a level now on the
+    /// continuum (old code → new code): what was stored under the old code is read as that level.
+    /// Start-up refuses a database that holds a code neither a level nor an alias names.
+    /// </summary>
+    public Dictionary<string, string> Aliases { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The continuum these options describe.</summary>
     public ContinuumOfNeed ToContinuum() =>
-        new(Levels.Select(l => new Level(l.Code, l.Name, 0, l.SnomedCode, l.SnomedTerm)));
+        new(Levels.Select(l => new Level(l.Code, l.Name, 0, l.SnomedCode, l.SnomedTerm)), Aliases);
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var codes = Levels.Select(l => l.Code).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var (old, current) in Aliases)
+        {
+            if (codes.Contains(old))
+            {
+                yield return new ValidationResult($"'{old}' is a level of {SectionName}:Levels; an alias names a code no level has any more.", [$"{nameof(Aliases)}:{old}"]);
+            }
+            else if (!codes.Contains(current))
+            {
+                yield return new ValidationResult($"'{current}' is not a level of {SectionName}:Levels.", [$"{nameof(Aliases)}:{old}"]);
+            }
+        }
+    }
 }
 
 /// <summary>One level of the continuum.</summary>

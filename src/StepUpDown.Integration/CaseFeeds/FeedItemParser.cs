@@ -22,7 +22,7 @@ internal sealed record ParsedItem(SourceRecord? Record, string Payload, string? 
 /// or a level code the source's map does not know. Whatever else goes wrong while reading one item
 /// quarantines that item, named by the exception's type, never its message (which may quote a value).
 /// </summary>
-public sealed class FeedItemParser(LevelMaps levelMaps)
+public sealed class FeedItemParser(LevelMaps levelMaps, TimeProvider time)
 {
     /// <summary>Deeper than any record of the contract nests (a plan's outcome is four levels down).</summary>
     public const int MaxItemDepth = 32;
@@ -134,7 +134,7 @@ public sealed class FeedItemParser(LevelMaps levelMaps)
             return new ParsedItem(null, payload, "the item is not a JSON object", childId);
         }
 
-        var problems = RecordValidator.Validate(record);
+        var problems = RecordValidator.Validate(record, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         if (problems.Count > 0)
         {
             return new ParsedItem(null, payload, string.Join("; ", problems), childId);

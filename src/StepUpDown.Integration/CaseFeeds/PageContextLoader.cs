@@ -35,9 +35,9 @@ internal sealed class PageContextLoader(ContinuumOfNeed continuum, FeedItemParse
         var unknown = records.Select(r => r.Record.ChildId).Where(id => context.Find(source, id) is null).Distinct(StringComparer.Ordinal).ToArray();
         if (unknown.Length > 0)
         {
-            foreach (var (childId, version) in await ChildStore.ErasedVersionsAsync(connection, transaction, source, unknown))
+            foreach (var (childId, (version, levelCode)) in await ChildStore.ErasedVersionsAsync(connection, transaction, source, unknown))
             {
-                context.PutErased(source, childId, version);
+                context.PutErased(source, childId, new Tombstone(version, LevelOrNull(levelCode)));
             }
         }
 

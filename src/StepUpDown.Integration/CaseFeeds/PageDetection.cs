@@ -54,8 +54,8 @@ internal sealed class PageDetection(StepDetector detector, NotificationPlanner p
 
             var record = current.Record;
             var previous = context.Find(source, record.ChildId);
-            var erasedAt = context.ErasedAt(source, record.ChildId);
-            if (current.Version <= erasedAt)
+            var tombstone = context.ErasedAt(source, record.ChildId);
+            if (current.Version <= tombstone?.Version)
             {
                 // What was erased, read again (a resync, a replay): it stays erased.
                 continue;
@@ -64,8 +64,11 @@ internal sealed class PageDetection(StepDetector detector, NotificationPlanner p
             RecordJudgement judgement;
             try
             {
-                // A later version of an erased child is adopted quietly, as a baseline: it is not news.
-                judgement = Judge(current, previous, context, isBaseline || erasedAt is not null);
+                // A later version of an erased or purged child is adopted quietly, as a baseline,
+                // unless it is above the level the child was at: a case reopened higher is news.
+                judgement = tombstone is null ? Judge(current, previous, context, isBaseline)
+                    : tombstone.IsNews(current) && !isBaseline ? Judge(current, tombstone.AsPrevious(current), context, false)
+                    : Judge(current, previous, context, true);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

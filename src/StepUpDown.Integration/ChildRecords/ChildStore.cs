@@ -105,33 +105,37 @@ public static class ChildStore
 
     /// <summary>
     /// Of <paramref name="childIds"/> in <paramref name="source"/>, those erased or purged, each with
-    /// the version it was erased at (the tombstone is found by the keyed hash of the id).
+    /// the version it was erased at and the level code it was stored at, where the tombstone kept
+    /// one (the tombstone is found by the keyed hash of the id).
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, long>> ErasedVersionsAsync(
+    public static async Task<IReadOnlyDictionary<string, (long Version, string? LevelCode)>> ErasedVersionsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string[] childIds)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var rows = await connection.QueryAsync<(string ChildId, long Version)>(
+        var rows = await connection.QueryAsync<(string ChildId, long Version, string? LevelCode)>(
             """
-            SELECT c.child_id, t.erased_version
+            SELECT c.child_id, t.erased_version, t.level_code
               FROM unnest(@childIds) AS c(child_id)
               JOIN stepupdown.tombstones t ON t.source = @source AND t.child_hash = stepupdown.child_hash(c.child_id)
             """,
             new { source, childIds },
             transaction);
-        return rows.ToDictionary(r => r.ChildId, r => r.Version, StringComparer.Ordinal);
+        return rows.ToDictionary(r => r.ChildId, r => (r.Version, r.LevelCode), StringComparer.Ordinal);
     }
 
     /// <summary>
-    /// SQL that leaves a tombstone for each (source, child_id, version) row of <paramref name="rows"/>
-    /// (a query or CTE name), keeping the highest version erased.
+    /// SQL that leaves a tombstone for each (source, child_id, version, level_code) row of
+    /// <paramref name="rows"/> (a query or CTE name), keeping the highest version erased and the
+    /// level it was stored at.
     /// </summary>
     public static string LeaveTombstones(string rows) =>
         $"""
-        INSERT INTO stepupdown.tombstones (source, child_hash, erased_version, erased_at)
-        SELECT r.source, stepupdown.child_hash(r.child_id), r.version, @now FROM {rows} r
+        INSERT INTO stepupdown.tombstones (source, child_hash, erased_version, level_code, erased_at)
+        SELECT r.source, stepupdown.child_hash(r.child_id), r.version, r.level_code, @now FROM {rows} r
         ON CONFLICT (source, child_hash) DO UPDATE
-           SET erased_version = GREATEST(stepupdown.tombstones.erased_version, EXCLUDED.erased_version), erased_at = EXCLUDED.erased_at
+           SET erased_version = GREATEST(stepupdown.tombstones.erased_version, EXCLUDED.erased_version),
+               level_code = CASE WHEN EXCLUDED.erased_version >= stepupdown.tombstones.erased_version THEN EXCLUDED.level_code ELSE stepupdown.tombstones.level_code END,
+               erased_at = EXCLUDED.erased_at
         """;
 
     /// <summary>

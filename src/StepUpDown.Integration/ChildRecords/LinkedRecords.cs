@@ -31,7 +31,7 @@ public sealed class LinkedRecords
     private readonly Dictionary<string, List<string>> _byNhsNumber = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _byNamedKey = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, OpenAgreement> _agreements = [];
-    private readonly Dictionary<string, long> _erased = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tombstone> _erased = new(StringComparer.Ordinal);
 
     /// <summary>Indexes the stored records and the open agreed step downs of their children.</summary>
     public LinkedRecords(IEnumerable<StoredRecord> stored, IEnumerable<OpenAgreement>? agreements = null)
@@ -62,12 +62,12 @@ public sealed class LinkedRecords
         _agreements[agreement.Id] = agreement;
     }
 
-    /// <summary>Notes that this child of this source was erased or purged at <paramref name="version"/>.</summary>
-    public void PutErased(string source, string childId, long version) => _erased[ChildIdentity.KeyOf(source, childId)] = version;
+    /// <summary>Notes that this child of this source was erased or purged: its tombstone.</summary>
+    public void PutErased(string source, string childId, Tombstone tombstone) => _erased[ChildIdentity.KeyOf(source, childId)] = tombstone;
 
-    /// <summary>The version this child of this source was erased or purged at; null when it was not (or has been adopted again).</summary>
-    public long? ErasedAt(string source, string childId) =>
-        Find(source, childId) is null && _erased.TryGetValue(ChildIdentity.KeyOf(source, childId), out var version) ? version : null;
+    /// <summary>The tombstone this child of this source left when erased or purged; null when it was not (or has been adopted again).</summary>
+    public Tombstone? ErasedAt(string source, string childId) =>
+        Find(source, childId) is null && _erased.TryGetValue(ChildIdentity.KeyOf(source, childId), out var tombstone) ? tombstone : null;
 
     /// <summary>The stored record of this child in this source, if any.</summary>
     public StoredRecord? Find(string source, string childId) =>
@@ -91,10 +91,12 @@ public sealed class LinkedRecords
             keys.UnionWith(namingMe);
         }
 
+        // externalIds never link two records that hold different valid NHS numbers: two children.
         return keys
             .Select(key => _byKey.GetValueOrDefault(key))
             .OfType<StoredRecord>()
-            .Where(r => !string.Equals(r.Record.Source, source, StringComparison.Ordinal))
+            .Where(r => !string.Equals(r.Record.Source, source, StringComparison.Ordinal)
+                        && !ChildIdentity.NumbersDisagree(current.UsableNhsNumber, r.Record.UsableNhsNumber))
             .ToArray();
     }
 

@@ -6,7 +6,7 @@ namespace StepUpDown.Integration.Handovers;
 /// <summary>The bank holiday calendar covers the next <see cref="Ahead"/>: warn before the sweep has to refuse.</summary>
 internal sealed class CalendarCheck(WorkingDayCalendar calendar, TimeProvider time) : IHealthCheck
 {
-    private static readonly TimeSpan Ahead = TimeSpan.FromDays(60);
+    private static readonly TimeSpan Ahead = TimeSpan.FromDays(90);
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult((time.GetUtcNow() + Ahead).Year <= calendar.LastYear

@@ -61,7 +61,10 @@ internal sealed class HandoverReviewer(WorkingDayCalendar calendar, IOptions<Han
         ArgumentNullException.ThrowIfNull(ladder);
         var (handover, child, agreement, history) = (handoverCase.Handover, handoverCase.Child, handoverCase.Agreement, handoverCase.History);
         var today = options.Value.DateAt(handoverCase.Now);
-        var settled = SettledFall(handoverCase, today);
+        // A child who died, or whose case moved to another council, has no step down to hand over:
+        // a held fall is never announced, and the handover is withdrawn.
+        var ended = Closures.EndsTheHandover(handoverCase.Own.Record, child.Select(r => r.Record));
+        var settled = ended is null ? SettledFall(handoverCase, today) : null;
         var steps = settled is null ? new List<(StepToStore, IReadOnlyList<NotificationToStore>)>() : [settled.Value];
         var facts = new HandoverFacts(
             handover.StartedOn,
@@ -72,7 +75,8 @@ internal sealed class HandoverReviewer(WorkingDayCalendar calendar, IOptions<Han
             history.Superseded(handover.OpenedAt),
             handover.LastStage,
             Combined(child).Rank < continuum.Get(handover.FromLevel).Rank,
-            handover.LastStageOn);
+            handover.LastStageOn,
+            ended);
         var decision = HandoverReview.Decide(facts, today, calendar, ladder);
         var agreementJson = agreement is null ? null : JsonSerializer.Serialize(agreement, JsonOptions);
         HandoverReviewed Row(HandoverState state, IReadOnlyList<ChecklistItem> missing, int? workingDays, int? lastStage = null, string? closedReason = null, DateOnly? stageSentOn = null) =>

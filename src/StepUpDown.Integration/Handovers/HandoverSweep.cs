@@ -117,15 +117,22 @@ public sealed partial class HandoverSweep(
                 await transaction.ReleaseAsync(HandoverSavepoint);
                 outcome = outcome with { Result = reviewed, Added = outcome.Added + added };
             }
-            catch (CalendarExhaustedException exception)
+            catch (CalendarExhaustedException exception) when (!CoversToday(now))
             {
+                // Today is past the calendar: every handover waits, and the job says why.
                 await transaction.RollbackAsync(HandoverSavepoint);
                 outcome = outcome with { CalendarFailure = exception };
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
+                // This handover's own dates (or data) cannot be reviewed: set aside with its reason.
                 await transaction.RollbackAsync(HandoverSavepoint);
-                var reason = exception is PostgresException database ? DatabaseErrors.Describe(database) : exception.GetType().Name;
+                var reason = exception switch
+                {
+                    PostgresException database => DatabaseErrors.Describe(database),
+                    CalendarExhaustedException => $"a date of this handover is outside the bank holiday calendar ({calendar.FirstYear} to {calendar.LastYear}): correct it in the case system",
+                    _ => exception.GetType().Name,
+                };
                 await HandoverStore.RecordReviewErrorAsync(connection, transaction, handover.Id, reason, now);
                 LogReviewFailed(logger, handover.Id, reason);
                 outcome = outcome with { Failed = [.. outcome.Failed, handover.Id] };
@@ -134,6 +141,8 @@ public sealed partial class HandoverSweep(
 
         return outcome;
     }
+
+    private bool CoversToday(DateTimeOffset now) => options.Value.DateAt(now).Year is var year && year >= calendar.FirstYear && year <= calendar.LastYear;
 
     /// <summary>Reviews one handover (<see cref="HandoverReviewer"/>) and writes what it decided.</summary>
     /// <exception cref="CalendarExhaustedException">A date is outside the bank holiday calendar.</exception>

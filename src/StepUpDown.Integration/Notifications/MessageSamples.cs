@@ -77,8 +77,15 @@ public static class MessageSamples
         var (from, to) = kind == StepKind.StepUp ? (earlyHelp, cin) : (cin, earlyHelp);
         var markers = kind == StepKind.StepOut ? StepMarkers.NonEngagement : StepMarkers.None;
         var step = new StepFacts(kind, from, to, markers, subject ?? (kind is StepKind.StepIn or StepKind.StepOut ? "svc-1" : null), "social-care");
+        var child = kind is StepKind.ChildDied or StepKind.TransferredOut
+            ? Child with
+            {
+                Status = "closed", ClosedOn = new DateOnly(2026, 12, 1), ClosureReason = kind == StepKind.ChildDied ? Closures.Died : Closures.TransferredOut,
+                TransferredTo = kind == StepKind.TransferredOut ? "Example Borough Council" : null,
+            }
+            : Child;
         var notice = Notifications.Notice.Create(
-            SampleStepId, Child, step, new RecipientView("Sample Recipient", "role"), council, practice, undelivered, handover, "Early help");
+            SampleStepId, child, step, new RecipientView("Sample Recipient", "role"), council, practice, undelivered, handover, "Early help");
         return new MessageSample($"{template}--{kind}", template, notice);
     }
 }

@@ -26,7 +26,8 @@ public sealed record Notice(
     GpPracticeEntry? GpPractice,
     SnomedView? Snomed,
     UndeliveredView? Undelivered,
-    HandoverView? Handover)
+    HandoverView? Handover,
+    ClosureView? Closure = null)
 {
     private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 
@@ -93,7 +94,8 @@ public sealed record Notice(
             undelivered,
             handover is null ? null : new HandoverView(
                 handover.StageName, handover.FinalStage, handover.WorkingDays, handover.Missing, Date(handover.StartedOn), handover.Planned,
-                handover.NextStageName, Date(handover.NextStageOn)));
+                handover.NextStageName, Date(handover.NextStageOn)),
+            record.IsClosed ? new ClosureView(Date(record.ClosedOn), Closures.ChildDied(record), Closures.MovedAway(record), record.TransferredTo) : null);
     }
 
     private static ProfessionalView? Professional(Professional? professional) =>
@@ -125,6 +127,8 @@ public sealed record Notice(
         StepKind.NhsNumberMatched => "NHS number matched",
         StepKind.ProposedLeadNamed => "Proposed lead professional named",
         StepKind.GpPracticeChanged => "Change of GP practice",
+        StepKind.ChildDied => "Case closed: the child has died",
+        StepKind.TransferredOut => "Case moved to another council",
         _ => kind.ToString(),
     };
 
@@ -222,6 +226,13 @@ public sealed record TeamView(string? Name, string? ManagerName, string? Manager
 /// <param name="Role">Who could not be written to.</param>
 /// <param name="Reason">Why (names no person or address).</param>
 public sealed record UndeliveredView(string Role, string Reason);
+
+/// <summary>How the record closed, when it is closed.</summary>
+/// <param name="ClosedOn">When, in words.</param>
+/// <param name="ChildDied">The child died.</param>
+/// <param name="MovedAway">The case moved to another council.</param>
+/// <param name="TransferredTo">The council it moved to, where the record names it.</param>
+public sealed record ClosureView(string? ClosedOn, bool ChildDied, bool MovedAway, string? TransferredTo);
 
 /// <summary>The SNOMED CT concept suggested for the practice to record.</summary>
 public sealed record SnomedView(string Code, string Term);

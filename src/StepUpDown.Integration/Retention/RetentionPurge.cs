@@ -102,7 +102,7 @@ public sealed partial class RetentionPurge(
             WITH gone AS (
                      DELETE FROM stepupdown.child_records c
                       WHERE c.record ->> 'status' = 'closed' AND c.stored_at < @children AND NOT {HasOpenHandover("c")}
-                     RETURNING source, child_id, version),
+                     RETURNING source, child_id, version, level_code),
                  keys AS (
                      DELETE FROM stepupdown.child_external_ids x USING gone WHERE x.source = gone.source AND x.child_id = gone.child_id RETURNING 1),
                  tombstones AS ({ChildStore.LeaveTombstones("gone")} RETURNING 1)
@@ -144,8 +144,9 @@ public sealed partial class RetentionPurge(
             transaction)).Select(OutboxFileName).ToHashSet(StringComparer.Ordinal);
         var removed = await connection.ExecuteScalarAsync<int>(
             $"""
-            WITH erased AS (SELECT @source AS source, @childId AS child_id,
-                                   COALESCE((SELECT version FROM stepupdown.child_records WHERE source = @source AND child_id = @childId), 0) AS version),
+            WITH stored AS (SELECT version, level_code FROM stepupdown.child_records WHERE source = @source AND child_id = @childId),
+                 erased AS (SELECT @source AS source, @childId AS child_id,
+                                   COALESCE((SELECT version FROM stored), 0) AS version, (SELECT level_code FROM stored) AS level_code),
                  tombstone AS ({ChildStore.LeaveTombstones("erased")} RETURNING 1),
                  steps AS (SELECT id FROM stepupdown.steps WHERE source = @source AND child_id = @childId),
                  notices AS (DELETE FROM stepupdown.notifications WHERE step_id IN (SELECT id FROM steps) RETURNING 1),

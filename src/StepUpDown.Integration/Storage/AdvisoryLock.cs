@@ -9,7 +9,10 @@ namespace StepUpDown.Integration.Storage;
 /// A session-level PostgreSQL advisory lock on one named piece of work (a source's poll, the
 /// week's digests), held on the work's own connection: only one instance does it at a time, and a
 /// crashed holder's lock goes with its connection (unlike Hangfire's distributed lock, which waits
-/// out a timeout).
+/// out a timeout). While it holds the lock the session is ended after
+/// <see cref="DatabaseSessionOptions.HungAfter"/> of silence (<c>idle_session_timeout</c>): a live
+/// holder's driver pings it more often than that, a frozen one does not, so a hung holder's lock
+/// is free within that time, and the work it was doing on that session can no longer commit.
 /// </summary>
 internal sealed class AdvisoryLock : IAsyncDisposable
 {
@@ -27,8 +30,14 @@ internal sealed class AdvisoryLock : IAsyncDisposable
     public static async Task<AdvisoryLock?> TryAcquireAsync(NpgsqlConnection connection, string name, CancellationToken cancellationToken)
     {
         var key = KeyFor(name);
-        var acquired = await connection.ExecuteScalarAsync<bool>(
-            new CommandDefinition("SELECT pg_try_advisory_lock(@key)", new { key }, cancellationToken: cancellationToken));
+        var acquired = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            $"""
+            SELECT CASE WHEN pg_try_advisory_lock(@key)
+                        THEN set_config('idle_session_timeout', COALESCE(current_setting('{DatabaseSessionOptions.HungAfterSetting}', true), '0'), false) IS NOT NULL
+                        ELSE false END
+            """,
+            new { key },
+            cancellationToken: cancellationToken));
         return acquired ? new AdvisoryLock(connection, key) : null;
     }
 
@@ -64,7 +73,7 @@ internal sealed class AdvisoryLock : IAsyncDisposable
 
         try
         {
-            await _connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = _key });
+            await _connection.ExecuteAsync("SELECT pg_advisory_unlock(@key), set_config('idle_session_timeout', '0', false)", new { key = _key });
         }
         catch (NpgsqlException)
         {

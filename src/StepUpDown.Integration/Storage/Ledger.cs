@@ -88,8 +88,13 @@ public sealed class EpisodeEndsBackfill(NpgsqlDataSource dataSource, ContinuumOf
             "SELECT DISTINCT kind, to_level FROM stepupdown.steps WHERE ends_episode IS NULL");
         foreach (var (kind, toLevel) in unknown)
         {
-            var ends = Enum.TryParse<StepKind>(kind, out var stepKind)
-                       && DetectedStep.EndsEpisode(stepKind, continuum.TryGet(toLevel, out var level) ? level : null);
+            if (!continuum.TryGet(toLevel, out var level))
+            {
+                // A level renamed since: left for when an alias names it (StoredLevelsCheck stops start-up meanwhile).
+                continue;
+            }
+
+            var ends = Enum.TryParse<StepKind>(kind, out var stepKind) && DetectedStep.EndsEpisode(stepKind, level);
             await connection.ExecuteAsync(
                 "UPDATE stepupdown.steps SET ends_episode = @ends WHERE ends_episode IS NULL AND kind = @kind AND to_level = @toLevel",
                 new { ends, kind, toLevel });

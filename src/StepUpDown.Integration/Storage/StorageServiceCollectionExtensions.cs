@@ -12,17 +12,21 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers one pooled <see cref="NpgsqlDataSource"/> for <paramref name="database"/>, which
-    /// <see cref="PostgresDatabase.OpenAsync"/> made ready (and migrated) before the host was built.
+    /// <see cref="PostgresDatabase.OpenAsync"/> made ready (and migrated) before the host was built,
+    /// its sessions bounded as <see cref="DatabaseSessionOptions"/> says (a hung instance holds nothing for long).
     /// <code>
     /// "ConnectionStrings": { "StepUpDown": "Host=db;Database=stepupdown;Username=...;Password=..." }   (empty: private cluster)
-    /// "Database": { "Embedded": { "DataDirectory": ".data/postgres", "BinDirectory": null, "OsUser": "postgres" } }
+    /// "Database": { "Embedded": { "DataDirectory": ".data/postgres", "BinDirectory": null, "OsUser": "postgres" },
+    ///               "Sessions": { "KeepAlive": "00:00:10", "HungAfter": "00:00:30", "LockTimeout": "00:01:00" } }
     /// </code>
     /// </summary>
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder, PostgresDatabase database)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(database);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(database.ConnectionString));
+        builder.Services.AddValidatedOptions<DatabaseSessionOptions>(builder.Configuration, DatabaseSessionOptions.SectionName);
+        builder.Services.AddSingleton(provider =>
+            NpgsqlDataSource.Create(provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseSessionOptions>>().Value.Apply(database.ConnectionString)));
         builder.Services.AddSingleton<InstanceLease>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<InstanceLease>());
         builder.Services.AddSingleton<IStartupTask, EpisodeEndsBackfill>();

@@ -74,7 +74,7 @@ public static class LeadLookup
         return app;
     }
 
-    /// <summary>A signed-in viewer or admin, or a configured API key (compared in fixed time).</summary>
+    /// <summary>A signed-in viewer or admin, or a configured API key (compared as fixed-length hashes, in fixed time).</summary>
     private static bool MayAsk(HttpContext context, DashboardOptions options)
     {
         if (context.User.IsInRole(DashboardRoles.Viewer) || context.User.IsInRole(DashboardRoles.Admin))
@@ -82,8 +82,10 @@ public static class LeadLookup
             return true;
         }
 
-        var given = Encoding.UTF8.GetBytes(context.Request.Headers["X-Api-Key"].ToString());
-        return given.Length > 0 && options.ApiKeys.Values.Any(key => CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(key)));
+        // Compared as SHA-256 hashes, so the comparison takes the same time whatever the key's length.
+        var presented = context.Request.Headers["X-Api-Key"].ToString();
+        var given = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        return presented.Length > 0 && options.ApiKeys.Values.Any(key => CryptographicOperations.FixedTimeEquals(given, SHA256.HashData(Encoding.UTF8.GetBytes(key))));
     }
 
     private static async Task<Found> FindAsync(

@@ -25,7 +25,8 @@ public static partial class DashboardAccess
         var logger = loggers.CreateLogger(typeof(DashboardAccess));
         var name = (account ?? "").Trim();
         var devices = context.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector(DeviceCookiePurpose);
-        if (!guard.MayTry(name, IsTrustedDevice(context, devices, name)))
+        var trusted = IsTrustedDevice(context, devices, name);
+        if (!guard.TryAttempt(name, trusted))
         {
             LogTooManyAttempts(logger, context.Connection.RemoteIpAddress);
             return Results.StatusCode(StatusCodes.Status429TooManyRequests);
@@ -35,17 +36,18 @@ public static partial class DashboardAccess
         var verified = await guard.VerifyAsync(known, password ?? "", context.RequestAborted);
         if (verified is null)
         {
+            guard.GiveBack(name, trusted);
             return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
 
         if (verified == false)
         {
-            guard.Failed(name);
             // The password is never logged; an unknown name is not either (it may be anything typed).
             LogSignInRefused(logger, known is null ? "an unknown account" : name, context.Connection.RemoteIpAddress);
             return Results.Content(SignInPage.Render(antiforgery.GetAndStoreTokens(context), returnUrl, failed: true, options.Value.Oidc is not null), "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
         }
 
+        guard.GiveBack(name, trusted);
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, known!.Role)],
             CookieAuthenticationDefaults.AuthenticationScheme);

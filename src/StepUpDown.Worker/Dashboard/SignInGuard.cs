@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace StepUpDown.Worker.Dashboard;
@@ -18,7 +17,9 @@ namespace StepUpDown.Worker.Dashboard;
 /// </summary>
 public sealed class SignInGuard : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _perAccount;
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
+    private readonly Dictionary<string, (long Since, int Spent)> _perAccount = new(StringComparer.Ordinal);
+    private readonly int _limit;
     private readonly SemaphoreSlim _hashing = new(Math.Max(1, Environment.ProcessorCount / 2));
     private readonly SemaphoreSlim _hashingUnknown = new(1);
     private readonly string _unknownAccountHash;
@@ -27,9 +28,7 @@ public sealed class SignInGuard : IDisposable
     public SignInGuard(IOptions<DashboardOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var perAccount = options.Value.SignInAttemptsPerAccount;
-        _perAccount = PartitionedRateLimiter.Create<string, string>(account => RateLimitPartition.GetFixedWindowLimiter(
-            account, _ => new FixedWindowRateLimiterOptions { PermitLimit = perAccount, Window = TimeSpan.FromMinutes(15) }));
+        _limit = options.Value.SignInAttemptsPerAccount;
 
         // As costly as the costliest real hash, for a password nobody knows.
         var iterations = options.Value.LocalAccounts.Values.Select(a => PasswordHash.IterationsOf(a.PasswordHash)).DefaultIfEmpty(PasswordHash.DefaultIterations).Max();
@@ -40,17 +39,52 @@ public sealed class SignInGuard : IDisposable
     public static readonly TimeSpan HashingWait = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// False when <paramref name="account"/> has had its failed attempts for now (whether or not
-    /// it exists) and <paramref name="trustedDevice"/> is false: a browser that signed in to it
-    /// before may still try.
+    /// Counts an attempt against <paramref name="account"/> (whether or not it exists) and says
+    /// whether it may go ahead: checked and counted in one step, so attempts made in parallel
+    /// cannot all pass the check before any is counted. A browser that signed in to the account
+    /// before (<paramref name="trustedDevice"/>) may always try, and is not counted.
     /// </summary>
-    public bool MayTry(string account, bool trustedDevice) =>
-        trustedDevice || _perAccount.GetStatistics(Key(account))?.CurrentAvailablePermits is not 0;
-
-    /// <summary>Counts a failed attempt against <paramref name="account"/>.</summary>
-    public void Failed(string account)
+    public bool TryAttempt(string account, bool trustedDevice)
     {
-        using var lease = _perAccount.AttemptAcquire(Key(account));
+        if (trustedDevice)
+        {
+            return true;
+        }
+
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        lock (_perAccount)
+        {
+            var (since, spent) = _perAccount.GetValueOrDefault(Key(account), (now, 0));
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(since, now) >= Window)
+            {
+                (since, spent) = (now, 0);
+            }
+
+            if (spent >= _limit)
+            {
+                return false;
+            }
+
+            _perAccount[Key(account)] = (since, spent + 1);
+            return true;
+        }
+    }
+
+    /// <summary>An attempt that was no wrong guess (a right password, or no hash was worked out) spends nothing: what <see cref="TryAttempt"/> counted is given back.</summary>
+    public void GiveBack(string account, bool trustedDevice)
+    {
+        if (trustedDevice)
+        {
+            return;
+        }
+
+        lock (_perAccount)
+        {
+            if (_perAccount.TryGetValue(Key(account), out var window) && window.Spent > 0)
+            {
+                _perAccount[Key(account)] = window with { Spent = window.Spent - 1 };
+            }
+        }
     }
 
     /// <summary>
@@ -82,7 +116,6 @@ public sealed class SignInGuard : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _perAccount.Dispose();
         _hashing.Dispose();
         _hashingUnknown.Dispose();
     }

@@ -127,6 +127,18 @@ public class JourneyTests
         }
     }
 
+    [Fact]
+    public void GpPracticeChange_WhileTheGpNoticeWasWithheld_TellsTheNewPractice_NotTheOldOneThatNeverKnewTheChild()
+    {
+        var steps = new StepDetector(LevelMapTests.Default).Detect(new DetectionInput(
+            EarlyHelp("early-help", 2, r => r with { GpPractice = new GpPracticeRef("Y00002", "New") }),
+            EarlyHelp("early-help", 1, r => r with { GpPractice = new GpPracticeRef("Y00001", "Old"), NhsNumber = null }),
+            [], null, false, GpNoticeWithheld: true)).Steps;
+
+        steps.Single(s => s.Kind == StepKind.GpPracticeChanged).Markers.HasFlag(StepMarkers.PreviousPracticeNotTold).ShouldBeTrue();
+        NotificationRules.For(steps, gpAllowed: true).Select(n => n.Role).ShouldNotContain(RecipientRoles.PreviousGp);
+    }
+
     [Theory]
     [InlineData("0000000000")]
     [InlineData("9999999999")]

@@ -95,6 +95,13 @@ public class HandoverReviewTests
         HandoverReview.Decide(Open(Agreement(withdrawnOn: Agreed.AddDays(4))), new DateOnly(2026, 11, 30), Calendar, Standard)
             .ShouldBeOfType<HandoverDecision.Withdraw>();
 
+    [Theory]
+    [InlineData("the child died")]
+    [InlineData("the case moved to another council")]
+    public void Decide_TheCaseEnded_StopsTheLadder_EvenWithAStageDue(string why) =>
+        HandoverReview.Decide(Open() with { CaseEnded = why }, new DateOnly(2026, 12, 30), Calendar, Standard)
+            .ShouldBeOfType<HandoverDecision.Withdraw>().Reason.ShouldBe(why);
+
     [Fact]
     public void Decide_SteppedBackUp_StopsTheLadder() =>
         HandoverReview.Decide(Open() with { SteppedBackUp = true }, new DateOnly(2026, 11, 30), Calendar, Standard)

@@ -32,8 +32,11 @@ public class NotificationRulesTests
         { StepKind.LeadProfessionalChanged, StepMarkers.None, ["massh:massh-notice"] },
         { StepKind.LeadProfessionalAccepted, StepMarkers.None, ["massh:massh-notice"] },
         { StepKind.GpPracticeChanged, StepMarkers.None, ["gp:gp-step-notice", "previous-gp:gp-left-notice"] },
+        { StepKind.GpPracticeChanged, StepMarkers.PreviousPracticeNotTold, ["gp:gp-step-notice"] },
         { StepKind.NhsNumberMatched, StepMarkers.None, ["gp:gp-step-notice"] },
         { StepKind.HandoverStalled, StepMarkers.None, [] },
+        { StepKind.ChildDied, StepMarkers.None, ["massh:massh-closure-notice"] },
+        { StepKind.TransferredOut, StepMarkers.None, ["gp:gp-closure-notice", "massh:massh-closure-notice"] },
     };
 
     [Theory]

@@ -36,4 +36,13 @@ public class ChildIdentityTests
 
         shared.Order(StringComparer.Ordinal).ShouldBe(["SC-1", "SC-2"]);
     }
+
+    [Theory]
+    [InlineData("9434765919", "9434765870", true)]
+    [InlineData("9434765919", "9434765919", false)]
+    [InlineData("9434765919", null, false)] // a record with no usable number may be the same child: its external ids say so
+    [InlineData(null, "9434765919", false)]
+    [InlineData(null, null, false)]
+    public void TwoUsableNumbersThatDiffer_AreTwoChildren_WhateverTheirExternalIdsSay(string? one, string? other, bool disagree) =>
+        ChildIdentity.NumbersDisagree(one, other).ShouldBe(disagree);
 }

@@ -242,6 +242,31 @@ public sealed class PollFaultTests(PostgresFixture postgres, MailDevFixture mail
     }
 
     [Fact]
+    public async Task APageLargerThanMaxResponseBytes_IsAskedForAgainAtHalfItsSize_UntilItFits_AndEveryRecordIsRead()
+    {
+        var all = Enumerable.Range(0, 60).Select(i => (object)Children.Record($"SC-{i}", "EH", 1, nhsNumber: Children.NhsNumberFor(i))).ToArray();
+        // A feed that honours limit: asked for 25 it serves 25 (about 16 kB); asked for more it serves the rest, larger than 20,000 bytes.
+        void Serve(string? since, string next, int skip, bool hasMore)
+        {
+            var request = WireMock.RequestBuilders.Request.Create().WithPath("/api/v1/children/changes").UsingGet().WithParam("limit", "25");
+            Feed.Server.Given(since is null ? request : request.WithParam("since", since)).AtPriority(since is null ? 50 : 0)
+                .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { items = all.Skip(skip).Take(25).ToArray(), nextCursor = next, hasMore }));
+            Feed.Serve(since, Response.Create().WithStatusCode(200).WithBodyAsJson(new { items = all.Skip(skip).ToArray(), nextCursor = "too-far", hasMore = false }));
+        }
+
+        Serve(null, "p25", 0, hasMore: true);
+        Serve("p25", "p50", 25, hasMore: true);
+        Feed.ServePage("p50", "p60", all.Skip(50).ToArray());
+
+        var result = await Worker.PollAsync();
+
+        result.Records.ShouldBe(60);
+        (await CursorAsync()).ShouldBe("p60");
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.child_records")).ShouldBe(60);
+        Feed.Server.LogEntries.OrderBy(e => e.RequestMessage.DateTime).Select(e => e.RequestMessage.Query!["limit"].Single()).Take(5).ShouldBe(["200", "100", "50", "25", "200"], "halved down to a size that fits, then each page asked for whole again");
+    }
+
+    [Fact]
     public async Task ItemsNull_IsAnEmptyPage_NotACrash()
     {
         Feed.Serve(null, Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")

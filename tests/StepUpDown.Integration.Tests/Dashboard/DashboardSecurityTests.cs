@@ -81,6 +81,19 @@ public sealed partial class DashboardSecurityTests(PostgresFixture postgres, Mai
     }
 
     [Fact]
+    public async Task GuessesAtOneAccountInParallel_AreCheckedAndCountedAtOnce_SoNoMoreThanTheLimitAreTried()
+    {
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            using var botnet = new ProxiedClient(Worker.BaseAddress, $"192.0.2.{i + 100}");
+            return (await botnet.SignInAsync("vera", $"guess {i}")).StatusCode;
+        }));
+
+        outcomes.Count(status => status == HttpStatusCode.Unauthorized).ShouldBe(5, "the account's limit, however many arrive at once");
+        outcomes.Count(status => status == HttpStatusCode.TooManyRequests).ShouldBe(15);
+    }
+
+    [Fact]
     public async Task GuessesAtAnAccount_DoNotLockOutItsOwnerOnABrowserThatSignedInBefore_AndARightPasswordSpendsNothing()
     {
         using var owner = new ProxiedClient(Worker.BaseAddress, "203.0.113.20");

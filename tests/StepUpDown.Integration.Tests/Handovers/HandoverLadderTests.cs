@@ -261,6 +261,21 @@ public sealed class HandoverLadderTests(PostgresFixture postgres, MailDevFixture
     }
 
     [Fact]
+    public async Task AHandoverWhoseDateIsOutsideTheCalendar_IsSetAsideWithItsError_AndTheOthersAreEscalated()
+    {
+        await AgreeThreeAsync();
+        // A typo stored before dates were checked at read: 2002 for 2026, long before the shipped calendar.
+        await Worker.QueryScalarAsync<int>("UPDATE stepupdown.handovers SET started_on = '2002-03-01' WHERE child_id = 'SC-2'; SELECT 1");
+
+        await Should.ThrowAsync<HandoverReviewFailedException>(() => SweepOnAsync("2026-11-09"));
+
+        To((await DeliveredAsync(5)).Skip(3)).ShouldBe([TeamManager, TeamManager], "the others' ladders run");
+        var rows = await Worker.QueryAsync<(string ChildId, int? Stage, string? Error)>("SELECT child_id, last_stage, review_error FROM stepupdown.handovers ORDER BY child_id");
+        rows.Select(r => (r.ChildId, r.Stage)).ShouldBe([("SC-1", 1), ("SC-2", null), ("SC-3", 1)]);
+        rows[1].Error.ShouldNotBeNull().ShouldStartWith("a date of this handover is outside the bank holiday calendar");
+    }
+
+    [Fact]
     public async Task Withdrawn_StopsTheLadder()
     {
         await AgreeAsync(Agreed(2));

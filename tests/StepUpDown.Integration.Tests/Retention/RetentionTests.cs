@@ -176,6 +176,28 @@ public sealed class RetentionTests(PostgresFixture postgres, MailDevFixture mail
     }
 
     [Fact]
+    public async Task APurgedChild_WhoseCaseReopensAtChildProtection_IsAStepUp_AndTheGpIsTold()
+    {
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "EH", 2, status: "closed"));
+        await Worker.PollAsync();
+        await Worker.PollAsync();
+        await Worker.WaitForLedgerSettledAsync();
+        (await PurgeAt(DateTimeOffset.UtcNow.AddDays(800)).PurgeAsync(CancellationToken.None)).ClosedChildren.ShouldBe(1);
+        (await Worker.QueryScalarAsync<string?>("SELECT level_code FROM stepupdown.tombstones")).ShouldBe("universal", "a level code, no personal data");
+        Feed.ServePage("c2", "c3", Children.Record("SC-1", "CP", 3));
+
+        var reopened = await Worker.PollAsync();
+        await Worker.WaitForLedgerSettledAsync();
+
+        reopened.Steps.ShouldBe(1);
+        (await Worker.QueryAsync<(string Kind, string From, string To)>("SELECT kind, from_level, to_level FROM stepupdown.steps WHERE to_version = 3"))
+            .ShouldBe([("StepUp", "universal", "child-protection")], "a case reopened after a purge is news");
+        (await Worker.QueryAsync<string>("SELECT recipient_role FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id WHERE s.to_version = 3 ORDER BY 1"))
+            .ShouldBe(["gp", "massh"]);
+    }
+
+    [Fact]
     public async Task EraseChild_AndThePurge_TakeTheChildsOutboxFilesToo()
     {
         var outbox = Path.Combine(Path.GetTempPath(), $"sud-outbox-{Guid.NewGuid():N}");

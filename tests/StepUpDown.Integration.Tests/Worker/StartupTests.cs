@@ -25,12 +25,50 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
     [InlineData("Telemetry:MetricsExporter", "otlp", "Telemetry:OtlpEndpoint")]
     [InlineData("Telemetry:MetricsExporter", "prometheus")]
     [InlineData("Dashboard:LocalAccounts:ops:PasswordHash", "plain-text-password", "Dashboard:LocalAccounts:ops:PasswordHash")]
+    [InlineData("Continuum:Aliases:retired-level", "no-such-level", "Continuum:Aliases:retired-level")]
+    [InlineData("Continuum:Aliases:early-help", "child-in-need", "Continuum:Aliases:early-help")]
+    [InlineData("Database:Sessions:KeepAlive", "00:01:00", "Database:Sessions:KeepAlive")]
+    [InlineData("Database:Sessions:HungAfter", "00:00:01", "Database:Sessions:HungAfter")]
+    [InlineData("CaseFeeds:QuarantineListCron", "every morning")]
     public async Task Start_WithABadSetting_FailsNamingItsFullKey(string key, string value, string? named = null)
     {
         var failure = await Should.ThrowAsync<OptionsValidationException>(async () =>
             await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), "http://127.0.0.1:9/", mail, s => s[key] = value));
 
         failure.Message.ShouldContain(named ?? key);
+    }
+
+    [Fact]
+    public async Task ALevelRenamedAfterGoLive_StopsStartUpNamingItsCode_UntilAnAliasMapsIt_ThenItsChildrenAreJudgedFromIt()
+    {
+        using var feed = new FeedServer();
+        var database = await postgres.CreateDatabaseAsync();
+        feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
+        await using (var before = await WorkerHarness.StartAsync(database, feed.Url, mail))
+        {
+            await before.PollAsync();
+        }
+
+        static void Renamed(Dictionary<string, string?> settings)
+        {
+            settings["Continuum:Levels:1:Code"] = "early-support";
+            settings[$"CaseFeeds:Sources:{WorkerHarness.Source}:LevelCodes:EH"] = "early-support";
+        }
+
+        var failure = await Should.ThrowAsync<OptionsValidationException>(async () => await WorkerHarness.StartAsync(database, feed.Url, mail, Renamed));
+        await using var after = await WorkerHarness.StartAsync(database, feed.Url, mail, settings =>
+        {
+            Renamed(settings);
+            settings["Continuum:Aliases:early-help"] = "early-support";
+        });
+        var polled = await after.PollAsync();
+
+        failure.Message.ShouldContain("Continuum:Aliases");
+        failure.Message.ShouldContain("'early-help'");
+        polled.Steps.ShouldBe(1);
+        (await after.QueryAsync<(string Kind, string From, string To)>("SELECT kind, from_level, to_level FROM stepupdown.steps"))
+            .ShouldBe([("StepUp", "early-support", "child-protection")]);
     }
 
     [Fact]
@@ -194,6 +232,25 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
             await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), null, mail, s => s["Notifications:GpDirectoryApi:BaseUrl"] = "http://gp.council.example/"));
 
         failure.Message.ShouldContain("Notifications:GpDirectoryApi:BaseUrl: must be https");
+    }
+
+    [Fact]
+    public async Task AnInstanceOnAnOlderConfiguration_LeavesThePollsOfSourcesItDoesNotKnow_UnlessToldToRemoveThem()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        const string TrialPoll = "SELECT count(*) FROM hangfire.set WHERE key = 'recurring-jobs' AND value = 'poll-case-feed:trial'";
+        await using (var newer = await WorkerHarness.StartAsync(database, "http://127.0.0.1:9/", mail, s => WorkerHarness.AddSource(s, "trial", "http://127.0.0.1:9/")))
+        {
+            (await newer.QueryScalarAsync<long>(TrialPoll)).ShouldBe(1);
+        }
+
+        await using (var older = await WorkerHarness.StartAsync(database, "http://127.0.0.1:9/", mail))
+        {
+            (await older.QueryScalarAsync<long>(TrialPoll)).ShouldBe(1, "a rolling deploy: the older configuration does not delete the newer one's source");
+        }
+
+        await using var retiring = await WorkerHarness.StartAsync(database, "http://127.0.0.1:9/", mail, s => s["Jobs:RemoveUnknownSourceJobs"] = "true");
+        (await retiring.QueryScalarAsync<long>(TrialPoll)).ShouldBe(0, "a source taken out of service, on purpose");
     }
 
     [Fact]
