@@ -102,6 +102,43 @@ public sealed partial class BounceMailbox(
         await client.DisconnectAsync(quit: true, cancellationToken);
     }
 
+    /// <summary>
+    /// Deletes what the mailbox has filed past its period, by the date each message reached the
+    /// mailbox: reports in <c>Processed</c> received before <paramref name="processedBefore"/> (the
+    /// ledger rows they speak of are gone by then) and messages in <c>Unmatched</c> received before
+    /// <paramref name="unmatchedBefore"/> (kept as long as quarantined records). An out-of-office
+    /// reply quotes the notice it answers: it is kept no longer than the notice. Returns how many
+    /// went; nothing when no mailbox is read.
+    /// </summary>
+    public async Task<int> PurgeFiledAsync(DateTimeOffset processedBefore, DateTimeOffset unmatchedBefore, CancellationToken cancellationToken)
+    {
+        var imap = mail.Value.Bounces.Imap;
+        if (!mail.Value.Bounces.IsRead)
+        {
+            return 0;
+        }
+
+        using var client = await ConnectAsync(imap, cancellationToken);
+        var removed = 0;
+        foreach (var (name, before) in new[] { (ProcessedFolder, processedBefore), (UnmatchedFolder, unmatchedBefore) })
+        {
+            var folder = await SubfolderAsync(client, name, cancellationToken);
+            await folder.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
+            var old = await folder.SearchAsync(SearchQuery.DeliveredBefore(before.UtcDateTime.Date), cancellationToken);
+            if (old.Count > 0)
+            {
+                await folder.AddFlagsAsync(old, MessageFlags.Deleted, true, cancellationToken);
+                await folder.ExpungeAsync(old, cancellationToken);
+                removed += old.Count;
+            }
+
+            await folder.CloseAsync(false, cancellationToken);
+        }
+
+        await client.DisconnectAsync(quit: true, cancellationToken);
+        return removed;
+    }
+
     private static async Task<ImapClient> ConnectAsync(ImapOptions imap, CancellationToken cancellationToken)
     {
         var client = new ImapClient { Timeout = 30_000 };
@@ -261,6 +298,12 @@ public sealed class BounceMailboxStatus
 {
     private readonly Lock _gate = new();
     private (DateTimeOffset At, string? Error)? _last;
+    private long _turnsWaited;
+
+    /// <summary>How many times this instance found a peer reading the mailbox and waited its turn.</summary>
+    public long TurnsWaited => Interlocked.Read(ref _turnsWaited);
+
+    internal void WaitedTurn() => Interlocked.Increment(ref _turnsWaited);
 
     /// <summary>When the mailbox was last read, and the exception's type if that read failed; null before the first read.</summary>
     public (DateTimeOffset At, string? Error)? Last

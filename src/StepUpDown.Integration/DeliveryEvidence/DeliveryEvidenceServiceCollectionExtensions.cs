@@ -47,11 +47,11 @@ public sealed class ReadBounceMailboxJob(BounceMailbox mailbox)
 }
 
 /// <summary>
-/// Reads the bounce mailbox in this instance (skipping while a peer reads it), then waits for the
-/// next report with IMAP IDLE, or at most <c>Mail:Bounces:Imap:PollInterval</c>; after a failure it
-/// waits one interval before trying again.
+/// Reads the bounce mailbox in this instance, then waits for the next report with IMAP IDLE, or at
+/// most <c>Mail:Bounces:Imap:PollInterval</c>; while a peer reads it, and after a failure, it waits
+/// one interval before trying again (never a tight loop of IMAP logins).
 /// </summary>
-internal sealed partial class BounceWatcher(BounceMailbox mailbox, IOptions<MailOptions> mail, ILogger<BounceWatcher> logger) : BackgroundService
+internal sealed partial class BounceWatcher(BounceMailbox mailbox, BounceMailboxStatus status, IOptions<MailOptions> mail, ILogger<BounceWatcher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -67,7 +67,15 @@ internal sealed partial class BounceWatcher(BounceMailbox mailbox, IOptions<Mail
             {
                 try
                 {
-                    await mailbox.ReadAsync(stoppingToken);
+                    if ((await mailbox.ReadAsync(stoppingToken)).Skipped)
+                    {
+                        // A peer is reading it, and the folder may stay full until it is done: wait a
+                        // turn, rather than connect to IMAP again and again meanwhile.
+                        status.WaitedTurn();
+                        await Task.Delay(bounces.Imap.PollInterval, stoppingToken);
+                        continue;
+                    }
+
                     await mailbox.WaitForMailAsync(bounces.Imap.PollInterval, stoppingToken);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)

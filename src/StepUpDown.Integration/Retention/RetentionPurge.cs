@@ -7,6 +7,7 @@ using Npgsql;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.ChildRecords;
+using StepUpDown.Integration.DeliveryEvidence;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
@@ -14,7 +15,11 @@ using StepUpDown.Integration.Storage;
 namespace StepUpDown.Integration.Retention;
 
 /// <summary>What one purge removed, by kind (counts only).</summary>
-public sealed record PurgeResult(int ClosedChildren, int Steps, int LedgerRows, int Handovers, int Quarantined, int FailedJobs);
+public sealed record PurgeResult(int ClosedChildren, int Steps, int LedgerRows, int Handovers, int Quarantined, int FailedJobs)
+{
+    /// <summary>Messages the bounce mailbox had filed (<c>Processed</c>, <c>Unmatched</c>) past their period.</summary>
+    public int MailboxMessages { get; init; }
+}
 
 /// <summary>
 /// Applies <see cref="RetentionOptions"/> (the daily purge) and erases one child on request. What
@@ -31,6 +36,7 @@ public sealed partial class RetentionPurge(
     IConfiguration configuration,
     JobStorage jobs,
     IBackgroundJobClient client,
+    BounceMailbox mailbox,
     TimeProvider time,
     ILogger<RetentionPurge> logger)
 {
@@ -119,7 +125,9 @@ public sealed partial class RetentionPurge(
 
         var failedJobs = DeleteFailedJobs(now.AddDays(-retention.FailedJobsDays));
         DeleteOutboxFiles(file => file.LastWriteTimeUtc < parameters.ledger.UtcDateTime);
-        var result = new PurgeResult(children, steps, ledgerRows, handovers, quarantined, failedJobs);
+        // The database's part is committed; a mailbox that cannot be reached fails the job, and its retry purges it.
+        var mailboxMessages = await mailbox.PurgeFiledAsync(parameters.ledger, parameters.quarantine, cancellationToken);
+        var result = new PurgeResult(children, steps, ledgerRows, handovers, quarantined, failedJobs) { MailboxMessages = mailboxMessages };
         LogPurged(logger, result.ClosedChildren, result.Steps, result.LedgerRows, result.Handovers, result.Quarantined, result.FailedJobs);
         return result;
     }

@@ -130,6 +130,44 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
         (await CouldNotNotifyAsync()).ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task WhileAPeerReadsTheMailbox_ThisInstanceWaitsItsTurn_WithoutLoggingInToImapMeanwhile()
+    {
+        // A peer holds the read, with a report still in the folder.
+        await using var peer = new Npgsql.NpgsqlConnection(Worker.ConnectionString);
+        await peer.OpenAsync();
+        var key = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData("bounce-mailbox"u8), 0);
+        await Dapper.SqlMapper.ExecuteAsync(peer, "SELECT pg_advisory_lock(@key)", new { key });
+        await imap.AppendAsync(Reports.Postfix(Guid.NewGuid()));
+        var status = Worker.Get<BounceMailboxStatus>();
+        var (turns, logins) = (status.TurnsWaited, imap.Logins);
+
+        await Worker.WaitUntilAsync(() => Task.FromResult(status.TurnsWaited >= turns + 3), "three turns waited while the peer reads");
+        var loginsWhileWaiting = imap.Logins - logins;
+        await Dapper.SqlMapper.ExecuteAsync(peer, "SELECT pg_advisory_unlock(@key)", new { key });
+        await Worker.WaitUntilAsync(async () => await imap.CountAsync("INBOX") == 0, "read once the peer is done");
+
+        loginsWhileWaiting.ShouldBeLessThanOrEqualTo(1, "at most the one wait that was under way when the peer took the read; none per turn");
+    }
+
+    [Fact]
+    public async Task WhatTheMailboxFiled_IsPurgedWithTheLedgerAndTheQuarantine_ByWhenItArrived()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await imap.AppendAsync(Reports.OutOfOffice(Guid.NewGuid()), BounceMailbox.ProcessedFolder, now.AddDays(-400));
+        await imap.AppendAsync(Reports.Postfix(Guid.NewGuid()), BounceMailbox.ProcessedFolder, now.AddDays(-300));
+        await imap.AppendAsync(Reports.Broken(Guid.NewGuid()), BounceMailbox.UnmatchedFolder, now.AddDays(-100));
+        await imap.AppendAsync(Reports.Broken(Guid.NewGuid()), BounceMailbox.UnmatchedFolder, now.AddDays(-80));
+        var (processed, unmatched) = (await imap.CountAsync(BounceMailbox.ProcessedFolder), await imap.CountAsync(BounceMailbox.UnmatchedFolder));
+
+        var purged = await Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<StepUpDown.Integration.Retention.RetentionPurge>(
+            Worker.App.Services, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(now)).PurgeAsync(CancellationToken.None);
+
+        purged.MailboxMessages.ShouldBe(2, "a report older than the ledger's 365 days, an unmatched message older than the quarantine's 90");
+        (await imap.CountAsync(BounceMailbox.ProcessedFolder)).ShouldBe(processed - 1);
+        (await imap.CountAsync(BounceMailbox.UnmatchedFolder)).ShouldBe(unmatched - 1);
+    }
+
     /// <summary>Its own mailbox and worker: the class's worker would read the report first, and find no such notice.</summary>
     [Fact]
     public async Task AReportLanding_IsReadAtOnceThroughIdle_NotAtTheNextPollInterval()

@@ -16,7 +16,11 @@ public sealed class DovecotFixture : IAsyncLifetime
 
     public Task AppendAsync(string raw, string folder = "INBOX") => Dovecot.AppendAsync(raw, folder);
 
+    public Task AppendAsync(string raw, string folder, DateTimeOffset arrived) => Dovecot.AppendAsync([raw], folder, arrived);
+
     public Task<int> CountAsync(string folder) => Dovecot.CountAsync(folder);
+
+    public int Logins => Dovecot.Logins;
 
     public async Task DisposeAsync()
     {

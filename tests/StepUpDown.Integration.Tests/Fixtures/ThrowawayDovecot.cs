@@ -144,17 +144,41 @@ public sealed class ThrowawayDovecot : IAsyncDisposable
     /// <summary>Puts a message in <paramref name="folder"/>, as the council's mail server delivers a report.</summary>
     public Task AppendAsync(string raw, string folder = "INBOX") => AppendAsync([raw], folder);
 
-    /// <summary>Puts messages in <paramref name="folder"/>, many to a command (MULTIAPPEND).</summary>
-    public async Task AppendAsync(IEnumerable<string> raws, string folder = "INBOX")
+    /// <summary>Puts messages in <paramref name="folder"/>, many to a command (MULTIAPPEND); <paramref name="arrived"/> sets when they reached the mailbox (its INTERNALDATE).</summary>
+    public async Task AppendAsync(IEnumerable<string> raws, string folder = "INBOX", DateTimeOffset? arrived = null)
     {
         using var client = await ConnectAsync();
-        var target = await client.GetFolderAsync(folder);
+        var target = folder == "INBOX" ? client.Inbox : await FolderMadeIfMissingAsync(client, folder);
         foreach (var batch in raws.Chunk(500))
         {
-            await target.AppendAsync(batch.Select(raw => (IAppendRequest)new AppendRequest(Reports.Parse(raw))).ToList());
+            await target.AppendAsync(batch.Select(raw => (IAppendRequest)new AppendRequest(Reports.Parse(raw)) { InternalDate = arrived }).ToList());
         }
 
         await client.DisconnectAsync(true);
+    }
+
+    private static async Task<IMailFolder> FolderMadeIfMissingAsync(ImapClient client, string name)
+    {
+        var root = client.GetFolder(client.PersonalNamespaces[0]);
+        return (await root.GetSubfoldersAsync(false)).FirstOrDefault(f => f.Name == name) ?? await root.CreateAsync(name, true)
+            ?? throw new InvalidOperationException($"Dovecot made no folder {name}.");
+    }
+
+    /// <summary>How many IMAP logins Dovecot has logged so far.</summary>
+    public int Logins
+    {
+        get
+        {
+            var log = Path.Combine(_folder, "dovecot.log");
+            if (!File.Exists(log))
+            {
+                return 0;
+            }
+
+            using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd().Split('\n').Count(line => line.Contains("imap-login", StringComparison.Ordinal) && line.Contains("Login: user=", StringComparison.Ordinal));
+        }
     }
 
     /// <summary>How many messages <paramref name="folder"/> holds (0 when it does not exist yet).</summary>
