@@ -8,8 +8,8 @@ namespace StepUpDown.Integration.Monitoring;
 
 /// <summary>
 /// "What happened to this child": every step of the child's linked records, every notice of
-/// those steps (by recipient role) and every handover with what its checklist still lacks, in
-/// order. Ids, codes, roles and dates only: the case systems hold the rest.
+/// those steps (by recipient role), every handover with what its checklist still lacks, and every
+/// lookup of the child's lead (who asked, when), in order. Ids, codes, roles and dates only: the case systems hold the rest.
 /// </summary>
 /// <param name="Records">The child's records: source, id, level, open.</param>
 /// <param name="Events">Steps, notices and handovers, oldest first.</param>
@@ -114,6 +114,9 @@ public sealed class AuditTrails(NpgsqlDataSource dataSource, ContinuumOfNeed con
             UNION ALL
             SELECT h.closed_at, {ReferenceOf("h.id")}, h.source, h.child_id, 'handover closed', h.state || COALESCE(': ' || h.closed_reason, '')
               FROM stepupdown.handovers h JOIN children USING (source, child_id) WHERE h.closed_at IS NOT NULL
+            UNION ALL
+            SELECT l.looked_up_at, '', l.source, l.child_id, 'lead looked up by ' || l.caller, CASE WHEN l.answered THEN 'answered' ELSE 'not found' END
+              FROM stepupdown.lookups l JOIN children USING (source, child_id)
             ORDER BY 1, 2, 5
             """,
             children,

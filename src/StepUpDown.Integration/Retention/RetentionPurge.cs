@@ -121,6 +121,7 @@ public sealed partial class RetentionPurge(
         // Reports that matched no notice hold no personal data, but are review items: kept as long as quarantined records.
         await connection.ExecuteAsync("DELETE FROM stepupdown.unmatched_reports WHERE received_at < @quarantine", parameters, transaction);
         await connection.ExecuteAsync("DELETE FROM stepupdown.digests_sent WHERE sent_at < @ledger", parameters, transaction);
+        await connection.ExecuteAsync("DELETE FROM stepupdown.lookups WHERE looked_up_at < @ledger", parameters, transaction);
         await transaction.CommitAsync(cancellationToken);
 
         var failedJobs = DeleteFailedJobs(now.AddDays(-retention.FailedJobsDays));
@@ -161,9 +162,10 @@ public sealed partial class RetentionPurge(
                  handovers AS (DELETE FROM stepupdown.handovers WHERE source = @source AND child_id = @childId RETURNING 1),
                  quarantined AS (DELETE FROM stepupdown.quarantined_records WHERE source = @source AND child_id = @childId RETURNING 1),
                  keys AS (DELETE FROM stepupdown.child_external_ids WHERE source = @source AND child_id = @childId RETURNING 1),
+                 lookups AS (DELETE FROM stepupdown.lookups WHERE source = @source AND child_id = @childId RETURNING 1),
                  records AS (DELETE FROM stepupdown.child_records WHERE source = @source AND child_id = @childId RETURNING 1)
             SELECT (SELECT count(*) FROM notices) + (SELECT count(*) FROM handovers) + (SELECT count(*) FROM quarantined)
-                 + (SELECT count(*) FROM keys) + (SELECT count(*) FROM records)
+                 + (SELECT count(*) FROM keys) + (SELECT count(*) FROM lookups) + (SELECT count(*) FROM records)
             """,
             child,
             transaction);

@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.ChildRecords;
+using StepUpDown.Integration.Monitoring;
 using StepUpDown.Worker.Dashboard;
 
 namespace StepUpDown.Worker.Api;
@@ -33,7 +35,8 @@ public sealed record LinkedRecord(string Source, string ChildId, string Level, b
 /// <c>GET /api/v1/lead-professional?source=S&amp;id=ID</c> (or <c>?nhsNumber=N</c>): who leads the
 /// child now, across sources, by the same rules as the notices (the highest open linked record's
 /// lead; records linked by a usable NHS number or an external id). For a signed-in dashboard user,
-/// or a caller with one of <c>Dashboard:ApiKeys</c> in <c>X-Api-Key</c>.
+/// or a caller with one of <c>Dashboard:ApiKeys</c> in <c>X-Api-Key</c>; at most
+/// <c>Dashboard:LookupsPerMinute</c> per caller; every lookup recorded (<see cref="LookupLog"/>).
 /// </summary>
 public static class LeadLookup
 {
@@ -43,12 +46,24 @@ public static class LeadLookup
     public static WebApplication MapLeadLookup(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var perMinute = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value.LookupsPerMinute;
+        var limiter = PartitionedRateLimiter.Create<string, string>(caller => RateLimitPartition.GetFixedWindowLimiter(
+            caller, _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1) }));
+        app.Lifetime.ApplicationStopped.Register(limiter.Dispose);
         app.MapGet("/api/v1/lead-professional", async (HttpContext context, string? source, string? id, string? nhsNumber,
-            NpgsqlDataSource dataSource, ContinuumOfNeed continuum, IOptions<DashboardOptions> options) =>
+            NpgsqlDataSource dataSource, ContinuumOfNeed continuum, LookupLog log, IOptions<DashboardOptions> options) =>
         {
-            if (!MayAsk(context, options.Value))
+            if (CallerOf(context, options.Value) is not { } caller)
             {
                 return Results.Unauthorized();
+            }
+
+            using (var lease = limiter.AttemptAcquire(caller))
+            {
+                if (!lease.IsAcquired)
+                {
+                    return Results.StatusCode(StatusCodes.Status429TooManyRequests);
+                }
             }
 
             if ((source is null || id is null) && nhsNumber is null)
@@ -64,6 +79,8 @@ public static class LeadLookup
             }
 
             var found = await FindAsync(dataSource, continuum, source, id, number, context.RequestAborted);
+            // Who asked about which child, and when: the record answered from, or the one asked about; never the number asked by.
+            await log.RecordAsync(caller, found.Answer?.Source ?? source, found.Answer?.ChildId ?? id, found.Answer is not null, context.RequestAborted);
             return found switch
             {
                 { Ambiguous: true } => Results.Conflict(new { error = "Two children in one case system hold this NHS number, so it identifies nobody: ask by source and id." }),
@@ -74,18 +91,22 @@ public static class LeadLookup
         return app;
     }
 
-    /// <summary>A signed-in viewer or admin, or a configured API key (compared as fixed-length hashes, in fixed time).</summary>
-    private static bool MayAsk(HttpContext context, DashboardOptions options)
+    /// <summary>
+    /// Who is asking: a signed-in viewer or admin (<c>dashboard:NAME</c>), or the caller whose
+    /// configured API key was presented (<c>api-key:NAME</c>; keys compared as SHA-256 hashes, in
+    /// fixed time whatever their length); null for anyone else.
+    /// </summary>
+    private static string? CallerOf(HttpContext context, DashboardOptions options)
     {
         if (context.User.IsInRole(DashboardRoles.Viewer) || context.User.IsInRole(DashboardRoles.Admin))
         {
-            return true;
+            return $"dashboard:{context.User.Identity?.Name}";
         }
 
-        // Compared as SHA-256 hashes, so the comparison takes the same time whatever the key's length.
         var presented = context.Request.Headers["X-Api-Key"].ToString();
         var given = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        return presented.Length > 0 && options.ApiKeys.Values.Any(key => CryptographicOperations.FixedTimeEquals(given, SHA256.HashData(Encoding.UTF8.GetBytes(key))));
+        var holder = options.ApiKeys.Where(key => CryptographicOperations.FixedTimeEquals(given, SHA256.HashData(Encoding.UTF8.GetBytes(key.Value)))).ToList();
+        return presented.Length > 0 && holder.Count > 0 ? $"api-key:{holder[0].Key}" : null;
     }
 
     private static async Task<Found> FindAsync(

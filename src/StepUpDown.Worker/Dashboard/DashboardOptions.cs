@@ -49,6 +49,10 @@ public sealed class DashboardOptions : IValidatableObject
     /// </summary>
     public Dictionary<string, string> ApiKeys { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Lead lookups (<c>/api/v1/lead-professional</c>) allowed per caller (a dashboard account or an API key) per minute; more are answered 429.</summary>
+    [Range(1, 10_000)]
+    public int LookupsPerMinute { get; set; } = 60;
+
     /// <summary>Sign-in attempts allowed per client address per minute.</summary>
     [Range(1, 1000)]
     public int SignInAttemptsPerAddress { get; set; } = 10;

@@ -57,6 +57,34 @@ public sealed class LeadLookupTests(PostgresFixture postgres, MailDevFixture mai
     }
 
     [Fact]
+    public async Task EveryLookup_IsRecordedWithWhoAskedAndWhen_ShownInTheChildsAuditTrail_AndACallerIsLimitedPerMinute()
+    {
+        await using var worker = await WorkerHarness.StartAsync(await Postgres.CreateDatabaseAsync(), SocialCareFeed.Url, Mail, settings =>
+        {
+            settings["Dashboard:ApiKeys:massh"] = ApiKey;
+            settings["Dashboard:LookupsPerMinute"] = "3";
+        });
+        SocialCareFeed.ServePage(null, "s1", Children.Record("SC-1", "CIN", 1));
+        await worker.PollAsync();
+        using var http = new HttpClient { BaseAddress = worker.BaseAddress };
+        http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+
+        var answers = new List<HttpStatusCode>();
+        foreach (var query in new[] { "source=social-care&id=SC-1", "nhsNumber=9434765919", "source=social-care&id=SC-404", "source=social-care&id=SC-1" })
+        {
+            answers.Add((await http.GetAsync($"/api/v1/lead-professional?{query}")).StatusCode);
+        }
+
+        var trail = (await worker.Get<StepUpDown.Integration.Monitoring.AuditTrails>().FindAsync("social-care", "SC-1", null, CancellationToken.None))!;
+
+        answers.ShouldBe([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests], "three a minute for this caller");
+        trail.Events.Where(e => e.What.StartsWith("lead looked up", StringComparison.Ordinal)).Select(e => (e.What, e.State))
+            .ShouldBe([("lead looked up by api-key:massh", "answered"), ("lead looked up by api-key:massh", "answered")], "by id and by NHS number, each recorded against the record answered from");
+        (await worker.QueryAsync<(string Caller, string? ChildId, bool Answered)>("SELECT caller, child_id, answered FROM stepupdown.lookups ORDER BY id"))
+            .ShouldBe([("api-key:massh", "SC-1", true), ("api-key:massh", "SC-1", true), ("api-key:massh", "SC-404", false)], "the NHS number asked by is never stored");
+    }
+
+    [Fact]
     public async Task OnlyASignedInViewerOrAConfiguredKeyMayAsk_AndAnUnknownChildIsNotFound()
     {
         await AdoptAsync([Children.Record("SC-1", "CIN", 1)], []);

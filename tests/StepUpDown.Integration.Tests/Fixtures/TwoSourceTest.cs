@@ -15,6 +15,9 @@ public abstract class TwoSourceTest(PostgresFixture postgres, MailDevFixture mai
 
     protected MailDevFixture Mail => mail;
 
+    /// <summary>For a test that needs a worker with other settings.</summary>
+    protected PostgresFixture Postgres => postgres;
+
     protected WorkerHarness Worker { get; private set; } = null!;
 
     public async Task InitializeAsync()
