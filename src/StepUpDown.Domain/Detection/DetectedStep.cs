@@ -57,6 +57,13 @@ public enum StepKind
 
     /// <summary>The record was closed because the case moved to another council: not a step down. The GP and the MASSH are told; no handover.</summary>
     TransferredOut,
+
+    /// <summary>
+    /// The record's <c>externalIds</c> name a record in another source (or are named by one) that
+    /// holds another valid NHS number: two children, not linked; the MASSH is asked to match. The
+    /// subject is the other record's key (<c>source|id</c>).
+    /// </summary>
+    IdentityConflict,
 }
 
 /// <summary>What else a step says.</summary>

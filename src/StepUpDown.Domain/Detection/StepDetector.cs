@@ -50,6 +50,7 @@ public sealed record JourneyState(bool AgreementOpen, Level? Target, Level? Held
 /// <param name="IsBaseline">True while the source is being adopted for the first time.</param>
 /// <param name="GpNoticeWithheld">A GP notice about this child was withheld (NHS number missing or invalid) and none has gone since.</param>
 /// <param name="Journey">The child's open agreed step down, if any; null for none.</param>
+/// <param name="Conflicting">Records in other sources that <c>externalIds</c> say are this child but that hold another valid NHS number (not linked).</param>
 public sealed record DetectionInput(
     SourceRecord Current,
     SourceRecord? Previous,
@@ -57,7 +58,8 @@ public sealed record DetectionInput(
     DateOnly? LastStepDownOn,
     bool IsBaseline,
     bool GpNoticeWithheld = false,
-    JourneyState? Journey = null);
+    JourneyState? Journey = null,
+    IReadOnlyList<SourceRecord>? Conflicting = null);
 
 /// <summary>What to do with a record read from a feed.</summary>
 public enum DetectionOutcome
@@ -129,6 +131,8 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
         {
             steps.Add(StepKind.NhsNumberMatched);
         }
+
+        DetectIdentityConflicts(steps, input.Conflicting ?? []);
 
         return new Detection(DetectionOutcome.Changed, steps.ToList(), heldFrom);
     }
@@ -315,6 +319,28 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
             && steps.To.Rank > continuum.Lowest.Rank)
         {
             steps.Add(StepKind.GpPracticeChanged, before.Trim(), gpNoticeWithheld ? StepMarkers.PreviousPracticeNotTold : StepMarkers.None);
+        }
+    }
+
+    /// <summary>
+    /// Records that <c>externalIds</c> tie to this one but that hold another valid NHS number: once
+    /// per conflict, when this record's number or external ids change (or it is new), the MASSH is
+    /// asked to match. The subject is the other record's key.
+    /// </summary>
+    private static void DetectIdentityConflicts(StepList steps, IReadOnlyList<SourceRecord> conflicting)
+    {
+        var (now, before) = (steps.Current, steps.Previous);
+        var identityChanged = before is null
+            || before.UsableNhsNumber != now.UsableNhsNumber
+            || !ChildIdentity.ExternalKeys(before.Record).SequenceEqual(ChildIdentity.ExternalKeys(now.Record));
+        if (!identityChanged)
+        {
+            return;
+        }
+
+        foreach (var other in conflicting.OrderBy(r => r.Source, StringComparer.Ordinal).ThenBy(r => r.Record.ChildId, StringComparer.Ordinal))
+        {
+            steps.Add(StepKind.IdentityConflict, ChildIdentity.KeyOf(other.Source, other.Record.ChildId));
         }
     }
 

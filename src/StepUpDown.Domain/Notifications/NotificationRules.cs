@@ -177,6 +177,7 @@ public static class NotificationRules
         new(StepKind.ChildDied, RecipientRoles.Massh, "massh-closure-notice"),
         new(StepKind.TransferredOut, RecipientRoles.Gp, "gp-closure-notice"),
         new(StepKind.TransferredOut, RecipientRoles.Massh, "massh-closure-notice"),
+        new(StepKind.IdentityConflict, RecipientRoles.Massh, "massh-identity-conflict"),
     ];
 
     /// <summary>

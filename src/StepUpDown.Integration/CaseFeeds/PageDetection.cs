@@ -133,8 +133,9 @@ internal sealed class PageDetection(StepDetector detector, NotificationPlanner p
             agreements.Select(a => a.Target).OfType<Level>().MinBy(l => l.Rank),
             agreements.Select(a => a.HeldFrom).OfType<Level>().MaxBy(l => l.Rank));
         var lastStepDown = related.Append(previous).Max(r => r?.LastStepDownOn);
+        var conflicting = isBaseline ? [] : context.ConflictingWith(current).Select(r => r.Record).ToArray();
         var detection = detector.Detect(new DetectionInput(
-            current, previous?.Record, relatedRecords, lastStepDown, isBaseline, previous?.GpNoticeWithheld ?? false, journey));
+            current, previous?.Record, relatedRecords, lastStepDown, isBaseline, previous?.GpNoticeWithheld ?? false, journey, conflicting));
         if (detection.Outcome == DetectionOutcome.Replay)
         {
             return new RecordJudgement(detection, relatedRecords, "", "", [], []);

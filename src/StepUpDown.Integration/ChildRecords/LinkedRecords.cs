@@ -77,6 +77,25 @@ public sealed class LinkedRecords
     public IReadOnlyList<StoredRecord> RelatedTo(SourceRecord current)
     {
         ArgumentNullException.ThrowIfNull(current);
+
+        // externalIds never link two records that hold different valid NHS numbers: two children.
+        return Candidates(current).Where(r => !ChildIdentity.NumbersDisagree(current.UsableNhsNumber, r.Record.UsableNhsNumber)).ToArray();
+    }
+
+    /// <summary>
+    /// The records in other sources that <c>externalIds</c> say are this child (naming it, or named
+    /// by it) but that hold another valid NHS number: not linked (<see cref="RelatedTo"/>), and a
+    /// conflict for the MASSH to match.
+    /// </summary>
+    public IReadOnlyList<StoredRecord> ConflictingWith(SourceRecord current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return Candidates(current).Where(r => ChildIdentity.NumbersDisagree(current.UsableNhsNumber, r.Record.UsableNhsNumber)).ToArray();
+    }
+
+    /// <summary>Every stored record in another source that shares the child's usable NHS number or an external id with it.</summary>
+    private IEnumerable<StoredRecord> Candidates(SourceRecord current)
+    {
         var (source, record) = (current.Source, current.Record);
         var ownKey = ChildIdentity.KeyOf(source, record.ChildId);
         var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -91,13 +110,10 @@ public sealed class LinkedRecords
             keys.UnionWith(namingMe);
         }
 
-        // externalIds never link two records that hold different valid NHS numbers: two children.
         return keys
             .Select(key => _byKey.GetValueOrDefault(key))
             .OfType<StoredRecord>()
-            .Where(r => !string.Equals(r.Record.Source, source, StringComparison.Ordinal)
-                        && !ChildIdentity.NumbersDisagree(current.UsableNhsNumber, r.Record.UsableNhsNumber))
-            .ToArray();
+            .Where(r => !string.Equals(r.Record.Source, source, StringComparison.Ordinal));
     }
 
     /// <summary>Replaces what is known of a record's child in its source.</summary>

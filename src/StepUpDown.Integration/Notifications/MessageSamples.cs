@@ -76,7 +76,9 @@ public static class MessageSamples
         var handover = details ?? new HandoverDetails(null, false, 11, [], new DateOnly(2026, 11, 2), true);
         var (from, to) = kind == StepKind.StepUp ? (earlyHelp, cin) : (cin, earlyHelp);
         var markers = kind == StepKind.StepOut ? StepMarkers.NonEngagement : StepMarkers.None;
-        var step = new StepFacts(kind, from, to, markers, subject ?? (kind is StepKind.StepIn or StepKind.StepOut ? "svc-1" : null), "social-care");
+        var step = new StepFacts(
+            kind, from, to, markers,
+            subject ?? (kind is StepKind.StepIn or StepKind.StepOut ? "svc-1" : kind == StepKind.IdentityConflict ? "early-help|EH-SAMPLE" : null), "social-care");
         var child = kind is StepKind.ChildDied or StepKind.TransferredOut
             ? Child with
             {

@@ -75,7 +75,8 @@ public sealed record Notice(
                 step.Markers.HasFlag(StepMarkers.NonEngagement),
                 step.Kind is StepKind.StepDown or StepKind.StepDownComplete && step.To.Rank == 1,
                 step.Markers.HasFlag(StepMarkers.RoutineClosure),
-                step.Kind == StepKind.GpPracticeChanged ? step.Subject : null),
+                step.Kind == StepKind.GpPracticeChanged ? step.Subject : null,
+                step.Kind == StepKind.IdentityConflict ? step.Subject?.Replace("|", ", case id ", StringComparison.Ordinal) : null),
             Professional(record.LeadProfessional),
             Professional(stepDown?.ProposedLeadProfessional),
             stepDown is null ? null : new StepDownView(Date(stepDown.AgreedOn), ForumName(stepDown.Forum), stepDown.Disagreement, targetLevelName ?? stepDown.TargetLevel),
@@ -129,6 +130,7 @@ public sealed record Notice(
         StepKind.GpPracticeChanged => "Change of GP practice",
         StepKind.ChildDied => "Case closed: the child has died",
         StepKind.TransferredOut => "Case moved to another council",
+        StepKind.IdentityConflict => "Two children linked by their external ids",
         _ => kind.ToString(),
     };
 
@@ -187,6 +189,7 @@ public sealed record ChildView(
 /// <param name="IsPlanEnded">A step down to universal: no plan is open any more.</param>
 /// <param name="IsRoutineClosure">A closure to universal that nobody needed to agree (e.g. needs met): no handover.</param>
 /// <param name="PreviousPracticeOdsCode">For a change of GP practice: the practice the child left.</param>
+/// <param name="ConflictingRecord">For an identity conflict: the other record (its case system and case id).</param>
 public sealed record StepView(
     string Kind,
     string Code,
@@ -198,7 +201,8 @@ public sealed record StepView(
     bool IsNonEngagement,
     bool IsPlanEnded,
     bool IsRoutineClosure,
-    string? PreviousPracticeOdsCode);
+    string? PreviousPracticeOdsCode,
+    string? ConflictingRecord = null);
 
 /// <summary>A professional with contacts.</summary>
 public sealed record ProfessionalView(string Name, string? Role, string? Agency, string? Email, string? Phone, string? AcceptedOn);

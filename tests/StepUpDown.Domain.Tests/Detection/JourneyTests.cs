@@ -128,6 +128,23 @@ public class JourneyTests
     }
 
     [Fact]
+    public void ARecordWhoseExternalIdsNameAnotherValidNumber_AsksTheMasshToMatch_OncePerChangeOfIdentity()
+    {
+        var other = EarlyHelp("early-help", 1, r => r with { NhsNumber = "9434765870" });
+        StepDownAgreement? none = null;
+        var named = SocialCare("child-in-need", 2, r => r with { ExternalIds = [new ExternalId("early-help", "EH-1")], StepDown = none });
+        var detector = new StepDetector(LevelMapTests.Default);
+
+        var first = detector.Detect(new DetectionInput(named, SocialCare("child-in-need", 1), [], null, false, Conflicting: [other])).Steps;
+        var again = detector.Detect(new DetectionInput(SocialCare("child-in-need", 3, r => r with { ExternalIds = [new ExternalId("early-help", "EH-1")] }), named, [], null, false, Conflicting: [other])).Steps;
+
+        first.Single(s => s.Kind == StepKind.IdentityConflict).Subject.ShouldBe("early-help|EH-1");
+        NotificationRules.For(first, gpAllowed: true).Where(n => n.Step.Kind == StepKind.IdentityConflict).Select(n => (n.Role, n.Template))
+            .ShouldBe([(RecipientRoles.Massh, "massh-identity-conflict")]);
+        again.ShouldNotContain(s => s.Kind == StepKind.IdentityConflict, "told once, not at every change of a record whose identity did not change");
+    }
+
+    [Fact]
     public void GpPracticeChange_WhileTheGpNoticeWasWithheld_TellsTheNewPractice_NotTheOldOneThatNeverKnewTheChild()
     {
         var steps = new StepDetector(LevelMapTests.Default).Detect(new DetectionInput(

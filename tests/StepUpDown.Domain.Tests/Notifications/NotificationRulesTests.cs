@@ -37,6 +37,7 @@ public class NotificationRulesTests
         { StepKind.HandoverStalled, StepMarkers.None, [] },
         { StepKind.ChildDied, StepMarkers.None, ["massh:massh-closure-notice"] },
         { StepKind.TransferredOut, StepMarkers.None, ["gp:gp-closure-notice", "massh:massh-closure-notice"] },
+        { StepKind.IdentityConflict, StepMarkers.None, ["massh:massh-identity-conflict"] },
     };
 
     [Theory]
