@@ -14,7 +14,7 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly Guid _notificationId;
-    private readonly Guid _instance;
+    private readonly InstanceLease _lease;
     private readonly Guid _token = Guid.NewGuid();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -23,14 +23,14 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
     private bool _markedSending;
 
     internal LedgerAttempt(
-        NpgsqlDataSource dataSource, NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, LedgerRow row, Guid instance, TimeProvider time, ILogger logger)
+        NpgsqlDataSource dataSource, NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, LedgerRow row, InstanceLease lease, TimeProvider time, ILogger logger)
     {
         _logger = logger;
         _dataSource = dataSource;
         _connection = connection;
         _transaction = transaction;
         _notificationId = notificationId;
-        _instance = instance;
+        _lease = lease;
         _time = time;
         Row = row;
     }
@@ -63,7 +63,7 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
                SET state = {NotificationStates.Sql(NotificationState.Sending)}, sending_since = now(), sending_by = @sender, sending_token = @token, attempts = attempts + 1
              WHERE id = @id AND {InstanceLease.IsAliveSql("@sender")}
             """,
-            new { id = _notificationId, sender = _instance, token = _token, aliveFor = InstanceLease.AliveFor },
+            new { id = _notificationId, sender = _lease.Id, token = _token, aliveFor = _lease.AliveFor },
             _transaction);
         await _transaction.CommitAsync();
         _markedSending = marked == 1;

@@ -48,6 +48,7 @@ public sealed partial class NotificationDispatcher(
     INotificationDispatcher scheduler,
     IOptions<MailOptions> mail,
     IOptions<NotificationOptions> notifications,
+    IOptions<LeaseOptions> leases,
     StepUpDownMetrics metrics,
     ILogger<NotificationDispatcher> logger) : IDisposable
 {
@@ -57,8 +58,8 @@ public sealed partial class NotificationDispatcher(
     /// <summary>The rows this process's dispatches are working on: its other claims were left by a dispatch that failed.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _working = new();
 
-    /// <summary>How long a claim waits to be delivered or handed over before it is claimed again.</summary>
-    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(15);
+    /// <summary>How long a claim waits to be delivered or handed over before it is claimed again (<c>Jobs:StaleClaimAfter</c>).</summary>
+    public TimeSpan StaleAfter => leases.Value.StaleClaimAfter;
 
     private const int BatchSize = 100;
 

@@ -112,7 +112,7 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
                              FOR UPDATE SKIP LOCKED)
             RETURNING id
             """,
-            new { staleAfter, batchSize, holder = lease.Id, aliveFor = InstanceLease.AliveFor, working = working.ToArray() })).AsList();
+            new { staleAfter, batchSize, holder = lease.Id, aliveFor = lease.AliveFor, working = working.ToArray() })).AsList();
     }
 
     /// <summary>Frees the claims of rows neither delivered nor handed to a job.</summary>
@@ -244,7 +244,7 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
                  WHERE n.id = @notificationId
                    FOR UPDATE OF n
                 """,
-                new { notificationId, attemptTimeout, aliveFor = InstanceLease.AliveFor },
+                new { notificationId, attemptTimeout, aliveFor = lease.AliveFor },
                 transaction);
             if (row is null)
             {
@@ -252,7 +252,7 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
                 return null;
             }
 
-            return new LedgerAttempt(dataSource, connection, transaction, notificationId, row.ToLedgerRow(), lease.Id, time, logger);
+            return new LedgerAttempt(dataSource, connection, transaction, notificationId, row.ToLedgerRow(), lease, time, logger);
         }
         catch
         {

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace StepUpDown.Integration.Storage;
@@ -12,13 +13,13 @@ namespace StepUpDown.Integration.Storage;
 /// database), any instance takes them over: a dead holder delays nothing for longer than that.
 /// Times are the database's own (<c>now()</c>), so instances' clocks need not agree.
 /// </summary>
-public sealed partial class InstanceLease(NpgsqlDataSource dataSource, ILogger<InstanceLease> logger) : BackgroundService
+public sealed partial class InstanceLease(NpgsqlDataSource dataSource, IOptions<LeaseOptions> options, ILogger<InstanceLease> logger) : BackgroundService
 {
-    /// <summary>How often the heartbeat is renewed.</summary>
-    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
+    /// <summary>How often the heartbeat is renewed (<c>Jobs:LeaseHeartbeat</c>).</summary>
+    public TimeSpan Heartbeat => options.Value.LeaseHeartbeat;
 
-    /// <summary>A heartbeat older than this is a dead instance's.</summary>
-    public static readonly TimeSpan AliveFor = TimeSpan.FromSeconds(20);
+    /// <summary>A heartbeat older than this is a dead instance's (<c>Jobs:LeaseAliveFor</c>).</summary>
+    public TimeSpan AliveFor => options.Value.LeaseAliveFor;
 
     /// <summary>
     /// SQL true when the instance named by <paramref name="column"/> is alive (<c>@aliveFor</c> is

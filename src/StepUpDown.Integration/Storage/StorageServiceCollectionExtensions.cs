@@ -27,6 +27,7 @@ public static class StorageServiceCollectionExtensions
         builder.Services.AddValidatedOptions<DatabaseSessionOptions>(builder.Configuration, DatabaseSessionOptions.SectionName);
         builder.Services.AddSingleton(provider =>
             NpgsqlDataSource.Create(provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseSessionOptions>>().Value.Apply(database.ConnectionString)));
+        builder.Services.AddValidatedOptions<LeaseOptions>(builder.Configuration, LeaseOptions.SectionName);
         builder.Services.AddSingleton<InstanceLease>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<InstanceLease>());
         builder.Services.AddSingleton<IStartupTask, EpisodeEndsBackfill>();

@@ -30,6 +30,8 @@ public sealed class StartupTests(PostgresFixture postgres, MailDevFixture mail)
     [InlineData("Database:Sessions:KeepAlive", "00:01:00", "Database:Sessions:KeepAlive")]
     [InlineData("Database:Sessions:HungAfter", "00:00:01", "Database:Sessions:HungAfter")]
     [InlineData("CaseFeeds:QuarantineListCron", "every morning")]
+    [InlineData("Jobs:LeaseAliveFor", "00:00:10", "Jobs:LeaseAliveFor")]
+    [InlineData("Jobs:StaleClaimAfter", "00:00:10", "Jobs:StaleClaimAfter")]
     public async Task Start_WithABadSetting_FailsNamingItsFullKey(string key, string value, string? named = null)
     {
         var failure = await Should.ThrowAsync<OptionsValidationException>(async () =>
