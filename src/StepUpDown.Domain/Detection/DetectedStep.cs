@@ -93,6 +93,13 @@ public enum StepMarkers
     /// then): the old practice was never told of the child, so it is not told they left its list.
     /// </summary>
     PreviousPracticeNotTold = 32,
+
+    /// <summary>
+    /// A step down to a level above universal from a source that records no step-down agreements
+    /// (<c>TracksStepDownAgreements: false</c>, e.g. the Standard Safeguarding Dataset): told as a
+    /// step down (the GP, the MASSH, the new lead), but no handover is opened and no ladder runs.
+    /// </summary>
+    HandoverNotTracked = 64,
 }
 
 /// <summary>A step one child took, shown by one version of its record in one source.</summary>

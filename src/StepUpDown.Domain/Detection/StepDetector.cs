@@ -51,6 +51,7 @@ public sealed record JourneyState(bool AgreementOpen, Level? Target, Level? Held
 /// <param name="GpNoticeWithheld">A GP notice about this child was withheld (NHS number missing or invalid) and none has gone since.</param>
 /// <param name="Journey">The child's open agreed step down, if any; null for none.</param>
 /// <param name="Conflicting">Records in other sources that <c>externalIds</c> say are this child but that hold another valid NHS number (not linked).</param>
+/// <param name="TracksAgreements">False for a source that records no step-down agreements: a fall nobody agreed opens no handover.</param>
 public sealed record DetectionInput(
     SourceRecord Current,
     SourceRecord? Previous,
@@ -59,7 +60,8 @@ public sealed record DetectionInput(
     bool IsBaseline,
     bool GpNoticeWithheld = false,
     JourneyState? Journey = null,
-    IReadOnlyList<SourceRecord>? Conflicting = null);
+    IReadOnlyList<SourceRecord>? Conflicting = null,
+    bool TracksAgreements = true);
 
 /// <summary>What to do with a record read from a feed.</summary>
 public enum DetectionOutcome
@@ -117,7 +119,11 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
         }
 
         var heldFrom = DetectLevelStep(steps, input, journey);
-        DetectStepDownAgreed(steps);
+        if (input.TracksAgreements)
+        {
+            DetectStepDownAgreed(steps);
+        }
+
         DetectServices(steps);
         DetectLeadProfessional(steps);
         DetectProposedLeadAccepted(steps);
@@ -201,7 +207,8 @@ public sealed class StepDetector(ContinuumOfNeed continuum)
 
         var markers = planned ? StepMarkers.None
             : steps.To.Rank == 1 ? StepMarkers.RoutineClosure
-            : StepMarkers.Unplanned;
+            : input.TracksAgreements ? StepMarkers.Unplanned
+            : StepMarkers.HandoverNotTracked;
         steps.Add(StepKind.StepDown, markers: markers);
         return null;
     }

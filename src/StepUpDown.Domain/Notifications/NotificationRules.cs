@@ -106,7 +106,11 @@ public static class NotificationRules
         step.Markers.HasFlag(StepMarkers.NonEngagement);
 
     private static bool NobodyAgreed(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
-        step.Markers.HasFlag(StepMarkers.Unplanned) || step.Markers.HasFlag(StepMarkers.RoutineClosure);
+        step.Markers.HasFlag(StepMarkers.Unplanned) || step.Markers.HasFlag(StepMarkers.RoutineClosure) || step.Markers.HasFlag(StepMarkers.HandoverNotTracked);
+
+    /// <summary>No handover will confirm the new lead of a step down its source cannot record agreements for: they are told at the fall.</summary>
+    private static bool HandoverNotTracked(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
+        step.Markers.HasFlag(StepMarkers.HandoverNotTracked);
 
     private static bool LeadChangedToo(DetectedStep step, IReadOnlyList<DetectedStep> sameRecord) =>
         sameRecord.Any(s => s.Kind == StepKind.LeadProfessionalChanged);
@@ -162,6 +166,7 @@ public static class NotificationRules
         new(StepKind.ProposedLeadNamed, RecipientRoles.ProposedLead, "handover-pack"),
         new(StepKind.StepDown, RecipientRoles.Gp, "gp-step-notice"),
         new(StepKind.StepDown, RecipientRoles.Massh, "massh-notice", NobodyAgreed),
+        new(StepKind.StepDown, RecipientRoles.LeadProfessional, "lead-notice", HandoverNotTracked),
         new(StepKind.StepDownComplete, RecipientRoles.Gp, "gp-step-notice"),
         new(StepKind.StepDownComplete, RecipientRoles.LeadProfessional, "lead-notice"),
         new(StepKind.StepDownComplete, RecipientRoles.Massh, "massh-notice"),

@@ -52,6 +52,14 @@ public sealed class CaseFeedSourceOptions : IValidatableObject
     [Range(1, 10_000)]
     public int NudgesPerSecond { get; set; } = 100;
 
+    /// <summary>
+    /// False for a source that cannot record step-down agreements (the Standard Safeguarding
+    /// Dataset holds none): a fall from it is told as a step down (the GP with the current plan,
+    /// the MASSH, the new lead where there is one) but opens no handover and runs no ladder, and
+    /// the monitoring report counts it as "step down, handover not tracked". Default true.
+    /// </summary>
+    public bool TracksStepDownAgreements { get; set; } = true;
+
     /// <summary>Items asked for per page (the contract allows 1 to 1000).</summary>
     [Range(1, 1000)]
     public int PageSize { get; set; } = 200;

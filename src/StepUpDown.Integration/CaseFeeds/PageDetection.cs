@@ -16,7 +16,7 @@ namespace StepUpDown.Integration.CaseFeeds;
 /// pure (no I/O), so that the poller is a loop that loads, calls <see cref="Detect"/> and stores.
 /// One record the detector cannot judge is set aside with its reason; the rest of the page goes on.
 /// </summary>
-internal sealed class PageDetection(StepDetector detector, NotificationPlanner planner)
+internal sealed class PageDetection(StepDetector detector, NotificationPlanner planner, bool tracksAgreements = true)
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
@@ -135,7 +135,7 @@ internal sealed class PageDetection(StepDetector detector, NotificationPlanner p
         var lastStepDown = related.Append(previous).Max(r => r?.LastStepDownOn);
         var conflicting = isBaseline ? [] : context.ConflictingWith(current).Select(r => r.Record).ToArray();
         var detection = detector.Detect(new DetectionInput(
-            current, previous?.Record, relatedRecords, lastStepDown, isBaseline, previous?.GpNoticeWithheld ?? false, journey, conflicting));
+            current, previous?.Record, relatedRecords, lastStepDown, isBaseline, previous?.GpNoticeWithheld ?? false, journey, conflicting, tracksAgreements));
         if (detection.Outcome == DetectionOutcome.Replay)
         {
             return new RecordJudgement(detection, relatedRecords, "", "", [], []);

@@ -51,7 +51,7 @@ internal sealed class MonitoringPage : DashboardPage
         Table("Headline figures", ["Figure", "Value"],
         [
             ["Steps recorded", report.Steps.Sum(s => s.Count)],
-            ["Step downs: planned / unplanned / routine closure", $"{report.StepDowns.Planned} / {report.StepDowns.Unplanned} / {report.StepDowns.RoutineClosures}"],
+            ["Step downs: planned / unplanned / routine closure / handover not tracked", $"{report.StepDowns.Planned} / {report.StepDowns.Unplanned} / {report.StepDowns.RoutineClosures} / {report.StepDowns.HandoverNotTracked}"],
             ["Re-referrals within 12 months (of step ups)", Share(report.ReReferrals)],
             ["Handovers completed", report.Durations.Completed],
             ["Handover length, working days: median / 90th percentile", $"{Days(report.Durations.Median)} / {Days(report.Durations.Percentile90)}"],

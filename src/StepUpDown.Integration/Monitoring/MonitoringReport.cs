@@ -51,7 +51,8 @@ public sealed record WeekCount(DateOnly WeekOf, string Kind, int Count);
 /// <param name="Planned">Agreed at a meeting beforehand.</param>
 /// <param name="Unplanned">To a level above universal that nobody agreed.</param>
 /// <param name="RoutineClosures">To universal, unagreed: a plan that ended (needs met).</param>
-public sealed record StepDownSplit(int Planned, int Unplanned, int RoutineClosures);
+/// <param name="HandoverNotTracked">From a source that records no agreements (<c>TracksStepDownAgreements: false</c>): told, no handover tracked.</param>
+public sealed record StepDownSplit(int Planned, int Unplanned, int RoutineClosures, int HandoverNotTracked = 0);
 
 /// <summary>A part of a whole, and its rate (null when the whole is none).</summary>
 /// <param name="Part">How many of the whole have the property.</param>

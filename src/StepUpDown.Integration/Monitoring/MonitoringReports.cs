@@ -55,7 +55,8 @@ public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<Hand
             transaction: transaction)).AsList();
         var marked = await connection.QuerySingleAsync<MarkedCounts>(
             $"""
-            SELECT count(*) FILTER (WHERE kind = '{StepKind.StepDown}' AND NOT markers && ARRAY['{StepMarkers.Unplanned}', '{StepMarkers.RoutineClosure}'])::int AS Planned,
+            SELECT count(*) FILTER (WHERE kind = '{StepKind.StepDown}' AND NOT markers && ARRAY['{StepMarkers.Unplanned}', '{StepMarkers.RoutineClosure}', '{StepMarkers.HandoverNotTracked}'])::int AS Planned,
+                   count(*) FILTER (WHERE kind = '{StepKind.StepDown}' AND '{StepMarkers.HandoverNotTracked}' = ANY (markers))::int AS NotTracked,
                    count(*) FILTER (WHERE kind = '{StepKind.StepDown}' AND '{StepMarkers.Unplanned}' = ANY (markers))::int AS Unplanned,
                    count(*) FILTER (WHERE kind = '{StepKind.StepDown}' AND '{StepMarkers.RoutineClosure}' = ANY (markers))::int AS RoutineClosures,
                    count(*) FILTER (WHERE kind = '{StepKind.StepUp}')::int AS StepUps,
@@ -109,7 +110,7 @@ public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<Hand
             to,
             steps,
             weeks,
-            new StepDownSplit(marked.Planned, marked.Unplanned, marked.RoutineClosures),
+            new StepDownSplit(marked.Planned, marked.Unplanned, marked.RoutineClosures, marked.NotTracked),
             new Share(marked.ReReferrals, marked.StepUps),
             new HandoverDurations(
                 durations.Length,
@@ -128,5 +129,5 @@ public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<Hand
     /// </summary>
     private static string CouncilMidnight(string day) => $"(({day})::timestamp AT TIME ZONE @timeZone)";
 
-    private sealed record MarkedCounts(int Planned, int Unplanned, int RoutineClosures, int StepUps, int ReReferrals, int StepOuts, int NonEngagement);
+    private sealed record MarkedCounts(int Planned, int NotTracked, int Unplanned, int RoutineClosures, int StepUps, int ReReferrals, int StepOuts, int NonEngagement);
 }

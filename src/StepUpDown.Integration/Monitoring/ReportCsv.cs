@@ -33,6 +33,7 @@ public static class ReportCsv
         Figure("step_downs_planned", report.StepDowns.Planned);
         Figure("step_downs_unplanned", report.StepDowns.Unplanned);
         Figure("step_downs_routine_closure", report.StepDowns.RoutineClosures);
+        Figure("step_downs_handover_not_tracked", report.StepDowns.HandoverNotTracked);
         ShareFigures("step_ups", "re_referrals_within_12_months", report.ReReferrals);
         Figure("handovers_completed", report.Durations.Completed);
         Figure("handover_working_days_median", report.Durations.Median);

@@ -76,7 +76,8 @@ public sealed record Notice(
                 step.Kind is StepKind.StepDown or StepKind.StepDownComplete && step.To.Rank == 1,
                 step.Markers.HasFlag(StepMarkers.RoutineClosure),
                 step.Kind == StepKind.GpPracticeChanged ? step.Subject : null,
-                step.Kind == StepKind.IdentityConflict ? step.Subject?.Replace("|", ", case id ", StringComparison.Ordinal) : null),
+                step.Kind == StepKind.IdentityConflict ? step.Subject?.Replace("|", ", case id ", StringComparison.Ordinal) : null,
+                step.Markers.HasFlag(StepMarkers.HandoverNotTracked)),
             Professional(record.LeadProfessional),
             Professional(stepDown?.ProposedLeadProfessional),
             stepDown is null ? null : new StepDownView(Date(stepDown.AgreedOn), ForumName(stepDown.Forum), stepDown.Disagreement, targetLevelName ?? stepDown.TargetLevel),
@@ -190,6 +191,7 @@ public sealed record ChildView(
 /// <param name="IsRoutineClosure">A closure to universal that nobody needed to agree (e.g. needs met): no handover.</param>
 /// <param name="PreviousPracticeOdsCode">For a change of GP practice: the practice the child left.</param>
 /// <param name="ConflictingRecord">For an identity conflict: the other record (its case system and case id).</param>
+/// <param name="IsHandoverNotTracked">A step down from a source that records no agreements: no handover is tracked.</param>
 public sealed record StepView(
     string Kind,
     string Code,
@@ -202,7 +204,8 @@ public sealed record StepView(
     bool IsPlanEnded,
     bool IsRoutineClosure,
     string? PreviousPracticeOdsCode,
-    string? ConflictingRecord = null);
+    string? ConflictingRecord = null,
+    bool IsHandoverNotTracked = false);
 
 /// <summary>A professional with contacts.</summary>
 public sealed record ProfessionalView(string Name, string? Role, string? Agency, string? Email, string? Phone, string? AcceptedOn);

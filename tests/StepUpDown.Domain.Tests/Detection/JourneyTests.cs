@@ -127,6 +127,22 @@ public class JourneyTests
         }
     }
 
+    [Theory]
+    [InlineData(true, StepMarkers.Unplanned, true)]
+    [InlineData(false, StepMarkers.HandoverNotTracked, false)]
+    public void AFallNobodyAgreed_FromASourceThatRecordsNoAgreements_IsToldToTheGpMasshAndNewLead_WithNoHandover(bool tracks, StepMarkers marker, bool handover)
+    {
+        var current = SocialCare("early-help", 2, r => r with { StepDown = null });
+        var steps = new StepDetector(LevelMapTests.Default).Detect(new DetectionInput(
+            current, SocialCare("child-in-need", 1, r => r with { StepDown = null }), [], null, false, TracksAgreements: tracks)).Steps;
+
+        var fall = steps.Single(s => s.Kind == StepKind.StepDown);
+        fall.Markers.HasFlag(marker).ShouldBeTrue();
+        (HandoverOpening.OpenedBy(fall, current) is not null).ShouldBe(handover);
+        NotificationRules.For(steps, gpAllowed: true).Where(n => n.Step.Kind == StepKind.StepDown).Select(n => n.Role).Order(StringComparer.Ordinal)
+            .ShouldBe(tracks ? [RecipientRoles.Gp, RecipientRoles.Massh] : [RecipientRoles.Gp, RecipientRoles.LeadProfessional, RecipientRoles.Massh]);
+    }
+
     [Fact]
     public void ARecordWhoseExternalIdsNameAnotherValidNumber_AsksTheMasshToMatch_OncePerChangeOfIdentity()
     {

@@ -25,6 +25,7 @@ public class NotificationRulesTests
         { StepKind.StepDown, StepMarkers.None, ["gp:gp-step-notice"] },
         { StepKind.StepDown, StepMarkers.Unplanned, ["gp:gp-step-notice", "massh:massh-notice"] },
         { StepKind.StepDown, StepMarkers.RoutineClosure, ["gp:gp-step-notice", "massh:massh-notice"] },
+        { StepKind.StepDown, StepMarkers.HandoverNotTracked, ["gp:gp-step-notice", "lead-professional:lead-notice", "massh:massh-notice"] },
         { StepKind.StepDownComplete, StepMarkers.None, ["gp:gp-step-notice", "lead-professional:lead-notice", "massh:massh-notice"] },
         { StepKind.StepIn, StepMarkers.None, ["lead-professional:lead-notice"] },
         { StepKind.StepOut, StepMarkers.None, ["lead-professional:lead-notice"] },

@@ -154,8 +154,8 @@ public sealed class RetentionTests(PostgresFixture postgres, MailDevFixture mail
         (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBe(0);
     }
 
-    [Fact]
-    public async Task Purge_LeavesATombstone_SoAResyncOfThePurgedChildAnnouncesNothing()
+    /// <summary>SC-1 adopted at early help, closed (cursor c2), then purged as past its period.</summary>
+    private async Task PurgeAClosedChildAsync()
     {
         Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
         Feed.ServePage("c1", "c2", Children.Record("SC-1", "EH", 2, status: "closed"));
@@ -163,6 +163,12 @@ public sealed class RetentionTests(PostgresFixture postgres, MailDevFixture mail
         await Worker.PollAsync();
         await Worker.WaitForLedgerSettledAsync();
         (await PurgeAt(DateTimeOffset.UtcNow.AddDays(800)).PurgeAsync(CancellationToken.None)).ClosedChildren.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Purge_LeavesATombstone_SoAResyncOfThePurgedChildAnnouncesNothing()
+    {
+        await PurgeAClosedChildAsync();
         var before = await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications");
         Feed.Server.Reset();
         Feed.Serve("c2", Response.Create().WithStatusCode(410));
@@ -178,12 +184,7 @@ public sealed class RetentionTests(PostgresFixture postgres, MailDevFixture mail
     [Fact]
     public async Task APurgedChild_WhoseCaseReopensAtChildProtection_IsAStepUp_AndTheGpIsTold()
     {
-        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
-        Feed.ServePage("c1", "c2", Children.Record("SC-1", "EH", 2, status: "closed"));
-        await Worker.PollAsync();
-        await Worker.PollAsync();
-        await Worker.WaitForLedgerSettledAsync();
-        (await PurgeAt(DateTimeOffset.UtcNow.AddDays(800)).PurgeAsync(CancellationToken.None)).ClosedChildren.ShouldBe(1);
+        await PurgeAClosedChildAsync();
         (await Worker.QueryScalarAsync<string?>("SELECT level_code FROM stepupdown.tombstones")).ShouldBe("universal", "a level code, no personal data");
         Feed.ServePage("c2", "c3", Children.Record("SC-1", "CP", 3));
 
