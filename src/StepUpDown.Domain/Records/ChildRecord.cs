@@ -60,7 +60,8 @@ public sealed record ChildRecord
     /// <summary>Increases with every change of this record in its source.</summary>
     public long? Version { get; init; }
 
-    /// <summary>True when the record is closed in its source.</summary>
+    /// <summary>True when the record is closed in its source (not a field of the contract).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsClosed => string.Equals(Status, "closed", StringComparison.Ordinal);
 }
 
