@@ -70,7 +70,7 @@ public sealed class SsdFeedOptions : IValidatableObject
     /// </summary>
     public string? StepDownQuery { get; set; }
 
-    /// <summary>The share of open persons that may close in one refresh; more is read as a half-loaded dataset and refused.</summary>
+    /// <summary>The share of open persons that may close, fall a level or vanish in one refresh; more is read as a half-loaded dataset and refused.</summary>
     [Range(0.0, 1.0)]
     public double MaxClosingShare { get; set; } = 0.10;
 

@@ -239,7 +239,7 @@ public sealed record RefreshRecord
     /// <summary>Persons whose record changed (appended when served).</summary>
     public int Changed { get; init; }
 
-    /// <summary>Open persons whose record would close or fall a level.</summary>
+    /// <summary>Open persons whose record would close or fall a level, or who are no longer in the dataset.</summary>
     public int Closing { get; init; }
 
     /// <summary>Open persons before the refresh.</summary>

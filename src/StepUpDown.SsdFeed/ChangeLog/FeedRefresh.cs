@@ -11,7 +11,7 @@ namespace StepUpDown.SsdFeed.ChangeLog;
 /// <summary>
 /// One refresh: read the whole dataset, build every served person's record for today, and append
 /// to the change log only those whose canonical JSON changed. A refresh in which more than
-/// <see cref="SsdFeedOptions.MaxClosingShare"/> of open persons would close or fall a level reads
+/// <see cref="SsdFeedOptions.MaxClosingShare"/> of open persons would close, fall a level or vanish reads
 /// like a half-loaded dataset (the nightly truncate-and-reload running, a table left empty): it is
 /// refused, logged, and the last good state stays served, until a refresh passes or an operator
 /// accepts one (<c>accept-refresh</c>).
@@ -65,6 +65,7 @@ public sealed partial class FeedRefresh(
         var changed = new List<NewRecord>();
         var persons = 0;
         var closing = 0;
+        var unseen = served.Values.Where(p => p.IsOpen).Select(p => p.PersonId).ToHashSet(StringComparer.Ordinal);
         foreach (var person in snapshot.Persons)
         {
             if (_reading.Read(person, snapshot, today) is not { } record)
@@ -73,6 +74,7 @@ public sealed partial class FeedRefresh(
             }
 
             persons++;
+            unseen.Remove(person.PersonId);
             var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(record, Json));
             served.TryGetValue(person.PersonId, out var before);
             if (before is not null && before.Hash.AsSpan().SequenceEqual(hash))
@@ -90,6 +92,9 @@ public sealed partial class FeedRefresh(
                 (version, at) => JsonSerializer.Serialize(record with { Version = version, UpdatedAt = at }, Json)));
         }
 
+        // An open person who is no longer in the dataset at all is not announced (a closure would be
+        // a guess), but counts against the share: a table emptied by a reload looks like this.
+        closing += unseen.Count;
         var result = new RefreshRecord
         {
             FinishedAt = now.UtcDateTime,
@@ -104,7 +109,7 @@ public sealed partial class FeedRefresh(
             var refused = result with
             {
                 Outcome = RefreshRecord.Refused,
-                Detail = $"{closing} of {result.OpenBefore} open persons would close or fall a level at once (more than SsdFeed:MaxClosingShare {options.MaxClosingShare:P0}); the dataset may be half loaded. The last good state is still served; run 'accept-refresh' if this is real.",
+                Detail = $"{closing} of {result.OpenBefore} open persons would close, fall a level or vanish at once (more than SsdFeed:MaxClosingShare {options.MaxClosingShare:P0}); the dataset may be half loaded. The last good state is still served; run 'accept-refresh' if this is real.",
             };
             LogRefused(closing, result.OpenBefore);
             await log.RecordAsync(refused, cancellationToken);
@@ -167,7 +172,7 @@ public sealed partial class FeedRefresh(
     [LoggerMessage(Level = LogLevel.Information, Message = "SSD refresh served {Changed} changed records of {Persons} persons")]
     private partial void LogServed(int changed, int persons);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "SSD refresh refused: {Closing} of {OpenBefore} open persons would close or fall a level at once; the dataset may be half loaded. The last good state is still served; 'accept-refresh' accepts the next one")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "SSD refresh refused: {Closing} of {OpenBefore} open persons would close, fall a level or vanish at once; the dataset may be half loaded. The last good state is still served; 'accept-refresh' accepts the next one")]
     private partial void LogRefused(int closing, int openBefore);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "SSD refresh failed: the dataset could not be read (error {Code}); the last good state is still served")]

@@ -61,6 +61,39 @@ public sealed class OpenApiSchemas
         }
     }
 
+    /// <summary>Where a served JSON object differs from schema <paramref name="name"/>: a field it does not name, or a required one missing, at every depth.</summary>
+    public IEnumerable<string> ServedDifferences(string name, JsonElement item) => CompareServed(this[name], item, name);
+
+    private IEnumerable<string> CompareServed(YamlMappingNode schema, JsonElement item, string path)
+    {
+        var named = Properties(schema).ToDictionary(p => p.Name, p => p.Node, StringComparer.Ordinal);
+        foreach (var field in item.EnumerateObject())
+        {
+            if (!named.TryGetValue(field.Name, out var node))
+            {
+                yield return $"{path}.{field.Name}: served, not in the contract";
+                continue;
+            }
+
+            var values = field.Value.ValueKind == JsonValueKind.Array ? field.Value.EnumerateArray().ToList() : [field.Value];
+            foreach (var value in values.Where(v => v.ValueKind == JsonValueKind.Object))
+            {
+                if (ObjectSchema(node) is { } inner)
+                {
+                    foreach (var difference in CompareServed(inner, value, $"{path}.{field.Name}"))
+                    {
+                        yield return difference;
+                    }
+                }
+            }
+        }
+
+        foreach (var required in Required(schema).Where(r => !item.TryGetProperty(r, out _)))
+        {
+            yield return $"{path}.{required}: required, not served";
+        }
+    }
+
     /// <summary>The property names of an object schema.</summary>
     public static IEnumerable<(string Name, YamlMappingNode Node)> Properties(YamlMappingNode schema) =>
         schema.Children.TryGetValue("properties", out var properties)
