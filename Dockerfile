@@ -4,6 +4,7 @@ WORKDIR /src
 COPY . .
 RUN dotnet publish src/StepUpDown.Worker/StepUpDown.Worker.csproj -c Release -o /app/worker
 RUN dotnet publish src/StepUpDown.Simulator/StepUpDown.Simulator.csproj -c Release -o /app/simulator
+RUN dotnet publish src/StepUpDown.SsdFeed/StepUpDown.SsdFeed.csproj -c Release -o /app/ssd-feed
 
 # The case feed simulator (fictional families), for trying the worker out.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS simulator
@@ -13,6 +14,15 @@ USER app
 ENV Simulator__Urls=http://0.0.0.0:9090
 EXPOSE 9090
 ENTRYPOINT ["dotnet", "StepUpDown.Simulator.dll"]
+
+# The SSD feed (optional): the case feed contract served from a council's Standard Safeguarding Dataset.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS ssd-feed
+WORKDIR /app
+COPY --from=build /app/ssd-feed .
+USER app
+ENV SsdFeed__Urls=http://0.0.0.0:9095
+EXPOSE 9095
+ENTRYPOINT ["dotnet", "StepUpDown.SsdFeed.dll"]
 
 # The worker (the default target): ASP.NET Core runtime only; config/ travels beside the binary.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS worker

@@ -43,6 +43,11 @@ public sealed partial class DeploymentFilesTests
         ["Clock"] = typeof(ClockOptions),
     };
 
+    private static readonly Dictionary<string, Type> SsdFeedSections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["SsdFeed"] = typeof(StepUpDown.SsdFeed.SsdFeedOptions),
+    };
+
     private static YamlMappingNode Compose()
     {
         var yaml = new YamlStream();
@@ -107,9 +112,10 @@ public sealed partial class DeploymentFilesTests
     [Theory]
     [InlineData("worker")]
     [InlineData("simulator")]
+    [InlineData("ssd-feed")]
     public void ComposeEnvironment_IsMadeOfRealConfigurationKeys(string service)
     {
-        var sections = service == "worker" ? WorkerSections : SimulatorSections;
+        var sections = service switch { "worker" => WorkerSections, "simulator" => SimulatorSections, _ => SsdFeedSections };
 
         var unknown = Environment(service).Keys.Where(key => !IsConfigurationKey(key.Replace("__", ":", StringComparison.Ordinal), sections)).ToList();
 
@@ -187,7 +193,7 @@ public sealed partial class DeploymentFilesTests
         var docker = PublishCommands(File.ReadAllLines(Path.Combine(Root, "Dockerfile")));
         var ci = PublishCommands(File.ReadAllLines(Path.Combine(Root, ".ci", "run")));
 
-        docker.Length.ShouldBe(2);
+        docker.Length.ShouldBe(3);
         ci.ShouldBe(docker);
     }
 
