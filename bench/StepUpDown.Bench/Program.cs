@@ -10,6 +10,7 @@ using StepUpDown.Bench;
 // dotnet run -c Release --project bench/StepUpDown.Bench -- path [SECONDS]                change -> SMTP accepted: polled every minute, every 5 s, nudged; idle cost (issue 22)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- bounces [COUNT]               reports read per second from the bounce mailbox; report -> MASSH told (issue 21)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- sweep [HANDOVERS]             the handover sweep over many open handovers, first and steady (issue 20)
+// dotnet run -c Release --project bench/StepUpDown.Bench -- ssd [PERSONS]                 the SSD feed's refresh over a county's dataset: first, unchanged, 1 % changed (issue 31)
 static int Arg(string[] args, int index, int fallback) =>
     args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 
@@ -50,6 +51,9 @@ switch (args)
         break;
     case ["sweep", ..]:
         await SweepBenchmark.RunAsync(Arg(args, 1, 5000));
+        break;
+    case ["ssd", ..]:
+        await SsdRefreshBenchmark.RunAsync(Arg(args, 1, 120_000));
         break;
     case ["report", ..]:
         await ReportBenchmark.RunAsync(Arg(args, 1, 500_000));
