@@ -79,10 +79,13 @@ public sealed class ChangeLog(NpgsqlDataSource state)
 
     /// <summary>
     /// Appends <paramref name="changed"/> (each at the person's next version, updated at
-    /// <paramref name="refreshedAt"/>), records the refresh, and compacts superseded records, in
-    /// one transaction. Only one refresh writes at a time (an advisory lock held for the transaction).
+    /// <paramref name="refreshedAt"/>), no longer counts <paramref name="vanished"/> as open (they
+    /// are not announced: their last record stays served), records the refresh, and compacts
+    /// superseded records, in one transaction. Only one refresh writes at a time (an advisory lock
+    /// held for the transaction).
     /// </summary>
-    public async Task AppendAsync(IReadOnlyList<NewRecord> changed, RefreshRecord refresh, DateTimeOffset refreshedAt, CancellationToken cancellationToken)
+    public async Task AppendAsync(
+        IReadOnlyList<NewRecord> changed, IReadOnlyCollection<string> vanished, RefreshRecord refresh, DateTimeOffset refreshedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changed);
         await using var connection = await state.OpenConnectionAsync(cancellationToken);
@@ -128,6 +131,9 @@ public sealed class ChangeLog(NpgsqlDataSource state)
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM ssdfeed.changes c USING ssdfeed.persons p WHERE c.person_id = p.person_id AND c.position < p.position AND p.person_id = ANY(@ids)",
             new { ids = changed.Select(c => c.PersonId).ToArray() }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE ssdfeed.persons SET is_open = false, rank = 0 WHERE person_id = ANY(@ids)",
+            new { ids = vanished.ToArray() }, transaction, cancellationToken: cancellationToken));
         await RecordAsync(connection, transaction, refresh, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }

@@ -77,7 +77,7 @@ public sealed partial class FeedRefresh(
             unseen.Remove(person.PersonId);
             var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(record, Json));
             served.TryGetValue(person.PersonId, out var before);
-            if (before is not null && before.Hash.AsSpan().SequenceEqual(hash))
+            if (before is not null && before.Hash.AsSpan().SequenceEqual(hash) && before.IsOpen == !record.IsClosed)
             {
                 continue;
             }
@@ -116,15 +116,19 @@ public sealed partial class FeedRefresh(
             return refused;
         }
 
-        if (changed.Count == 0)
+        if (changed.Count == 0 && unseen.Count == 0)
         {
             await log.RecordAsync(result, cancellationToken);
             return result;
         }
 
-        await log.AppendAsync(changed, result, now, cancellationToken);
+        await log.AppendAsync(changed, unseen, result, now, cancellationToken);
         LogServed(changed.Count, persons);
-        await NudgeAsync(cancellationToken);
+        if (changed.Count > 0)
+        {
+            await NudgeAsync(cancellationToken);
+        }
+
         return result;
     }
 

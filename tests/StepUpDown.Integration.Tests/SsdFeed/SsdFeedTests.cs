@@ -128,6 +128,26 @@ public sealed class SsdFeedTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task PersonsWhoVanishFromTheDataset_CountAgainstTheShare_AndAreNeverAnnounced()
+    {
+        await using var feed = await StartAsync(postgres, County());
+        var (_, cursor) = await feed.ReadAllAsync();
+
+        await feed.ExecuteAsync("DELETE FROM ssd.ssd_cin_episodes WHERE cine_person_id LIKE 'EH-%'; TRUNCATE ssd.ssd_early_help_episodes;");
+        var refused = await feed.RefreshAsync();
+        await feed.App.Services.GetRequiredService<ChangeLog>().AcceptNextRefreshAsync(DateTimeOffset.UtcNow, CancellationToken.None);
+        var accepted = await feed.RefreshAsync();
+        var next = await feed.RefreshAsync();
+        var (afterAccepting, _) = await feed.ReadAllAsync(cursor);
+
+        refused.Outcome.ShouldBe(RefreshRecord.Refused);
+        refused.Closing.ShouldBe(20, "twenty open persons are no longer in the dataset at all");
+        accepted.Outcome.ShouldBe(RefreshRecord.Served);
+        (next.Outcome, next.Closing).ShouldBe((RefreshRecord.Served, 0), "once accepted, those who vanished are no longer counted as open");
+        afterAccepting.ShouldBeEmpty("a closure for a person who vanished would be a guess");
+    }
+
+    [Fact]
     public async Task ADatasetThatCannotBeRead_FailsTheRefresh_NamingTheErrorCodeOnly()
     {
         await using var feed = await StartAsync(postgres, County());
