@@ -38,11 +38,11 @@ internal sealed class AuditPage : DashboardPage
         var (source, childId, reference, trail) = Loaded<Asked>();
 
         WriteLiteral("<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">Audit trail</h1>");
-        WriteLiteral($"<form method=\"get\" action=\"{Url.To(Route)}\" class=\"form-inline\">Source <input name=\"source\" value=\"");
+        WriteLiteral($"<form method=\"get\" action=\"{Url.To(Route)}\" class=\"form-inline\"><label for=\"source\">Source</label> <input id=\"source\" name=\"source\" value=\"");
         Write(source);
-        WriteLiteral("\"> Child id <input name=\"id\" value=\"");
+        WriteLiteral("\"> <label for=\"id\">Child id</label> <input id=\"id\" name=\"id\" value=\"");
         Write(childId);
-        WriteLiteral("\"> or notice reference <input name=\"reference\" value=\"");
+        WriteLiteral("\"> <label for=\"reference\">or notice reference</label> <input id=\"reference\" name=\"reference\" value=\"");
         Write(reference);
         WriteLiteral("\"> <button type=\"submit\" class=\"btn btn-default btn-sm\">Find</button></form>");
 

@@ -21,7 +21,12 @@ internal sealed class MonitoringPage : DashboardPage
 {
     public const string Route = "/monitoring";
     public const string CsvRoute = "/monitoring/csv";
+
     private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
+
+    /// <summary>A stored step kind in words ("Handover stalled", not <c>HandoverStalled</c>); the CSV keeps the codes.</summary>
+    private static string KindInWords(string kind) =>
+        Enum.TryParse<StepUpDown.Domain.Detection.StepKind>(kind, out var known) ? StepUpDown.Integration.Notifications.Notice.KindName(known) : kind;
 
     /// <summary>Reads the report of the period asked for, before the page is written.</summary>
     public static async Task<Asked> LoadAsync(DashboardContext context)
@@ -38,15 +43,16 @@ internal sealed class MonitoringPage : DashboardPage
         var (period, report) = Loaded<Asked>();
 
         WriteLiteral("<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">Monitoring</h1>");
-        WriteLiteral("<p><strong>");
+        // Links in this line are underlined: told apart by more than their colour (WCAG 1.4.1).
+        WriteLiteral("<p class=\"period-links\" style=\"text-decoration: none;\"><style>.period-links a { text-decoration: underline; }</style><strong>");
         Write(period.ToString());
         WriteLiteral("</strong> &middot; ");
         Link("previous quarter", period.PreviousQuarter());
         WriteLiteral(" &middot; ");
         Link("next quarter", period.NextQuarter());
         WriteLiteral($" &middot; <a id=\"csv\" href=\"{Url.To(CsvRoute)}?{Query(period)}\">Download CSV</a></p>");
-        WriteLiteral($"<form method=\"get\" action=\"{Url.To(Route)}\" class=\"form-inline\">From <input type=\"date\" name=\"from\" value=\"{Day(period.From)}\"> " +
-                     $"to <input type=\"date\" name=\"to\" value=\"{Day(period.To)}\"> <button type=\"submit\" class=\"btn btn-default btn-sm\">Show</button></form>");
+        WriteLiteral($"<form method=\"get\" action=\"{Url.To(Route)}\" class=\"form-inline\"><label for=\"from\">From</label> <input type=\"date\" id=\"from\" name=\"from\" value=\"{Day(period.From)}\"> " +
+                     $"<label for=\"to\">to</label> <input type=\"date\" id=\"to\" name=\"to\" value=\"{Day(period.To)}\"> <button type=\"submit\" class=\"btn btn-default btn-sm\">Show</button></form>");
 
         Table("Headline figures", ["Figure", "Value"],
         [
@@ -69,7 +75,7 @@ internal sealed class MonitoringPage : DashboardPage
         WriteLiteral("</div>");
 
         Table("Steps by kind, source and level", ["Kind", "Source", "From", "To", "Steps"],
-            report.Steps.Select(s => new object?[] { s.Kind, s.Source, s.FromLevel, s.ToLevel, s.Count }));
+            report.Steps.Select(s => new object?[] { KindInWords(s.Kind), s.Source, s.FromLevel, s.ToLevel, s.Count }));
         Table("Notices by recipient and outcome", ["Recipient", "Outcome", "Notices"],
             report.Notices.Select(n => new object?[] { n.RecipientRole, n.State, n.Count }));
         WriteLiteral("</div></div>");
@@ -118,7 +124,7 @@ internal sealed class MonitoringPage : DashboardPage
         var states = report.Notices.Select(n => n.State).Distinct().Order(StringComparer.Ordinal).ToList();
         var data = new
         {
-            weeks = new { labels = weeks.Select(w => w.ToString("d MMM", EnGb)), series = kinds.Select(k => new { label = k, data = weeks.Select(w => report.StepsPerWeek.FirstOrDefault(c => c.WeekOf == w && c.Kind == k)?.Count ?? 0) }) },
+            weeks = new { labels = weeks.Select(w => w.ToString("d MMM", EnGb)), series = kinds.Select(k => new { label = KindInWords(k), data = weeks.Select(w => report.StepsPerWeek.FirstOrDefault(c => c.WeekOf == w && c.Kind == k)?.Count ?? 0) }) },
             durations = new { labels = report.Durations.Buckets.Select(b => b.Label), data = report.Durations.Buckets.Select(b => b.Count) },
             stalled = new { labels = report.Stalled.Select(s => s.Name), data = report.Stalled.Select(s => s.Count) },
             notices = new { labels = roles, series = states.Select(s => new { label = s, data = roles.Select(r => report.Notices.FirstOrDefault(n => n.RecipientRole == r && n.State == s)?.Count ?? 0) }) },

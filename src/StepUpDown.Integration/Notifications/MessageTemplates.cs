@@ -42,8 +42,31 @@ public sealed class MessageTemplates(IOptions<NotificationOptions> options, Conf
         var values = JsonSerializer.SerializeToElement(model, ModelJson).EnumerateObject().Select(member => (member.Name, Value: ToLiquid(member.Value))).ToList();
         var subject = Render(kind, "subject", values, NullEncoder.Default);
         var text = Render(kind, "text", values, NullEncoder.Default);
+        subject = subject.Trim().ReplaceLineEndings(" ");
         var htmlBody = HasTemplate(kind, "html") ? Render(kind, "html", values, Html) : TextAsHtml(text);
-        return new RenderedMessage(subject.Trim().ReplaceLineEndings(" "), text, htmlBody);
+        return new RenderedMessage(subject, text, Titled(htmlBody, subject));
+    }
+
+    /// <summary>
+    /// The HTML part with the subject as its document title where the template gives none (WCAG
+    /// 2.4.2: a screen reader announces it first), so a council's own template is titled too.
+    /// </summary>
+    private static string Titled(string html, string subject)
+    {
+        if (html.Contains("<title", StringComparison.OrdinalIgnoreCase))
+        {
+            return html;
+        }
+
+        var title = $"<title>{WebUtility.HtmlEncode(subject)}</title>";
+        var head = html.IndexOf("<head>", StringComparison.OrdinalIgnoreCase);
+        if (head >= 0)
+        {
+            return html.Insert(head + "<head>".Length, title);
+        }
+
+        var body = html.IndexOf("<body", StringComparison.OrdinalIgnoreCase);
+        return body < 0 ? html : html.Insert(body, $"<head><meta charset=\"utf-8\">{title}</head>\n");
     }
 
     /// <summary>

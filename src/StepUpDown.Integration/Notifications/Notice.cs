@@ -114,7 +114,8 @@ public sealed record Notice(
     private static string FormatNhsNumber(string? nhsNumber) =>
         nhsNumber is { Length: 10 } ? $"{nhsNumber[..3]} {nhsNumber[3..6]} {nhsNumber[6..]}" : nhsNumber ?? "not recorded";
 
-    private static string KindName(StepKind kind) => kind switch
+    /// <summary>A step's kind in words, as people read it (messages, the dashboard's charts and tables); the code itself is for machines.</summary>
+    public static string KindName(StepKind kind) => kind switch
     {
         StepKind.StepUp => "Step up",
         StepKind.StepDown => "Step down",

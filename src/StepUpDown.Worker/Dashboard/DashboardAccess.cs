@@ -30,6 +30,7 @@ public static partial class DashboardAccess
     private const string SignInRateLimit = "signin";
     private const string DeviceCookie = "StepUpDown.Device";
     private const string DeviceCookiePurpose = "StepUpDown.Dashboard.DeviceCookie";
+    private static int _stylesheetAdded;
 
     /// <summary>Registers authentication, the roles' policy and the sign-in rate limit.</summary>
     public static IHostApplicationBuilder AddDashboardAccess(this IHostApplicationBuilder builder)
@@ -110,6 +111,7 @@ public static partial class DashboardAccess
         var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
         app.UseReverseProxy();
         app.Use(WithSecurityHeaders);
+        app.Use(InBritishEnglish);
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -143,6 +145,12 @@ public static partial class DashboardAccess
         }
 
         DashboardMenu.RegisterAll(app.Services.GetServices<StepUpDown.Integration.Dashboard.DashboardView>(), SignOutPath);
+        if (Interlocked.Exchange(ref _stylesheetAdded, 1) == 0)
+        {
+            // Hangfire keeps its stylesheets in a static list: once per process, however many hosts.
+            Hangfire.GlobalConfiguration.Configuration.UseDashboardStylesheet(typeof(DashboardAccess).Assembly, "StepUpDown.Worker.Dashboard.accessible.css");
+        }
+
         app.MapHangfireDashboard(options.Path, new Hangfire.DashboardOptions
         {
             Authorization = [new SignedInAuthorizationFilter()],
@@ -152,6 +160,16 @@ public static partial class DashboardAccess
             AppPath = null,
         }).RequireAuthorization(Policy);
         return app;
+    }
+
+    /// <summary>
+    /// Pages say what language they are in (WCAG 3.1.1): Hangfire's layout writes the UI culture's
+    /// language into <c>&lt;html lang&gt;</c>, and the invariant culture's is no language ("iv").
+    /// </summary>
+    private static Task InBritishEnglish(HttpContext context, Func<Task> next)
+    {
+        System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.GetCultureInfo("en-GB");
+        return next();
     }
 
     /// <summary>

@@ -64,6 +64,30 @@ public sealed class WebDriverSession : IAsyncDisposable
     public async Task<JsonElement> ExecuteAsync(string script) =>
         await CommandAsync(HttpMethod.Post, "execute/sync", new { script, args = Array.Empty<object>() });
 
+    /// <summary>
+    /// Runs axe-core (the copy Deque.AxeCore.Commons bundles) over the page shown, against WCAG 2.0,
+    /// 2.1 and 2.2 A and AA, and gives each serious or critical violation as "rule: help @ where".
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AxeViolationsAsync()
+    {
+        await CommandAsync(HttpMethod.Post, "timeouts", new { script = 60_000 });
+        await ExecuteAsync(new Deque.AxeCore.Commons.BundledAxeScriptProvider().GetScript() + "\nreturn true;");
+        var violations = await CommandAsync(HttpMethod.Post, "execute/async", new
+        {
+            script = """
+                var done = arguments[arguments.length - 1];
+                axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+                  .then(function (result) {
+                    done(result.violations
+                      .filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })
+                      .map(function (v) { return v.id + ': ' + v.help + ' @ ' + v.nodes.slice(0, 3).map(function (n) { return n.target.join(' '); }).join(', ') + ' (' + (v.nodes[0].failureSummary || '').replace(/\s+/g, ' ') + ')'; }));
+                  }, function (error) { done(['axe failed: ' + error]); });
+                """,
+            args = Array.Empty<object>(),
+        });
+        return violations.EnumerateArray().Select(v => v.GetString()!).ToList();
+    }
+
     /// <summary>Makes the window this size (a taller one screenshots a whole report).</summary>
     public async Task ResizeAsync(int width, int height) =>
         await CommandAsync(HttpMethod.Post, "window/rect", new { width, height });
