@@ -80,4 +80,20 @@ public sealed class AccessibilityTests(PostgresFixture postgres, MailDevFixture 
         samples.Count.ShouldBeGreaterThan(20);
         violations.ShouldBeEmpty();
     }
+
+    [Fact]
+    public void EveryMessage_SaysFirstWhatTheRecipientMustDo_InPlainEnglish()
+    {
+        var templates = Worker.Get<MessageTemplates>();
+        var samples = HandoverSamples.WithRules(Worker.Get<IOptions<CouncilOptions>>().Value, Worker.Get<IOptions<HandoverOptions>>().Value.ToLadder()).ToList();
+
+        var firstLines = samples.Select(sample =>
+        {
+            // The first paragraph after the address lines ("To:"/"From:") or the greeting ("Dear ...,").
+            var paragraphs = templates.Render(sample.Template, sample.Model).Text.ReplaceLineEndings("\n").Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return (sample.Name, First: paragraphs.SkipWhile(p => p.StartsWith("To:", StringComparison.Ordinal) || p.StartsWith("Dear ", StringComparison.Ordinal)).First());
+        }).ToList();
+
+        firstLines.Where(l => !l.First.StartsWith("Please ", StringComparison.Ordinal)).Select(l => $"{l.Name}: {l.First}").ShouldBeEmpty();
+    }
 }
