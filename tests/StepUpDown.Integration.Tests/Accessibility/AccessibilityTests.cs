@@ -58,7 +58,7 @@ public sealed class AccessibilityTests(PostgresFixture postgres, MailDevFixture 
     public async Task EveryMessageTheWorkerSends_HasNoSeriousOrCriticalViolationInItsHtml()
     {
         var templates = Worker.Get<MessageTemplates>();
-        var samples = HandoverSamples.WithRules(Worker.Get<IOptions<CouncilOptions>>().Value, Worker.Get<IOptions<HandoverOptions>>().Value.ToLadder()).ToList();
+        var samples = Samples();
         var folder = Directory.CreateTempSubdirectory("sud-axe-").FullName;
         await using var browser = await WebDriverSession.StartAsync();
         var violations = new List<string>();
@@ -85,7 +85,7 @@ public sealed class AccessibilityTests(PostgresFixture postgres, MailDevFixture 
     public void EveryMessage_SaysFirstWhatTheRecipientMustDo_InPlainEnglish()
     {
         var templates = Worker.Get<MessageTemplates>();
-        var samples = HandoverSamples.WithRules(Worker.Get<IOptions<CouncilOptions>>().Value, Worker.Get<IOptions<HandoverOptions>>().Value.ToLadder()).ToList();
+        var samples = Samples();
 
         var firstLines = samples.Select(sample =>
         {
@@ -96,4 +96,8 @@ public sealed class AccessibilityTests(PostgresFixture postgres, MailDevFixture 
 
         firstLines.Where(l => !l.First.StartsWith("Please ", StringComparison.Ordinal)).Select(l => $"{l.Name}: {l.First}").ShouldBeEmpty();
     }
+
+    /// <summary>Every message the worker sends, over its sample child (as <c>-- preview-templates</c> writes them).</summary>
+    private List<MessageSample> Samples() =>
+        HandoverSamples.WithRules(Worker.Get<IOptions<CouncilOptions>>().Value, Worker.Get<IOptions<HandoverOptions>>().Value.ToLadder()).ToList();
 }
