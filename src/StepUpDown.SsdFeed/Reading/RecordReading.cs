@@ -170,7 +170,7 @@ public sealed class RecordReading(SsdLevelCodes codes, IReadOnlyCollection<strin
         }
 
         snapshot.Professionals.TryGetValue(id, out var professional);
-        var contact = directory.Find(professional?.StaffId) ?? directory.Find(id);
+        var contact = ContactOf(id, snapshot);
         var name = professional?.Name?.Trim() is { Length: > 0 } known ? known : contact?.Name;
         return name is null ? null : new Professional
         {
@@ -193,10 +193,15 @@ public sealed class RecordReading(SsdLevelCodes codes, IReadOnlyCollection<strin
         }
 
         var name = snapshot.Teams.TryGetValue(teamId, out var known) ? known : teamId;
-        var manager = (lead is null ? null : directory.Find(snapshot.Professionals.TryGetValue(lead.Id ?? "", out var p) ? p.StaffId : lead.Id))
-            is { ManagerEmail: { Length: > 0 } } own ? own : directory.ManagerOf(name) ?? directory.ManagerOf(teamId);
+        var manager = ContactOf(lead?.Id, snapshot) is { ManagerEmail: { Length: > 0 } } leads ? leads
+            : directory.ManagerOf(name) ?? directory.ManagerOf(teamId);
         return new AllocatedTeam(name, manager?.ManagerName, manager?.ManagerEmail);
     }
+
+    /// <summary>A professional's directory entry: by their staff id, else by the id the dataset gives.</summary>
+    private StaffEntry? ContactOf(string? id, SsdSnapshot snapshot) =>
+        id is null ? null
+        : directory.Find(snapshot.Professionals.TryGetValue(id, out var professional) ? professional.StaffId : null) ?? directory.Find(id);
 
     private static Plan PlanOf(EpisodeRow highest, SsdSnapshot snapshot, DateOnly today) => highest.Kind switch
     {

@@ -126,19 +126,7 @@ public sealed class WorkerHarness : IAsyncDisposable
         return (await connection.QueryAsync<T>(sql, parameters)).ToList();
     }
 
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(30)))
-            {
-                throw new TimeoutException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) => Wait.UntilAsync(condition, what, timeout);
 
     /// <summary>Waits until the ledger has nothing pending or sending: every notification is delivered, withheld or failed.</summary>
     public Task WaitForLedgerSettledAsync() =>

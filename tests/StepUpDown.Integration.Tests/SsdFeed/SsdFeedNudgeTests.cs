@@ -24,11 +24,7 @@ public sealed class SsdFeedNudgeTests(PostgresFixture postgres)
             settings["SsdFeed:Nudge:ApiKey"] = NudgeKey;
         });
         // The first refresh served every person: its nudge follows the log's commit, so wait for it.
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!worker.LogEntries.Any() && waited.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(50);
-        }
+        await Wait.UntilAsync(() => Task.FromResult(worker.LogEntries.Any()), "the first refresh's nudge has arrived");
 
         var afterStart = worker.LogEntries.Count();
 

@@ -66,7 +66,7 @@ public sealed class SsdFeedServer : IAsyncDisposable
         var app = await SsdFeedHost.CreateAsync([], settings);
         await app.StartAsync();
         var server = new SsdFeedServer(app, ssd);
-        await server.WaitUntilAsync(async () => await server.App.Services.GetRequiredService<ChangeLog>().LastRefreshAsync(CancellationToken.None) is not null, "the first refresh has finished");
+        await Wait.UntilAsync(async () => await app.Services.GetRequiredService<ChangeLog>().LastRefreshAsync(CancellationToken.None) is not null, "the first refresh has finished", TimeSpan.FromSeconds(60));
         return server;
     }
 
@@ -93,20 +93,6 @@ public sealed class SsdFeedServer : IAsyncDisposable
             {
                 return (items, cursor);
             }
-        }
-    }
-
-    private async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                throw new TimeoutException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(100);
         }
     }
 
