@@ -144,6 +144,32 @@ public class JourneyTests
     }
 
     [Fact]
+    public void AFallInASourceThatRecordsNoAgreements_InBothOrdersOfArrival_IsToldAsTrackedSourcesAre_AndOpensNoHandover()
+    {
+        var caseOpen = SocialCare("child-in-need", 3, r => r with { StepDown = null });
+        var caseClosed = SocialCare("child-in-need", 4, r => r with { Status = "closed", StepDown = null });
+        var earlyHelp = EarlyHelp("early-help", 1);
+        StepUpDown.Domain.Detection.Detection Untracked(SourceRecord current, SourceRecord previous, SourceRecord[] related) =>
+            _detector.Detect(new DetectionInput(current, previous, related, null, false, TracksAgreements: false));
+
+        // Early help opens first, then the case system that records no agreements closes its case.
+        var ehFirst = Detect(earlyHelp, null, [caseOpen]);
+        var closesAfter = Untracked(caseClosed, caseOpen, [earlyHelp]);
+
+        // The case closes first, then early help opens.
+        var closesFirst = Untracked(caseClosed, caseOpen, []);
+        var ehAfter = Detect(earlyHelp, null, [caseClosed]);
+
+        LevelSteps(ehFirst).ShouldBeEmpty();
+        LevelSteps(closesAfter).ShouldBe([(StepKind.StepDown, "child-in-need", "early-help", StepMarkers.HandoverNotTracked)]);
+        LevelSteps(closesFirst).ShouldBe([(StepKind.StepDown, "child-in-need", "universal", StepMarkers.RoutineClosure)], "as for any source: the plan ended");
+        LevelSteps(ehAfter).ShouldBe([(StepKind.StepUp, "universal", "early-help", StepMarkers.None)]);
+        new[] { (ehFirst, earlyHelp), (closesAfter, caseClosed), (closesFirst, caseClosed), (ehAfter, earlyHelp) }
+            .SelectMany(d => d.Item1.Steps.Select(step => HandoverOpening.OpenedBy(step, d.Item2)))
+            .ShouldAllBe(opened => opened == null, "nobody can record a checklist the source does not hold");
+    }
+
+    [Fact]
     public void ARecordWhoseExternalIdsNameAnotherValidNumber_AsksTheMasshToMatch_OncePerChangeOfIdentity()
     {
         var other = EarlyHelp("early-help", 1, r => r with { NhsNumber = "9434765870" });
