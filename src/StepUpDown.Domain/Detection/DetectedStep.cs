@@ -64,6 +64,13 @@ public enum StepKind
     /// subject is the other record's key (<c>source|id</c>).
     /// </summary>
     IdentityConflict,
+
+    /// <summary>
+    /// The proposed lead accepted the lead role by replying to the handover pack (design: "Replies"):
+    /// the MASSH is told who leads now, the allocated team is asked to record <c>acceptedOn</c>. Found
+    /// by the handover sweep, never by detection.
+    /// </summary>
+    LeadAcceptedByReply,
 }
 
 /// <summary>What else a step says.</summary>

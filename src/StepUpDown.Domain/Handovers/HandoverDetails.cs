@@ -12,6 +12,8 @@ namespace StepUpDown.Domain.Handovers;
 /// <param name="Planned">False for an unplanned step down.</param>
 /// <param name="NextStageName">What comes next if the handover stays stalled (a stage's name); null when nothing will.</param>
 /// <param name="NextStageOn">The day it comes.</param>
+/// <param name="AcceptedByReplyOn">The day the proposed lead accepted by reply; null when they have not.</param>
+/// <param name="DeclineReason">The proposed lead's reason for declining by reply, their own words (plain text, at most 500 characters): for the managers only.</param>
 public sealed record HandoverDetails(
     string? StageName, bool FinalStage, int WorkingDays, IReadOnlyList<string> Missing, DateOnly StartedOn, bool Planned,
-    string? NextStageName = null, DateOnly? NextStageOn = null);
+    string? NextStageName = null, DateOnly? NextStageOn = null, DateOnly? AcceptedByReplyOn = null, string? DeclineReason = null);

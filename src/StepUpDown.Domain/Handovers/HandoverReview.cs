@@ -13,6 +13,9 @@ namespace StepUpDown.Domain.Handovers;
 /// <param name="LevelRecorded">The child's combined level has fallen since the agreement.</param>
 /// <param name="LastStageSentOn">When <paramref name="LastStageSent"/> was last sent; null when not known.</param>
 /// <param name="CaseEnded">Why the case ended with no step down to hand over (the child died, the case moved to another council); null while it has not.</param>
+/// <param name="AcceptedByReply">The proposed lead accepted by reply: the ladder no longer chases acceptance (the case system must still record it).</param>
+/// <param name="DeclinedByReply">The proposed lead declined by reply, with this reason (empty for none given): a recorded disagreement.</param>
+/// <param name="DeclineTold">The managers have been sent the decline.</param>
 public sealed record HandoverFacts(
     DateOnly StartedOn,
     StepDownAgreement? Agreement,
@@ -23,7 +26,10 @@ public sealed record HandoverFacts(
     int? LastStageSent,
     bool LevelRecorded = true,
     DateOnly? LastStageSentOn = null,
-    string? CaseEnded = null);
+    string? CaseEnded = null,
+    bool AcceptedByReply = false,
+    string? DeclinedByReply = null,
+    bool DeclineTold = false);
 
 /// <summary>What to do with an open handover.</summary>
 public abstract record HandoverDecision
@@ -46,7 +52,8 @@ public abstract record HandoverDecision
     /// <param name="Missing">What is still missing.</param>
     /// <param name="WorkingDays">Working days since it started.</param>
     /// <param name="Repeat">The last stage sent again, the handover still stalled after it.</param>
-    public sealed record Escalate(int Stage, IReadOnlyList<ChecklistItem> Missing, int WorkingDays, bool Repeat = false) : HandoverDecision;
+    /// <param name="Declined">Sent for the proposed lead's decline by reply: the managers read their reason.</param>
+    public sealed record Escalate(int Stage, IReadOnlyList<ChecklistItem> Missing, int WorkingDays, bool Repeat = false, bool Declined = false) : HandoverDecision;
 }
 
 /// <summary>Reviews an open handover: withdrawn, complete, a ladder stage due, or wait. Pure: today is given.</summary>
@@ -86,19 +93,29 @@ public static class HandoverReview
             return new HandoverDecision.Complete(workingDays);
         }
 
-        var disagreement = !string.IsNullOrWhiteSpace(facts.Agreement?.Disagreement);
-        if (ladder.DueStage(workingDays, disagreement) is not { } due)
+        // Accepted by reply: the ladder no longer chases acceptance, though the handover completes
+        // only when the case system records it.
+        var chased = facts.AcceptedByReply ? missing.Where(item => item != ChecklistItem.LeadAccepted).ToArray() : missing;
+        var declined = facts.DeclinedByReply is not null;
+        var disagreement = declined || !string.IsNullOrWhiteSpace(facts.Agreement?.Disagreement);
+        if (chased.Count == 0 || ladder.DueStage(workingDays, disagreement) is not { } due)
         {
             return new HandoverDecision.Wait(missing, workingDays);
         }
 
+        if (declined && !facts.DeclineTold)
+        {
+            // The managers hear the decline (and its reason) once, even when the stage was sent before.
+            return new HandoverDecision.Escalate(due, chased, workingDays, Declined: true);
+        }
+
         if (facts.LastStageSent is null || due > facts.LastStageSent)
         {
-            return new HandoverDecision.Escalate(due, missing, workingDays);
+            return new HandoverDecision.Escalate(due, chased, workingDays);
         }
 
         return RepeatDue(facts, today, calendar, ladder)
-            ? new HandoverDecision.Escalate(ladder.LastStage, missing, workingDays, Repeat: true)
+            ? new HandoverDecision.Escalate(ladder.LastStage, chased, workingDays, Repeat: true)
             : new HandoverDecision.Wait(missing, workingDays);
     }
 

@@ -183,6 +183,8 @@ public static class NotificationRules
         new(StepKind.TransferredOut, RecipientRoles.Gp, "gp-closure-notice"),
         new(StepKind.TransferredOut, RecipientRoles.Massh, "massh-closure-notice"),
         new(StepKind.IdentityConflict, RecipientRoles.Massh, "massh-identity-conflict"),
+        new(StepKind.LeadAcceptedByReply, RecipientRoles.Massh, "massh-accepted-by-reply"),
+        new(StepKind.LeadAcceptedByReply, RecipientRoles.TeamManager, "record-acceptance"),
     ];
 
     /// <summary>

@@ -133,6 +133,7 @@ public sealed record Notice(
         StepKind.ChildDied => "Case closed: the child has died",
         StepKind.TransferredOut => "Case moved to another council",
         StepKind.IdentityConflict => "Two children linked by their external ids",
+        StepKind.LeadAcceptedByReply => "Lead role accepted by reply",
         _ => kind.ToString(),
     };
 

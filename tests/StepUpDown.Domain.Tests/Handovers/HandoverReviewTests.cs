@@ -202,4 +202,50 @@ public class HandoverReviewTests
     [InlineData("2026-11-24", true)]  // two working days: the window has ended
     public void HeldFall_SettlesAfterTheWindowOfWorkingDays(string today, bool settled) =>
         HandoverReview.SettlingEnded(new DateOnly(2026, 11, 20), DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture), Calendar, 2).ShouldBe(settled);
+
+    [Fact]
+    public void AcceptedByReply_TheLadderNoLongerChasesAcceptance_ButTheHandoverWaitsForTheCaseSystemToRecordIt()
+    {
+        var facts = Open(Agreement(complete: true), gpNotified: true) with { AcceptedByReply = true };
+
+        var sent = RunLadder(_ => facts, new DateOnly(2026, 12, 4));
+        var wait = HandoverReview.Decide(facts, new DateOnly(2026, 12, 4), Calendar, Standard).ShouldBeOfType<HandoverDecision.Wait>();
+
+        sent.ShouldBeEmpty("acceptance was the only item missing, and a reply accepted");
+        wait.Missing.ShouldBe([ChecklistItem.LeadAccepted], "still to be recorded in the case system");
+        HandoverReview.Decide(facts with { LeadAccepted = true }, new DateOnly(2026, 12, 4), Calendar, Standard).ShouldBeOfType<HandoverDecision.Complete>();
+    }
+
+    [Fact]
+    public void AcceptedByReply_WithOtherItemsMissing_TheLadderChasesThoseAlone()
+    {
+        var facts = Open() with { AcceptedByReply = true };
+
+        var escalate = HandoverReview.Decide(facts, new DateOnly(2026, 11, 9), Calendar, Standard).ShouldBeOfType<HandoverDecision.Escalate>();
+
+        escalate.Stage.ShouldBe(1);
+        escalate.Missing.ShouldNotContain(ChecklistItem.LeadAccepted);
+        escalate.Missing.ShouldContain(ChecklistItem.SmartPlanUpdated);
+    }
+
+    [Fact]
+    public void DeclinedByReply_GoesStraightToStage2_OnTheDayOfTheReply_ThenClimbsOnItsDays()
+    {
+        var declinedOn = new DateOnly(2026, 11, 3);
+        var sent = RunLadder(day => Open() with { DeclinedByReply = day >= declinedOn ? "I am not the right person" : null, DeclineTold = day > declinedOn }, new DateOnly(2026, 11, 30));
+
+        sent.ShouldBe([(declinedOn, 2), (new DateOnly(2026, 11, 23), 3)]);
+    }
+
+    [Fact]
+    public void DeclinedByReply_AfterStage2WasSent_IsSentToTheManagersOnce()
+    {
+        var facts = Open(lastStage: 2) with { DeclinedByReply = "", LastStageSentOn = new DateOnly(2026, 11, 16) };
+        var today = new DateOnly(2026, 11, 18);
+
+        var escalate = HandoverReview.Decide(facts, today, Calendar, Standard).ShouldBeOfType<HandoverDecision.Escalate>();
+
+        (escalate.Stage, escalate.Declined).ShouldBe((2, true));
+        HandoverReview.Decide(facts with { DeclineTold = true }, today, Calendar, Standard).ShouldBeOfType<HandoverDecision.Wait>();
+    }
 }
