@@ -1,7 +1,4 @@
 using Dapper;
-using MailKit;
-using MailKit.Net.Imap;
-using MailKit.Search;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -35,7 +32,7 @@ public sealed partial class BounceMailbox(
     NpgsqlDataSource dataSource,
     BounceMailboxStatus status,
     TimeProvider time,
-    ILogger<BounceMailbox> logger)
+    ILogger<BounceMailbox> logger) : IWatchedMailbox
 {
     /// <summary>Where a report goes once recorded.</summary>
     public const string ProcessedFolder = "Processed";
@@ -43,13 +40,22 @@ public sealed partial class BounceMailbox(
     /// <summary>Where a message that names no notice goes, for someone to look at.</summary>
     public const string UnmatchedFolder = "Unmatched";
 
-    private const int MovesPerBatch = 100;
-    private static readonly TimeSpan LongestIdle = TimeSpan.FromMinutes(25);
+    private ImapMailbox Mailbox => new(mail.Value.Bounces.Imap, ProcessedFolder, UnmatchedFolder);
+
+    /// <summary>True when a bounce mailbox is configured.</summary>
+    public bool IsRead => mail.Value.Bounces.IsRead;
+
+    /// <summary>How long the watcher waits between reads at most.</summary>
+    public TimeSpan PollInterval => mail.Value.Bounces.Imap.PollInterval;
+
+    /// <inheritdoc cref="IWatchedMailbox.Status"/>
+    MailboxStatus IWatchedMailbox.Status => status;
+
+    async Task<bool> IWatchedMailbox.ReadAsync(CancellationToken cancellationToken) => !(await ReadAsync(cancellationToken)).Skipped;
 
     /// <summary>Reads every message in the folder; throws when the mailbox cannot be read (the job fails visibly, readiness says so).</summary>
     public async Task<BounceReadResult> ReadAsync(CancellationToken cancellationToken)
     {
-        var imap = mail.Value.Bounces.Imap;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var readLock = await AdvisoryLock.TryAcquireAsync(connection, "bounce-mailbox", cancellationToken);
         if (readLock is null)
@@ -59,7 +65,16 @@ public sealed partial class BounceMailbox(
 
         try
         {
-            var result = await ReadFolderAsync(imap, cancellationToken);
+            var effects = new List<Effect>();
+            var read = await Mailbox.ReadAsync(
+                async message =>
+                {
+                    var effect = message is null ? await UnmatchedAsync(Unreadable, time.GetUtcNow()) : await RecordAsync(message);
+                    effects.Add(effect);
+                    return effect == Effect.Unmatched;
+                },
+                cancellationToken);
+            var result = new BounceReadResult(false, read, effects.Count(e => e == Effect.Bounced), effects.Count(e => e == Effect.Delayed), effects.Count(e => e == Effect.Unmatched));
             status.Succeeded(time.GetUtcNow());
             if (result.Read > 0)
             {
@@ -75,32 +90,8 @@ public sealed partial class BounceMailbox(
         }
     }
 
-    /// <summary>
-    /// Returns as soon as the folder holds a message, or after <paramref name="atMost"/>: with IMAP
-    /// IDLE where the server offers it (a report is read within a second or two of landing),
-    /// else by waiting. Throws when the mailbox cannot be reached.
-    /// </summary>
-    public async Task WaitForMailAsync(TimeSpan atMost, CancellationToken cancellationToken)
-    {
-        var imap = mail.Value.Bounces.Imap;
-        using var client = await ConnectAsync(imap, cancellationToken);
-        var folder = await client.GetFolderAsync(imap.Folder, cancellationToken);
-        await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
-        // A report that arrived since the last read needs no wait at all.
-        if (folder.Count == 0 && client.Capabilities.HasFlag(ImapCapabilities.Idle))
-        {
-            // Servers end an IDLE after 30 minutes (RFC 2177): a longer interval idles in turns.
-            using var done = new CancellationTokenSource(atMost < LongestIdle ? atMost : LongestIdle);
-            folder.CountChanged += (_, _) => done.Cancel();
-            await client.IdleAsync(done.Token, cancellationToken);
-        }
-        else if (folder.Count == 0)
-        {
-            await Task.Delay(atMost, cancellationToken);
-        }
-
-        await client.DisconnectAsync(quit: true, cancellationToken);
-    }
+    /// <inheritdoc cref="ImapMailbox.WaitForMailAsync"/>
+    public Task WaitForMailAsync(TimeSpan atMost, CancellationToken cancellationToken) => Mailbox.WaitForMailAsync(atMost, cancellationToken);
 
     /// <summary>
     /// Deletes what the mailbox has filed past its period, by the date each message reached the
@@ -110,94 +101,11 @@ public sealed partial class BounceMailbox(
     /// reply quotes the notice it answers: it is kept no longer than the notice. Returns how many
     /// went; nothing when no mailbox is read.
     /// </summary>
-    public async Task<int> PurgeFiledAsync(DateTimeOffset processedBefore, DateTimeOffset unmatchedBefore, CancellationToken cancellationToken)
-    {
-        var imap = mail.Value.Bounces.Imap;
-        if (!mail.Value.Bounces.IsRead)
-        {
-            return 0;
-        }
-
-        using var client = await ConnectAsync(imap, cancellationToken);
-        var removed = 0;
-        foreach (var (name, before) in new[] { (ProcessedFolder, processedBefore), (UnmatchedFolder, unmatchedBefore) })
-        {
-            var folder = await SubfolderAsync(client, name, cancellationToken);
-            await folder.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
-            var old = await folder.SearchAsync(SearchQuery.DeliveredBefore(before.UtcDateTime.Date), cancellationToken);
-            if (old.Count > 0)
-            {
-                await folder.AddFlagsAsync(old, MessageFlags.Deleted, true, cancellationToken);
-                await folder.ExpungeAsync(old, cancellationToken);
-                removed += old.Count;
-            }
-
-            await folder.CloseAsync(false, cancellationToken);
-        }
-
-        await client.DisconnectAsync(quit: true, cancellationToken);
-        return removed;
-    }
-
-    private static async Task<ImapClient> ConnectAsync(ImapOptions imap, CancellationToken cancellationToken)
-    {
-        var client = new ImapClient { Timeout = 30_000 };
-        try
-        {
-            await client.ConnectAsync(imap.Host!, imap.Port, imap.Security, cancellationToken);
-            await client.AuthenticateAsync(imap.UserName ?? "", imap.Password ?? "", cancellationToken);
-            return client;
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
-    }
-
-    private async Task<BounceReadResult> ReadFolderAsync(ImapOptions imap, CancellationToken cancellationToken)
-    {
-        using var client = await ConnectAsync(imap, cancellationToken);
-        var folder = await client.GetFolderAsync(imap.Folder, cancellationToken);
-        await folder.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
-        var processed = await SubfolderAsync(client, ProcessedFolder, cancellationToken);
-        var unmatched = await SubfolderAsync(client, UnmatchedFolder, cancellationToken);
-        var (read, bounced, delayed, unmatchedCount) = (0, 0, 0, 0);
-        foreach (var batch in (await folder.SearchAsync(SearchQuery.All, cancellationToken)).Chunk(MovesPerBatch))
-        {
-            var (toProcessed, toUnmatched) = (new List<UniqueId>(), new List<UniqueId>());
-            foreach (var uid in batch)
-            {
-                var effect = await LoadAsync(folder, uid, cancellationToken) is { } message ? await RecordAsync(message) : await UnmatchedAsync(Unreadable, time.GetUtcNow());
-                (effect == Effect.Unmatched ? toUnmatched : toProcessed).Add(uid);
-                read++;
-                bounced += effect == Effect.Bounced ? 1 : 0;
-                delayed += effect == Effect.Delayed ? 1 : 0;
-                unmatchedCount += effect == Effect.Unmatched ? 1 : 0;
-            }
-
-            await MoveAsync(folder, toProcessed, processed, cancellationToken);
-            await MoveAsync(folder, toUnmatched, unmatched, cancellationToken);
-        }
-
-        await client.DisconnectAsync(quit: true, cancellationToken);
-        return new BounceReadResult(false, read, bounced, delayed, unmatchedCount);
-    }
+    public Task<int> PurgeFiledAsync(DateTimeOffset processedBefore, DateTimeOffset unmatchedBefore, CancellationToken cancellationToken) =>
+        IsRead ? Mailbox.PurgeFiledAsync(processedBefore, unmatchedBefore, cancellationToken) : Task.FromResult(0);
 
     /// <summary>A message that is not a message at all (MimeKit cannot read it): set aside for review, like any other no-report.</summary>
     private static readonly DeliveryReport Unreadable = new(ReportKind.NotAReport, null, []);
-
-    private static async Task<MimeMessage?> LoadAsync(IMailFolder folder, UniqueId uid, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await folder.GetMessageAsync(uid, cancellationToken);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 
     /// <summary>Records what one message says; never throws on what it holds (the database's own failures do).</summary>
     private async Task<Effect> RecordAsync(MimeMessage message)
@@ -265,22 +173,6 @@ public sealed partial class BounceMailbox(
         return Effect.Unmatched;
     }
 
-    private static async Task<IMailFolder> SubfolderAsync(ImapClient client, string name, CancellationToken cancellationToken)
-    {
-        var root = client.GetFolder(client.PersonalNamespaces[0]);
-        var existing = (await root.GetSubfoldersAsync(false, cancellationToken)).FirstOrDefault(f => f.Name == name);
-        return existing ?? await root.CreateAsync(name, true, cancellationToken)
-            ?? throw new InvalidOperationException($"The bounce mailbox has no folder {name}, and it could not be made.");
-    }
-
-    private static async Task MoveAsync(IMailFolder from, List<UniqueId> uids, IMailFolder to, CancellationToken cancellationToken)
-    {
-        if (uids.Count > 0)
-        {
-            await from.MoveToAsync(uids, to, cancellationToken);
-        }
-    }
-
     private enum Effect
     {
         None,
@@ -294,42 +186,4 @@ public sealed partial class BounceMailbox(
 }
 
 /// <summary>The last read of the bounce mailbox, for readiness.</summary>
-public sealed class BounceMailboxStatus
-{
-    private readonly Lock _gate = new();
-    private (DateTimeOffset At, string? Error)? _last;
-    private long _turnsWaited;
-
-    /// <summary>How many times this instance found a peer reading the mailbox and waited its turn.</summary>
-    public long TurnsWaited => Interlocked.Read(ref _turnsWaited);
-
-    internal void WaitedTurn() => Interlocked.Increment(ref _turnsWaited);
-
-    /// <summary>When the mailbox was last read, and the exception's type if that read failed; null before the first read.</summary>
-    public (DateTimeOffset At, string? Error)? Last
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _last;
-            }
-        }
-    }
-
-    internal void Succeeded(DateTimeOffset at)
-    {
-        lock (_gate)
-        {
-            _last = (at, null);
-        }
-    }
-
-    internal void Failed(DateTimeOffset at, string error)
-    {
-        lock (_gate)
-        {
-            _last = (at, error);
-        }
-    }
-}
+public sealed class BounceMailboxStatus : MailboxStatus;

@@ -28,7 +28,8 @@ public static class DeliveryEvidenceServiceCollectionExtensions
         builder.Services.AddSingleton<BounceMailboxStatus>();
         builder.Services.AddSingleton<BounceMailbox>();
         builder.Services.AddScoped<ReadBounceMailboxJob>();
-        builder.Services.AddHostedService<BounceWatcher>();
+        builder.Services.AddHostedService(provider => new MailboxWatcher(
+            provider.GetRequiredService<BounceMailbox>(), "bounce mailbox", provider.GetRequiredService<ILogger<MailboxWatcher>>()));
         builder.Services.AddDashboardPage("/delivery-reports", "Delivery reports", () => new DeliveryReportsPage());
         builder.Services.AddHealthChecks().AddCheck<BounceMailboxCheck>("bounce-mailbox", HealthStatus.Degraded, [HealthTags.Ready]);
         return builder;
@@ -44,56 +45,6 @@ public sealed class ReadBounceMailboxJob(BounceMailbox mailbox)
 
     /// <summary>Reads the mailbox.</summary>
     public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => mailbox.ReadAsync(cancellationToken));
-}
-
-/// <summary>
-/// Reads the bounce mailbox in this instance, then waits for the next report with IMAP IDLE, or at
-/// most <c>Mail:Bounces:Imap:PollInterval</c>; while a peer reads it, and after a failure, it waits
-/// one interval before trying again (never a tight loop of IMAP logins).
-/// </summary>
-internal sealed partial class BounceWatcher(BounceMailbox mailbox, BounceMailboxStatus status, IOptions<MailOptions> mail, ILogger<BounceWatcher> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var bounces = mail.Value.Bounces;
-        if (!bounces.IsRead)
-        {
-            return;
-        }
-
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    if ((await mailbox.ReadAsync(stoppingToken)).Skipped)
-                    {
-                        // A peer is reading it, and the folder may stay full until it is done: wait a
-                        // turn, rather than connect to IMAP again and again meanwhile.
-                        status.WaitedTurn();
-                        await Task.Delay(bounces.Imap.PollInterval, stoppingToken);
-                        continue;
-                    }
-
-                    await mailbox.WaitForMailAsync(bounces.Imap.PollInterval, stoppingToken);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    // The type only: a server's words may quote an address. The recurring job fails with the whole story.
-                    LogFailed(logger, exception.GetType().Name);
-                    await Task.Delay(bounces.Imap.PollInterval, stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The bounce mailbox could not be read ({Error}); bounces are not seen until it can, sending goes on")]
-    private static partial void LogFailed(ILogger logger, string error);
 }
 
 /// <summary>

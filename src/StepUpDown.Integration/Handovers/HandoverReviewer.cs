@@ -36,7 +36,8 @@ internal sealed record HandoverOutcome(
 /// that decision writes. Step ids are deterministic, so a stage is sent once however often a
 /// handover is reviewed.
 /// </summary>
-internal sealed class HandoverReviewer(WorkingDayCalendar calendar, IOptions<HandoverOptions> options, ContinuumOfNeed continuum, NotificationPlanner planner)
+internal sealed class HandoverReviewer(
+    WorkingDayCalendar calendar, IOptions<HandoverOptions> options, ContinuumOfNeed continuum, NotificationPlanner planner, ReplyAddresses replyAddresses)
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
@@ -66,6 +67,8 @@ internal sealed class HandoverReviewer(WorkingDayCalendar calendar, IOptions<Han
         var ended = Closures.EndsTheHandover(handoverCase.Own.Record, child.Select(r => r.Record));
         var settled = ended is null ? SettledFall(handoverCase, today) : null;
         var steps = settled is null ? new List<(StepToStore, IReadOnlyList<NotificationToStore>)>() : [settled.Value];
+        // An answer by reply counts while its address is still the proposed lead's.
+        var answered = replyAddresses.IsGenuine(handover.ReplyToken, handover.Id, agreement?.ProposedLeadProfessional?.Email);
         var facts = new HandoverFacts(
             handover.StartedOn,
             agreement,
@@ -76,7 +79,10 @@ internal sealed class HandoverReviewer(WorkingDayCalendar calendar, IOptions<Han
             handover.LastStage,
             Combined(child).Rank < continuum.Get(handover.FromLevel).Rank,
             handover.LastStageOn,
-            ended);
+            ended,
+            answered && handover.AcceptedByReplyAt is not null,
+            answered && handover.DeclinedByReplyAt is not null ? handover.DeclineReason ?? "" : null,
+            handover.DeclineTold);
         var decision = HandoverReview.Decide(facts, today, calendar, ladder);
         var agreementJson = agreement is null ? null : JsonSerializer.Serialize(agreement, JsonOptions);
         HandoverReviewed Row(HandoverState state, IReadOnlyList<ChecklistItem> missing, int? workingDays, int? lastStage = null, string? closedReason = null, DateOnly? stageSentOn = null) =>
@@ -86,16 +92,21 @@ internal sealed class HandoverReviewer(WorkingDayCalendar calendar, IOptions<Han
             HandoverDecision.Wait wait => Row(HandoverState.Open, wait.Missing, wait.WorkingDays),
             HandoverDecision.Withdraw withdraw => Row(HandoverState.Withdrawn, [], null, closedReason: withdraw.Reason),
             HandoverDecision.Complete complete => Row(HandoverState.Complete, [], complete.WorkingDays),
-            HandoverDecision.Escalate escalate => Row(HandoverState.Open, escalate.Missing, escalate.WorkingDays, escalate.Stage, stageSentOn: today),
+            HandoverDecision.Escalate escalate => Row(HandoverState.Open, escalate.Missing, escalate.WorkingDays, escalate.Stage, stageSentOn: today) with { DeclineTold = escalate.Declined },
             _ => throw new InvalidOperationException($"Unknown decision {decision.GetType().Name}."),
         };
+        if (facts is { AcceptedByReply: true, LeadAccepted: false } && decision is HandoverDecision.Wait or HandoverDecision.Escalate)
+        {
+            steps.Add(AcceptedByReply(handoverCase, today));
+        }
+
         switch (decision)
         {
             case HandoverDecision.Complete complete:
                 steps.Add(Completion(handoverCase, complete.WorkingDays));
                 break;
             case HandoverDecision.Escalate escalate:
-                steps.Add(Stage(handoverCase, ladder, escalate, today));
+                steps.Add(Stage(handoverCase, ladder, escalate, today, facts.DeclinedByReply));
                 break;
         }
 
@@ -139,17 +150,48 @@ internal sealed class HandoverReviewer(WorkingDayCalendar calendar, IOptions<Han
             GpPractice = combined.GpPractice,
         };
         var step = HandoverStep(handoverCase, StepKind.StepDownComplete, $"{handoverCase.Handover.Id:N}", options.Value.DateAt(handoverCase.Now));
-        var details = new HandoverDetails(null, false, workingDays, [], handoverCase.Handover.StartedOn, handoverCase.Handover.Planned);
+        var details = new HandoverDetails(null, false, workingDays, [], handoverCase.Handover.StartedOn, handoverCase.Handover.Planned)
+        {
+            AcceptedByReplyOn = AcceptedByReplyOn(handoverCase),
+        };
         return Written(handoverCase, step, record, details, planner.Plan([step], handoverCase.Own.UsableNhsNumber is not null));
     }
 
+    /// <summary>
+    /// The proposed lead accepted by reply and the case system does not record it yet: the MASSH is
+    /// told who leads now, the allocated team asked to record it. Once per answer (its token names it).
+    /// </summary>
+    private (StepToStore, IReadOnlyList<NotificationToStore>) AcceptedByReply(HandoverCase handoverCase, DateOnly today)
+    {
+        var handover = handoverCase.Handover;
+        var record = handoverCase.Own.Record with { StepDown = handoverCase.Agreement };
+        var step = HandoverStep(handoverCase, StepKind.LeadAcceptedByReply, $"{handover.Id:N}:accepted-by-reply:{AnswerOf(handover)}", today);
+        var details = new HandoverDetails(null, false, calendar.WorkingDaysBetween(handover.StartedOn, today), [], handover.StartedOn, handover.Planned)
+        {
+            AcceptedByReplyOn = AcceptedByReplyOn(handoverCase),
+        };
+        return Written(handoverCase, step, record, details, planner.Plan([step], handoverCase.Own.UsableNhsNumber is not null));
+    }
+
+    private DateOnly? AcceptedByReplyOn(HandoverCase handoverCase) =>
+        handoverCase.Handover.AcceptedByReplyAt is { } at ? options.Value.DateAt(new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc))) : null;
+
+    /// <summary>The part of an answer's token that tells one answer from another (its MAC): a new proposed lead's answer is news.</summary>
+    private static string AnswerOf(OpenHandover handover) => handover.ReplyToken is { Length: > 33 } token ? token[33..] : "";
+
     /// <summary>One ladder stage: the roles it names, with what is missing and for how long.</summary>
-    private (StepToStore, IReadOnlyList<NotificationToStore>) Stage(HandoverCase handoverCase, EscalationLadder ladder, HandoverDecision.Escalate escalate, DateOnly today)
+    private (StepToStore, IReadOnlyList<NotificationToStore>) Stage(
+        HandoverCase handoverCase, EscalationLadder ladder, HandoverDecision.Escalate escalate, DateOnly today, string? declineReason)
     {
         var handover = handoverCase.Handover;
         var stage = ladder.Stages[escalate.Stage].For(handoverCase.Agreement);
         var record = handoverCase.Own.Record with { StepDown = handoverCase.Agreement };
-        var subject = escalate.Repeat ? $"{handover.Id:N}:{escalate.Stage}:{today:yyyy-MM-dd}" : $"{handover.Id:N}:{escalate.Stage}";
+        var subject = escalate switch
+        {
+            { Declined: true } => $"{handover.Id:N}:declined:{AnswerOf(handover)}",
+            { Repeat: true } => $"{handover.Id:N}:{escalate.Stage}:{today:yyyy-MM-dd}",
+            _ => $"{handover.Id:N}:{escalate.Stage}",
+        };
         var step = HandoverStep(handoverCase, StepKind.HandoverStalled, subject, today);
         var next = ladder.Next(escalate.Stage, handover.StartedOn, today, calendar);
         var details = new HandoverDetails(
@@ -160,7 +202,11 @@ internal sealed class HandoverReviewer(WorkingDayCalendar calendar, IOptions<Han
             handover.StartedOn,
             handover.Planned,
             next?.Stage.Name,
-            next?.On);
+            next?.On)
+        {
+            AcceptedByReplyOn = AcceptedByReplyOn(handoverCase),
+            DeclineReason = escalate.Declined ? declineReason : null,
+        };
         return Written(handoverCase, step, record, details, planner.PlanStage(step, stage));
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Configuration;
@@ -10,7 +11,7 @@ using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.Handovers;
 
-/// <summary>Registers handover tracking: the calendar, the agency directory, the ladder and the sweep.</summary>
+/// <summary>Registers handover tracking: the calendar, the agency directory, the ladder, the sweep, and the reading of answers by reply.</summary>
 public static class HandoverServiceCollectionExtensions
 {
     /// <summary>
@@ -42,6 +43,14 @@ public static class HandoverServiceCollectionExtensions
         services.AddScoped<SendHandoverDigestsJob>();
         services.AddDashboardPage("/handovers", "Handovers", () => new HandoversPage());
         services.AddHealthChecks().AddCheck<CalendarCheck>("bank-holidays", HealthStatus.Degraded, [HealthTags.Ready]);
+
+        // Answers by reply (Mail:Replies): read as they land, one instance at a time.
+        services.AddSingleton<ReplyMailboxStatus>();
+        services.AddSingleton<ReplyMailbox>();
+        services.AddHostedService(provider => new MailboxWatcher(
+            provider.GetRequiredService<ReplyMailbox>(), "reply mailbox", provider.GetRequiredService<ILogger<MailboxWatcher>>()));
+        services.AddDashboardPage(RepliesPage.Route, "Replies needing a person", () => new RepliesPage());
+        services.AddHealthChecks().AddCheck<ReplyMailboxCheck>("reply-mailbox", HealthStatus.Degraded, [HealthTags.Ready]);
         return builder;
     }
 }

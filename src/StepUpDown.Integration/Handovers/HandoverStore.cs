@@ -41,7 +41,20 @@ internal sealed record OpenHandover(
     string? AgreementJson,
     string FromLevel,
     string? HeldFrom,
-    DateOnly? HeldSince);
+    DateOnly? HeldSince,
+    DateTime? AcceptedByReplyAt = null,
+    DateTime? DeclinedByReplyAt = null,
+    string? DeclineReason = null,
+    bool DeclineTold = false,
+    string? ReplyToken = null);
+
+/// <summary>A handover as a reply to it is judged: its state, who was asked, and their answer so far.</summary>
+/// <param name="Id">The handover.</param>
+/// <param name="State">Open, complete or withdrawn.</param>
+/// <param name="ProposedLeadEmail">The proposed lead's address as the agreement now stands.</param>
+/// <param name="ReplyToken">The token of the answer kept, if any.</param>
+/// <param name="Answer">The answer kept: Accept, Decline or none.</param>
+internal sealed record AnswerableHandover(Guid Id, HandoverState State, string? ProposedLeadEmail, string? ReplyToken, ReplyKind? Answer);
 
 /// <summary>What a review decided for a handover, to record on its row.</summary>
 /// <param name="State">Open (waiting or escalated), withdrawn or complete.</param>
@@ -51,8 +64,10 @@ internal sealed record OpenHandover(
 /// <param name="StageSentOn">The day a stage was sent by this review; null when none was.</param>
 /// <param name="AgreementJson">The agreement as reviewed.</param>
 /// <param name="ClosedReason">Why it was withdrawn.</param>
+/// <param name="DeclineTold">The managers were sent the proposed lead's decline by this review.</param>
 internal sealed record HandoverReviewed(
-    HandoverState State, IReadOnlyList<ChecklistItem> Missing, int? WorkingDays, int? LastStage, DateOnly? StageSentOn, string? AgreementJson, string? ClosedReason);
+    HandoverState State, IReadOnlyList<ChecklistItem> Missing, int? WorkingDays, int? LastStage, DateOnly? StageSentOn, string? AgreementJson, string? ClosedReason,
+    bool DeclineTold = false);
 
 /// <summary>How the handovers' <c>state</c> column spells each <see cref="HandoverState"/>: the one place the names are written.</summary>
 public static class HandoverStates
@@ -142,7 +157,8 @@ public static class HandoverStore
             SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.agreed_on AS AgreedOn, h.started_on AS StartedOn,
                    h.last_stage AS LastStage, h.last_stage_on AS LastStageOn, h.opened_at AS OpenedAt,
                    COALESCE(h.agreement, st.record -> 'stepDown')::text AS AgreementJson, st.from_level AS FromLevel,
-                   h.held_from AS HeldFrom, h.held_since AS HeldSince
+                   h.held_from AS HeldFrom, h.held_since AS HeldSince, h.accepted_by_reply_at AS AcceptedByReplyAt,
+                   h.declined_by_reply_at AS DeclinedByReplyAt, h.decline_reason AS DeclineReason, h.decline_told AS DeclineTold, h.reply_token AS ReplyToken
               FROM stepupdown.handovers h JOIN stepupdown.steps st ON st.id = h.id
              WHERE h.state = {HandoverStates.Sql(HandoverState.Open)} AND (h.opened_at, h.id) > (@OpenedAt, @Id)
              ORDER BY h.opened_at, h.id
@@ -175,7 +191,8 @@ public static class HandoverStore
                SET state = @state, missing = @missing, working_days = COALESCE(@WorkingDays, working_days), last_stage = @LastStage,
                    last_stage_on = COALESCE(@stageSentOn::date, last_stage_on),
                    agreement = @AgreementJson::jsonb, reviewed_at = @now, review_error = NULL,
-                   closed_at = CASE WHEN @state = {HandoverStates.Sql(HandoverState.Open)} THEN NULL ELSE @now END, closed_reason = @ClosedReason
+                   closed_at = CASE WHEN @state = {HandoverStates.Sql(HandoverState.Open)} THEN NULL ELSE @now END, closed_reason = @ClosedReason,
+                   decline_told = decline_told OR @DeclineTold
              WHERE id = @id
             """,
             new
@@ -187,9 +204,46 @@ public static class HandoverStore
                 review.AgreementJson,
                 now,
                 review.ClosedReason,
+                review.DeclineTold,
                 stageSentOn = review.StageSentOn?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
                 id,
             },
+            transaction);
+
+    /// <summary>A handover a reply names, locked while the reply is recorded; null when there is none.</summary>
+    internal static async Task<AnswerableHandover?> AnswerableAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id)
+    {
+        var rows = await connection.QueryAsync<(Guid Id, string State, string? Email, string? Token, bool Accepted, bool Declined)>(
+            """
+            SELECT h.id, h.state, COALESCE(h.agreement, st.record -> 'stepDown') -> 'proposedLeadProfessional' ->> 'email', h.reply_token,
+                   h.accepted_by_reply_at IS NOT NULL, h.declined_by_reply_at IS NOT NULL
+              FROM stepupdown.handovers h JOIN stepupdown.steps st ON st.id = h.id
+             WHERE h.id = @id
+               FOR UPDATE OF h
+            """,
+            new { id },
+            transaction);
+        if (rows.AsList() is not [var row])
+        {
+            return null;
+        }
+
+        var state = Enum.GetValues<HandoverState>().Single(s => HandoverStates.Column(s) == row.State);
+        return new AnswerableHandover(row.Id, state, row.Email, row.Token, row.Accepted ? ReplyKind.Accept : row.Declined ? ReplyKind.Decline : null);
+    }
+
+    /// <summary>Keeps the proposed lead's answer by reply on its handover (the latest answer replaces any other); the sweep acts on it.</summary>
+    internal static Task RecordAnswerAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, ReplyReading reading, string token, DateTimeOffset now) =>
+        connection.ExecuteAsync(
+            """
+            UPDATE stepupdown.handovers
+               SET accepted_by_reply_at = CASE WHEN @accepted THEN @now END,
+                   declined_by_reply_at = CASE WHEN @accepted THEN NULL ELSE @now END,
+                   decline_reason = CASE WHEN @accepted THEN NULL ELSE @reason END,
+                   decline_told = false, reply_token = @token
+             WHERE id = @id
+            """,
+            new { id, accepted = reading.Kind == ReplyKind.Accept, now, reason = reading.Reason ?? "", token },
             transaction);
 
     /// <summary>Ends a held fall: the settling window is over, and it has been told as a step down.</summary>

@@ -29,12 +29,13 @@ public sealed partial class HandoverSweep(
     ContinuumOfNeed continuum,
     NotificationPlanner planner,
     INotificationDispatcher dispatcher,
+    ReplyAddresses replyAddresses,
     TimeProvider time,
     StepUpDownMetrics metrics,
     ILogger<HandoverSweep> logger)
 {
     private const string HandoverSavepoint = "handover";
-    private readonly HandoverReviewer _reviewer = new(calendar, options, continuum, planner);
+    private readonly HandoverReviewer _reviewer = new(calendar, options, continuum, planner, replyAddresses);
 
     /// <summary>
     /// Reviews the open handovers no other instance is reviewing, <c>Handovers:SweepBatchSize</c>

@@ -58,6 +58,9 @@ public sealed class MailOptions : IValidatableObject
     /// <summary>The mailbox bounces come back to (<c>Mail:Bounces:Imap</c>); no host: none is read.</summary>
     public BounceOptions Bounces { get; init; } = new();
 
+    /// <summary>Answers by reply (<c>Mail:Replies</c>): the proposed lead accepts or declines by replying; no address: not asked.</summary>
+    public ReplyOptions Replies { get; init; } = new();
+
     /// <summary>True when messages go to an SMTP server rather than the outbox folder.</summary>
     public bool UsesSmtp => !string.IsNullOrWhiteSpace(Smtp.Host);
 
@@ -71,8 +74,18 @@ public sealed class MailOptions : IValidatableObject
                 "must be an address with {id} in its local part, e.g. stepupdown-bounces+{id}@council.gov.uk.", [nameof(EnvelopeFrom)]));
         }
 
+        if (Replies.AreRead && Bounces.IsRead && SameFolder(Replies.Imap, Bounces.Imap))
+        {
+            failures = failures.Append(new ValidationResult(
+                "must differ from Mail:Bounces:Imap:Folder when both read the same mailbox: each reader files away what is not its own.", ["Replies:Imap:Folder"]));
+        }
+
         return failures;
     }
+
+    private static bool SameFolder(ImapOptions one, ImapOptions other) =>
+        string.Equals(one.Host, other.Host, StringComparison.OrdinalIgnoreCase) && one.Port == other.Port
+        && string.Equals(one.UserName, other.UserName, StringComparison.OrdinalIgnoreCase) && string.Equals(one.Folder, other.Folder, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// A mail connection's <c>Security</c> (the relay's, the bounce mailbox's): TLS, or plain text

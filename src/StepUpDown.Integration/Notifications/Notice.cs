@@ -29,6 +29,9 @@ public sealed record Notice(
     HandoverView? Handover,
     ClosureView? Closure = null)
 {
+    /// <summary>The recipient is asked to answer by reply (Accept, or Decline and a reason): their reply reaches the service.</summary>
+    public bool AnswerByReply { get; init; }
+
     private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 
     /// <summary>
@@ -96,7 +99,7 @@ public sealed record Notice(
             undelivered,
             handover is null ? null : new HandoverView(
                 handover.StageName, handover.FinalStage, handover.WorkingDays, handover.Missing, Date(handover.StartedOn), handover.Planned,
-                handover.NextStageName, Date(handover.NextStageOn)),
+                handover.NextStageName, Date(handover.NextStageOn), Date(handover.AcceptedByReplyOn), handover.DeclineReason),
             record.IsClosed ? new ClosureView(Date(record.ClosedOn), Closures.ChildDied(record), Closures.MovedAway(record), record.TransferredTo) : null);
     }
 
@@ -255,6 +258,8 @@ public sealed record SnomedView(string Code, string Term);
 /// <param name="IsPlanned">False for an unplanned step down.</param>
 /// <param name="NextStageName">The stage that comes next if it stays stalled; null when none will.</param>
 /// <param name="NextStageOn">The day it comes.</param>
+/// <param name="AcceptedByReplyOn">The day the proposed lead accepted by reply, if they did.</param>
+/// <param name="DeclineReason">The proposed lead's reason for declining by reply (empty: none given); null when they did not decline.</param>
 public sealed record HandoverView(
     string? StageName, bool IsFinalStage, int WorkingDays, IReadOnlyList<string> Missing, string? StartedOn, bool IsPlanned,
-    string? NextStageName = null, string? NextStageOn = null);
+    string? NextStageName = null, string? NextStageOn = null, string? AcceptedByReplyOn = null, string? DeclineReason = null);

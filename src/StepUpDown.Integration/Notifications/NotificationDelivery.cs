@@ -29,6 +29,7 @@ public sealed partial class NotificationDelivery(
     IOptions<MailOptions> mail,
     IOptions<CouncilOptions> council,
     OutgoingMail outgoing,
+    ReplyAddresses replyAddresses,
     LevelMaps levelMaps,
     ContinuumOfNeed continuum,
     InstanceLease lease,
@@ -226,13 +227,16 @@ public sealed partial class NotificationDelivery(
             row.Subject,
             row.Source);
         var handover = row.DetailsJson is null ? null : JsonSerializer.Deserialize<HandoverDetails>(row.DetailsJson, JsonOptions);
+        // The proposed lead answers a handover's messages by reply, to an address that names it.
+        var replyTo = row.RecipientRole == RecipientRoles.ProposedLead && row.HandoverId is { } answered ? replyAddresses.For(answered, recipient.Address) : null;
         // One reference per step: the GP's, the MASSH's and the lead's copies of one step name the same one.
         var notice = Notice.Create(
-            row.StepId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice, undelivered, handover, TargetLevelName(row.Source, record));
+            row.StepId, record, step, new RecipientView(recipient.Name, row.RecipientRole), council.Value, recipient.Practice, undelivered, handover, TargetLevelName(row.Source, record))
+            with { AnswerByReply = replyTo is not null };
         var rendered = templates.Render(row.Template ?? throw new PermanentDeliveryException("The ledger row names no template."), notice);
 
         return outgoing.Create(
-            row.MessageId, new MailboxAddress(recipient.Name, recipient.Address), rendered, notice.Reference, row.HandoverId is { } handoverId ? outgoing.ThreadOf(handoverId) : null);
+            row.MessageId, new MailboxAddress(recipient.Name, recipient.Address), rendered, notice.Reference, row.HandoverId is { } handoverId ? outgoing.ThreadOf(handoverId) : null, replyTo);
     }
 
     /// <summary>The continuum's name for the level a step down was agreed to, as the record's source codes it.</summary>

@@ -68,6 +68,7 @@ public static class NotificationServiceCollectionExtensions
 
         services.AddSingleton<MessageTemplates>();
         services.AddSingleton<OutgoingMail>();
+        services.AddSingleton<ReplyAddresses>();
         services.AddDashboardPage("/notifications", "Notifications", () => new NotificationsPage());
         services.AddSingleton<MailCheck>(); // one instance, so its last answer is kept
         services.AddHealthChecks()

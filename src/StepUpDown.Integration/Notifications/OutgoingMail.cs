@@ -16,7 +16,8 @@ public sealed class OutgoingMail(IOptions<MailOptions> mail, IOptions<Notificati
     /// <param name="rendered">Its subject and bodies.</param>
     /// <param name="reference">The reference the recipient quotes back.</param>
     /// <param name="thread">The Message-Id every message of one handover refers to; null for a message on its own.</param>
-    public MimeMessage Create(string messageId, MailboxAddress recipient, RenderedMessage rendered, string reference, string? thread = null)
+    /// <param name="replyTo">The address that reads the recipient's answer (<see cref="ReplyAddresses"/>); null: the one every reply goes to.</param>
+    public MimeMessage Create(string messageId, MailboxAddress recipient, RenderedMessage rendered, string reference, string? thread = null, string? replyTo = null)
     {
         ArgumentNullException.ThrowIfNull(rendered);
         var options = mail.Value;
@@ -24,7 +25,7 @@ public sealed class OutgoingMail(IOptions<MailOptions> mail, IOptions<Notificati
         message.From.Add(new MailboxAddress(options.FromName, options.From));
         message.To.Add(recipient);
         message.Subject = string.IsNullOrWhiteSpace(options.SubjectTag) ? rendered.Subject : $"{options.SubjectTag} {rendered.Subject}";
-        message.ReplyTo.Add(MailboxAddress.Parse(string.IsNullOrWhiteSpace(options.ReplyTo) ? notifications.Value.MasshEmail : options.ReplyTo));
+        message.ReplyTo.Add(MailboxAddress.Parse(replyTo ?? (string.IsNullOrWhiteSpace(options.ReplyTo) ? notifications.Value.MasshEmail : options.ReplyTo)));
         message.Headers.Add("X-StepUpDown-Reference", reference);
         if (thread is not null)
         {

@@ -37,6 +37,7 @@ public sealed partial class RetentionPurge(
     JobStorage jobs,
     IBackgroundJobClient client,
     BounceMailbox mailbox,
+    StepUpDown.Integration.Handovers.ReplyMailbox replies,
     TimeProvider time,
     ILogger<RetentionPurge> logger)
 {
@@ -120,6 +121,8 @@ public sealed partial class RetentionPurge(
             "DELETE FROM stepupdown.quarantined_records WHERE received_at < @quarantine", parameters, transaction);
         // Reports that matched no notice hold no personal data, but are review items: kept as long as quarantined records.
         await connection.ExecuteAsync("DELETE FROM stepupdown.unmatched_reports WHERE received_at < @quarantine", parameters, transaction);
+        // Replies that named no handover are review items too (their handover's go with it).
+        await connection.ExecuteAsync("DELETE FROM stepupdown.handover_replies WHERE handover_id IS NULL AND received_at < @quarantine", parameters, transaction);
         await connection.ExecuteAsync("DELETE FROM stepupdown.digests_sent WHERE sent_at < @ledger", parameters, transaction);
         await connection.ExecuteAsync("DELETE FROM stepupdown.lookups WHERE looked_up_at < @ledger", parameters, transaction);
         await transaction.CommitAsync(cancellationToken);
@@ -127,7 +130,8 @@ public sealed partial class RetentionPurge(
         var failedJobs = DeleteFailedJobs(now.AddDays(-retention.FailedJobsDays));
         DeleteOutboxFiles(file => file.LastWriteTimeUtc < parameters.ledger.UtcDateTime);
         // The database's part is committed; a mailbox that cannot be reached fails the job, and its retry purges it.
-        var mailboxMessages = await mailbox.PurgeFiledAsync(parameters.ledger, parameters.quarantine, cancellationToken);
+        var mailboxMessages = await mailbox.PurgeFiledAsync(parameters.ledger, parameters.quarantine, cancellationToken)
+                              + await replies.PurgeFiledAsync(parameters.ledger, parameters.quarantine, cancellationToken);
         var result = new PurgeResult(children, steps, ledgerRows, handovers, quarantined, failedJobs) { MailboxMessages = mailboxMessages };
         LogPurged(logger, result.ClosedChildren, result.Steps, result.LedgerRows, result.Handovers, result.Quarantined, result.FailedJobs);
         return result;

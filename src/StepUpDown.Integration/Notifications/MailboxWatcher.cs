@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace StepUpDown.Integration.Notifications;
+
+/// <summary>A mailbox this instance reads as mail lands (the bounce mailbox, the reply mailbox).</summary>
+public interface IWatchedMailbox
+{
+    /// <summary>True when the mailbox is configured.</summary>
+    bool IsRead { get; }
+
+    /// <summary>The longest wait between reads, and the wait after a failure or while a peer reads.</summary>
+    TimeSpan PollInterval { get; }
+
+    /// <summary>The last read, for readiness.</summary>
+    MailboxStatus Status { get; }
+
+    /// <summary>Reads every message; false when a peer was reading it. Throws when the mailbox cannot be read.</summary>
+    Task<bool> ReadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Returns when mail lands (IMAP IDLE), or after <paramref name="atMost"/>.</summary>
+    Task WaitForMailAsync(TimeSpan atMost, CancellationToken cancellationToken);
+}
+
+/// <summary>The last read of a mailbox, for readiness.</summary>
+public class MailboxStatus
+{
+    private readonly Lock _gate = new();
+    private (DateTimeOffset At, string? Error)? _last;
+    private long _turnsWaited;
+
+    /// <summary>How many times this instance found a peer reading the mailbox and waited its turn.</summary>
+    public long TurnsWaited => Interlocked.Read(ref _turnsWaited);
+
+    /// <summary>When the mailbox was last read, and the exception's type if that read failed; null before the first read.</summary>
+    public (DateTimeOffset At, string? Error)? Last
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _last;
+            }
+        }
+    }
+
+    internal void WaitedTurn() => Interlocked.Increment(ref _turnsWaited);
+
+    internal void Succeeded(DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            _last = (at, null);
+        }
+    }
+
+    internal void Failed(DateTimeOffset at, string error)
+    {
+        lock (_gate)
+        {
+            _last = (at, error);
+        }
+    }
+}
+
+/// <summary>
+/// Reads a mailbox in this instance, then waits for the next message with IMAP IDLE, or at most
+/// its <c>PollInterval</c>; while a peer reads it, and after a failure, it waits one interval before
+/// trying again (never a tight loop of IMAP logins).
+/// </summary>
+/// <param name="mailbox">The mailbox.</param>
+/// <param name="name">What the log calls it ("bounce mailbox").</param>
+/// <param name="logger">The log.</param>
+internal sealed partial class MailboxWatcher(IWatchedMailbox mailbox, string name, ILogger<MailboxWatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!mailbox.IsRead)
+        {
+            return;
+        }
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    if (!await mailbox.ReadAsync(stoppingToken))
+                    {
+                        // A peer is reading it, and the folder may stay full until it is done: wait a
+                        // turn, rather than connect to IMAP again and again meanwhile.
+                        mailbox.Status.WaitedTurn();
+                        await Task.Delay(mailbox.PollInterval, stoppingToken);
+                        continue;
+                    }
+
+                    await mailbox.WaitForMailAsync(mailbox.PollInterval, stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // The type only: a server's words may quote an address. The recurring job fails with the whole story.
+                    LogFailed(logger, name, exception.GetType().Name);
+                    await Task.Delay(mailbox.PollInterval, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {Mailbox} could not be read ({Error}); it is read again when it can, sending goes on")]
+    private static partial void LogFailed(ILogger logger, string mailbox, string error);
+}
