@@ -1,7 +1,9 @@
 using Dapper;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
+using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.ChildRecords;
+using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.Monitoring;
@@ -113,7 +115,14 @@ public sealed class AuditTrails(NpgsqlDataSource dataSource, ContinuumOfNeed con
               FROM stepupdown.handovers h JOIN children USING (source, child_id)
             UNION ALL
             SELECT h.closed_at, {ReferenceOf("h.id")}, h.source, h.child_id, 'handover closed', h.state || COALESCE(': ' || h.closed_reason, '')
+                       || CASE WHEN h.state = {HandoverStates.Sql(HandoverState.Complete)} AND h.accepted_by_reply_at IS NOT NULL
+                               THEN '; the case system recorded the acceptance given by reply ' || to_char(h.accepted_by_reply_at, 'YYYY-MM-DD HH24:MI') ELSE '' END
               FROM stepupdown.handovers h JOIN children USING (source, child_id) WHERE h.closed_at IS NOT NULL
+            UNION ALL
+            SELECT r.received_at, {ReferenceOf("h.id")}, h.source, h.child_id,
+                   'reply from ' || CASE WHEN r.from_proposed_lead THEN 'the proposed lead' ELSE 'another address at ' || COALESCE(r.sender_domain, 'no domain') END || ': ' || r.kind,
+                   r.outcome || COALESCE('; dealt with by ' || r.dealt_with_by || ' ' || to_char(r.dealt_with_at, 'YYYY-MM-DD HH24:MI'), '')
+              FROM stepupdown.handover_replies r JOIN stepupdown.handovers h ON h.id = r.handover_id JOIN children USING (source, child_id)
             UNION ALL
             SELECT l.looked_up_at, '', l.source, l.child_id, 'lead looked up by ' || l.caller, CASE WHEN l.answered THEN 'answered' ELSE 'not found' END
               FROM stepupdown.lookups l JOIN children USING (source, child_id)

@@ -63,6 +63,8 @@ internal sealed class MonitoringPage : DashboardPage
             ["Re-referrals within 12 months (of step ups)", Share(report.ReReferrals)],
             ["Handovers completed", report.Durations.Completed],
             ["Handover length, working days: median / 90th percentile", $"{Days(report.Durations.Median)} / {Days(report.Durations.Percentile90)}"],
+            ["Proposed leads accepted: by reply (of all who accepted)", report.Acceptances is { } byReply ? Share(byReply.ByReply) : "none"],
+            ["Agreement to acceptance, working days: median", Days(report.Acceptances?.MedianWorkingDays)],
             ["Handovers stalled (escalated in the period)", report.Stalled.Sum(s => s.Count)],
             ["Step outs for non-engagement (of step outs)", Share(report.NonEngagementStepOuts)],
             ["NHS-number match rate (target 95%)", Share(report.NhsMatch)],

@@ -16,6 +16,7 @@ namespace StepUpDown.Integration.Monitoring;
 /// <param name="NonEngagementStepOuts">Step outs for non-engagement, of all step outs.</param>
 /// <param name="Notices">Notices of the period's steps by recipient role and ledger state.</param>
 /// <param name="NhsMatch">Steps at which a GP was to be told, and at how many the child's NHS number matched.</param>
+/// <param name="Acceptances">Proposed leads who accepted in the period: how many by reply, and how long it took.</param>
 public sealed record MonitoringReport(
     DateOnly From,
     DateOnly To,
@@ -27,7 +28,8 @@ public sealed record MonitoringReport(
     IReadOnlyList<StageCount> Stalled,
     Share NonEngagementStepOuts,
     IReadOnlyList<NoticeCount> Notices,
-    Share NhsMatch)
+    Share NhsMatch,
+    LeadAcceptances? Acceptances = null)
 {
     /// <summary>The national service's target for the NHS-number match rate.</summary>
     public const double NhsMatchTarget = 0.95;
@@ -86,3 +88,8 @@ public sealed record StageCount(int Stage, string Name, int Count);
 /// <param name="State">The ledger's state: sent, written, withheld, failed, or pending (not yet delivered).</param>
 /// <param name="Count">How many.</param>
 public sealed record NoticeCount(string RecipientRole, string State, int Count);
+
+/// <summary>Proposed leads who accepted the lead role in the period (design: "Replies"; seed 002's "lead professional agreed").</summary>
+/// <param name="ByReply">Those who accepted by reply, of all who accepted (by reply or recorded in the case system).</param>
+/// <param name="MedianWorkingDays">The median working days from the agreement to the acceptance (the earlier of the reply and the case system's <c>acceptedOn</c>); null when none accepted.</param>
+public sealed record LeadAcceptances(Share ByReply, double? MedianWorkingDays);

@@ -14,7 +14,7 @@ namespace StepUpDown.Integration.Monitoring;
 /// feed is read again). A step belongs to the day its source dated it (<c>updatedAt</c>), or the
 /// council's day it was detected; a handover to the council's day it completed.
 /// </summary>
-public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<HandoverOptions> handovers)
+public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<HandoverOptions> handovers, WorkingDayCalendar calendar)
 {
     private static readonly (string Label, int Max)[] Bands = [("0-5", 5), ("6-10", 10), ("11-15", 15), ("16-20", 20), ("over 20", int.MaxValue)];
 
@@ -102,6 +102,18 @@ public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<Hand
              WHERE n.recipient_role IN ('{RecipientRoles.Gp}', '{RecipientRoles.MasshNhsMatch}')
             """,
             transaction: transaction);
+        var accepted = await connection.QueryAsync<(DateOnly StartedOn, DateTime? ByReplyAt, DateOnly? RecordedOn)>(
+            $"""
+            SELECT started_on, accepted_by_reply_at, recorded_on
+              FROM (SELECT started_on, accepted_by_reply_at,
+                           CASE WHEN agreement -> 'proposedLeadProfessional' ->> 'acceptedOn' ~ '^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$'
+                                THEN (agreement -> 'proposedLeadProfessional' ->> 'acceptedOn')::date END AS recorded_on
+                      FROM stepupdown.handovers WHERE planned) AS h
+             WHERE (accepted_by_reply_at >= {CouncilMidnight("@from")} AND accepted_by_reply_at < {CouncilMidnight("@to + 1")})
+                OR (accepted_by_reply_at IS NULL AND recorded_on BETWEEN @from AND @to)
+            """,
+            period,
+            transaction);
         await transaction.CommitAsync(cancellationToken);
 
         var ladder = handovers.Value.ToLadder();
@@ -120,8 +132,30 @@ public sealed class MonitoringReports(NpgsqlDataSource dataSource, IOptions<Hand
             [.. stalled.Select(s => new StageCount(s.Stage, s.Stage < ladder.Stages.Count ? ladder.Stages[s.Stage].Name : $"stage {s.Stage + 1}", s.Count))],
             new Share(marked.NonEngagement, marked.StepOuts),
             notices,
-            new Share(match.Matched, match.Whole));
+            new Share(match.Matched, match.Whole),
+            Acceptances(accepted.AsList()));
     }
+
+    /// <summary>Who accepted, how many by reply, and the median working days from the agreement to the first word of acceptance.</summary>
+    private LeadAcceptances Acceptances(List<(DateOnly StartedOn, DateTime? ByReplyAt, DateOnly? RecordedOn)> accepted)
+    {
+        var days = new List<int>();
+        foreach (var (startedOn, byReplyAt, recordedOn) in accepted)
+        {
+            var byReply = byReplyAt is { } at ? handovers.Value.DateAt(new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc))) : (DateOnly?)null;
+            var on = new[] { byReply, recordedOn }.Where(d => d is not null).Min()!.Value;
+            if (on >= startedOn && Covers(startedOn) && Covers(on))
+            {
+                days.Add(calendar.WorkingDaysBetween(startedOn, on));
+            }
+        }
+
+        days.Sort();
+        double? median = days.Count == 0 ? null : days.Count % 2 == 1 ? days[days.Count / 2] : (days[(days.Count / 2) - 1] + days[days.Count / 2]) / 2.0;
+        return new LeadAcceptances(new Share(accepted.Count(a => a.ByReplyAt is not null), accepted.Count), median);
+    }
+
+    private bool Covers(DateOnly day) => day.Year >= calendar.FirstYear && day.Year <= calendar.LastYear;
 
     /// <summary>
     /// The instant the council's day <paramref name="day"/> (a SQL date) begins: a period's bounds

@@ -38,6 +38,12 @@ public static class ReportCsv
         Figure("handovers_completed", report.Durations.Completed);
         Figure("handover_working_days_median", report.Durations.Median);
         Figure("handover_working_days_90th_percentile", report.Durations.Percentile90);
+        if (report.Acceptances is { } acceptances)
+        {
+            ShareFigures("leads_accepted", "leads_accepted_by_reply", acceptances.ByReply);
+            Figure("acceptance_working_days_median", acceptances.MedianWorkingDays);
+        }
+
         foreach (var bucket in report.Durations.Buckets)
         {
             Figure($"handovers_completed_in_{bucket.Label.Replace(' ', '_')}_working_days", bucket.Count);
