@@ -28,7 +28,7 @@ public static class DeliveryEvidenceServiceCollectionExtensions
         builder.Services.AddSingleton<BounceMailboxStatus>();
         builder.Services.AddSingleton<BounceMailbox>();
         builder.Services.AddScoped<ReadBounceMailboxJob>();
-        builder.Services.AddHostedService(provider => new MailboxWatcher(
+        builder.Services.AddSingleton<IHostedService>(provider => new MailboxWatcher(
             provider.GetRequiredService<BounceMailbox>(), "bounce mailbox", provider.GetRequiredService<ILogger<MailboxWatcher>>()));
         builder.Services.AddDashboardPage("/delivery-reports", "Delivery reports", () => new DeliveryReportsPage());
         builder.Services.AddHealthChecks().AddCheck<BounceMailboxCheck>("bounce-mailbox", HealthStatus.Degraded, [HealthTags.Ready]);

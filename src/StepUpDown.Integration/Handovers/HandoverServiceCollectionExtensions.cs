@@ -47,7 +47,7 @@ public static class HandoverServiceCollectionExtensions
         // Answers by reply (Mail:Replies): read as they land, one instance at a time.
         services.AddSingleton<ReplyMailboxStatus>();
         services.AddSingleton<ReplyMailbox>();
-        services.AddHostedService(provider => new MailboxWatcher(
+        services.AddSingleton<IHostedService>(provider => new MailboxWatcher(
             provider.GetRequiredService<ReplyMailbox>(), "reply mailbox", provider.GetRequiredService<ILogger<MailboxWatcher>>()));
         services.AddDashboardPage(RepliesPage.Route, "Replies needing a person", () => new RepliesPage());
         services.AddHealthChecks().AddCheck<ReplyMailboxCheck>("reply-mailbox", HealthStatus.Degraded, [HealthTags.Ready]);

@@ -66,7 +66,8 @@ public class MailboxStatus
 /// <summary>
 /// Reads a mailbox in this instance, then waits for the next message with IMAP IDLE, or at most
 /// its <c>PollInterval</c>; while a peer reads it, and after a failure, it waits one interval before
-/// trying again (never a tight loop of IMAP logins).
+/// trying again (never a tight loop of IMAP logins). One per mailbox: register each as its own
+/// <see cref="IHostedService"/> (<c>AddHostedService</c> would keep only the first of one type).
 /// </summary>
 /// <param name="mailbox">The mailbox.</param>
 /// <param name="name">What the log calls it ("bounce mailbox").</param>

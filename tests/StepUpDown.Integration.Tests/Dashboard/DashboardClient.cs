@@ -48,6 +48,14 @@ public sealed partial class DashboardClient : IDisposable
         return await _http.SendAsync(request);
     }
 
+    /// <summary>Submits a form of <paramref name="pagePath"/> as its button does: with the page's antiforgery field.</summary>
+    public async Task<HttpResponseMessage> SubmitFormAsync(string pagePath, string action, Dictionary<string, string> fields)
+    {
+        var page = await (await GetPageAsync(pagePath)).Content.ReadAsStringAsync();
+        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(FormToken().Match(page).Groups[1].Value);
+        return await _http.PostAsync(action, new FormUrlEncodedContent(fields));
+    }
+
     public Task<HttpResponseMessage> PostAsync(string path) => _http.PostAsync(path, new FormUrlEncodedContent([]));
 
     /// <summary>Adds a local dashboard account to the worker's settings (a cheap hash: tests sign in often).</summary>
