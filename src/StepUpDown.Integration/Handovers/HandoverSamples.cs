@@ -21,6 +21,28 @@ public static class HandoverSamples
             yield return MessageSamples.Notice(council, stage.Template, StepKind.HandoverStalled, details: details) with { Name = $"{stage.Template}--stage-{i + 1}" };
         }
 
+        // Answers by reply: the pack and the reminder that ask for one, the decline the managers read, the acceptance the MASSH and the team read.
+        var agreedOn = new DateOnly(2026, 11, 2);
+        foreach (var template in new[] { "handover-pack", ladder.Stages[0].Template })
+        {
+            var sample = MessageSamples.Notice(council, template, StepKind.StepDownAgreed, details: new HandoverDetails(ladder.Stages[0].Name, false, 3, [], agreedOn, true));
+            yield return sample with { Name = $"{template}--answer-by-reply", Model = ((Notice)sample.Model) with { AnswerByReply = true } };
+        }
+
+        var disagreement = ladder.Stages[ladder.DisagreementStage];
+        yield return MessageSamples.Notice(council, disagreement.Template, StepKind.HandoverStalled, details: new HandoverDetails(
+                disagreement.Name, ladder.DisagreementStage == ladder.LastStage, 1, ["New lead professional has accepted the role"], agreedOn, true)
+            {
+                DeclineReason = "I am not the right person: our service does not cover this postcode.",
+            }) with { Name = $"{disagreement.Template}--declined-by-reply" };
+        foreach (var template in new[] { "massh-accepted-by-reply", "record-acceptance" })
+        {
+            yield return MessageSamples.Notice(council, template, StepKind.LeadAcceptedByReply, details: new HandoverDetails(null, false, 4, [], agreedOn, true)
+            {
+                AcceptedByReplyOn = new DateOnly(2026, 11, 6),
+            }) with { Name = $"{template}--by-reply-on" };
+        }
+
         yield return new MessageSample(HandoverDigests.Template, HandoverDigests.Template, new DigestModel(
             "Tess Manager", "North CIN team", "9 November 2026", 1, 1,
             [new DigestLine("0123456789AB", "social-care", "SAMPLE-1", "agreed", "2 November 2026", 6, ["SMART plan updated"], ladder.Stages[0].Name, ladder.Stages.Count > 1 ? ladder.Stages[1].Name : null, "16 November 2026")],

@@ -29,6 +29,9 @@ public sealed class AccessibilityTests(PostgresFixture postgres, MailDevFixture 
         await Worker.PollAsync();
         await Worker.WaitForLedgerSettledAsync();
         await SeededQuarter.SeedAsync(Worker); // written straight into the tables: its notices are never sent
+        await Worker.QueryScalarAsync<int>(
+            "INSERT INTO stepupdown.handover_replies (message_hash, received_at, kind, outcome, sender_domain, from_proposed_lead) " +
+            "VALUES ('a reply for a person', now(), 'Accept', 'NotTheProposedLead', 'partner.example', false)");
         await using var browser = await WebDriverSession.StartAsync();
         var violations = new List<string>();
 
@@ -38,7 +41,7 @@ public sealed class AccessibilityTests(PostgresFixture postgres, MailDevFixture 
         foreach (var page in new[]
                  {
                      "/hangfire/notifications", "/hangfire/handovers", "/hangfire/delivery-reports", "/hangfire/quarantine",
-                     "/hangfire/monitoring?from=2026-07-01&to=2026-09-30", "/hangfire/audit?source=social-care&id=SC-1",
+                     "/hangfire/monitoring?from=2026-07-01&to=2026-09-30", "/hangfire/audit?source=social-care&id=SC-1", "/hangfire/replies",
                  })
         {
             await browser.GoToAsync(new Uri(Worker.BaseAddress, page));
