@@ -213,4 +213,26 @@ public sealed class ReplyTests(PostgresFixture postgres, MailDevFixture mail, Do
         (await Worker.QueryAsync<string>("SELECT DISTINCT dealt_with_by FROM stepupdown.handover_replies WHERE outcome NOT IN ('Accepted', 'Repeated', 'Ignored')")).ShouldBe(["ada"]);
         (await viewer.PostAsync(RepliesPage.DealtWithPath)).StatusCode.ShouldNotBe(System.Net.HttpStatusCode.Redirect, "a viewer's post is refused");
     }
+
+    [Fact]
+    public async Task WhatTheReplyMailboxFiled_IsPurgedWithTheLedgerAndTheQuarantine_ByWhenItArrived()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await Worker.WaitUntilAsync(() => Task.FromResult(Worker.Get<ReplyMailboxStatus>().Last is { Error: null }), "the reply mailbox has been read once: its folders exist");
+        await imap.AppendAsync(Reply("stepupdown-replies+x@example-council.gov.uk", "Accept"), ReplyMailbox.ProcessedFolder, now.AddDays(-400));
+        await imap.AppendAsync(Reply("stepupdown-replies+x@example-council.gov.uk", "Accept"), ReplyMailbox.ProcessedFolder, now.AddDays(-300));
+        await imap.AppendAsync(Reply("stepupdown-replies+x@example-council.gov.uk", "Call me"), ReplyMailbox.ForAPersonFolder, now.AddDays(-100));
+        await imap.AppendAsync(Reply("stepupdown-replies+x@example-council.gov.uk", "Call me"), ReplyMailbox.ForAPersonFolder, now.AddDays(-80));
+        await Worker.QueryScalarAsync<int>(
+            "INSERT INTO stepupdown.handover_replies (message_hash, received_at, kind, outcome, from_proposed_lead) VALUES ('old', now() - interval '100 days', 'Accept', 'UnknownHandover', false), ('new', now() - interval '80 days', 'Accept', 'UnknownHandover', false)");
+        var (processed, forAPerson) = (await imap.CountAsync(ReplyMailbox.ProcessedFolder), await imap.CountAsync(ReplyMailbox.ForAPersonFolder));
+
+        var purged = await Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<StepUpDown.Integration.Retention.RetentionPurge>(
+            Worker.App.Services, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(now)).PurgeAsync(CancellationToken.None);
+
+        purged.MailboxMessages.ShouldBe(2, "a reply older than the ledger's 365 days, one for a person older than the quarantine's 90");
+        (await imap.CountAsync(ReplyMailbox.ProcessedFolder)).ShouldBe(processed - 1);
+        (await imap.CountAsync(ReplyMailbox.ForAPersonFolder)).ShouldBe(forAPerson - 1);
+        (await Worker.QueryAsync<string>("SELECT message_hash FROM stepupdown.handover_replies")).ShouldBe(["new"]);
+    }
 }
