@@ -22,9 +22,10 @@ internal sealed class HandoversPage : DashboardPage
         var open = connection.Query<Row>(
             $"""
             SELECT source, child_id AS ChildId, planned, started_on AS StartedOn, working_days AS WorkingDays,
-                   last_stage AS LastStage, state, closed_reason AS ClosedReason, review_error AS ReviewError,
+                   last_stage AS LastStage,
                    replace(array_to_string(missing, ', '), 'LeadAccepted',
-                           CASE WHEN accepted_by_reply_at IS NOT NULL THEN 'LeadAccepted (accepted by reply, to be recorded in the case system)' ELSE 'LeadAccepted' END) AS Missing
+                           CASE WHEN accepted_by_reply_at IS NOT NULL THEN 'LeadAccepted (accepted by reply, to be recorded in the case system)' ELSE 'LeadAccepted' END) AS Missing,
+                   state, closed_reason AS ClosedReason, review_error AS ReviewError
               FROM stepupdown.handovers WHERE state = {HandoverStates.Sql(HandoverState.Open)}
              ORDER BY review_error IS NULL, last_stage DESC NULLS LAST, started_on
             """).AsList();

@@ -117,6 +117,9 @@ public sealed class ReplyTests(PostgresFixture postgres, MailDevFixture mail, Do
         var massh = (await MailTo(Massh)).Single();
         var team = (await MailTo(TeamManager)).Single();
         var chased = await Worker.SweepOnAsync(DateTime.UtcNow.AddDays(28).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        using var viewer = new DashboardClient(Worker.BaseAddress);
+        await viewer.SignInAsync("vera", ViewerPassword);
+        var handoversPage = await (await viewer.GetPageAsync("/hangfire/handovers")).Content.ReadAsStringAsync();
         Feed.ServePage("c3", "c4", Agreed(4, "EH", accepted: true));
         await Worker.PollAsync();
         await Worker.WaitForLedgerSettledAsync();
@@ -129,6 +132,7 @@ public sealed class ReplyTests(PostgresFixture postgres, MailDevFixture mail, Do
         team.Text!.ShouldContain("Please record in social-care that the proposed lead professional below accepted the lead role");
         (await RepliesAsync()).ShouldBe([("Accept", "Accepted")]);
         chased.Escalated.ShouldBe(0, "acceptance was the only item missing, and the proposed lead accepted by reply");
+        handoversPage.ShouldContain("LeadAccepted (accepted by reply, to be recorded in the case system)");
         recorded.Completed.ShouldBe(1, "the case system now records the acceptance");
         trail.Events.ShouldContain(e => e.What == "reply from the proposed lead: Accept" && e.State == "Accepted");
         trail.Events.ShouldContain(e => e.What == "handover closed" && e.State.Contains("the case system recorded the acceptance given by reply"));
