@@ -29,6 +29,7 @@ public sealed partial class BounceMailbox(
     IOptions<MailOptions> mail,
     NotificationLedger ledger,
     NotificationPlanner planner,
+    INotificationDispatcher dispatcher,
     NpgsqlDataSource dataSource,
     BounceMailboxStatus status,
     TimeProvider time,
@@ -75,6 +76,12 @@ public sealed partial class BounceMailbox(
                 },
                 cancellationToken);
             var result = new BounceReadResult(false, read, effects.Count(e => e == Effect.Bounced), effects.Count(e => e == Effect.Delayed), effects.Count(e => e == Effect.Unmatched));
+            if (result.Bounced > 0)
+            {
+                // The MASSH's notices of the bounces go now, not at the dispatch's next safety-net turn.
+                dispatcher.ScheduleDispatch();
+            }
+
             status.Succeeded(time.GetUtcNow());
             if (result.Read > 0)
             {
@@ -118,7 +125,7 @@ public sealed partial class BounceMailbox(
                 return await FirstMatchAsync(report, id => ledger.BounceAsync(id, report.Status, now, BounceReasons.For(report.Status, now), planner.Undelivered)) switch
                 {
                     null => await UnmatchedAsync(report, now),
-                    ReportEffect.Recorded => Effect.Bounced,
+                    ReportEffect.Recorded or ReportEffect.Kept => Effect.Bounced,
                     _ => Effect.None,
                 };
             case ReportKind.Delayed:

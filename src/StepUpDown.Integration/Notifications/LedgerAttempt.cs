@@ -21,6 +21,7 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
     private NpgsqlConnection _connection;
     private NpgsqlTransaction _transaction;
     private bool _markedSending;
+    private NotificationToStore? _ifBounced;
 
     internal LedgerAttempt(
         NpgsqlDataSource dataSource, NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, LedgerRow row, InstanceLease lease, TimeProvider time, ILogger logger)
@@ -84,28 +85,40 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
             _transaction = await _connection.BeginTransactionAsync(CancellationToken.None);
         }
 
-        var updated = await _connection.ExecuteAsync(
+        // A bounce kept while the row was not yet sent (NotificationLedger.BounceAsync) applies the
+        // moment it is: the row is recorded bounced, with the kept code and reason.
+        var recorded = await _connection.QuerySingleOrDefaultAsync<string?>(
             $"""
             UPDATE stepupdown.notifications
-               SET state = @state, attempts = attempts + CASE WHEN @countAttempt THEN 1 ELSE 0 END, last_error = @error, sending_since = NULL,
-                   sending_token = NULL, recipient_address = COALESCE(@address, recipient_address),
+               SET state = CASE WHEN @bounces THEN {NotificationStates.Sql(NotificationState.Bounced)} ELSE @state END,
+                   attempts = attempts + CASE WHEN @countAttempt THEN 1 ELSE 0 END,
+                   last_error = CASE WHEN @bounces THEN kept_report_reason ELSE @error END,
+                   report_status = CASE WHEN @bounces THEN kept_report_status ELSE report_status END,
+                   bounced_at = CASE WHEN @bounces THEN kept_report_at ELSE bounced_at END,
+                   sending_since = NULL, sending_token = NULL, recipient_address = COALESCE(@address, recipient_address),
                    sent_at = CASE WHEN @state IN ({NotificationStates.Sql(NotificationState.Sent)}, {NotificationStates.Sql(NotificationState.Written)}) THEN @now ELSE sent_at END
              WHERE id = @id AND (NOT @fenced OR sending_token = @token)
-            """,
+            RETURNING state
+            """.Replace("@bounces", $"(@state = {NotificationStates.Sql(NotificationState.Sent)} AND kept_report_at IS NOT NULL)", StringComparison.Ordinal),
             new
             {
                 id = _notificationId, state = NotificationStates.Column(state), address, error, countAttempt = !_markedSending,
                 fenced = _markedSending, token = _token, now = _time.GetUtcNow(),
             },
             _transaction);
-        if (updated == 1 && alsoAdd is not null)
+        BouncedOnRecord = recorded == NotificationStates.Column(NotificationState.Bounced) && state == NotificationState.Sent;
+        var add = BouncedOnRecord ? _ifBounced : alsoAdd;
+        if (recorded is not null && add is not null)
         {
-            await NotificationLedger.AddAsync(_connection, _transaction, [alsoAdd], _time.GetUtcNow());
+            await NotificationLedger.AddAsync(_connection, _transaction, [add], _time.GetUtcNow());
         }
 
         await _transaction.CommitAsync();
-        return updated == 1;
+        return recorded is not null;
     }
+
+    /// <summary>The last record applied a bounce kept while the row was not yet sent: the row is bounced, and the MASSH's notice added.</summary>
+    public bool BouncedOnRecord { get; private set; }
 
     /// <summary>
     /// Records what the relay accepted. Never turned into another attempt: if the database cannot
@@ -113,9 +126,13 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
     /// backoff, for up to ten minutes; only then does the failure reach the caller.
     /// </summary>
     /// <returns>False when a peer has taken the row over since: nothing was written.</returns>
-    public Task<bool> RecordAcceptedAsync(NotificationState state, string? address) => DatabaseErrors.RecordAcceptedAsync(
+    /// <param name="state">Sent, or written to the outbox.</param>
+    /// <param name="address">Where it went.</param>
+    /// <param name="ifBounced">The MASSH's notice, added should a bounce kept for the row apply (null: the notice was the MASSH's own).</param>
+    public Task<bool> RecordAcceptedAsync(NotificationState state, string? address, NotificationToStore? ifBounced = null) => DatabaseErrors.RecordAcceptedAsync(
         async retry =>
         {
+            _ifBounced = ifBounced;
             if (retry)
             {
                 // Inside the retried write: a database still down when the connection is opened is tried again too.

@@ -77,9 +77,9 @@ public sealed partial class NotificationDelivery(
         if (_acceptedUnrecorded.TryGetValue(notificationId, out var accepted))
         {
             // Accepted by the relay before; only its record was lost. The row is locked: record it.
-            await attempt.RecordAsync(accepted.State, accepted.Address, null);
+            await attempt.RecordAcceptedAsync(accepted.State, accepted.Address, MasshIfBounced(row));
             _acceptedUnrecorded.TryRemove(notificationId, out _);
-            return DeliveryOutcome.Done;
+            return Accepted(attempt, notificationId, row);
         }
 
         // Sending, by a live process, not for longer than an attempt takes: another attempt is under
@@ -134,12 +134,17 @@ public sealed partial class NotificationDelivery(
             // reached nobody: the row says so, and never counts as the recipient told.
             var delivered = transport.ReachesRecipients ? NotificationState.Sent : NotificationState.Written;
             _acceptedUnrecorded[notificationId] = (delivered, recipient.Address);
-            var recorded = await attempt.RecordAcceptedAsync(delivered, recipient.Address);
+            var recorded = await attempt.RecordAcceptedAsync(delivered, recipient.Address, MasshIfBounced(row));
             _acceptedUnrecorded.TryRemove(notificationId, out _);
             if (!recorded)
             {
                 LogTakenOver(logger, notificationId);
                 return DeliveryOutcome.Done;
+            }
+
+            if (attempt.BouncedOnRecord)
+            {
+                return Accepted(attempt, notificationId, row);
             }
 
             if (delivered == NotificationState.Sent)
@@ -205,6 +210,22 @@ public sealed partial class NotificationDelivery(
         return new DeliveryOutcome(failure.Permanent ? DeliveryResult.Failed : DeliveryResult.TryAgain, kept, tellMassh);
     }
 
+    /// <summary>The MASSH's notice should a bounce kept for the row apply as it is recorded sent; null for the MASSH's own notices.</summary>
+    private NotificationToStore? MasshIfBounced(LedgerRow row) =>
+        NotificationRules.FailureIsToldToMassh(row.RecipientRole) ? planner.Undelivered(row.StepId, row.RecipientRole) : null;
+
+    /// <summary>What recording an accepted message came to: done, with the MASSH's notice to dispatch when a kept bounce applied.</summary>
+    private DeliveryOutcome Accepted(LedgerAttempt attempt, Guid notificationId, LedgerRow row)
+    {
+        if (!attempt.BouncedOnRecord)
+        {
+            return DeliveryOutcome.Done;
+        }
+
+        LogKeptBounceApplied(logger, notificationId, row.RecipientRole);
+        return new DeliveryOutcome(DeliveryResult.Done, NoticeAdded: NotificationRules.FailureIsToldToMassh(row.RecipientRole));
+    }
+
     /// <summary>For a MASSH "could not deliver" notice: which recipient failed, and why.</summary>
     private static async Task<UndeliveredView?> UndeliveredAsync(LedgerAttempt attempt)
     {
@@ -242,6 +263,9 @@ public sealed partial class NotificationDelivery(
     /// <summary>The continuum's name for the level a step down was agreed to, as the record's source codes it.</summary>
     private string? TargetLevelName(string source, ChildRecord record) =>
         levelMaps.TryMapTarget(source, record.StepDown?.TargetLevel, out var level) ? level.Name : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} to the {RecipientRole}: a bounce that came back before its record was kept, and applies now: bounced")]
+    private static partial void LogKeptBounceApplied(ILogger logger, Guid notificationId, string recipientRole);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId}: this instance's lease lapsed before it was sent; this instance sends nothing")]
     private static partial void LogGaveUp(ILogger logger, Guid notificationId);

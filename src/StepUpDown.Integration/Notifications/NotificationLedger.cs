@@ -18,6 +18,9 @@ public enum ReportEffect
 
     /// <summary>Recorded on the notice's row.</summary>
     Recorded,
+
+    /// <summary>A bounce for a row not yet recorded as sent: kept on the row, applied the moment it is.</summary>
+    Kept,
 }
 
 /// <summary>A row to add to the delivery ledger.</summary>
@@ -178,7 +181,9 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
             """,
             new { notificationId, status, reportedAt, reason },
             transaction);
-        var effect = row is not null ? ReportEffect.Recorded : await EffectOfNoChangeAsync(connection, transaction, notificationId);
+        var effect = row is not null ? ReportEffect.Recorded
+            : await KeepAsync(connection, transaction, notificationId, status, reportedAt, reason) ? ReportEffect.Kept
+            : await EffectOfNoChangeAsync(connection, transaction, notificationId);
         await TellMasshAsync(connection, transaction, row, tellMassh);
         await transaction.CommitAsync();
         return effect;
@@ -200,6 +205,22 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
         await transaction.CommitAsync();
         return effect;
     }
+
+    /// <summary>
+    /// Keeps a bounce for a row not yet recorded as sent (pending a retry, or <c>sending</c> while
+    /// its "accepted" record is retried): <see cref="LedgerAttempt"/> applies it when it records the
+    /// row sent. True when kept.
+    /// </summary>
+    private static async Task<bool> KeepAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, string? status, DateTimeOffset reportedAt, string reason) =>
+        await connection.ExecuteAsync(
+            $"""
+            UPDATE stepupdown.notifications SET kept_report_at = @reportedAt, kept_report_status = @status, kept_report_reason = @reason
+             WHERE id = @notificationId AND state IN ({NotificationStates.Sql(NotificationState.Pending)}, {NotificationStates.Sql(NotificationState.Sending)})
+               AND kept_report_at IS NULL
+            """,
+            new { notificationId, status, reportedAt, reason },
+            transaction) == 1;
 
     private static async Task<ReportEffect> EffectOfNoChangeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId) =>
         await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM stepupdown.notifications WHERE id = @notificationId)", new { notificationId }, transaction)

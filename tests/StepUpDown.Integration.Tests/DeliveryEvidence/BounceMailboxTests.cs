@@ -191,6 +191,45 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
             TimeSpan.FromSeconds(15));
     }
 
+    /// <summary>
+    /// Its own mailbox and a worker with no job server: the GP's notice is not sent until the test
+    /// sends it. A report that races its row's record (the row still <c>sending</c>, its sender gone
+    /// before recording "accepted") is kept, and applied the moment the row is recorded sent.
+    /// </summary>
+    [Fact]
+    public async Task ABounceForARowStillSending_IsKept_AndAppliedWhenTheRowIsRecordedSent_TheMasshToldAtOnce()
+    {
+        await using var mailbox = await ThrowawayDovecot.StartAsync();
+        await using var worker = await WorkerHarness.StartAsync(
+            await Postgres.CreateDatabaseAsync(), Feed.Url, Mail, settings =>
+            {
+                ReadFrom(settings, mailbox.Port, DovecotFixture.Password);
+                settings["Jobs:RunServer"] = "false"; // nothing is sent but by the test
+            });
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
+        await worker.PollAsync();
+        await worker.PollAsync();
+        var gp = (await worker.QueryAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp'")).Single();
+        // Its sender marked it sending, handed it to the relay and died before recording it.
+        await worker.QueryScalarAsync<int>("UPDATE stepupdown.notifications SET state = 'sending', sending_since = now(), sending_by = gen_random_uuid() WHERE id = @gp", new { gp });
+
+        await mailbox.AppendAsync(Reports.Postfix(gp));
+        await worker.WaitUntilAsync(
+            async () => await worker.QueryScalarAsync<bool>("SELECT kept_report_at IS NOT NULL FROM stepupdown.notifications WHERE id = @gp", new { gp }),
+            "the report is read and kept on the row");
+        var stateWhileKept = await worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.notifications WHERE id = @gp", new { gp });
+        var outcome = await worker.Get<StepUpDown.Integration.Notifications.NotificationDelivery>().DeliverAsync(gp, CancellationToken.None);
+
+        stateWhileKept.ShouldBe("sending", "a report changes no row still being recorded");
+        outcome.NoticeAdded.ShouldBeTrue("the MASSH's notice wants dispatching at once");
+        (await worker.QueryAsync<(string, string?, bool)>("SELECT state, report_status, bounced_at IS NOT NULL FROM stepupdown.notifications WHERE id = @gp", new { gp }))
+            .Single().ShouldBe(("bounced", "5.1.1", true), "recorded sent, it is bounced at once: GP notified does not hold");
+        (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE recipient_role = 'massh-undelivered:gp' AND state = 'pending'"))
+            .ShouldBe(1, "the MASSH is told of the bounce");
+        (await mailbox.CountAsync(BounceMailbox.UnmatchedFolder)).ShouldBe(0, "a report of a row not yet sent is no stranger");
+    }
+
     [Theory]
     [InlineData("wrong password")]
     [InlineData("nobody listening")]
