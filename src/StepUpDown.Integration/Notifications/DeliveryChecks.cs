@@ -37,11 +37,11 @@ internal sealed class NotificationsCheck(NpgsqlDataSource dataSource, IOptions<H
 }
 
 /// <summary>
-/// The SMTP relay accepts a connection (TLS as configured); without one, the outbox folder is
+/// The SMTP relay accepts a connection (TLS as configured) and the login; without one, the outbox folder is
 /// writable. The relay's answer is kept for <see cref="ReuseFor"/>, so an orchestrator probing
 /// every few seconds does not open a connection to the relay each time.
 /// </summary>
-internal sealed class MailCheck(IOptions<MailOptions> mail) : IHealthCheck, IDisposable
+internal sealed class MailCheck(IOptions<MailOptions> mail, RelayLoginGate logins) : IHealthCheck, IDisposable
 {
     private static readonly TimeSpan ReuseFor = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _probing = new(1, 1);
@@ -74,8 +74,8 @@ internal sealed class MailCheck(IOptions<MailOptions> mail) : IHealthCheck, IDis
 
     public void Dispose() => _probing.Dispose();
 
-    private static async Task<HealthCheckResult> ProbeAsync(SmtpOptions smtp, CancellationToken cancellationToken) =>
-        await SmtpMailTransport.ProbeAsync(smtp, cancellationToken) is { } failure
-            ? HealthCheckResult.Degraded($"The SMTP relay does not accept connections: {failure}.")
-            : HealthCheckResult.Healthy("The SMTP relay accepts connections.");
+    private async Task<HealthCheckResult> ProbeAsync(SmtpOptions smtp, CancellationToken cancellationToken) =>
+        await SmtpMailTransport.ProbeAsync(smtp, logins, cancellationToken) is { } failure
+            ? HealthCheckResult.Degraded($"The SMTP relay does not accept connections or logins: {failure}.")
+            : HealthCheckResult.Healthy("The SMTP relay accepts connections and logins.");
 }

@@ -57,6 +57,7 @@ public sealed record DeliveryFailure(bool Permanent, string Reason)
     public static DeliveryFailure Of(Exception exception) => exception switch
     {
         PermanentDeliveryException permanent => new DeliveryFailure(true, permanent.Message),
+        RelayNotReachedException notReached => new DeliveryFailure(false, $"{NotReachedPrefix}{notReached.Message}"),
         ParseException or FormatException => new DeliveryFailure(true, $"The message could not be built: {exception.GetType().Name}"),
         SmtpCommandException { StatusCode: var status } when (int)status >= 500 =>
             new DeliveryFailure(true, $"SMTP server refused the message: {(int)status} {status}"),

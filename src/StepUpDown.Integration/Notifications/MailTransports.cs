@@ -25,7 +25,7 @@ public interface IMailTransport
 /// Every message asks for delivery reports (<see cref="ReportingSmtpClient"/>) and, with
 /// <c>Mail:EnvelopeFrom</c>, goes out from an envelope sender that names its notice.
 /// </summary>
-public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTransport, IDisposable
+public sealed class SmtpMailTransport(IOptions<MailOptions> options, RelayLoginGate logins) : IMailTransport, IDisposable
 {
     private static readonly TimeSpan CheckAfterIdle = TimeSpan.FromSeconds(30);
     private readonly ConcurrentBag<PooledClient> _idle = [];
@@ -82,10 +82,7 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTran
         try
         {
             await ConnectAsync(client, smtp.Host!, smtp.Port, smtp.Security, smtp.Timeout, cancellationToken);
-            if (!string.IsNullOrEmpty(smtp.UserName))
-            {
-                await client.AuthenticateAsync(smtp.UserName, smtp.Password ?? "", cancellationToken);
-            }
+            await logins.LogInAsync(client, smtp, cancellationToken);
         }
         catch
         {
@@ -114,6 +111,12 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTran
             await socket.ConnectAsync(host, port, connectTimeout.Token);
             await client.ConnectAsync(socket, host, port, security, cancellationToken);
         }
+        catch (SmtpCommandException refused)
+        {
+            // Refused at the greeting (421 busy, 554 no service): the relay, not the message. Its code only.
+            socket.Dispose();
+            throw new RelayNotReachedException($"the relay refused the connection ({(int)refused.StatusCode})", refused);
+        }
         catch
         {
             socket.Dispose();
@@ -121,18 +124,24 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options) : IMailTran
         }
     }
 
-    /// <summary>Connects to the relay and says QUIT: null when it answers, else the exception's type name (no server words).</summary>
-    public static async Task<string?> ProbeAsync(SmtpOptions smtp, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects to the relay, logs in as a send would (through <paramref name="logins"/>: while the
+    /// relay refuses logins, at most one every 15 seconds) and says QUIT: null when all of it
+    /// worked, else the exception's type name (no server words). Never throws but for cancellation.
+    /// </summary>
+    public static async Task<string?> ProbeAsync(SmtpOptions smtp, RelayLoginGate logins, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(smtp);
+        ArgumentNullException.ThrowIfNull(logins);
         using var client = new SmtpClient { Timeout = 5_000 };
         try
         {
             await ConnectAsync(client, smtp.Host!, smtp.Port, smtp.Security, TimeSpan.FromSeconds(5), cancellationToken);
+            await logins.LogInAsync(client, smtp, cancellationToken);
             await client.DisconnectAsync(quit: true, cancellationToken);
             return null;
         }
-        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or MailKit.ProtocolException or MailKit.Security.SslHandshakeException)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             return exception.GetType().Name;
         }

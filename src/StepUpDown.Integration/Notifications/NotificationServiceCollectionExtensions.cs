@@ -74,6 +74,7 @@ public static class NotificationServiceCollectionExtensions
         services.AddHealthChecks()
             .AddCheck<NotificationsCheck>("notifications", HealthStatus.Degraded, [HealthTags.Ready])
             .AddCheck<MailCheck>("mail", HealthStatus.Degraded, [HealthTags.Ready]);
+        services.AddSingleton<RelayLoginGate>();
         services.AddSingleton<SmtpMailTransport>();
         services.AddSingleton<OutboxMailTransport>();
         services.AddSingleton<IMailTransport>(provider =>

@@ -9,14 +9,15 @@ namespace StepUpDown.Integration.Notifications;
 /// When the relay answers again after an outage, the notices waiting out Hangfire's backoff go
 /// out at once, not at their next retry (design: Guarantees, "what waited goes out within a
 /// minute"). The dispatch's safety net (every 15 seconds) asks: with notices waiting whose last
-/// try never reached the relay, it probes the relay; when a probe answers after one that did not
+/// try never reached the relay (connection, greeting, TLS or login), it probes the relay as a send
+/// would, logging in; a probe that fails, however, never stops the dispatch. When a probe works after one that did not
 /// (or after this process started), every such notice's job still waiting for its retry
 /// (Scheduled) is moved on. A notice the relay deferred with a 4xx reply (greylisting, a busy
 /// mailbox) keeps Hangfire's backoff, and a relay that answers probes all along brings nothing
 /// forward twice.
 /// </summary>
 public sealed partial class RelayRecovery(
-    NotificationLedger ledger, IBackgroundJobClient jobs, IOptions<MailOptions> mail, ILogger<RelayRecovery> logger)
+    NotificationLedger ledger, IBackgroundJobClient jobs, IOptions<MailOptions> mail, RelayLoginGate logins, ILogger<RelayRecovery> logger)
 {
     private bool _relayDown = true;
 
@@ -34,7 +35,7 @@ public sealed partial class RelayRecovery(
             return;
         }
 
-        if (await SmtpMailTransport.ProbeAsync(mail.Value.Smtp, cancellationToken) is not null)
+        if (await SmtpMailTransport.ProbeAsync(mail.Value.Smtp, logins, cancellationToken) is not null)
         {
             _relayDown = true;
             return;

@@ -103,6 +103,50 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         (await sink.GetMessagesAsync()).Count.ShouldBe(4);
     }
 
+    /// <summary>
+    /// A relay that answers but refuses every login (its user directory down, as after a restart):
+    /// tried as a new user would be, it would lock the council's service account. Here one login at
+    /// a time is tried, at most one every 15 seconds, and once logins work the probe brings every
+    /// waiting notice forward.
+    /// </summary>
+    [Fact]
+    public async Task ARelayRefusingLogins_IsAskedAtMostOnceEvery15Seconds_AndEveryWaitingNoticeGoesOutWithinAMinuteOfLoginsWorking()
+    {
+        using var relay = ScriptedSmtpServer.AcceptingWithLogins();
+        relay.RefuseLogins = true;
+        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail, settings =>
+        {
+            settings["Mail:Smtp:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["Mail:Smtp:UserName"] = "stepupdown-service";
+            settings["Mail:Smtp:Password"] = "service account password";
+        });
+        var children = Enumerable.Range(1, 8).Select(i => (Id: $"SC-{i}", Nhs: Children.NhsNumberFor(i))).ToList();
+        _feed.ServePage(null, "c1", [.. children.Select(c => Children.Record(c.Id, "EH", 1, nhsNumber: c.Nhs))]);
+        _feed.ServePage("c1", "c2", [.. children.Select(c => Children.Record(c.Id, "CP", 2, nhsNumber: c.Nhs))]);
+        await worker.PollAsync();
+        await worker.PollAsync();
+
+        await worker.WaitUntilAsync(() => Task.FromResult(relay.FailedLogins.Count >= 3), "the relay has refused three logins", TimeSpan.FromSeconds(120));
+        var refused = relay.FailedLogins;
+        var attempts = await worker.QueryScalarAsync<long>("SELECT sum(attempts) FROM stepupdown.notifications");
+        var notices = await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications");
+        var lastErrors = await worker.QueryAsync<string>("SELECT DISTINCT last_error FROM stepupdown.notifications");
+        relay.RefuseLogins = false;
+        var loginsWork = DateTimeOffset.UtcNow;
+        await worker.WaitUntilAsync(
+            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state <> 'sent'") == 0,
+            "every waiting notice sent within a minute of logins working", TimeSpan.FromSeconds(60));
+        var allOut = DateTimeOffset.UtcNow - loginsWork;
+
+        notices.ShouldBe(16);
+        attempts.ShouldBeGreaterThanOrEqualTo(notices, "every notice was tried");
+        refused.Zip(refused.Skip(1), (earlier, later) => later - earlier).ShouldAllBe(
+            gap => gap >= TimeSpan.FromSeconds(14), "while refused, one login at a time and at most one every 15 seconds: never one per waiting notice");
+        lastErrors.ShouldAllBe(error => error.StartsWith(DeliveryFailure.NotReachedPrefix + "login refused", StringComparison.Ordinal));
+        allOut.ShouldBeLessThan(TimeSpan.FromSeconds(60));
+        (await worker.QueryAsync<string>("SELECT DISTINCT state FROM stepupdown.notifications")).ShouldBe(["sent"]);
+    }
+
     [Fact]
     public async Task ANoticeThatWaited_GoesToThePracticeTheChildIsWithWhenItIsSent_NotTheOneItLeft()
     {
