@@ -61,6 +61,7 @@ public sealed partial class QuarantineList(
         var messageId = $"quarantine-{today:yyyyMMdd}@{mail.Value.MessageIdDomain}";
         await transport.SendAsync(
             outgoing.Create(messageId, new MailboxAddress("MASSH", notifications.Value.MasshEmail), templates.Render(QuarantineListModel.Template, model), $"QUARANTINE-{today:yyyyMMdd}"),
+            null,
             cancellationToken);
 
         // Accepted by the relay: recorded, never sent again for want of the record.

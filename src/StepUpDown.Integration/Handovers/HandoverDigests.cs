@@ -135,7 +135,7 @@ public sealed partial class HandoverDigests(
             ToMassh: handovers.Any(h => h.Note is not null));
         var reference = $"DIGEST-{weekOf:yyyyMMdd}";
         var messageId = $"digest-{weekOf:yyyyMMdd}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manager)))[..16]}@{mail.Value.MessageIdDomain}";
-        await transport.SendAsync(outgoing.Create(messageId, new MailboxAddress(model.ManagerName, address.Address), templates.Render(Template, model), reference), cancellationToken);
+        await transport.SendAsync(outgoing.Create(messageId, new MailboxAddress(model.ManagerName, address.Address), templates.Render(Template, model), reference), null, cancellationToken);
 
         // Accepted by the relay: recorded, never sent again for want of the record.
         await ledger.RecordDigestSentAsync(connection, weekOf, manager, time.GetUtcNow());

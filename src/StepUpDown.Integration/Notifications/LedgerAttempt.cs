@@ -72,6 +72,21 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
     }
 
     /// <summary>
+    /// True while this attempt still owns its row: the row is <c>sending</c> under this attempt's
+    /// token and this instance's lease is alive (by the database's clock). Asked just before the
+    /// message is handed to the relay, so a paused instance never sends a row a peer took over.
+    /// </summary>
+    public Task<bool> StillOwnsAsync(CancellationToken cancellationToken) =>
+        _connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            $"""
+            SELECT EXISTS (SELECT 1 FROM stepupdown.notifications
+                            WHERE id = @id AND sending_token = @token AND state = {NotificationStates.Sql(NotificationState.Sending)})
+                   AND {InstanceLease.IsAliveSql("@sender")}
+            """,
+            new { id = _notificationId, token = _token, sender = _lease.Id, aliveFor = _lease.AliveFor },
+            cancellationToken: cancellationToken));
+
+    /// <summary>
     /// Records the attempt's outcome and commits, adding <paramref name="alsoAdd"/> (the MASSH's
     /// notice of a failure) in the same transaction. Once the row was marked sending, nothing is
     /// written unless this attempt still holds it.

@@ -11,8 +11,12 @@ namespace StepUpDown.Integration.Notifications;
 /// <summary>Hands a finished message to whatever carries it.</summary>
 public interface IMailTransport
 {
-    /// <summary>Sends the message; throws when it was not accepted.</summary>
-    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+    /// <summary>
+    /// Sends the message; throws when it was not accepted. <paramref name="stillOwned"/> (when given)
+    /// is asked once the connection is ready, just before the message is handed over: false abandons
+    /// the send (<see cref="SendAbandonedException"/>), and nothing reaches the relay.
+    /// </summary>
+    Task SendAsync(MimeMessage message, Func<CancellationToken, Task<bool>>? stillOwned, CancellationToken cancellationToken);
 
     /// <summary>True when a message it accepts is on its way to the recipient; false for a file nobody reads by itself.</summary>
     bool ReachesRecipients { get; }
@@ -35,13 +39,21 @@ public sealed class SmtpMailTransport(IOptions<MailOptions> options, RelayLoginG
     public bool ReachesRecipients => true;
 
     /// <inheritdoc />
-    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    public async Task SendAsync(MimeMessage message, Func<CancellationToken, Task<bool>>? stillOwned, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
         PooledClient? pooled = null;
         try
         {
             pooled = await TakeAsync(cancellationToken);
+            // The fence covers the send: after waiting for a slot and a connection, the row may be a peer's now.
+            if (stillOwned is not null && !await stillOwned(cancellationToken))
+            {
+                _idle.Add(pooled);
+                pooled = null;
+                throw new SendAbandonedException();
+            }
+
             await SendOneAsync(pooled.Client, message, cancellationToken);
             pooled.LastUsed = Environment.TickCount64;
             _idle.Add(pooled);
@@ -213,9 +225,14 @@ public sealed partial class OutboxMailTransport(IOptions<MailOptions> options, I
     public bool ReachesRecipients => false;
 
     /// <inheritdoc />
-    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    public async Task SendAsync(MimeMessage message, Func<CancellationToken, Task<bool>>? stillOwned, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (stillOwned is not null && !await stillOwned(cancellationToken))
+        {
+            throw new SendAbandonedException();
+        }
+
         var folder = Path.GetFullPath(options.Value.OutboxDirectory);
         CreatePrivateFolder(folder);
         var name = (message.MessageId ?? Guid.NewGuid().ToString("N")).Split('@')[0];

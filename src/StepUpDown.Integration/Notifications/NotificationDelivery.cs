@@ -123,7 +123,13 @@ public sealed partial class NotificationDelivery(
 
             try
             {
-                await transport.SendAsync(message, cancellationToken);
+                await transport.SendAsync(message, attempt.StillOwnsAsync, cancellationToken);
+            }
+            catch (SendAbandonedException)
+            {
+                // Paused past the lease after marking the row: a peer may have taken it over; this instance sends nothing, records nothing.
+                LogGaveUp(logger, notificationId);
+                return new DeliveryOutcome(DeliveryResult.InFlight);
             }
             catch (Exception exception)
             {

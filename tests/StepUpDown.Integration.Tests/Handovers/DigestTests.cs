@@ -139,9 +139,9 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
 
         public bool ReachesRecipients => relay.ReachesRecipients;
 
-        public async Task SendAsync(MimeKit.MimeMessage message, CancellationToken cancellationToken)
+        public async Task SendAsync(MimeKit.MimeMessage message, Func<CancellationToken, Task<bool>>? stillOwned, CancellationToken cancellationToken)
         {
-            await relay.SendAsync(message, cancellationToken);
+            await relay.SendAsync(message, stillOwned, cancellationToken);
             if (!Cut)
             {
                 Cut = true;

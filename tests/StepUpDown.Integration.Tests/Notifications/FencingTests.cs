@@ -45,6 +45,39 @@ public sealed class FencingTests(PostgresFixture postgres, MailDevFixture mail) 
         (await Worker.QueryScalarAsync<int>("SELECT attempts FROM stepupdown.notifications WHERE id = @gp", new { gp })).ShouldBe(3, "the first delivery, the paused attempt and the peer's");
     }
 
+    /// <summary>
+    /// The fence covers the send: an attempt that marked its row, then waited (for a connection, a
+    /// paused VM) while a peer took the row over, is stopped by the check made on the relay
+    /// connection just before the message is handed over: nothing reaches the relay.
+    /// </summary>
+    [Fact]
+    public async Task AnAttemptWhoseRowAPeerTookOverWhileItWaited_HandsNothingToTheRelay()
+    {
+        var gp = await GpNoticeDeliveredAsync(Worker, Feed);
+        await Worker.QueryScalarAsync<int>("UPDATE stepupdown.notifications SET state = 'pending', sent_at = NULL WHERE id = @gp; SELECT 1", new { gp });
+        var ledger = Worker.Get<NotificationLedger>();
+        var relay = Worker.Get<SmtpMailTransport>();
+        var attemptTimeout = TimeSpan.FromMinutes(5);
+        MimeKit.MimeMessage Message(string subject) => new(
+            [new MimeKit.MailboxAddress("Service", "step-up-down@example-council.gov.uk")],
+            [new MimeKit.MailboxAddress("Practice", "riverside.practice@nhs.example")],
+            subject,
+            new MimeKit.TextPart("plain") { Text = "A notice." });
+
+        await using var paused = await ledger.BeginAttemptAsync(gp, attemptTimeout, CancellationToken.None);
+        (await paused!.MarkSendingAsync()).ShouldBeTrue("its lease is alive");
+        var ownedBefore = await paused.StillOwnsAsync(CancellationToken.None);
+        await using var peer = await ledger.BeginAttemptAsync(gp, attemptTimeout, CancellationToken.None);
+        (await peer!.MarkSendingAsync()).ShouldBeTrue("the peer takes the row over");
+
+        await Should.ThrowAsync<SendAbandonedException>(() => relay.SendAsync(Message("the paused attempt's copy"), paused.StillOwnsAsync, CancellationToken.None));
+        await relay.SendAsync(Message("the peer's copy"), peer.StillOwnsAsync, CancellationToken.None);
+        var received = await Mail.WaitForMessagesAsync(1);
+
+        ownedBefore.ShouldBeTrue();
+        received.Select(m => m.Subject).ShouldBe(["the peer's copy"], "only the owner's copy reaches the relay");
+    }
+
     [Fact]
     public async Task OnAnAcceleratedClock_ALivePeersFreshClaimIsNotStale()
     {
