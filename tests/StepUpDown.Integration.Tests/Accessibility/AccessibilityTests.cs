@@ -46,6 +46,9 @@ public sealed class AccessibilityTests(PostgresFixture postgres, MailDevFixture 
         {
             await browser.GoToAsync(new Uri(Worker.BaseAddress, page));
             violations.AddRange((await browser.AxeViolationsAsync()).Select(v => $"{page}: {v}"));
+            // An error page passes axe too: each page must be itself, with its heading.
+            var headings = (await browser.ExecuteAsync("return document.querySelectorAll('h1.page-header').length;")).GetInt32();
+            violations.AddRange(headings == 1 ? [] : [$"{page}: {headings} page headings, not 1 (did the page fail?)"]);
         }
 
         await browser.GoToAsync(new Uri(Worker.BaseAddress, "/hangfire/monitoring?from=2026-07-01&to=2026-09-30"));

@@ -123,7 +123,10 @@ public sealed class ReplyTests(PostgresFixture postgres, MailDevFixture mail, Do
         Feed.ServePage("c3", "c4", Agreed(4, "EH", accepted: true));
         await Worker.PollAsync();
         await Worker.WaitForLedgerSettledAsync();
+        await Mail.ClearAsync();
         var recorded = await Worker.SweepOnAsync(DateTime.UtcNow.AddDays(29).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await Worker.WaitUntilAsync(async () => (await MailTo(Massh)).Any(m => m.Subject.Contains("Step down complete", StringComparison.OrdinalIgnoreCase)), "the MASSH hears the handover is complete");
+        var completion = (await MailTo(Massh)).First(m => m.Subject.Contains("Step down complete", StringComparison.OrdinalIgnoreCase));
         var trail = (await Worker.Get<AuditTrails>().FindAsync(WorkerHarness.Source, "SC-1", null, CancellationToken.None))!;
 
         massh.Subject.ShouldContain("Lead role accepted by reply, to be recorded in the case system");
@@ -134,6 +137,7 @@ public sealed class ReplyTests(PostgresFixture postgres, MailDevFixture mail, Do
         chased.Escalated.ShouldBe(0, "acceptance was the only item missing, and the proposed lead accepted by reply");
         handoversPage.ShouldContain("LeadAccepted (accepted by reply, to be recorded in the case system)");
         recorded.Completed.ShouldBe(1, "the case system now records the acceptance");
+        completion.Text!.ShouldContain("They accepted by reply on");
         trail.Events.ShouldContain(e => e.What == "reply from the proposed lead: Accept" && e.State == "Accepted");
         trail.Events.ShouldContain(e => e.What == "handover closed" && e.State.Contains("the case system recorded the acceptance given by reply"));
         (await imap.CountAsync(ReplyMailbox.ProcessedFolder)).ShouldBe(processedBefore + 1);
