@@ -40,7 +40,10 @@ public sealed class ReplyAddresses(IOptions<MailOptions> mail)
             .FirstOrDefault();
     }
 
-    /// <summary>True when <paramref name="token"/> was made by this service for <paramref name="handoverId"/> and <paramref name="recipient"/>.</summary>
+    /// <summary>
+    /// True when <paramref name="token"/> was made by this service for <paramref name="handoverId"/>
+    /// and <paramref name="recipient"/>, with its key or, while it is being replaced, the previous one.
+    /// </summary>
     public bool IsGenuine(string? token, Guid handoverId, string? recipient) =>
-        AreAskedFor && recipient is not null && Replies.IsGenuine(token, handoverId, recipient, Options.Key);
+        AreAskedFor && recipient is not null && Options.Keys.Any(key => Replies.IsGenuine(token, handoverId, recipient, key));
 }

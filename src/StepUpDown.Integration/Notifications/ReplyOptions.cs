@@ -22,6 +22,13 @@ public sealed class ReplyOptions : IValidatableObject
     /// <summary>The key the tokens are made with: base64, at least 32 bytes. A secret: set it from a secret store or environment variable.</summary>
     public string? TokenKey { get; set; }
 
+    /// <summary>
+    /// The key before <see cref="TokenKey"/>, while it is being replaced: tokens it made (in messages
+    /// already sent) are still genuine; new ones are made with <see cref="TokenKey"/>. Remove it once
+    /// the handovers of those messages are closed.
+    /// </summary>
+    public string? PreviousTokenKey { get; set; }
+
     /// <summary>The mailbox replies arrive in, read over IMAP as the bounce mailbox is (the same mailbox with another folder will do).</summary>
     public ImapOptions Imap { get; init; } = new();
 
@@ -30,6 +37,9 @@ public sealed class ReplyOptions : IValidatableObject
 
     /// <summary>The key's bytes.</summary>
     internal byte[] Key => Convert.FromBase64String(TokenKey ?? "");
+
+    /// <summary>The keys a token may have been made with: the key, then the previous one if set.</summary>
+    internal IEnumerable<byte[]> Keys => string.IsNullOrWhiteSpace(PreviousTokenKey) ? [Key] : [Key, Convert.FromBase64String(PreviousTokenKey)];
 
     /// <summary>The address for one token.</summary>
     internal string AddressFor(string token) => Address!.Replace(TokenPlaceholder, token, StringComparison.Ordinal);
@@ -52,6 +62,11 @@ public sealed class ReplyOptions : IValidatableObject
         if (!IsKey(TokenKey))
         {
             yield return new ValidationResult("must be a base64 key of at least 32 bytes (e.g. openssl rand -base64 32) when Mail:Replies:Address is set.", [nameof(TokenKey)]);
+        }
+
+        if (!string.IsNullOrWhiteSpace(PreviousTokenKey) && !IsKey(PreviousTokenKey))
+        {
+            yield return new ValidationResult("must be a base64 key of at least 32 bytes, or empty.", [nameof(PreviousTokenKey)]);
         }
 
         if (string.IsNullOrWhiteSpace(Imap.Host))
