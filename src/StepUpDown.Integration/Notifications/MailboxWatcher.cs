@@ -3,66 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace StepUpDown.Integration.Notifications;
 
-/// <summary>A mailbox this instance reads as mail lands (the bounce mailbox, the reply mailbox).</summary>
-public interface IWatchedMailbox
-{
-    /// <summary>True when the mailbox is configured.</summary>
-    bool IsRead { get; }
-
-    /// <summary>The longest wait between reads, and the wait after a failure or while a peer reads.</summary>
-    TimeSpan PollInterval { get; }
-
-    /// <summary>The last read, for readiness.</summary>
-    MailboxStatus Status { get; }
-
-    /// <summary>Reads every message; false when a peer was reading it. Throws when the mailbox cannot be read.</summary>
-    Task<bool> ReadAsync(CancellationToken cancellationToken);
-
-    /// <summary>Returns when mail lands (IMAP IDLE), or after <paramref name="atMost"/>.</summary>
-    Task WaitForMailAsync(TimeSpan atMost, CancellationToken cancellationToken);
-}
-
-/// <summary>The last read of a mailbox, for readiness.</summary>
-public class MailboxStatus
-{
-    private readonly Lock _gate = new();
-    private (DateTimeOffset At, string? Error)? _last;
-    private long _turnsWaited;
-
-    /// <summary>How many times this instance found a peer reading the mailbox and waited its turn.</summary>
-    public long TurnsWaited => Interlocked.Read(ref _turnsWaited);
-
-    /// <summary>When the mailbox was last read, and the exception's type if that read failed; null before the first read.</summary>
-    public (DateTimeOffset At, string? Error)? Last
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _last;
-            }
-        }
-    }
-
-    internal void WaitedTurn() => Interlocked.Increment(ref _turnsWaited);
-
-    internal void Succeeded(DateTimeOffset at)
-    {
-        lock (_gate)
-        {
-            _last = (at, null);
-        }
-    }
-
-    internal void Failed(DateTimeOffset at, string error)
-    {
-        lock (_gate)
-        {
-            _last = (at, error);
-        }
-    }
-}
-
 /// <summary>
 /// Reads a mailbox in this instance, then waits for the next message with IMAP IDLE, or at most
 /// its <c>PollInterval</c>; while a peer reads it, and after a failure, it waits one interval before
