@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using StepUpDown.Domain.Handovers;
+using StepUpDown.Integration.Health;
 
 namespace StepUpDown.Integration.CaseFeeds;
 
@@ -11,9 +12,8 @@ internal sealed class QuarantineCheck(NpgsqlDataSource dataSource, WorkingDayCal
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var (oldest, count) = await QuarantinedRecords.SummaryAsync(connection);
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        return oldest is { } at && calendar.AgeInWorkingDays(DateOnly.FromDateTime(at), today) > 1
-            ? HealthCheckResult.Degraded($"{count} quarantined records unresolved, the oldest since {at:u}: see the dashboard's Quarantined records page and check each child by hand.")
+        return Waiting.OverAWorkingDay(calendar, oldest, time)
+            ? HealthCheckResult.Degraded($"{count} quarantined records unresolved, the oldest since {oldest:u}: see the dashboard's Quarantined records page and check each child by hand.")
             : HealthCheckResult.Healthy($"{count} quarantined records, none unresolved for more than a working day.");
     }
 }

@@ -69,11 +69,10 @@ internal sealed class BounceMailboxCheck(
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var (oldest, count) = await UnansweredBounces.SummaryAsync(connection);
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        if (oldest is { } at && calendar.AgeInWorkingDays(DateOnly.FromDateTime(at), today) > 1)
+        if (Waiting.OverAWorkingDay(calendar, oldest, time))
         {
             return HealthCheckResult.Degraded(
-                $"{count} bounced notices not answered (no later notice to that address delivered), the oldest since {at:u}: see the dashboard's Delivery reports page.");
+                $"{count} bounced notices not answered (no later notice to that address delivered), the oldest since {oldest:u}: see the dashboard's Delivery reports page.");
         }
 
         return HealthCheckResult.Healthy(

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StepUpDown.Domain.Handovers;
+using StepUpDown.Integration.Health;
 using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.Handovers;
@@ -30,11 +31,10 @@ internal sealed class ReplyMailboxCheck(
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var (oldest, count) = await HandoverReplies.SummaryAsync(connection);
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        if (oldest is { } at && calendar.AgeInWorkingDays(DateOnly.FromDateTime(at), today) > 1)
+        if (Waiting.OverAWorkingDay(calendar, oldest, time))
         {
             return HealthCheckResult.Degraded(
-                $"{count} replies wait for a person, the oldest since {at:u}: see the dashboard's Replies needing a person page.");
+                $"{count} replies wait for a person, the oldest since {oldest:u}: see the dashboard's Replies needing a person page.");
         }
 
         return HealthCheckResult.Healthy(
