@@ -64,37 +64,34 @@ public sealed partial class BounceMailbox(
             return new BounceReadResult(true, 0, 0, 0, 0);
         }
 
-        try
-        {
-            var effects = new List<Effect>();
-            var read = await Mailbox.ReadAsync(
-                async message =>
+        return await status.RecordAsync(
+            async () =>
+            {
+                var effects = new List<Effect>();
+                var read = await Mailbox.ReadAsync(
+                    async message =>
+                    {
+                        var effect = message is null ? await UnmatchedAsync(Unreadable, time.GetUtcNow()) : await RecordAsync(message);
+                        effects.Add(effect);
+                        return effect == Effect.Unmatched;
+                    },
+                    cancellationToken);
+                var result = new BounceReadResult(false, read, effects.Count(e => e == Effect.Bounced), effects.Count(e => e == Effect.Delayed), effects.Count(e => e == Effect.Unmatched));
+                if (result.Bounced > 0)
                 {
-                    var effect = message is null ? await UnmatchedAsync(Unreadable, time.GetUtcNow()) : await RecordAsync(message);
-                    effects.Add(effect);
-                    return effect == Effect.Unmatched;
-                },
-                cancellationToken);
-            var result = new BounceReadResult(false, read, effects.Count(e => e == Effect.Bounced), effects.Count(e => e == Effect.Delayed), effects.Count(e => e == Effect.Unmatched));
-            if (result.Bounced > 0)
-            {
-                // The MASSH's notices of the bounces go now, not at the dispatch's next safety-net turn.
-                dispatcher.ScheduleDispatch();
-            }
+                    // The MASSH's notices of the bounces go now, not at the dispatch's next safety-net turn.
+                    dispatcher.ScheduleDispatch();
+                }
 
-            status.Succeeded(time.GetUtcNow());
-            if (result.Read > 0)
-            {
-                LogRead(logger, result.Read, result.Bounced, result.Delayed, result.Unmatched);
-            }
+                if (result.Read > 0)
+                {
+                    LogRead(logger, result.Read, result.Bounced, result.Delayed, result.Unmatched);
+                }
 
-            return result;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            status.Failed(time.GetUtcNow(), exception.GetType().Name);
-            throw;
-        }
+                return result;
+            },
+            time,
+            cancellationToken);
     }
 
     /// <inheritdoc cref="ImapMailbox.WaitForMailAsync"/>

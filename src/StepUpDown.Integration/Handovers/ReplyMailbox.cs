@@ -69,38 +69,35 @@ public sealed partial class ReplyMailbox(
             return new ReplyReadResult(true, 0, 0, 0);
         }
 
-        try
-        {
-            var outcomes = new List<ReplyOutcome>();
-            var read = await Mailbox.ReadAsync(
-                async message =>
+        return await status.RecordAsync(
+            async () =>
+            {
+                var outcomes = new List<ReplyOutcome>();
+                var read = await Mailbox.ReadAsync(
+                    async message =>
+                    {
+                        var outcome = await RecordAsync(message, cancellationToken);
+                        outcomes.Add(outcome);
+                        return ReplyDecision.NeedsAPerson(outcome);
+                    },
+                    cancellationToken);
+                var acted = outcomes.Count(o => o is ReplyOutcome.Accepted or ReplyOutcome.Declined);
+                if (acted > 0)
                 {
-                    var outcome = await RecordAsync(message, cancellationToken);
-                    outcomes.Add(outcome);
-                    return ReplyDecision.NeedsAPerson(outcome);
-                },
-                cancellationToken);
-            var acted = outcomes.Count(o => o is ReplyOutcome.Accepted or ReplyOutcome.Declined);
-            if (acted > 0)
-            {
-                // The answers are on their handovers: the sweep acts on them now, not at its next turn.
-                jobs.Enqueue<SweepHandoversJob>(job => job.ExecuteAsync(CancellationToken.None));
-            }
+                    // The answers are on their handovers: the sweep acts on them now, not at its next turn.
+                    jobs.Enqueue<SweepHandoversJob>(job => job.ExecuteAsync(CancellationToken.None));
+                }
 
-            status.Succeeded(time.GetUtcNow());
-            var result = new ReplyReadResult(false, read, acted, outcomes.Count(ReplyDecision.NeedsAPerson));
-            if (read > 0)
-            {
-                LogRead(logger, result.Read, result.Acted, result.ForAPerson);
-            }
+                var result = new ReplyReadResult(false, read, acted, outcomes.Count(ReplyDecision.NeedsAPerson));
+                if (read > 0)
+                {
+                    LogRead(logger, result.Read, result.Acted, result.ForAPerson);
+                }
 
-            return result;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            status.Failed(time.GetUtcNow(), exception.GetType().Name);
-            throw;
-        }
+                return result;
+            },
+            time,
+            cancellationToken);
     }
 
     /// <summary>

@@ -22,6 +22,25 @@ public class MailboxStatus
         }
     }
 
+    /// <summary>
+    /// Runs one read of the mailbox and records how it ended: when, and the exception's type if it
+    /// failed (never its message: a server's words may quote an address). The failure is rethrown.
+    /// </summary>
+    internal async Task<T> RecordAsync<T>(Func<Task<T>> read, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await read();
+            Succeeded(time.GetUtcNow());
+            return result;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Failed(time.GetUtcNow(), exception.GetType().Name);
+            throw;
+        }
+    }
+
     internal void WaitedTurn() => Interlocked.Increment(ref _turnsWaited);
 
     internal void Succeeded(DateTimeOffset at)
