@@ -81,6 +81,10 @@ public static class HandoverStates
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
+    /// <summary>Parses the <c>state</c> column.</summary>
+    public static HandoverState Parse(string column) =>
+        Enum.GetValues<HandoverState>().Single(state => Column(state) == column);
+
     /// <summary>The state as an SQL string literal: <c>h.state = {Sql(HandoverState.Open)}</c>.</summary>
     public static string Sql(HandoverState state) => $"'{Column(state)}'";
 }
@@ -228,8 +232,7 @@ public static class HandoverStore
             return null;
         }
 
-        var state = Enum.GetValues<HandoverState>().Single(s => HandoverStates.Column(s) == row.State);
-        return new AnswerableHandover(row.Id, state, row.Email, row.Token, row.Accepted ? ReplyKind.Accept : row.Declined ? ReplyKind.Decline : null);
+        return new AnswerableHandover(row.Id, HandoverStates.Parse(row.State), row.Email, row.Token, row.Accepted ? ReplyKind.Accept : row.Declined ? ReplyKind.Decline : null);
     }
 
     /// <summary>Keeps the proposed lead's answer by reply on its handover (the latest answer replaces any other); the sweep acts on it.</summary>

@@ -102,19 +102,20 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
 
         // A bounce kept while the row was not yet sent (NotificationLedger.BounceAsync) applies the
         // moment it is: the row is recorded bounced, with the kept code and reason.
+        var bounces = $"(@state = {NotificationStates.Sql(NotificationState.Sent)} AND kept_report_at IS NOT NULL)";
         var recorded = await _connection.QuerySingleOrDefaultAsync<string?>(
             $"""
             UPDATE stepupdown.notifications
-               SET state = CASE WHEN @bounces THEN {NotificationStates.Sql(NotificationState.Bounced)} ELSE @state END,
+               SET state = CASE WHEN {bounces} THEN {NotificationStates.Sql(NotificationState.Bounced)} ELSE @state END,
                    attempts = attempts + CASE WHEN @countAttempt THEN 1 ELSE 0 END,
-                   last_error = CASE WHEN @bounces THEN kept_report_reason ELSE @error END,
-                   report_status = CASE WHEN @bounces THEN kept_report_status ELSE report_status END,
-                   bounced_at = CASE WHEN @bounces THEN kept_report_at ELSE bounced_at END,
+                   last_error = CASE WHEN {bounces} THEN kept_report_reason ELSE @error END,
+                   report_status = CASE WHEN {bounces} THEN kept_report_status ELSE report_status END,
+                   bounced_at = CASE WHEN {bounces} THEN kept_report_at ELSE bounced_at END,
                    sending_since = NULL, sending_token = NULL, recipient_address = COALESCE(@address, recipient_address),
                    sent_at = CASE WHEN @state IN ({NotificationStates.Sql(NotificationState.Sent)}, {NotificationStates.Sql(NotificationState.Written)}) THEN @now ELSE sent_at END
              WHERE id = @id AND (NOT @fenced OR sending_token = @token)
             RETURNING state
-            """.Replace("@bounces", $"(@state = {NotificationStates.Sql(NotificationState.Sent)} AND kept_report_at IS NOT NULL)", StringComparison.Ordinal),
+            """,
             new
             {
                 id = _notificationId, state = NotificationStates.Column(state), address, error, countAttempt = !_markedSending,
