@@ -17,13 +17,15 @@ public sealed class ScriptedSmtpServer : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly bool _accept;
     private readonly bool _logins;
+    private readonly string _greeting = "220 scripted.test ESMTP";
     private readonly System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset> _failedLogins = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _envelope = new();
 
-    private ScriptedSmtpServer(bool accept, bool logins = false)
+    private ScriptedSmtpServer(bool accept, bool logins = false, string? greeting = null)
     {
         _accept = accept;
         _logins = logins;
+        _greeting = greeting ?? _greeting;
         _listener.Start();
         _ = AcceptAsync();
     }
@@ -36,6 +38,9 @@ public sealed class ScriptedSmtpServer : IDisposable
 
     /// <summary>Asks for a login, then accepts every message; refuses logins while <see cref="RefuseLogins"/> is set.</summary>
     public static ScriptedSmtpServer AcceptingWithLogins() => new(accept: true, logins: true);
+
+    /// <summary>Greets every connection with 554 (no service here), as a relay out of service does.</summary>
+    public static ScriptedSmtpServer RefusingAtGreeting() => new(accept: false, greeting: "554 5.3.2 No SMTP service here");
 
     /// <summary>Logins are refused (535) while set.</summary>
     public bool RefuseLogins { get; set; }
@@ -81,7 +86,12 @@ public sealed class ScriptedSmtpServer : IDisposable
             var stream = client.GetStream();
             using var reader = new StreamReader(stream, Encoding.ASCII);
             await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
-            await writer.WriteLineAsync("220 rejecting.test ESMTP");
+            await writer.WriteLineAsync(_greeting);
+            if (!_greeting.StartsWith("220", StringComparison.Ordinal))
+            {
+                return;
+            }
+
             while (await reader.ReadLineAsync() is { } line)
             {
                 var command = line.Split(' ')[0].ToUpperInvariant();

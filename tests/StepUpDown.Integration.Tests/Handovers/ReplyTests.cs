@@ -222,6 +222,35 @@ public sealed class ReplyTests(PostgresFixture postgres, MailDevFixture mail, Do
         (await viewer.PostAsync(RepliesPage.DealtWithPath)).StatusCode.ShouldNotBe(System.Net.HttpStatusCode.Redirect, "a viewer's post is refused");
     }
 
+    /// <summary>
+    /// A bulk-mail auto-responder (<c>Precedence: bulk</c>, no <c>Auto-Submitted</c>) changes nothing;
+    /// an HTML-only reply whose address is only in <c>Delivered-To</c> (the lead replied to a copy
+    /// sent to a group) is read from its own words, not the quoted pack below them.
+    /// </summary>
+    [Fact]
+    public async Task AnAutoResponderIsIgnored_AndAnHtmlOnlyReplyIsReadAboveItsQuote_ByTheAddressItWasDeliveredTo()
+    {
+        var replyTo = await AgreeAsync();
+        var bulk = Reply(replyTo, "Decline").Replace("Content-Type:", "Precedence: bulk\r\nContent-Type:", StringComparison.Ordinal);
+        var html = $"""
+            From: Pat Early <{ProposedLead}>
+            To: early-help-team@partner.example
+            Delivered-To: {replyTo}
+            Subject: Re: Step down agreed
+            Message-ID: <{Guid.NewGuid():N}@partner.example>
+            Content-Type: text/html; charset=utf-8
+
+            <html><body><p>Accept</p><p>Pat</p><blockquote><p>Please reply with Accept, or with Decline and your reason.</p></blockquote></body></html>
+
+            """.ReplaceLineEndings("\r\n");
+
+        await imap.AppendAsync(bulk);
+        await imap.AppendAsync(html);
+        await Worker.WaitUntilAsync(async () => (await RepliesAsync()).Count == 2, "both replies are read");
+
+        (await RepliesAsync()).ShouldBe([("Automatic", "Ignored"), ("Accept", "Accepted")]);
+    }
+
     [Fact]
     public async Task WhatTheReplyMailboxFiled_IsPurgedWithTheLedgerAndTheQuarantine_ByWhenItArrived()
     {

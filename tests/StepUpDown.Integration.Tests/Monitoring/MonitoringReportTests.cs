@@ -44,6 +44,30 @@ public sealed class MonitoringReportTests(PostgresFixture postgres, MailDevFixtu
     }
 
     [Fact]
+    public async Task Acceptances_CountThoseByReply_AndTheMedianWorkingDaysFromAgreementToTheFirstWordOfAcceptance()
+    {
+        // Agreed on Monday 6 July 2026 (no bank holiday in July): A accepted by reply on the 8th (2
+        // working days), recorded on the 10th; B recorded on the 13th (5); C by reply in October; D not at all.
+        await Worker.QueryScalarAsync<int>(
+            """
+            INSERT INTO stepupdown.handovers (id, source, child_id, planned, state, opened_at, started_on, accepted_by_reply_at, agreement)
+            VALUES (gen_random_uuid(), 'social-care', 'SC-A', true, 'open', '2026-07-06T09:00Z', '2026-07-06', '2026-07-08T10:00Z',
+                    '{"proposedLeadProfessional": {"name": "A", "acceptedOn": "2026-07-10"}}'),
+                   (gen_random_uuid(), 'social-care', 'SC-B', true, 'complete', '2026-07-06T09:00Z', '2026-07-06', NULL,
+                    '{"proposedLeadProfessional": {"name": "B", "acceptedOn": "2026-07-13"}}'),
+                   (gen_random_uuid(), 'social-care', 'SC-C', true, 'open', '2026-07-06T09:00Z', '2026-07-06', '2026-10-05T10:00Z', NULL),
+                   (gen_random_uuid(), 'social-care', 'SC-D', true, 'open', '2026-07-06T09:00Z', '2026-07-06', NULL,
+                    '{"proposedLeadProfessional": {"name": "D"}}');
+            SELECT 1
+            """);
+
+        var report = await Worker.Get<MonitoringReports>().BuildAsync(Quarter.From, Quarter.To, CancellationToken.None);
+
+        report.Acceptances.ShouldNotBeNull().ByReply.ShouldBe(new Share(1, 2), "A by reply, of A and B; C accepted in October, D never");
+        report.Acceptances.MedianWorkingDays.ShouldBe(3.5, "A's 2 working days (its reply came before its record) and B's 5");
+    }
+
+    [Fact]
     public async Task ReportCommand_WritesTheCsv_WithTheSameFigures_AndNoChildIds()
     {
         await SeededQuarter.SeedAsync(Worker);

@@ -147,6 +147,19 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         (await worker.QueryAsync<string>("SELECT DISTINCT state FROM stepupdown.notifications")).ShouldBe(["sent"]);
     }
 
+    /// <summary>A relay that greets with 554 (out of service) is a relay not reached: the notices wait for it, none fails for good.</summary>
+    [Fact]
+    public async Task ARelayRefusingAtItsGreeting_IsNotReached_AndNoNoticeFailsForGood()
+    {
+        using var relay = ScriptedSmtpServer.RefusingAtGreeting();
+        await using var worker = await StepUpWhileTheRelayIsDownAsync(relay.Port);
+
+        var rows = await worker.QueryAsync<(string State, string? LastError)>("SELECT state, last_error FROM stepupdown.notifications");
+
+        rows.Count.ShouldBe(4);
+        rows.ShouldAllBe(row => row.State == "pending" && row.LastError == "Delivery failed: the relay refused the connection (554)");
+    }
+
     [Fact]
     public async Task ANoticeThatWaited_GoesToThePracticeTheChildIsWithWhenItIsSent_NotTheOneItLeft()
     {
