@@ -1,4 +1,5 @@
 using Hangfire.Dashboard;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -20,7 +21,7 @@ public abstract class DashboardPage : RazorPage
     /// <summary>A connection to the worker's database.</summary>
     protected NpgsqlConnection OpenConnection() => Http.RequestServices.GetRequiredService<NpgsqlDataSource>().OpenConnection();
 
-    /// <summary>Writes a titled table; every cell is HTML-encoded, except links made with <see cref="JobLink"/>.</summary>
+    /// <summary>Writes a titled table; every cell is HTML-encoded, except the forms of <see cref="Actions"/>.</summary>
     protected void Table(string title, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<object?>> rows)
     {
         WriteLiteral($"<h3>{title}</h3><table class=\"table\"><thead><tr>");
@@ -38,11 +39,12 @@ public abstract class DashboardPage : RazorPage
             foreach (var cell in row)
             {
                 WriteLiteral("<td>");
-                if (cell is JobLink link)
+                if (cell is Actions actions)
                 {
-                    WriteLiteral($"<a href=\"{Url.JobDetails(link.JobId)}\">");
-                    Write(link.JobId);
-                    WriteLiteral("</a>");
+                    foreach (var action in actions.Forms)
+                    {
+                        ActionForm(action.Path, action.Id, action.Label);
+                    }
                 }
                 else
                 {
@@ -58,6 +60,22 @@ public abstract class DashboardPage : RazorPage
         WriteLiteral("</tbody></table>");
     }
 
-    /// <summary>A cell that links to a Hangfire job's page.</summary>
-    protected sealed record JobLink(string JobId);
+    /// <summary>
+    /// Writes a form that posts <paramref name="id"/> to <paramref name="path"/> with the request's
+    /// antiforgery token: an admin's action (the worker maps the path, for admins only).
+    /// </summary>
+    protected void ActionForm(string path, string id, string label)
+    {
+        var token = Http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(Http);
+        WriteLiteral($"<form method=\"post\" action=\"{path}\"><input type=\"hidden\" name=\"{token.FormFieldName}\" value=\"");
+        Write(token.RequestToken);
+        WriteLiteral("\"><input type=\"hidden\" name=\"id\" value=\"");
+        Write(id);
+        WriteLiteral("\"><button type=\"submit\" class=\"btn btn-default btn-sm\">");
+        Write(label);
+        WriteLiteral("</button></form> ");
+    }
+
+    /// <summary>A cell of admin's action forms (see <see cref="ActionForm"/>).</summary>
+    protected sealed record Actions(IReadOnlyList<(string Path, string Id, string Label)> Forms);
 }

@@ -1,5 +1,6 @@
 using Hangfire.Dashboard;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace StepUpDown.Integration.Dashboard;
 
@@ -17,14 +18,20 @@ namespace StepUpDown.Integration.Dashboard;
 /// Hangfire does synchronously), so no request thread waits on the database; the page finds them
 /// with <see cref="DashboardPage.Loaded{T}"/>. Null for a page that reads nothing slow.
 /// </param>
-public sealed record DashboardView(string Route, string? MenuTitle, Func<RazorPage>? Page, IDashboardDispatcher? Download, Func<DashboardContext, Task<object>>? Load = null);
+/// <param name="Count">
+/// A count the menu item shows beside its title, as Hangfire shows its Retries, red when above
+/// zero (failed notices, say); read from the database each time the menu is drawn. Null: none.
+/// </param>
+public sealed record DashboardView(
+    string Route, string? MenuTitle, Func<RazorPage>? Page, IDashboardDispatcher? Download, Func<DashboardContext, Task<object>>? Load = null, Func<NpgsqlConnection, long>? Count = null);
 
 /// <summary>Registers dashboard views.</summary>
 public static class DashboardViews
 {
-    /// <summary>Adds a page and its menu item.</summary>
-    public static IServiceCollection AddDashboardPage(this IServiceCollection services, string route, string menuTitle, Func<RazorPage> page) =>
-        services.AddSingleton(new DashboardView(route, menuTitle, page, null));
+    /// <summary>Adds a page and its menu item, with <paramref name="count"/> beside its title if given.</summary>
+    public static IServiceCollection AddDashboardPage(
+        this IServiceCollection services, string route, string menuTitle, Func<RazorPage> page, Func<NpgsqlConnection, long>? count = null) =>
+        services.AddSingleton(new DashboardView(route, menuTitle, page, null, Count: count));
 
     /// <summary>Adds a page whose data <paramref name="load"/> reads asynchronously before it is written, and its menu item.</summary>
     public static IServiceCollection AddDashboardPage<TLoaded>(

@@ -1,7 +1,5 @@
 using System.Globalization;
 using Hangfire.Dashboard.Pages;
-using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.Extensions.DependencyInjection;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Notifications;
@@ -37,7 +35,6 @@ public sealed class RepliesPage : DashboardPage
         WriteLiteral(", act on it in the case system if it needs acting on, then mark it dealt with. Automatic replies (out of office) are not listed.</p>");
         WriteLiteral($"<h2>Waiting ({waiting.Count})</h2><table class=\"table\"><thead><tr><th>Handover reference</th><th>Read as</th><th>Why it waits</th><th>Sender's domain</th><th>Received</th>");
         WriteLiteral(admin ? "<th>Action</th></tr></thead><tbody>" : "</tr></thead><tbody>");
-        var token = admin ? Http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(Http) : null;
         foreach (var reply in waiting)
         {
             WriteLiteral("<tr><td>");
@@ -51,12 +48,11 @@ public sealed class RepliesPage : DashboardPage
             WriteLiteral("</td><td>");
             Write(DateTime.SpecifyKind(reply.ReceivedAt, DateTimeKind.Utc).ToString("d MMM yyyy HH:mm 'UTC'", EnGb));
             WriteLiteral("</td>");
-            if (token is not null)
+            if (admin)
             {
-                WriteLiteral($"<td><form method=\"post\" action=\"{DealtWithPath}\"><input type=\"hidden\" name=\"{token.FormFieldName}\" value=\"");
-                Write(token.RequestToken);
-                WriteLiteral($"\"><input type=\"hidden\" name=\"id\" value=\"{reply.Id.ToString(CultureInfo.InvariantCulture)}\">");
-                WriteLiteral("<button type=\"submit\" class=\"btn btn-default btn-sm\">Mark dealt with</button></form></td>");
+                WriteLiteral("<td>");
+                ActionForm(DealtWithPath, reply.Id.ToString(CultureInfo.InvariantCulture), "Mark dealt with");
+                WriteLiteral("</td>");
             }
 
             WriteLiteral("</tr>");

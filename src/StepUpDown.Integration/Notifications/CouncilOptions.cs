@@ -48,17 +48,16 @@ public sealed class NotificationOptions
     public string MasshEmail { get; set; } = "";
 
     /// <summary>
-    /// Hangfire's retries of a delivery job after a transient failure (after the dispatch's first
-    /// attempt and the job's own) before the job stays Failed on the dashboard.
+    /// Retries of a notice after its first attempt failed for a reason that may pass (the relay
+    /// down, a deferral), on the retry schedule, before it is failed and the MASSH told.
     /// </summary>
     [Range(1, 30)]
     public int MaxAttempts { get; set; } = 10;
 
     /// <summary>
-    /// True (default): the dispatch makes each notice's first attempt, and only a notice whose
-    /// first attempt fails gets a Hangfire job of its own. False: every notice gets its own job
-    /// from the start, so every email shows on the job lists, at about a third of the throughput
-    /// (bench/README.md).
+    /// The wait before each retry, the last repeated (e.g. <c>["00:01:00", "00:10:00"]</c>); empty
+    /// (default): Hangfire's curve, 30 seconds at the first and about four and a half hours over ten
+    /// (<see cref="StepUpDown.Domain.Notifications.RetrySchedule"/>).
     /// </summary>
-    public bool FirstAttemptByDispatch { get; set; } = true;
+    public TimeSpan[] RetryDelays { get; set; } = [];
 }

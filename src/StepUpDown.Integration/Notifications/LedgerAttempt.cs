@@ -87,12 +87,15 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
             cancellationToken: cancellationToken));
 
     /// <summary>
-    /// Records the attempt's outcome and commits, adding <paramref name="alsoAdd"/> (the MASSH's
-    /// notice of a failure) in the same transaction. Once the row was marked sending, nothing is
-    /// written unless this attempt still holds it.
+    /// Records the attempt's outcome and commits, in one statement: sent (or written, withheld),
+    /// pending again until <paramref name="retryAfter"/> from now, or failed, adding
+    /// <paramref name="alsoAdd"/> (the MASSH's notice of a failure) in the same transaction. Once
+    /// the row was marked sending, nothing is written unless this attempt still holds it. The row's
+    /// claim is let go: a pending row is any dispatch's once it is due.
     /// </summary>
     /// <returns>False when a peer has taken the row over since: nothing was written.</returns>
-    public async Task<bool> RecordAsync(NotificationState state, string? address, string? error, NotificationToStore? alsoAdd = null)
+    public async Task<bool> RecordAsync(
+        NotificationState state, string? address, string? error, NotificationToStore? alsoAdd = null, DeliveryFailureKind? kind = null, TimeSpan? retryAfter = null)
     {
         if (_markedSending)
         {
@@ -112,6 +115,7 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
                    report_status = CASE WHEN {bounces} THEN kept_report_status ELSE report_status END,
                    bounced_at = CASE WHEN {bounces} THEN kept_report_at ELSE bounced_at END,
                    sending_since = NULL, sending_token = NULL, recipient_address = COALESCE(@address, recipient_address),
+                   failure_kind = @kind, next_attempt_at = now() + make_interval(secs => @retrySeconds), claimed_at = NULL, claimed_by = NULL,
                    sent_at = CASE WHEN @state IN ({NotificationStates.Sql(NotificationState.Sent)}, {NotificationStates.Sql(NotificationState.Written)}) THEN @now ELSE sent_at END
              WHERE id = @id AND (NOT @fenced OR sending_token = @token)
             RETURNING state
@@ -120,6 +124,7 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
             {
                 id = _notificationId, state = NotificationStates.Column(state), address, error, countAttempt = !_markedSending,
                 fenced = _markedSending, token = _token, now = _time.GetUtcNow(),
+                kind = kind is { } failure ? NotificationStates.Column(failure) : null, retrySeconds = retryAfter?.TotalSeconds,
             },
             _transaction);
         BouncedOnRecord = recorded == NotificationStates.Column(NotificationState.Bounced) && state == NotificationState.Sent;

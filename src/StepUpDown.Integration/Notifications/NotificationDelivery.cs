@@ -17,8 +17,9 @@ namespace StepUpDown.Integration.Notifications;
 /// <summary>
 /// Delivers one ledger row (one step, one recipient): pending → sending → sent | written | failed.
 /// A message the ledger knows was sent is never sent again. Returns what came of it; the ledger's
-/// statements are <see cref="NotificationLedger"/>'s. The first attempt is the dispatch's
-/// (<see cref="NotificationDispatcher"/>), the retries are the row's own <see cref="SendNotificationJob"/>'s.
+/// statements are <see cref="NotificationLedger"/>'s. Every attempt is a dispatch's
+/// (<see cref="NotificationDispatcher"/>): a failure that may pass leaves the row pending, due
+/// again when <see cref="RetrySchedule"/> says; the row, not a job, remembers it.
 /// </summary>
 public sealed partial class NotificationDelivery(
     NotificationLedger ledger,
@@ -33,6 +34,7 @@ public sealed partial class NotificationDelivery(
     LevelMaps levelMaps,
     ContinuumOfNeed continuum,
     InstanceLease lease,
+    RetrySchedule schedule,
     IChildPractice practices,
     StepUpDownMetrics metrics,
     ILogger<NotificationDelivery> logger)
@@ -63,7 +65,7 @@ public sealed partial class NotificationDelivery(
         await using var attempt = await ledger.BeginAttemptAsync(notificationId, AttemptTimeout, cancellationToken);
         if (attempt is null)
         {
-            return new DeliveryOutcome(DeliveryResult.Failed, new PermanentDeliveryException($"Notification {notificationId} is not in the ledger."));
+            return new DeliveryOutcome(DeliveryResult.Failed, DeliveryFailureKind.Refused); // purged, or erased on request: nothing to send
         }
 
         var row = attempt.Row;
@@ -173,23 +175,31 @@ public sealed partial class NotificationDelivery(
     }
 
     /// <summary>
-    /// Records a failed attempt: <c>failed</c> when trying again cannot help (and, unless the
-    /// notice was the MASSH's own, a notice to the MASSH in the same transaction), else
-    /// <c>pending</c> for another try.
+    /// Records a failed attempt in one statement: <c>failed</c> when trying again cannot help or
+    /// the retries ran out (and, unless the notice was the MASSH's own, a notice to the MASSH in the
+    /// same transaction), else <c>pending</c>, due again when the retry schedule says.
     /// </summary>
     private async Task<DeliveryOutcome> RecordFailureAsync(LedgerAttempt attempt, Guid notificationId, Exception exception, CancellationToken cancellationToken)
     {
         var row = attempt.Row;
         var failure = DeliveryFailure.Of(exception);
-        var tellMassh = failure.Permanent && NotificationRules.FailureIsToldToMassh(row.RecipientRole);
+        var attemptsMade = row.Attempts + 1;
+        var shuttingDown = cancellationToken.IsCancellationRequested;
+
+        // Shutting down cut the attempt off: due again at once, for whichever instance is left.
+        var retryAfter = shuttingDown ? TimeSpan.Zero : failure.Permanent ? null : schedule.After(attemptsMade);
+        var fails = retryAfter is null;
+        var reason = fails && !failure.Permanent ? $"Gave up after {attemptsMade} attempts. Last: {failure.Reason}" : failure.Reason;
+        var tellMassh = fails && NotificationRules.FailureIsToldToMassh(row.RecipientRole);
         var recorded = await attempt.RecordAsync(
-            failure.Permanent ? NotificationState.Failed : NotificationState.Pending,
+            fails ? NotificationState.Failed : NotificationState.Pending,
             null,
-            failure.Reason,
-            tellMassh ? planner.Undelivered(row.StepId, row.RecipientRole) : null);
-        if (cancellationToken.IsCancellationRequested)
+            reason,
+            tellMassh ? planner.Undelivered(row.StepId, row.RecipientRole) : null,
+            failure.Kind,
+            retryAfter);
+        if (shuttingDown)
         {
-            // Shutting down: the row is pending again, and the caller stops.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);
         }
 
@@ -200,20 +210,11 @@ public sealed partial class NotificationDelivery(
             return DeliveryOutcome.Done;
         }
 
-        metrics.NotificationFailed(row.RecipientRole, row.Template, failure.Permanent);
+        metrics.NotificationFailed(row.RecipientRole, row.Template, fails);
 
-        // An SMTP reply's text is the server's and may quote the address: only its code goes
-        // to the log and to the failure Hangfire keeps.
-        var quotesServer = exception is SmtpCommandException;
-        LogFailed(logger, quotesServer ? null : exception, notificationId, failure.Permanent, failure.Reason);
-        Exception kept = exception switch
-        {
-            PermanentDeliveryException => exception,
-            _ when failure.Permanent => new PermanentDeliveryException(failure.Reason),
-            _ when quotesServer => new DeliveryDeferredException(failure.Reason),
-            _ => exception,
-        };
-        return new DeliveryOutcome(failure.Permanent ? DeliveryResult.Failed : DeliveryResult.TryAgain, kept, tellMassh);
+        // An SMTP reply's text is the server's and may quote the address: only its code goes to the log.
+        LogFailed(logger, exception is SmtpCommandException ? null : exception, notificationId, fails, reason, retryAfter);
+        return new DeliveryOutcome(fails ? DeliveryResult.Failed : DeliveryResult.TryAgain, failure.Kind, tellMassh);
     }
 
     /// <summary>The MASSH's notice should a bounce kept for the row apply as it is recorded sent; null for the MASSH's own notices.</summary>
@@ -288,6 +289,6 @@ public sealed partial class NotificationDelivery(
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} to the {RecipientRole}: {State}")]
     private static partial void LogDelivered(ILogger logger, Guid notificationId, string recipientRole, NotificationState state);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} failed (permanent: {Permanent}): {Reason}")]
-    private static partial void LogFailed(ILogger logger, Exception? exception, Guid notificationId, bool permanent, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} failed (for good: {Failed}, next attempt in {RetryAfter}): {Reason}")]
+    private static partial void LogFailed(ILogger logger, Exception? exception, Guid notificationId, bool failed, string reason, TimeSpan? retryAfter);
 }

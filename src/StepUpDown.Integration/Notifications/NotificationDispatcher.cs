@@ -1,6 +1,5 @@
 using Hangfire;
-using Hangfire.States;
-using Microsoft.Extensions.Logging;
+using StepUpDown.Domain.Notifications;
 using Microsoft.Extensions.Options;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Integration.Telemetry;
@@ -22,35 +21,33 @@ public sealed class DispatchJobScheduler(IBackgroundJobClient jobs) : INotificat
 }
 
 /// <summary>
-/// Delivers committed ledger rows. It claims a batch of rows that no one owns (<c>claimed_at</c>
-/// set, <c>SKIP LOCKED</c>, committed at once) and makes each row's first attempt itself, as many
-/// at a time in this process as the SMTP pool has connections (however many dispatch jobs run, so
-/// that between them they hold no more database connections than that). A row whose first
-/// attempt fails gets its own <see cref="SendNotificationJob"/>, which owns it from then on
-/// (<c>job_id</c>): enqueued when another try may help, created Failed with its reason when it
-/// cannot. After a transient failure the rest of the batch goes straight to jobs, so an SMTP
-/// outage is waited out by Hangfire's backoff, one job per (step, recipient), not by this dispatch.
+/// Delivers committed ledger rows: the only driver of a notice's attempts. It claims a batch of
+/// due rows that no one owns (<c>claimed_at</c> set, <c>SKIP LOCKED</c>, committed at once) and
+/// makes each row's attempt, as many at a time in this process as the SMTP pool has connections
+/// (however many dispatch jobs run, so that between them they hold no more database connections
+/// than that). An attempt records its own outcome on the row: sent, pending until its next attempt
+/// (<see cref="RetrySchedule"/>), or failed with the MASSH told. Once an attempt of a batch never
+/// reached the relay, the batch's rows not yet tried are let go untried, due as they were, and the
+/// dispatch stops: an outage costs one attempt per dispatch, not one per waiting notice, and
+/// <see cref="RelayRecovery"/> brings the waiting forward when the relay answers again.
 /// <para>
-/// Why the first attempt is not a job of its own: a Hangfire job costs about 20 database
-/// statements, and on a small server that capped delivery below the rate at which a busy
-/// council's steps arrive (bench/README.md). A claim is stamped with this instance's lease
-/// (<see cref="InstanceLease"/>): once its holder has stopped heartbeating (killed, or cut off
-/// from the database) the next dispatch, of a peer or of the restarted process, claims it again;
-/// the ledger still sends it once. A claim neither delivered nor handed over after
-/// <see cref="StaleAfter"/> is claimed again whoever holds it (a safety net for a live process
-/// that lost track of it).
+/// Why attempts are not Hangfire jobs: a job costs about 20 database statements, which capped
+/// delivery below the rate at which a busy council's steps arrive (bench/README.md), and a job's
+/// state beside the row's was a second state machine whose seams lost notices. A claim is stamped
+/// with this instance's lease (<see cref="InstanceLease"/>): once its holder has stopped
+/// heartbeating (killed, or cut off from the database) the next dispatch, of a peer or of the
+/// restarted process, claims it again; the ledger still sends it once. A claim neither delivered
+/// nor let go after <see cref="StaleAfter"/> is claimed again whoever holds it (a safety net for a
+/// live process that lost track of it).
 /// </para>
 /// </summary>
-public sealed partial class NotificationDispatcher(
-    IBackgroundJobClient jobs,
+public sealed class NotificationDispatcher(
     NotificationLedger ledger,
     NotificationDelivery delivery,
     INotificationDispatcher scheduler,
     IOptions<MailOptions> mail,
-    IOptions<NotificationOptions> notifications,
     IOptions<LeaseOptions> leases,
-    StepUpDownMetrics metrics,
-    ILogger<NotificationDispatcher> logger) : IDisposable
+    StepUpDownMetrics metrics) : IDisposable
 {
     private readonly SemaphoreSlim _attempts = new(mail.Value.Smtp.MaxConnections, mail.Value.Smtp.MaxConnections);
     private readonly SemaphoreSlim _claiming = new(1, 1);
@@ -58,31 +55,28 @@ public sealed partial class NotificationDispatcher(
     /// <summary>The rows this process's dispatches are working on: its other claims were left by a dispatch that failed.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _working = new();
 
-    /// <summary>How long a claim waits to be delivered or handed over before it is claimed again (<c>Jobs:StaleClaimAfter</c>).</summary>
+    /// <summary>How long a claim waits to be delivered or let go before it is claimed again (<c>Jobs:StaleClaimAfter</c>).</summary>
     public TimeSpan StaleAfter => leases.Value.StaleClaimAfter;
 
     private const int BatchSize = 100;
 
-    /// <summary>Delivers (or hands to delivery jobs) every row no one owns; returns how many it claimed.</summary>
+    /// <summary>Delivers every due row no one owns, until a batch runs short or the relay is not reached; returns how many it claimed.</summary>
     public async Task<int> DispatchPendingAsync(CancellationToken cancellationToken)
     {
         var total = 0;
         while (true)
         {
             var claimed = await ClaimAsync(cancellationToken);
+            bool relayReached;
             try
             {
-                await DeliverAsync(claimed, cancellationToken);
-            }
-            catch
-            {
-                // Shutdown, or the database gone: what was not delivered is free for the next dispatch at once
-                // (and if the database is gone, this process's next dispatch takes its own claims back).
-                await ledger.ReleaseAsync(claimed);
-                throw;
+                relayReached = await DeliverAsync(claimed, cancellationToken);
             }
             finally
             {
+                // What was not tried (shutdown, the database gone, the relay not reached) is free for the
+                // next dispatch at once (and if the database is gone, this process's next dispatch takes its own claims back).
+                await ReleaseUntriedAsync(claimed);
                 foreach (var id in claimed)
                 {
                     _working.TryRemove(id, out _);
@@ -90,7 +84,7 @@ public sealed partial class NotificationDispatcher(
             }
 
             total += claimed.Count;
-            if (claimed.Count < BatchSize)
+            if (claimed.Count < BatchSize || !relayReached)
             {
                 metrics.OldestUndelivered(await ledger.OldestUndeliveredAsync(cancellationToken));
                 return total;
@@ -98,10 +92,22 @@ public sealed partial class NotificationDispatcher(
         }
     }
 
+    private async Task ReleaseUntriedAsync(List<Guid> claimed)
+    {
+        try
+        {
+            await ledger.ReleaseAsync(claimed);
+        }
+        catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException)
+        {
+            // The database is gone: the claims lapse with this instance's lease, or at StaleClaimAfter.
+        }
+    }
+
     /// <summary>
     /// Claims the next batch. One claim at a time in this process: between a claim's commit and
     /// its rows joining <see cref="_working"/>, another dispatch here would take them for claims a
-    /// failed dispatch left, and both would make the first attempt.
+    /// failed dispatch left, and both would make the attempt.
     /// </summary>
     private async Task<List<Guid>> ClaimAsync(CancellationToken cancellationToken)
     {
@@ -122,16 +128,15 @@ public sealed partial class NotificationDispatcher(
         }
     }
 
-    private async Task DeliverAsync(List<Guid> claimed, CancellationToken cancellationToken)
+    /// <summary>Makes each claimed row's attempt; false when one never reached the relay (the rest are left untried).</summary>
+    private async Task<bool> DeliverAsync(List<Guid> claimed, CancellationToken cancellationToken)
     {
-        // Without first attempts here (Notifications:FirstAttemptByDispatch false) every row goes to its job.
-        var handOverUntried = !notifications.Value.FirstAttemptByDispatch;
+        var relayNotReached = false;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = mail.Value.Smtp.MaxConnections, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(claimed, parallel, async (id, token) =>
         {
-            if (Volatile.Read(ref handOverUntried))
+            if (Volatile.Read(ref relayNotReached))
             {
-                await HandOverAsync(id, failure: null);
                 return;
             }
 
@@ -151,34 +156,12 @@ public sealed partial class NotificationDispatcher(
                 scheduler.ScheduleDispatch();
             }
 
-            // In flight: another attempt is sending it and owns it. Done: nothing more to do.
-            if (outcome.Result is DeliveryResult.TryAgain or DeliveryResult.Failed)
+            if (outcome.RelayNotReached)
             {
-                if (outcome.Result == DeliveryResult.TryAgain)
-                {
-                    Volatile.Write(ref handOverUntried, true);
-                }
-
-                await HandOverAsync(id, outcome.Failure);
+                Volatile.Write(ref relayNotReached, true);
             }
         });
-    }
-
-    /// <summary>Gives the row its own delivery job; <paramref name="failure"/> null: not tried here.</summary>
-    private async Task HandOverAsync(Guid id, Exception? failure)
-    {
-        var jobId = failure is PermanentDeliveryException
-            ? jobs.Create<SendNotificationJob>(job => job.ExecuteAsync(id, CancellationToken.None), new FailedState(failure))
-            : jobs.Enqueue<SendNotificationJob>(job => job.ExecuteAsync(id, CancellationToken.None));
-        await ledger.HandOverAsync(id, jobId);
-        var reason = failure switch
-        {
-            null when !notifications.Value.FirstAttemptByDispatch => "every notice has its own job (Notifications:FirstAttemptByDispatch is false)",
-            null => "not tried: the relay failed another attempt of this dispatch",
-            PermanentDeliveryException permanent => permanent.Message,
-            _ => failure.GetType().Name,
-        };
-        LogHandedOver(logger, id, jobId, reason);
+        return !relayNotReached;
     }
 
     /// <inheritdoc />
@@ -187,27 +170,22 @@ public sealed partial class NotificationDispatcher(
         _attempts.Dispose();
         _claiming.Dispose();
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} handed to delivery job {JobId}: {Reason}")]
-    private static partial void LogHandedOver(ILogger logger, Guid notificationId, string jobId, string reason);
 }
 
 /// <summary>
-/// Delivers the pending ledger rows (scheduled per page, and every 15 seconds as a safety net,
-/// which also gives up the rows whose delivery job failed for good or was deleted, and sends the
-/// notices waiting for a retry at once when the relay answers again). Not retried: the next run
-/// is 15 seconds away.
+/// Delivers the due ledger rows (scheduled per page, and every 15 seconds as a safety net, which
+/// also makes the notices waiting for the relay due at once when it answers again). Not retried:
+/// the next run is 15 seconds away.
 /// </summary>
 [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-public sealed class DispatchNotificationsJob(NotificationDispatcher dispatcher, GiveUpWhenRetriesRunOut giveUp, RelayRecovery relay)
+public sealed class DispatchNotificationsJob(NotificationDispatcher dispatcher, RelayRecovery relay)
 {
     /// <summary>The recurring job id of the safety net.</summary>
     public const string RecurringJobId = "dispatch-notifications";
 
-    /// <summary>Gives up the rows of ended jobs, brings retries forward if the relay is back, then delivers the pending rows.</summary>
+    /// <summary>Brings the notices waiting for the relay forward if it is back, then delivers the due rows.</summary>
     public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(async () =>
     {
-        await giveUp.GiveUpAsync();
         await relay.ProbeAsync(cancellationToken);
         await dispatcher.DispatchPendingAsync(cancellationToken);
     });

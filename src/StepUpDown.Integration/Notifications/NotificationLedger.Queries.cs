@@ -8,43 +8,11 @@ using StepUpDown.Integration.Storage;
 namespace StepUpDown.Integration.Notifications;
 
 /// <summary>
-/// The ledger's reads for its neighbours (which rows wait for a retry or belong to an ended job,
-/// the oldest undelivered, what reached a child's GP) and the weekly digests' record of who was
+/// The ledger's reads for its neighbours (the oldest undelivered, what reached a child's GP) and the weekly digests' record of who was
 /// sent this week's.
 /// </summary>
 public sealed partial class NotificationLedger
 {
-    /// <summary>The delivery jobs of rows not yet delivered that have been tried, whose last failure begins with <paramref name="reasonPrefix"/>, and wait for another try.</summary>
-    public async Task<IReadOnlyList<string>> WaitingForRetryAsync(string reasonPrefix)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        return (await connection.QueryAsync<string>(
-            $"""
-            SELECT job_id FROM stepupdown.notifications
-             WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND job_id IS NOT NULL AND attempts > 0 AND starts_with(last_error, @reasonPrefix)
-             ORDER BY created_at LIMIT 10000
-            """,
-            new { reasonPrefix })).AsList();
-    }
-
-    /// <summary>Of rows and the jobs they were handed to, the rows still undelivered and still that job's.</summary>
-    public async Task<IReadOnlyList<Guid>> UndeliveredOfJobsAsync(IReadOnlyList<(Guid NotificationId, string JobId)> handed)
-    {
-        ArgumentNullException.ThrowIfNull(handed);
-        if (handed.Count == 0)
-        {
-            return [];
-        }
-
-        await using var connection = await dataSource.OpenConnectionAsync();
-        return (await connection.QueryAsync<Guid>(
-            $"""
-            SELECT n.id FROM stepupdown.notifications n JOIN unnest(@ids, @jobIds) AS h(id, job_id) ON h.id = n.id AND h.job_id = n.job_id
-             WHERE n.state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})
-            """,
-            new { ids = handed.Select(h => h.NotificationId).ToArray(), jobIds = handed.Select(h => h.JobId).ToArray() })).AsList();
-    }
-
     /// <summary>The steps of these (source, child id) records whose notice to the child's GP was sent.</summary>
     public static async Task<IReadOnlyList<StoredStep>> StepsToldToGpAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string[] sources, string[] childIds)
@@ -83,6 +51,17 @@ public sealed partial class NotificationLedger
                     new { weekOf, manager, sentAt });
             },
             error => LogDigestRecordRetried(logger, error));
+
+    /// <summary>How many notices are failed and not marked dealt with: the dashboard menu's figure beside Notifications.</summary>
+    public static long CountFailed(NpgsqlConnection connection) =>
+        connection.ExecuteScalar<long>($"SELECT count(*) FROM stepupdown.notifications WHERE {FailedNotDealtWith}");
+
+    /// <summary>A failed notice an admin has not marked dealt with (a retried one that failed again counts again).</summary>
+    internal static readonly string FailedNotDealtWith =
+        $"state = {NotificationStates.Sql(NotificationState.Failed)} AND action IS DISTINCT FROM '{DealtWith}'";
+
+    /// <summary>The action that marks a failed notice dealt with.</summary>
+    internal const string DealtWith = "dealt with";
 
     /// <summary>When the oldest notice not yet delivered (pending or sending) was added; null when every one is.</summary>
     public async Task<DateTime?> OldestUndeliveredAsync(CancellationToken cancellationToken)

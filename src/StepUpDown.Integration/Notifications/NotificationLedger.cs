@@ -30,6 +30,7 @@ public sealed record NotificationToStore(Guid Id, Guid StepId, string RecipientR
 public sealed record LedgerRow(
     Guid StepId,
     NotificationState State,
+    int Attempts,
     bool SendingRecently,
     bool Waited,
     Guid? SendingBy,
@@ -57,9 +58,10 @@ public sealed record LedgerRow(
 /// The delivery ledger, <c>stepupdown.notifications</c>: one row per (step, recipient role), and
 /// every statement that moves one. A row is <c>pending</c> until an attempt marks it
 /// <c>sending</c>, then <c>sent</c>, <c>written</c>, <c>withheld</c> or <c>failed</c> (or
-/// <c>pending</c> again, for another try). Who may work on a row: a dispatch's claim
-/// (<c>claimed_by</c>, this instance's <see cref="InstanceLease"/>) until the row is handed to its
-/// own job (<c>job_id</c>), which owns it from then on. An attempt that marks a row sending
+/// <c>pending</c> again, due at <c>next_attempt_at</c>, with its <c>failure_kind</c>). The row is
+/// the notice's only state machine: no notice is a job of its own. Who may work on a row: a
+/// dispatch's claim (<c>claimed_by</c>, this instance's <see cref="InstanceLease"/>), let go when
+/// the attempt's outcome is recorded. An attempt that marks a row sending
 /// stamps it with a token of its own and writes nothing after that unless the token is still
 /// there (fencing). Technical timeouts (a stale claim, an attempt cut off) are measured on the
 /// database's clock, never on the business clock (<c>Clock:Speed</c>) or an instance's own.
@@ -95,8 +97,9 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
     }
 
     /// <summary>
-    /// Claims for this instance, oldest first, up to <paramref name="batchSize"/> undelivered rows no
-    /// job owns and no one else may be working on: unclaimed, claimed longer than
+    /// Claims for this instance, oldest first, up to <paramref name="batchSize"/> undelivered rows
+    /// that are due (pending with no next attempt or one that has come, or sending: an attempt cut
+    /// off) and no one else may be working on: unclaimed, claimed longer than
     /// <paramref name="staleAfter"/> ago, claimed by an instance whose lease lapsed, or claimed by
     /// this one but not in <paramref name="working"/> (left by a dispatch of this process that failed).
     /// </summary>
@@ -107,7 +110,8 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
             $"""
             UPDATE stepupdown.notifications SET claimed_at = now(), claimed_by = @holder
              WHERE id IN (SELECT id FROM stepupdown.notifications
-                           WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)}) AND job_id IS NULL
+                           WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})
+                             AND (state = {NotificationStates.Sql(NotificationState.Sending)} OR next_attempt_at IS NULL OR next_attempt_at <= now())
                              AND (claimed_at IS NULL OR claimed_at < now() - @staleAfter OR NOT {InstanceLease.IsAliveSql("claimed_by")}
                                   OR (claimed_by = @holder AND NOT (id = ANY(@working))))
                            ORDER BY created_at
@@ -118,29 +122,73 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
             new { staleAfter, batchSize, holder = lease.Id, aliveFor = lease.AliveFor, working = working.ToArray() })).AsList();
     }
 
-    /// <summary>Frees the claims of rows neither delivered nor handed to a job.</summary>
+    /// <summary>Frees the claims of rows not delivered: they are any dispatch's again.</summary>
     public async Task ReleaseAsync(IReadOnlyList<Guid> claimed)
     {
         await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
         await connection.ExecuteAsync(
-            $"UPDATE stepupdown.notifications SET claimed_at = NULL, claimed_by = NULL WHERE id = ANY(@claimed) AND state IN ({NotificationStates.Sql(NotificationStates.Undelivered)}) AND job_id IS NULL",
-            new { claimed = claimed.ToArray() });
-    }
-
-    /// <summary>The row's own delivery job owns it from now on.</summary>
-    public async Task HandOverAsync(Guid notificationId, string jobId)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-        await connection.ExecuteAsync("UPDATE stepupdown.notifications SET job_id = @jobId WHERE id = @notificationId", new { notificationId, jobId });
+            $"UPDATE stepupdown.notifications SET claimed_at = NULL, claimed_by = NULL WHERE id = ANY(@claimed) AND claimed_by = @holder AND state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})",
+            new { claimed = claimed.ToArray(), holder = lease.Id });
     }
 
     /// <summary>
-    /// The row's job gave up (its retries ran out, or it was deleted): an undelivered row becomes
-    /// <c>failed</c> with <paramref name="reason"/> and its last error, and, unless it was the MASSH's own, <paramref name="tellMassh"/> is added in
-    /// the same transaction.
+    /// The relay answers again: every pending row whose last attempt never reached it is due now,
+    /// in one statement, rather than at its next retry. Returns how many.
     /// </summary>
-    /// <returns>True when the MASSH's notice was added.</returns>
-    public async Task<bool> GiveUpAsync(Guid notificationId, string reason, Func<Guid, string, NotificationToStore> tellMassh)
+    public async Task<int> BringForwardNotReachedAsync()
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        return await connection.ExecuteAsync(
+            $"""
+            UPDATE stepupdown.notifications SET next_attempt_at = now()
+             WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND failure_kind = {NotificationStates.Sql(DeliveryFailureKind.NotReached)} AND next_attempt_at > now()
+            """);
+    }
+
+    /// <summary>True while a pending row waits for its next attempt because its last never reached the relay.</summary>
+    public async Task<bool> AnyWaitingForRelayAsync()
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        return await connection.ExecuteScalarAsync<bool>(
+            $"""
+            SELECT EXISTS (SELECT 1 FROM stepupdown.notifications
+                            WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND failure_kind = {NotificationStates.Sql(DeliveryFailureKind.NotReached)} AND next_attempt_at > now())
+            """);
+    }
+
+    /// <summary>
+    /// An admin asked for a failed or waiting notice to be tried again now: it is pending and due.
+    /// A failed notice starts its retries afresh; a waiting one keeps its count. Who asked, and
+    /// when, is kept on the row. True when it was failed or waiting.
+    /// </summary>
+    public async Task<bool> RetryNowAsync(Guid notificationId, string admin)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        return await connection.ExecuteAsync(
+            $"""
+            UPDATE stepupdown.notifications
+               SET state = {NotificationStates.Sql(NotificationState.Pending)}, next_attempt_at = now(), claimed_at = NULL, claimed_by = NULL,
+                   attempts = CASE WHEN state = {NotificationStates.Sql(NotificationState.Failed)} THEN 0 ELSE attempts END,
+                   action = 'retried now', action_by = @admin, action_at = now()
+             WHERE id = @notificationId AND (state = {NotificationStates.Sql(NotificationState.Failed)} OR (state = {NotificationStates.Sql(NotificationState.Pending)} AND next_attempt_at > now()))
+            """,
+            new { notificationId, admin }) == 1;
+    }
+
+    /// <summary>An admin marked a failed notice dealt with (its recipient was told another way): it leaves the menu's count. True when it was failed.</summary>
+    public async Task<bool> MarkDealtWithAsync(Guid notificationId, string admin)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        return await connection.ExecuteAsync(
+            $"UPDATE stepupdown.notifications SET action = '{DealtWith}', action_by = @admin, action_at = now() WHERE id = @notificationId AND state = {NotificationStates.Sql(NotificationState.Failed)}",
+            new { notificationId, admin }) == 1;
+    }
+
+    /// <summary>
+    /// An admin gave up a waiting notice: it is failed, and the MASSH told, as when its retries run
+    /// out. Who, and when, is kept on the row. True when it was waiting.
+    /// </summary>
+    public async Task<bool> GiveUpNowAsync(Guid notificationId, string admin, Func<Guid, string, NotificationToStore> tellMassh)
     {
         ArgumentNullException.ThrowIfNull(tellMassh);
         await using var connection = await dataSource.OpenConnectionAsync();
@@ -148,16 +196,17 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
         var row = await connection.QuerySingleOrDefaultAsync<(Guid StepId, string Role)?>(
             $"""
             UPDATE stepupdown.notifications
-               SET state = {NotificationStates.Sql(NotificationState.Failed)}, sending_since = NULL,
-                   last_error = @reason || '. Last: ' || COALESCE(last_error, 'none')
-             WHERE id = @notificationId AND state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})
+               SET state = {NotificationStates.Sql(NotificationState.Failed)}, next_attempt_at = NULL, claimed_at = NULL, claimed_by = NULL,
+                   last_error = 'Given up on the dashboard. Last: ' || COALESCE(last_error, 'none'),
+                   action = 'given up', action_by = @admin, action_at = now()
+             WHERE id = @notificationId AND state = {NotificationStates.Sql(NotificationState.Pending)} AND next_attempt_at > now()
             RETURNING step_id, recipient_role
             """,
-            new { notificationId, reason },
+            new { notificationId, admin },
             transaction);
-        var told = await TellMasshAsync(connection, transaction, row, tellMassh);
+        await TellMasshAsync(connection, transaction, row, tellMassh);
         await transaction.CommitAsync();
-        return told;
+        return row is not null;
     }
 
     /// <summary>
@@ -255,7 +304,7 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var row = await connection.QuerySingleOrDefaultAsync<StoredRow>(
                 $$"""
-                SELECT n.step_id AS StepId, n.state, COALESCE(n.sending_since > now() - @attemptTimeout, false) AS SendingRecently,
+                SELECT n.step_id AS StepId, n.state, n.attempts, COALESCE(n.sending_since > now() - @attemptTimeout, false) AS SendingRecently,
                        (n.attempts > 0 OR n.created_at < now() - interval '1 minute') AS Waited, n.sending_by AS SendingBy,
                        (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
                        n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
@@ -283,12 +332,12 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
     }
 
     private sealed record StoredRow(
-        Guid StepId, string State, bool SendingRecently, bool Waited, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
+        Guid StepId, string State, int Attempts, bool SendingRecently, bool Waited, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
         string Source, string ChildId, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson, DateTime DetectedAt,
         Guid? HandoverId)
     {
         public LedgerRow ToLedgerRow() => new(
-            StepId, NotificationStates.Parse(State), SendingRecently, Waited, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
+            StepId, NotificationStates.Parse(State), Attempts, SendingRecently, Waited, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
             Source, ChildId, Kind, FromLevel, ToLevel, Markers, Subject, RecordJson, DetailsJson, DetectedAt, HandoverId);
     }
 }

@@ -1,10 +1,10 @@
-using Hangfire.Common;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Refit;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
@@ -32,7 +32,13 @@ public static class NotificationServiceCollectionExtensions
         services.AddValidatedOptions<MailOptions>(builder.Configuration, MailOptions.SectionName);
         services.AddSingleton<IValidateOptions<MailOptions>, OutboxOnlyWhenMeant>();
         services.AddValidatedOptions<CouncilOptions>(builder.Configuration, CouncilOptions.SectionName);
-        services.AddValidatedOptions<NotificationOptions>(builder.Configuration, NotificationOptions.SectionName);
+        services.AddValidatedOptions<NotificationOptions>(builder.Configuration, NotificationOptions.SectionName)
+            .Validate(options => options.RetryDelays.All(delay => delay > TimeSpan.Zero), $"{NotificationOptions.SectionName}:RetryDelays: every delay must be longer than zero.");
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<NotificationOptions>>().Value;
+            return new RetrySchedule(options.MaxAttempts, options.RetryDelays);
+        });
         services.AddSingleton<NotificationPlanner>();
         services.AddSingleton<SecureDomains>();
         services.AddSingleton<RecipientResolver>();
@@ -69,7 +75,7 @@ public static class NotificationServiceCollectionExtensions
         services.AddSingleton<MessageTemplates>();
         services.AddSingleton<OutgoingMail>();
         services.AddSingleton<ReplyAddresses>();
-        services.AddDashboardPage("/notifications", "Notifications", () => new NotificationsPage());
+        services.AddDashboardPage(NotificationsPage.Route, "Notifications", () => new NotificationsPage(), NotificationLedger.CountFailed);
         services.AddSingleton<MailCheck>(); // one instance, so its last answer is kept
         services.AddHealthChecks()
             .AddCheck<NotificationsCheck>("notifications", HealthStatus.Degraded, [HealthTags.Ready])
@@ -85,9 +91,6 @@ public static class NotificationServiceCollectionExtensions
         services.AddSingleton<NotificationLedger>();
         services.AddSingleton<NotificationDelivery>();
         services.AddSingleton<NotificationDispatcher>();
-        services.AddScoped<SendNotificationJob>();
-        services.AddSingleton<GiveUpWhenRetriesRunOut>();
-        services.AddSingleton<IJobFilterProvider, DeliveryRetryPolicy>();
         services.AddSingleton<RelayRecovery>();
         services.AddScoped<DispatchNotificationsJob>();
         return builder;

@@ -3,7 +3,7 @@ namespace StepUpDown.Integration.Notifications;
 /// <summary>Where a notice is in the ledger (<c>stepupdown.notifications.state</c>).</summary>
 public enum NotificationState
 {
-    /// <summary>Not yet delivered: a dispatch, or the row's own job, will try.</summary>
+    /// <summary>Not yet delivered: a dispatch will try, at once or at <c>next_attempt_at</c>.</summary>
     Pending,
 
     /// <summary>An attempt is under way, or was cut off (see <see cref="NotificationLedger.BeginAttemptAsync"/>).</summary>
@@ -31,9 +31,22 @@ public enum NotificationState
     Bounced,
 }
 
+/// <summary>Why a notice's last attempt failed (<c>stepupdown.notifications.failure_kind</c>), which decides what happens next.</summary>
+public enum DeliveryFailureKind
+{
+    /// <summary>The relay was not reached, or gave no reply (connection, greeting, TLS, login, a cut): tried again, and at once when the relay answers again.</summary>
+    NotReached,
+
+    /// <summary>The relay deferred the message with a 4xx reply (greylisting, a busy mailbox): tried again on the retry schedule.</summary>
+    Deferred,
+
+    /// <summary>Trying again cannot help (a 5xx reply, a message that cannot be built, no address): failed at once.</summary>
+    Refused,
+}
+
 /// <summary>
-/// How the ledger's <c>state</c> column spells each <see cref="NotificationState"/>: the one place
-/// the names are written. SQL anywhere gets them from here (<see cref="Sql(NotificationState[])"/>),
+/// How the ledger's <c>state</c> column spells each <see cref="NotificationState"/> (and its
+/// <c>failure_kind</c> each <see cref="DeliveryFailureKind"/>): the one place the names are written. SQL anywhere gets them from here (<see cref="Sql(NotificationState[])"/>),
 /// so a state is renamed or added in one file.
 /// </summary>
 public static class NotificationStates
@@ -57,6 +70,18 @@ public static class NotificationStates
         NotificationState.Bounced => "bounced",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
+
+    /// <summary>The failure kind as the ledger's <c>failure_kind</c> column holds it.</summary>
+    public static string Column(DeliveryFailureKind kind) => kind switch
+    {
+        DeliveryFailureKind.NotReached => "not-reached",
+        DeliveryFailureKind.Deferred => "deferred",
+        DeliveryFailureKind.Refused => "refused",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>The failure kind as an SQL string literal.</summary>
+    public static string Sql(DeliveryFailureKind kind) => $"'{Column(kind)}'";
 
     /// <summary>Parses the <c>state</c> column.</summary>
     public static NotificationState Parse(string column) =>

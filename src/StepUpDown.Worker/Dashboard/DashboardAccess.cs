@@ -144,7 +144,7 @@ public static partial class DashboardAccess
                 new AuthenticationProperties { RedirectUri = LocalOrDefault(returnUrl, options.Path) }, [OpenIdConnectDefaults.AuthenticationScheme]));
         }
 
-        ReplyActions.Map(app, options.Path);
+        DashboardActions.Map(app, options.Path);
         DashboardMenu.RegisterAll(app.Services.GetServices<StepUpDown.Integration.Dashboard.DashboardView>(), SignOutPath);
         if (Interlocked.Exchange(ref _stylesheetAdded, 1) == 0)
         {

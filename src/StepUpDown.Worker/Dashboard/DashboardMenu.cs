@@ -1,4 +1,5 @@
 using Hangfire.Dashboard;
+using Microsoft.Extensions.DependencyInjection;
 using StepUpDown.Integration.Dashboard;
 
 namespace StepUpDown.Worker.Dashboard;
@@ -36,7 +37,8 @@ internal static class DashboardMenu
                 DashboardRoutes.Routes.AddRazorPage(route, _ => create());
             }
 
-            NavigationMenu.Items.Add(page => new MenuItem(view.MenuTitle, page.Url.To(route)) { Active = page.RequestPath.StartsWith(route, StringComparison.Ordinal) });
+            var count = view.Count is { } read ? new DashboardMetric($"count:{route}", page => Counted(page, read)) : null;
+            NavigationMenu.Items.Add(page => new MenuItem(view.MenuTitle, page.Url.To(route)) { Active = page.RequestPath.StartsWith(route, StringComparison.Ordinal), Metric = count });
         }
 
         if (Once(signOutPath))
@@ -44,6 +46,14 @@ internal static class DashboardMenu
             // Outside the dashboard's own routes: a page with the sign-out form (sign-out is a POST with its token).
             NavigationMenu.Items.Add(_ => new MenuItem("Sign out", signOutPath));
         }
+    }
+
+    /// <summary>A view's count as Hangfire draws a menu item's figure: red when above zero, as its own Failed and Retries.</summary>
+    private static Metric Counted(RazorPage page, Func<Npgsql.NpgsqlConnection, long> read)
+    {
+        using var connection = page.Context.GetHttpContext().RequestServices.GetRequiredService<Npgsql.NpgsqlDataSource>().OpenConnection();
+        var value = read(connection);
+        return new Metric(value) { Style = value > 0 ? MetricStyle.Danger : MetricStyle.Default, Highlighted = value > 0 };
     }
 
     /// <summary>Hangfire's own dispatcher for a razor page (it alone may hand the page its context).</summary>
