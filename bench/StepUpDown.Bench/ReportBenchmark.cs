@@ -32,9 +32,9 @@ internal static class ReportBenchmark
                        CASE WHEN i % 7 = 0 THEN ARRAY['ReReferral'] WHEN i % 11 = 0 THEN ARRAY['Unplanned'] ELSE '{}' END,
                        (date '2026-01-01' + (i * 365 / @steps))
                   FROM generate_series(1, @steps) AS i;
-                INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, created_at, job_id)
+                INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, created_at, next_attempt_at)
                 SELECT gen_random_uuid(), s.id, r.role, (ARRAY['sent', 'sent', 'sent', 'failed', 'withheld'])[1 + (abs(hashtext(s.id::text || r.role)) % 5)],
-                       gen_random_uuid()::text, s.detected_at, 'bench'
+                       gen_random_uuid()::text, s.detected_at, NULL
                   FROM stepupdown.steps s CROSS JOIN (VALUES ('gp'), ('massh')) AS r(role);
                 INSERT INTO stepupdown.handovers (id, source, child_id, planned, state, opened_at, started_on, working_days, closed_at)
                 SELECT id, source, child_id, true, 'complete', detected_at, occurred_on, 1 + abs(hashtext(id::text)) % 30, detected_at + interval '20 days'

@@ -42,8 +42,8 @@ internal static class SweepBenchmark
                 SELECT gen_random_uuid(), 'social-care', 'C-' || i, (ARRAY['StepUp', 'StepIn', 'StepOut', 'LeadProfessionalChanged', 'StepDown'])[1 + h % 5],
                        'early-help', 'child-in-need', 1, '{}', now() - (400 + h * 30) * interval '1 day', '{}', @agreedOn::date - (400 + h * 30)
                   FROM generate_series(1, @handovers) AS i CROSS JOIN generate_series(1, 8) AS h;
-                INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, created_at, job_id)
-                SELECT gen_random_uuid(), s.id, 'gp', 'sent', gen_random_uuid()::text, s.detected_at, 'bench'
+                INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, created_at, next_attempt_at)
+                SELECT gen_random_uuid(), s.id, 'gp', 'sent', gen_random_uuid()::text, s.detected_at, NULL
                   FROM stepupdown.steps s WHERE s.kind <> 'StepDownAgreed';
                 INSERT INTO stepupdown.handovers (id, source, child_id, planned, agreed_on, started_on, target_level, target, opened_at)
                 SELECT md5('agreed' || i)::uuid, 'social-care', 'C-' || i, true, @agreedOn::date - (i % 10), @agreedOn::date - (i % 10), 'EH', 'early-help',

@@ -27,9 +27,9 @@ public sealed class DispatchJobScheduler(IBackgroundJobClient jobs) : INotificat
 /// (however many dispatch jobs run, so that between them they hold no more database connections
 /// than that). An attempt records its own outcome on the row: sent, pending until its next attempt
 /// (<see cref="RetrySchedule"/>), or failed with the MASSH told. Once an attempt of a batch never
-/// reached the relay, the batch's rows not yet tried are let go untried, due as they were, and the
-/// dispatch stops: an outage costs one attempt per dispatch, not one per waiting notice, and
-/// <see cref="RelayRecovery"/> brings the waiting forward when the relay answers again.
+/// reached the relay, the batch's rows not yet tried wait for the relay untried (no attempt
+/// counted) and the dispatch stops: an outage costs one attempt per dispatch, not one per waiting
+/// notice, and <see cref="RelayRecovery"/> makes every waiting notice due when the relay answers again.
 /// <para>
 /// Why attempts are not Hangfire jobs: a job costs about 20 database statements, which capped
 /// delivery below the rate at which a busy council's steps arrive (bench/README.md), and a job's
@@ -45,6 +45,7 @@ public sealed class NotificationDispatcher(
     NotificationLedger ledger,
     NotificationDelivery delivery,
     INotificationDispatcher scheduler,
+    RetrySchedule schedule,
     IOptions<MailOptions> mail,
     IOptions<LeaseOptions> leases,
     StepUpDownMetrics metrics) : IDisposable
@@ -67,16 +68,17 @@ public sealed class NotificationDispatcher(
         while (true)
         {
             var claimed = await ClaimAsync(cancellationToken);
-            bool relayReached;
+            var relayReached = true;
             try
             {
                 relayReached = await DeliverAsync(claimed, cancellationToken);
             }
             finally
             {
-                // What was not tried (shutdown, the database gone, the relay not reached) is free for the
-                // next dispatch at once (and if the database is gone, this process's next dispatch takes its own claims back).
-                await ReleaseUntriedAsync(claimed);
+                // What was not tried waits for the relay if it was not reached; else (shutdown, the database
+                // gone) it is free for the next dispatch at once (and if the database is gone, this
+                // process's next dispatch takes its own claims back).
+                await LetGoUntriedAsync(claimed, relayReached);
                 foreach (var id in claimed)
                 {
                     _working.TryRemove(id, out _);
@@ -92,11 +94,18 @@ public sealed class NotificationDispatcher(
         }
     }
 
-    private async Task ReleaseUntriedAsync(List<Guid> claimed)
+    private async Task LetGoUntriedAsync(List<Guid> claimed, bool relayReached)
     {
         try
         {
-            await ledger.ReleaseAsync(claimed);
+            if (relayReached)
+            {
+                await ledger.ReleaseAsync(claimed);
+            }
+            else
+            {
+                await ledger.DeferUntriedAsync(claimed, schedule.After(1) ?? TimeSpan.FromSeconds(30));
+            }
         }
         catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException)
         {

@@ -132,6 +132,24 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
     }
 
     /// <summary>
+    /// The relay was not reached by an attempt of this dispatch: the batch's rows it did not try
+    /// wait for the relay as if they had been (<c>not-reached</c>, due after <paramref name="delay"/>,
+    /// no attempt counted), so an outage costs one attempt per dispatch, not one per waiting notice.
+    /// </summary>
+    public async Task DeferUntriedAsync(IReadOnlyList<Guid> claimed, TimeSpan delay)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        await connection.ExecuteAsync(
+            $"""
+            UPDATE stepupdown.notifications
+               SET failure_kind = {NotificationStates.Sql(DeliveryFailureKind.NotReached)}, next_attempt_at = now() + make_interval(secs => @seconds),
+                   last_error = COALESCE(last_error, 'Not tried: another notice found the relay not reached'), claimed_at = NULL, claimed_by = NULL
+             WHERE id = ANY(@claimed) AND claimed_by = @holder AND state = {NotificationStates.Sql(NotificationState.Pending)}
+            """,
+            new { claimed = claimed.ToArray(), holder = lease.Id, seconds = delay.TotalSeconds });
+    }
+
+    /// <summary>
     /// The relay answers again: every pending row whose last attempt never reached it is due now,
     /// in one statement, rather than at its next retry. Returns how many.
     /// </summary>
@@ -305,7 +323,7 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
             var row = await connection.QuerySingleOrDefaultAsync<StoredRow>(
                 $$"""
                 SELECT n.step_id AS StepId, n.state, n.attempts, COALESCE(n.sending_since > now() - @attemptTimeout, false) AS SendingRecently,
-                       (n.attempts > 0 OR n.created_at < now() - interval '1 minute') AS Waited, n.sending_by AS SendingBy,
+                       (n.attempts > 0 OR n.failure_kind IS NOT NULL OR n.created_at < now() - interval '1 minute') AS Waited, n.sending_by AS SendingBy,
                        (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
                        n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
                        s.source, s.child_id AS ChildId, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,

@@ -38,6 +38,11 @@ internal static class DashboardMenu
             }
 
             var count = view.Count is { } read ? new DashboardMetric($"count:{route}", page => Counted(page, read)) : null;
+            if (count is not null)
+            {
+                DashboardMetrics.AddMetric(count); // so the dashboard's own refresh of its figures updates it too
+            }
+
             NavigationMenu.Items.Add(page => new MenuItem(view.MenuTitle, page.Url.To(route)) { Active = page.RequestPath.StartsWith(route, StringComparison.Ordinal), Metric = count });
         }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Hangfire;
+using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Tests.Fixtures;
 
@@ -17,13 +18,10 @@ public sealed class DashboardAccessTests(PostgresFixture postgres, MailDevFixtur
         DashboardClient.AddAccount(settings, "adam", AdminPassword, "admin");
     }
 
-    /// <summary>A job that fails at once and for good: a delivery whose ledger row does not exist.</summary>
-    private async Task<string> FailedJobAsync()
-    {
-        var id = Worker.Get<IBackgroundJobClient>().Enqueue<SendNotificationJob>(job => job.ExecuteAsync(Guid.NewGuid(), CancellationToken.None));
-        await Worker.WaitUntilAsync(() => Task.FromResult(StateOf(id) == "Failed"), "the job has failed");
-        return id;
-    }
+    /// <summary>A job that has failed: a sweep, as Hangfire keeps one whose retries ran out.</summary>
+    private Task<string> FailedJobAsync() =>
+        Task.FromResult(Worker.Get<IBackgroundJobClient>().Create<SweepHandoversJob>(
+            job => job.ExecuteAsync(CancellationToken.None), new Hangfire.States.FailedState(new InvalidOperationException("a failure for the test"))));
 
     private string? StateOf(string jobId) => Worker.Get<JobStorage>().GetConnection().GetJobData(jobId)?.State;
 
@@ -80,42 +78,52 @@ public sealed class DashboardAccessTests(PostgresFixture postgres, MailDevFixtur
     }
 
     [Fact]
-    public async Task NotificationsPage_ShowsWhatIsNotDeliveredWithItsJob_AndWhatWasSent_ByRoleNotAddress_AndAnAdminRetryReachesTheLedger()
+    public async Task NotificationsPage_ShowsFailedNoticesByRoleNotAddress_CountsThemInTheMenu_AndOnlyAnAdminActsOnThem()
     {
         Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1, odsCode: "Z99999"));
         Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2, odsCode: "Z99999"));
         await Worker.PollAsync();
         await Worker.PollAsync();
         await Mail.WaitForMessagesAsync(2); // the MASSH's step up notice, and "could not notify the gp"
-        await Worker.WaitUntilAsync(
-            async () => await Worker.QueryScalarAsync<long>(
-                "SELECT count(*) FROM stepupdown.notifications WHERE state IN ('pending', 'sending') OR (state = 'failed' AND job_id IS NULL)") == 0,
-            "both sent recorded, and the GP's failure handed to its job");
-        var (gp, jobId) = (await Worker.QueryAsync<(Guid, string)>(
-            "SELECT id, job_id FROM stepupdown.notifications WHERE recipient_role = 'gp' AND job_id IS NOT NULL")).Single();
+        await Worker.WaitForLedgerSettledAsync();
+        var gp = (await Worker.QueryAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp' AND state = 'failed'")).Single();
         using var viewer = new DashboardClient(Worker.BaseAddress);
         using var admin = new DashboardClient(Worker.BaseAddress);
         await viewer.SignInAsync("vera", ViewerPassword);
         await admin.SignInAsync("adam", AdminPassword);
 
-        var page = await (await viewer.GetPageAsync("/hangfire/notifications")).Content.ReadAsStringAsync();
-        var retry = await admin.CommandAsync($"/hangfire/jobs/actions/requeue/{jobId}");
+        var page = await (await viewer.GetPageAsync("/hangfire" + NotificationsPage.Route)).Content.ReadAsStringAsync();
+        var figures = await (await viewer.StatsAsync("count:/notifications")).Content.ReadAsStringAsync();
+        var viewerRetry = await viewer.PostAsync(NotificationsPage.RetryNowPath);
+        var retried = await admin.SubmitFormAsync("/hangfire" + NotificationsPage.Route, NotificationsPage.RetryNowPath, new() { ["id"] = gp.ToString() });
         await Worker.WaitUntilAsync(
-            async () => await Worker.QueryScalarAsync<int>("SELECT attempts FROM stepupdown.notifications WHERE id = @gp", new { gp }) == 2,
-            "the retried job tried the ledger row again");
+            async () => await Worker.QueryScalarAsync<int>("SELECT attempts FROM stepupdown.notifications WHERE id = @gp AND state = 'failed'", new { gp }) == 1,
+            "the retried notice was tried again at once, and failed again (still no practice Z99999)");
 
         page.ShouldContain("Last 24 hours: 1 failed, 2 sent.");
-        var notDelivered = page[page.IndexOf("Not delivered", StringComparison.Ordinal)..page.IndexOf("Recently sent", StringComparison.Ordinal)];
-        notDelivered.ShouldContain("<td>gp</td>");
-        notDelivered.ShouldContain("Z99999");
-        notDelivered.ShouldContain($"/hangfire/jobs/details/{jobId}");
+        var needingAction = page[page.IndexOf("Failed, or waiting", StringComparison.Ordinal)..page.IndexOf("Recently sent", StringComparison.Ordinal)];
+        needingAction.ShouldContain("<td>gp</td>");
+        needingAction.ShouldContain("refused: ");
+        needingAction.ShouldContain("Z99999");
+        needingAction.ShouldNotContain("Retry now", customMessage: "a viewer cannot act");
+        page.ShouldContain("data-metric=\"count:/notifications\" class=\"metric metric-danger highlighted\">1</span>", customMessage: "the menu counts the failed notice, as Hangfire counts its Failed jobs");
+        figures.ShouldContain("\"count:/notifications\":{\"value\":\"1\"", customMessage: "the dashboard's own refresh of its figures updates the count");
         page[page.IndexOf("Recently sent", StringComparison.Ordinal)..].ShouldContain("<td>massh</td>");
         page.ShouldNotContain("@");
         page.ShouldNotContain("Lovelace");
-        retry.IsSuccessStatusCode.ShouldBeTrue();
-        // The ledger records the attempt a moment before Hangfire moves the job out of Processing.
-        await Worker.WaitUntilAsync(() => Task.FromResult(StateOf(jobId) != "Processing"), "the retried job has finished");
-        StateOf(jobId).ShouldBe("Failed", "still no practice Z99999 in the directory");
+        viewerRetry.StatusCode.ShouldNotBe(HttpStatusCode.Redirect, "a viewer's post is refused");
+        retried.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await Worker.QueryAsync<(string Action, string By)>("SELECT action, action_by FROM stepupdown.notifications WHERE id = @gp", new { gp }))
+            .Single().ShouldBe(("retried now", "adam"));
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE recipient_role = 'massh-undelivered:gp'"))
+            .ShouldBe(1, "the MASSH was told of the GP's notice once, however often it is retried");
+
+        var dealtWith = await admin.SubmitFormAsync("/hangfire" + NotificationsPage.Route, NotificationsPage.DealtWithPath, new() { ["id"] = gp.ToString() });
+        var after = await (await viewer.GetPageAsync("/hangfire" + NotificationsPage.Route)).Content.ReadAsStringAsync();
+
+        dealtWith.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        after.ShouldNotContain("metric-danger", customMessage: "a notice marked dealt with leaves the menu's count");
+        after[after.IndexOf("Failed, or waiting", StringComparison.Ordinal)..after.IndexOf("Recently sent", StringComparison.Ordinal)].ShouldNotContain("<td>gp</td>");
     }
 
     [Fact]

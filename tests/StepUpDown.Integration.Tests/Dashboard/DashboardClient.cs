@@ -35,10 +35,16 @@ public sealed partial class DashboardClient : IDisposable
     }
 
     /// <summary>Posts a dashboard command as its own buttons do: with the CSRF token from a dashboard page.</summary>
-    public async Task<HttpResponseMessage> CommandAsync(string path)
+    public Task<HttpResponseMessage> CommandAsync(string path) => DashboardPostAsync(path, []);
+
+    /// <summary>Asks for the dashboard's figures as its script does every few seconds (<c>/hangfire/stats</c>).</summary>
+    public Task<HttpResponseMessage> StatsAsync(params string[] metrics) =>
+        DashboardPostAsync("/hangfire/stats", metrics.Select(metric => new KeyValuePair<string, string>("metrics[]", metric)));
+
+    private async Task<HttpResponseMessage> DashboardPostAsync(string path, IEnumerable<KeyValuePair<string, string>> fields)
     {
         var page = await (await GetPageAsync("/hangfire/jobs/failed")).Content.ReadAsStringAsync();
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent([]) };
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) };
         var token = CsrfToken().Match(page);
         if (token.Success)
         {

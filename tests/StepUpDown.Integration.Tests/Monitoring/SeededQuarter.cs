@@ -68,8 +68,8 @@ public static class SeededQuarter
     private static Task<int> Notice(WorkerHarness worker, string step, string role, string state) =>
         worker.QueryScalarAsync<int>(
             """
-            INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, created_at, job_id)
-            VALUES (gen_random_uuid(), @stepId, @role, @state, gen_random_uuid()::text, now(), 'seeded');
+            INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, created_at, next_attempt_at)
+            VALUES (gen_random_uuid(), @stepId, @role, @state, gen_random_uuid()::text, now(), now() + interval '1 year');
             SELECT 1
             """,
             new { stepId = IdOf(step), role, state });

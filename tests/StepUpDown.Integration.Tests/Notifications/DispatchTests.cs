@@ -3,7 +3,7 @@ using StepUpDown.Integration.Tests.Fixtures;
 
 namespace StepUpDown.Integration.Tests.Notifications;
 
-/// <summary>What a crash leaves behind: claims without a job, and attempts left "sending".</summary>
+/// <summary>The dispatch as the only driver of attempts, and what a crash leaves behind: claims, and attempts left "sending".</summary>
 public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail)
 {
     /// <summary>A step up whose two notices (the GP's and the MASSH's) are delivered; the sink is emptied after.</summary>
@@ -25,35 +25,13 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
     }
 
     [Fact]
-    public async Task Delivered_ByTheDispatchItself_WithNoJobPerNotice()
+    public async Task Delivered_ByTheDispatchItself_NothingLeftToRetry()
     {
         await StepUpDeliveredAsync();
 
-        (await Worker.QueryAsync<(string State, string? JobId)>("SELECT state, job_id FROM stepupdown.notifications"))
-            .ShouldAllBe(row => row.State == "sent" && row.JobId == null);
-        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%SendNotificationJob%'"))
-            .ShouldBe(0);
-    }
-
-    [Fact]
-    public async Task FirstAttemptByDispatchOff_EveryNoticeIsItsOwnJob_DeliveredOnce()
-    {
-        using var feed = new FeedServer();
-        await using var worker = await WorkerHarness.StartAsync(await Postgres.CreateDatabaseAsync(), feed.Url, Mail,
-            settings => settings["Notifications:FirstAttemptByDispatch"] = "false");
-        feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
-        feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
-        await worker.PollAsync();
-        await worker.PollAsync();
-
-        await worker.WaitUntilAsync(
-            async () => await worker.QueryScalarAsync<long>(
-                "SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%SendNotificationJob%' AND statename = 'Succeeded'") == 2,
-            "both notices delivered by their own jobs");
-
-        (await worker.QueryAsync<(string State, string? JobId)>("SELECT state, job_id FROM stepupdown.notifications"))
-            .ShouldAllBe(row => row.State == "sent" && row.JobId != null);
-        (await Mail.WaitForMessagesAsync(2)).Count(m => m.To[0].Address == "riverside.practice@nhs.example").ShouldBe(1);
+        (await Worker.QueryAsync<(string State, int Attempts, DateTime? NextAttemptAt, string? FailureKind, Guid? ClaimedBy)>(
+                "SELECT state, attempts, next_attempt_at, failure_kind, claimed_by FROM stepupdown.notifications"))
+            .ShouldAllBe(row => row.State == "sent" && row.Attempts == 1 && row.NextAttemptAt == null && row.FailureKind == null && row.ClaimedBy == null);
     }
 
     [Fact]
@@ -65,7 +43,7 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
         await DeliveredAsync(2);
 
         // The GP's claims an hour old (a dispatch that lost track of them); the MASSH's just made by
-        // a live peer's dispatch; the step to looked after's GP notice belongs to a delivery job.
+        // a live peer's dispatch; the step to looked after's GP notice waits for its next attempt, in an hour.
         var livePeer = Guid.NewGuid();
         await Worker.QueryScalarAsync<int>(
             """
@@ -73,7 +51,7 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
             UPDATE stepupdown.notifications n
                SET state = 'pending', attempts = 0, sent_at = NULL, claimed_by = @livePeer,
                    claimed_at = CASE recipient_role WHEN 'gp' THEN now() - interval '1 hour' ELSE now() END,
-                   job_id = CASE WHEN recipient_role = 'gp' AND s.to_level = 'looked-after' THEN '42' END
+                   next_attempt_at = CASE WHEN recipient_role = 'gp' AND s.to_level = 'looked-after' THEN now() + interval '1 hour' END
               FROM stepupdown.steps s WHERE s.id = n.step_id;
             SELECT 1
             """,
@@ -84,7 +62,7 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
         dispatched.ShouldBe(1);
         (await Mail.WaitForMessagesAsync(1)).ShouldHaveSingleItem().To.Single().Address.ShouldBe("riverside.practice@nhs.example");
         (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE claimed_by = @livePeer AND state = 'pending' AND attempts = 0", new { livePeer }))
-            .ShouldBe(3, "fresh claims (both MASSH notices) are their dispatch's to send, an owned row its job's: all left as they were");
+            .ShouldBe(3, "fresh claims (both MASSH notices) are their dispatch's to send, a row not yet due waits: all left as they were");
     }
 
     [Fact]
@@ -106,14 +84,13 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
             """,
             new { livePeer });
 
-        await Worker.InScopeAsync<SendNotificationJob, bool>(async job => { await job.ExecuteAsync(gp, CancellationToken.None); return true; });
-        var inFlight = await Should.ThrowAsync<DeliveryInFlightException>(() =>
-            Worker.InScopeAsync<SendNotificationJob, bool>(async job => { await job.ExecuteAsync(massh, CancellationToken.None); return true; }));
+        var crashed = await Worker.Get<NotificationDelivery>().DeliverAsync(gp, CancellationToken.None);
+        var underWay = await Worker.Get<NotificationDelivery>().DeliverAsync(massh, CancellationToken.None);
 
         var resent = (await Mail.WaitForMessagesAsync(1)).ShouldHaveSingleItem();
         resent.To.Single().Address.ShouldBe("riverside.practice@nhs.example");
         resent.Header("message-id").ShouldNotBeNull().ShouldContain(gpMessageId);
-        inFlight.Message.ShouldNotContain("Lovelace");
+        (crashed.Result, underWay.Result).ShouldBe((DeliveryResult.Done, DeliveryResult.InFlight));
         (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.notifications WHERE id = @gp", new { gp })).ShouldBe("sent");
         (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.notifications WHERE id = @massh", new { massh })).ShouldBe("sending");
     }

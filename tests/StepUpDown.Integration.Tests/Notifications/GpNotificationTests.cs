@@ -24,12 +24,7 @@ public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture
             async () => await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.notifications WHERE id = @id", new { id }) == state,
             $"notification is {state}");
 
-    private Task<bool> RunJobAgainAsync(Guid id) =>
-        Worker.InScopeAsync<SendNotificationJob, bool>(async job =>
-        {
-            await job.ExecuteAsync(id, CancellationToken.None);
-            return true;
-        });
+    private Task<DeliveryOutcome> RunJobAgainAsync(Guid id) => Worker.Get<NotificationDelivery>().DeliverAsync(id, CancellationToken.None);
 
     [Fact]
     public async Task Job_RunAgainAfterSending_SendsNoSecondCopy_AndTheMessageIdIsTheLedgers()

@@ -20,62 +20,42 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         await worker.PollAsync();
     }
 
-    /// <summary>A worker whose relay (at <paramref name="port"/>) is down while two children step up: every notice handed to its own job and tried once.</summary>
+    /// <summary>A worker whose relay (at <paramref name="port"/>) is down while two children step up: every notice waits, for a retry or for the relay.</summary>
     private async Task<WorkerHarness> StepUpWhileTheRelayIsDownAsync(int port)
     {
         var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail,
             settings => settings["Mail:Smtp:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await StepUpTwoChildrenAsync(worker, _feed);
         await worker.WaitUntilAsync(
-            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE job_id IS NULL OR attempts = 0") == 0,
-            "every notice is handed to a delivery job, and tried");
+            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE failure_kind IS NULL") == 0,
+            "every notice waits, tried or found waiting for the relay");
         return worker;
     }
 
     private static Task<Guid> GpNoticeAsync(WorkerHarness worker) =>
         worker.QueryScalarAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp' ORDER BY created_at LIMIT 1");
 
-    private static async Task<(string State, int Attempts, string? LastError, string? JobId)> LedgerAsync(WorkerHarness worker, Guid id) =>
+    private static async Task<(string State, int Attempts, string? LastError, string? FailureKind)> LedgerAsync(WorkerHarness worker, Guid id) =>
         (await worker.QueryAsync<(string, int, string?, string?)>(
-            "SELECT state, attempts, last_error, job_id FROM stepupdown.notifications WHERE id = @id", new { id })).Single();
+            "SELECT state, attempts, last_error, failure_kind FROM stepupdown.notifications WHERE id = @id", new { id })).Single();
 
     [Fact]
-    public async Task SmtpDown_EveryNoticeGetsItsOwnDeliveryJob_AndOnceTheRelayIsBackEachIsDeliveredOnce()
+    public async Task SmtpDown_EveryNoticeWaitsInItsRow_AndOnceTheRelayIsBackEachIsDeliveredOnce()
     {
         var port = MailDevFixture.FreePort();
         await using var worker = await StepUpWhileTheRelayIsDownAsync(port);
 
-        var rows = await worker.QueryAsync<(Guid Id, string JobId)>("SELECT id, job_id FROM stepupdown.notifications");
-        var jobs = await worker.QueryAsync<string>(
-            "SELECT id::text FROM hangfire.job WHERE invocationdata::text LIKE '%SendNotificationJob%'");
-        var gp = await GpNoticeAsync(worker);
-        var afterOutage = await LedgerAsync(worker, gp);
+        var waiting = await worker.QueryAsync<(int Attempts, string State, string? LastError, DateTime? NextAttemptAt)>(
+            "SELECT attempts, state, last_error, next_attempt_at FROM stepupdown.notifications ORDER BY attempts DESC");
         await using var sink = new MailDevFixture(port);
         await sink.InitializeAsync();
-        foreach (var row in rows)
-        {
-            // What Hangfire's next retry does; one of them may be running it already.
-            await Should.NotThrowAsync(async () =>
-            {
-                try
-                {
-                    await worker.InScopeAsync<SendNotificationJob, bool>(async job =>
-                    {
-                        await job.ExecuteAsync(row.Id, CancellationToken.None);
-                        return true;
-                    });
-                }
-                catch (DeliveryInFlightException)
-                {
-                }
-            });
-        }
 
         await worker.WaitUntilAsync(
-            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state <> 'sent'") == 0, "all sent");
-        rows.Count.ShouldBe(4);
-        rows.Select(row => row.JobId).ShouldBe(jobs, ignoreOrder: true, "one job per (step, recipient), and the ledger names it");
-        afterOutage.LastError.ShouldBe("Delivery failed: SocketException");
+            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state <> 'sent'") == 0,
+            "all sent within a minute of the relay's return", TimeSpan.FromSeconds(60));
+        waiting.Count.ShouldBe(4);
+        waiting.ShouldAllBe(row => row.State == "pending" && row.NextAttemptAt != null, "each waits for a time of its own, in the ledger row: no job holds it");
+        waiting[0].LastError.ShouldBe("Delivery failed: SocketException");
         var received = await sink.GetMessagesAsync();
         received.Count.ShouldBe(4);
         received.Count(m => m.To[0].Address == "riverside.practice@nhs.example").ShouldBe(2);
@@ -86,12 +66,8 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
     {
         var port = MailDevFixture.FreePort();
         await using var worker = await StepUpWhileTheRelayIsDownAsync(port);
-        // As after a few failures: the next retry is an hour away.
-        var client = worker.Get<IBackgroundJobClient>();
-        foreach (var jobId in await worker.QueryAsync<string>("SELECT job_id FROM stepupdown.notifications"))
-        {
-            client.ChangeState(jobId, new ScheduledState(TimeSpan.FromHours(1)));
-        }
+        // As after a few failures: the next attempt an hour away.
+        await worker.QueryScalarAsync<int>("UPDATE stepupdown.notifications SET attempts = 5, next_attempt_at = now() + interval '1 hour'; SELECT 1");
 
         await using var sink = new MailDevFixture(port);
         await sink.InitializeAsync();
@@ -101,6 +77,43 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
             async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state <> 'sent'") == 0,
             "every waiting notice sent within a minute of the relay's return", TimeSpan.FromSeconds(60));
         (await sink.GetMessagesAsync()).Count.ShouldBe(4);
+    }
+
+    /// <summary>
+    /// No notice ends silently, however many other jobs have failed: 1,500 unrelated failed jobs (a
+    /// night of failing polls) once hid a notice whose retries ran out from the give-up, which read
+    /// only the newest 1,000. The row itself counts its attempts now.
+    /// </summary>
+    [Fact]
+    public async Task RetriesRunOut_AmongFifteenHundredFailedJobs_TheRowIsFailed_AndTheMasshIsTold()
+    {
+        var port = MailDevFixture.FreePort();
+        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail, settings =>
+        {
+            settings["Mail:Smtp:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["Notifications:MaxAttempts"] = "1";
+            settings["Notifications:RetryDelays:0"] = "00:00:01";
+        });
+        var jobs = worker.Get<IBackgroundJobClient>();
+        for (var i = 0; i < 1500; i++)
+        {
+            jobs.Create<StepUpDown.Integration.Handovers.SweepHandoversJob>(job => job.ExecuteAsync(CancellationToken.None), new FailedState(new InvalidOperationException("a failed poll")));
+        }
+
+        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        _feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
+        await worker.PollAsync();
+        await worker.PollAsync();
+        await worker.WaitUntilAsync(
+            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'failed' AND recipient_role = 'gp'") == 1,
+            "the GP's notice is failed once its one retry has failed too", TimeSpan.FromSeconds(120));
+
+        var gp = await LedgerAsync(worker, await GpNoticeAsync(worker));
+        (gp.Attempts, gp.LastError, gp.FailureKind).ShouldBe((2, "Gave up after 2 attempts. Last: Delivery failed: SocketException", "not-reached"));
+        (await worker.QueryScalarAsync<long>("SELECT count(*) FROM hangfire.job WHERE statename = 'Failed'")).ShouldBeGreaterThanOrEqualTo(1500);
+        (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE recipient_role = 'massh-undelivered:gp'")).ShouldBe(1);
+        using var http = new HttpClient { BaseAddress = worker.BaseAddress };
+        (await http.GetStringAsync("/health/ready")).ShouldContain("notifications failed in the last 24 hours");
     }
 
     /// <summary>
@@ -130,7 +143,7 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         var refused = relay.FailedLogins;
         var attempts = await worker.QueryScalarAsync<long>("SELECT sum(attempts) FROM stepupdown.notifications");
         var notices = await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications");
-        var lastErrors = await worker.QueryAsync<string>("SELECT DISTINCT last_error FROM stepupdown.notifications");
+        var lastErrors = await worker.QueryAsync<string>("SELECT DISTINCT last_error FROM stepupdown.notifications WHERE attempts > 0");
         relay.RefuseLogins = false;
         var loginsWork = DateTimeOffset.UtcNow;
         await worker.WaitUntilAsync(
@@ -139,7 +152,7 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         var allOut = DateTimeOffset.UtcNow - loginsWork;
 
         notices.ShouldBe(16);
-        attempts.ShouldBeGreaterThanOrEqualTo(notices, "every notice was tried");
+        attempts.ShouldBeLessThan(notices, "one notice tried per dispatch while the relay is not reached, never every waiting one");
         refused.Zip(refused.Skip(1), (earlier, later) => later - earlier).ShouldAllBe(
             gap => gap >= TimeSpan.FromSeconds(14), "while refused, one login at a time and at most one every 15 seconds: never one per waiting notice");
         lastErrors.ShouldAllBe(error => error.StartsWith(DeliveryFailure.NotReachedPrefix + "login refused", StringComparison.Ordinal));
@@ -157,8 +170,10 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         var rows = await worker.QueryAsync<(string State, string? LastError)>("SELECT state, last_error FROM stepupdown.notifications");
 
         rows.Count.ShouldBe(4);
-        // Waiting for a retry (or in one, at this moment: the retries keep trying), never failed for good.
-        rows.ShouldAllBe(row => (row.State == "pending" || row.State == "sending") && row.LastError == "Delivery failed: the relay refused the connection (554)");
+        // Waiting for a retry or for the relay (or in an attempt, at this moment), never failed for good.
+        rows.ShouldAllBe(row => row.State == "pending" || row.State == "sending");
+        rows.ShouldContain(row => row.LastError == "Delivery failed: the relay refused the connection (554)");
+        rows.ShouldAllBe(row => row.LastError == "Delivery failed: the relay refused the connection (554)" || row.LastError == "Not tried: another notice found the relay not reached");
     }
 
     [Fact]
@@ -187,15 +202,10 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         using var relay = new Chaos.HangingRelay();
         relay.DeferAll(); // greylisting: try later
         await using var worker = await StepUpWhileTheRelayIsDownAsync(relay.Port);
-        var jobIds = await worker.QueryAsync<string>("SELECT job_id FROM stepupdown.notifications");
-        using (var storage = worker.Get<JobStorage>().GetConnection())
-        {
-            await worker.WaitUntilAsync(
-                () => Task.FromResult(jobIds.All(job => storage.GetJobData(job)?.State == ScheduledState.StateName)), "every delivery job waits for its retry");
-        }
+        (await worker.QueryAsync<string>("SELECT DISTINCT failure_kind FROM stepupdown.notifications")).ShouldBe(["deferred"], "a 4xx reply is the relay's answer: every notice was tried");
 
-        // As after a few deferrals: the next retry an hour away.
-        jobIds.ShouldAllBe(job => worker.Get<IBackgroundJobClient>().ChangeState(job, new ScheduledState(TimeSpan.FromHours(1)), ScheduledState.StateName));
+        // As after a few deferrals: the next attempt an hour away.
+        await worker.QueryScalarAsync<int>("UPDATE stepupdown.notifications SET next_attempt_at = now() + interval '1 hour'; SELECT 1");
 
         var tried = DateTime.UtcNow;
         var attemptsBefore = await worker.QueryScalarAsync<long>("SELECT sum(attempts) FROM stepupdown.notifications");
@@ -205,7 +215,7 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         await worker.WaitUntilAsync(
             () => Task.FromResult(SafetyNetLastRun(worker) > tried.AddSeconds(16)), "a whole run of the safety net since the deferrals", TimeSpan.FromSeconds(60));
 
-        (await worker.QueryScalarAsync<long>("SELECT sum(attempts) FROM stepupdown.notifications")).ShouldBe(attemptsBefore, "a 4xx deferral waits out Hangfire's backoff: not tried again yet");
+        (await worker.QueryScalarAsync<long>("SELECT sum(attempts) FROM stepupdown.notifications")).ShouldBe(attemptsBefore, "a 4xx deferral waits for its next attempt: not tried again yet");
         (await worker.QueryScalarAsync<string>("SELECT last_error FROM stepupdown.notifications LIMIT 1")).ShouldStartWith("SMTP server deferred the message: 451");
     }
 
@@ -224,15 +234,10 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         await StepUpTwoChildrenAsync(worker, _feed);
         var id = await GpNoticeAsync(worker);
 
-        await worker.WaitUntilAsync(async () => (await LedgerAsync(worker, id)).JobId is not null, "the notification is handed to its job");
+        await worker.WaitUntilAsync(async () => (await LedgerAsync(worker, id)).State == "failed", "the notification is failed");
 
         var ledger = await LedgerAsync(worker, id);
-        (ledger.State, ledger.Attempts, ledger.LastError).ShouldBe(("failed", 1, "SMTP server refused the message: 550 MailboxUnavailable"));
-        (await worker.QueryScalarAsync<string?>("SELECT statename FROM hangfire.job WHERE id = @JobId::bigint", new { ledger.JobId }))
-            .ShouldBe("Failed", "created Failed, not scheduled for a retry");
-        var failure = await worker.QueryScalarAsync<string>(
-            "SELECT data::text FROM hangfire.state WHERE jobid = @JobId::bigint AND name = 'Failed'", new { ledger.JobId });
-        failure.ShouldContain("550 MailboxUnavailable");
+        (ledger.State, ledger.Attempts, ledger.LastError, ledger.FailureKind).ShouldBe(("failed", 1, "SMTP server refused the message: 550 MailboxUnavailable", "refused"));
         var everythingHangfireKeeps = string.Join("\n", await worker.QueryAsync<string>(
             "SELECT coalesce(data::text, '') FROM hangfire.state UNION ALL SELECT invocationdata::text || arguments::text FROM hangfire.job"));
         everythingHangfireKeeps.ShouldNotContain("nhs.example");
@@ -259,9 +264,10 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
             var stopped = await Should.ThrowAsync<Exception>(() => worker.Get<NotificationDispatcher>().DispatchPendingAsync(shutdown.Token));
 
             stopped.ShouldBeAssignableTo<OperationCanceledException>();
-            var rows = await worker.QueryAsync<(string State, DateTime? ClaimedAt, string? JobId)>("SELECT state, claimed_at, job_id FROM stepupdown.notifications");
+            var rows = await worker.QueryAsync<(string State, DateTime? ClaimedAt, bool Due)>(
+                "SELECT state, claimed_at, COALESCE(next_attempt_at <= now(), true) FROM stepupdown.notifications");
             rows.Count.ShouldBe(4);
-            rows.ShouldAllBe(row => row.State == "pending" && row.ClaimedAt == null && row.JobId == null, "free for the next dispatch at once, not in 15 minutes");
+            rows.ShouldAllBe(row => row.State == "pending" && row.ClaimedAt == null && row.Due, "free for the next dispatch at once, not in 15 minutes");
         }
         finally
         {

@@ -62,11 +62,7 @@ public sealed class TakeOverTests(PostgresFixture postgres, MailDevFixture mail)
             "UPDATE stepupdown.notifications SET state = 'sending', sent_at = NULL, sending_since = now(), sending_by = @dead WHERE id = @gp; SELECT 1",
             new { dead = Guid.NewGuid(), gp });
 
-        await Worker.InScopeAsync<SendNotificationJob, bool>(async job =>
-        {
-            await job.ExecuteAsync(gp, CancellationToken.None);
-            return true;
-        });
+        await Worker.Get<NotificationDelivery>().DeliverAsync(gp, CancellationToken.None);
 
         var again = (await Mail.WaitForMessagesAsync(1)).ShouldHaveSingleItem();
         again.Header("message-id").ShouldBe($"<{messageId}>");
@@ -81,11 +77,8 @@ public sealed class TakeOverTests(PostgresFixture postgres, MailDevFixture mail)
             "UPDATE stepupdown.notifications SET state = 'sending', sent_at = NULL, sending_since = now(), sending_by = @livePeer WHERE id = @gp; SELECT 1",
             new { livePeer, gp });
 
-        await Should.ThrowAsync<DeliveryInFlightException>(() => Worker.InScopeAsync<SendNotificationJob, bool>(async job =>
-        {
-            await job.ExecuteAsync(gp, CancellationToken.None);
-            return true;
-        }));
+        (await Worker.Get<NotificationDelivery>().DeliverAsync(gp, CancellationToken.None)).Result.ShouldBe(DeliveryResult.InFlight);
+        (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.notifications WHERE id = @gp", new { gp })).ShouldBe("sending");
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Retention;
 using StepUpDown.Integration.Tests.Fixtures;
@@ -40,16 +41,16 @@ public sealed class RetentionTests(PostgresFixture postgres, MailDevFixture mail
         await Worker.PollAsync();
         await Worker.WaitForLedgerSettledAsync();
 
-        // SC-4's GP notice as if its relay had not answered yet: pending, owned by a job still to run.
+        // SC-4's GP notice as if its relay had not answered yet: pending, its next attempt an hour away.
         await Worker.QueryScalarAsync<int>(
             """
-            UPDATE stepupdown.notifications n SET state = 'pending', job_id = 'waiting'
+            UPDATE stepupdown.notifications n SET state = 'pending', next_attempt_at = now() + interval '1 hour', failure_kind = 'not-reached'
               FROM stepupdown.steps s WHERE s.id = n.step_id AND s.child_id = 'SC-4' AND n.recipient_role = 'gp';
             SELECT 1
             """);
         (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.handovers WHERE state = 'open'")).ShouldBe(1, "SC-3's step down");
         (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.quarantined_records")).ShouldBe(1, "SC-9");
-        return Worker.Get<IBackgroundJobClient>().Create<SendNotificationJob>(job => job.ExecuteAsync(Guid.NewGuid(), CancellationToken.None), new Hangfire.States.FailedState(new PermanentDeliveryException("test")));
+        return Worker.Get<IBackgroundJobClient>().Create<SweepHandoversJob>(job => job.ExecuteAsync(CancellationToken.None), new Hangfire.States.FailedState(new InvalidOperationException("test")));
     }
 
     private RetentionPurge PurgeAt(DateTimeOffset now, WorkerHarness? worker = null) =>

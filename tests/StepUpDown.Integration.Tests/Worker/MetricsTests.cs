@@ -70,7 +70,7 @@ public sealed class MetricsTests(PostgresFixture postgres, MailDevFixture mail) 
         await Worker.PollAsync();
         await Worker.WaitForLedgerSettledAsync();
         await Worker.QueryScalarAsync<int>(
-            "UPDATE stepupdown.notifications SET state = 'pending', job_id = 'waiting', created_at = now() - interval '10 minutes' WHERE recipient_role = 'gp'; SELECT 1");
+            "UPDATE stepupdown.notifications SET state = 'pending', next_attempt_at = now() + interval '1 hour', created_at = now() - interval '10 minutes' WHERE recipient_role = 'gp'; SELECT 1");
 
         await Worker.Get<NotificationDispatcher>().DispatchPendingAsync(CancellationToken.None);
         _listener!.RecordObservableInstruments();
