@@ -4,8 +4,8 @@ using StepUpDown.Integration.Tests.Fixtures;
 namespace StepUpDown.Integration.Tests.Architecture;
 
 /// <summary>
-/// One owner spells each state machine's states: SQL anywhere gets the ledger's from
-/// <c>NotificationStates</c> and the handovers' from <c>HandoverStates</c>, never as a literal
+/// One owner spells each state machine's states: SQL anywhere gets the ledger's (its states and
+/// its failure kinds) from <c>NotificationStates</c> and the handovers' from <c>HandoverStates</c>, never as a literal
 /// (migrations, which are history, aside).
 /// </summary>
 public sealed class StateSpellingTests
@@ -18,7 +18,7 @@ public sealed class StateSpellingTests
                            && !file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
 
     [Theory]
-    [InlineData("NotificationState.cs", "pending|sending|sent|written|failed|withheld|bounced")]
+    [InlineData("NotificationState.cs", "pending|sending|sent|written|failed|withheld|bounced|not-reached|deferred|refused")]
     [InlineData("HandoverStore.cs", "open|withdrawn|complete")]
     public void NoFileButTheOwner_SpellsAStateInSql(string owner, string states)
     {

@@ -1,9 +1,9 @@
-using Hangfire;
+using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Tests.Fixtures;
 
 namespace StepUpDown.Integration.Tests.Notifications;
 
-/// <summary>No notice ends silently: a notice Hangfire gives up on is failed in the ledger, the MASSH is told, readiness says so.</summary>
+/// <summary>No notice ends silently: a notice given up is failed in the ledger and the MASSH is told (retries running out: <c>SmtpFailureTests</c>).</summary>
 [Collection(IntegrationCollection.Name)]
 public sealed class GiveUpTests(PostgresFixture postgres, MailDevFixture mail) : IDisposable
 {
@@ -13,62 +13,33 @@ public sealed class GiveUpTests(PostgresFixture postgres, MailDevFixture mail) :
         (await worker.QueryAsync<(string, int, string?)>(
             "SELECT state, attempts, last_error FROM stepupdown.notifications WHERE recipient_role = @role", new { role })).Single();
 
+    /// <summary>An admin gives up a notice waiting for the relay (its recipient was told by phone): it is failed, and the MASSH told, as when its retries run out.</summary>
     [Fact]
-    public async Task RetriesRunOut_TheRowIsFailedWithItsReason_TheMasshIsAskedToFollowUp_AndReadinessIsDegraded()
+    public async Task AWaitingNoticeGivenUpOnTheDashboard_IsFailed_AndTheMasshIsTold()
     {
         var closedPort = MailDevFixture.FreePort();
-        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail, settings =>
-        {
-            settings["Mail:Smtp:Port"] = closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            settings["Notifications:MaxAttempts"] = "1";
-        });
+        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail,
+            settings => settings["Mail:Smtp:Port"] = closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
         _feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
         await worker.PollAsync();
         await worker.PollAsync();
         await worker.WaitUntilAsync(
-            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE job_id IS NULL OR attempts = 0") == 0,
-            "the GP's and the MASSH's notices are each handed to a delivery job, and tried");
-        var gpJob = await worker.QueryScalarAsync<string>("SELECT job_id FROM stepupdown.notifications WHERE recipient_role = 'gp'");
+            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE recipient_role = 'gp' AND next_attempt_at > now()") == 1,
+            "the GP's notice waits for the relay");
+        var gp = await worker.QueryScalarAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp'");
 
-        // Its one retry is used up: what Hangfire holds after the last scheduled retry has run.
-        using (var connection = worker.Get<JobStorage>().GetConnection())
-        {
-            connection.SetJobParameter(gpJob, "RetryCount", "1");
-        }
+        var given = await worker.Get<NotificationLedger>().GiveUpNowAsync(gp, "adam", worker.Get<NotificationPlanner>().Undelivered);
+        var again = await worker.Get<NotificationLedger>().GiveUpNowAsync(gp, "adam", worker.Get<NotificationPlanner>().Undelivered);
 
-        worker.Get<IBackgroundJobClient>().Requeue(gpJob);
-        await worker.WaitUntilAsync(async () => (await LedgerAsync(worker, "gp")).State == "failed", "the GP's notice is given up");
-
-        (await LedgerAsync(worker, "gp")).LastError.ShouldNotBeNull().ShouldStartWith("Gave up: retries ran out");
+        (given, again).ShouldBe((true, false), "only a waiting notice is given up, once");
+        var row = (await worker.QueryAsync<(string State, string LastError, string Action, string ActionBy, DateTime? NextAttemptAt)>(
+            "SELECT state, last_error, action, action_by, next_attempt_at FROM stepupdown.notifications WHERE id = @gp", new { gp })).Single();
+        (row.State, row.Action, row.ActionBy, row.NextAttemptAt).ShouldBe(("failed", "given up", "adam", null));
+        row.LastError.ShouldStartWith("Given up on the dashboard. Last: ");
         (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE recipient_role = 'massh-undelivered:gp'")).ShouldBe(1);
-        await worker.WaitUntilAsync(
-            () => Task.FromResult(worker.Get<JobStorage>().GetConnection().GetJobData(gpJob)?.State == "Failed"), "the job stays Failed on the dashboard");
-        using var http = new HttpClient { BaseAddress = worker.BaseAddress };
-        var ready = await http.GetStringAsync("/health/ready");
-        ready.ShouldContain("1 notifications failed in the last 24 hours");
-    }
-
-    [Fact]
-    public async Task ARetryingDeliveryJobDeletedOnTheDashboard_FailsItsRow_AndTheMasshIsTold()
-    {
-        var closedPort = MailDevFixture.FreePort();
-        await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail, settings =>
-            settings["Mail:Smtp:Port"] = closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
-        _feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
-        await worker.PollAsync();
-        await worker.PollAsync();
-        await worker.WaitUntilAsync(
-            async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE recipient_role = 'gp' AND job_id IS NOT NULL AND attempts > 0") == 1,
-            "the GP's notice is retrying in its own job");
-        var gpJob = await worker.QueryScalarAsync<string>("SELECT job_id FROM stepupdown.notifications WHERE recipient_role = 'gp'");
-
-        worker.Get<IBackgroundJobClient>().Delete(gpJob).ShouldBeTrue();
-
-        await worker.WaitUntilAsync(async () => (await LedgerAsync(worker, "gp")).State == "failed", "the GP's notice is given up, not stranded pending");
-        (await LedgerAsync(worker, "gp")).LastError.ShouldNotBeNull().ShouldStartWith("Gave up: its delivery job was deleted on the dashboard");
-        (await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE recipient_role = 'massh-undelivered:gp'")).ShouldBe(1);
+        (await worker.Get<NotificationLedger>().RetryNowAsync(gp, "adam")).ShouldBeTrue("a failed notice may be retried");
+        (await worker.QueryScalarAsync<int>("SELECT attempts FROM stepupdown.notifications WHERE id = @gp", new { gp })).ShouldBeLessThanOrEqualTo(1, "its retries start afresh");
     }
 
     [Fact]

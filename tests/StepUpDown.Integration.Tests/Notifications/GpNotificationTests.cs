@@ -58,15 +58,14 @@ public sealed class GpNotificationTests(PostgresFixture postgres, MailDevFixture
     }
 
     [Fact]
-    public async Task Job_PracticeNotInTheGpDirectory_FailsAtOnceWithoutRetries_VisibleInHangfire()
+    public async Task Job_PracticeNotInTheGpDirectory_FailsAtOnceWithoutRetries()
     {
         var id = await StepUpAsync(Children.Record("SC-1", "CP", 2, odsCode: "Z99999"), odsCode: "Z99999");
 
         await WaitForStateAsync(id, "failed");
 
-        await Worker.WaitUntilAsync(
-            async () => await Worker.QueryScalarAsync<string?>("SELECT statename FROM hangfire.job WHERE arguments::text LIKE @id", new { id = $"%{id}%" }) == "Failed",
-            "the Hangfire job is Failed");
+        (await Worker.QueryAsync<(string Kind, DateTime? NextAttemptAt)>("SELECT failure_kind, next_attempt_at FROM stepupdown.notifications WHERE id = @id", new { id }))
+            .Single().ShouldBe(("refused", null), "refused, with no next attempt: trying again cannot help");
         (await Worker.QueryScalarAsync<string>("SELECT last_error FROM stepupdown.notifications WHERE id = @id", new { id }))
             .ShouldContain("Z99999");
         (await Worker.QueryScalarAsync<int>("SELECT attempts FROM stepupdown.notifications WHERE id = @id", new { id })).ShouldBe(1);
