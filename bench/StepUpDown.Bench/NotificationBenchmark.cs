@@ -1,3 +1,4 @@
+using StepUpDown.Integration.Mail;
 using System.Diagnostics;
 using System.Globalization;
 using Dapper;
@@ -7,7 +8,6 @@ using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Npgsql;
-using StepUpDown.Integration.Notifications;
 using StepUpDown.Worker;
 
 namespace StepUpDown.Bench;

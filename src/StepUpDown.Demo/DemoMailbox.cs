@@ -1,5 +1,5 @@
+using StepUpDown.Integration.Mail;
 using System.Text;
-using StepUpDown.Integration.Notifications;
 using StepUpDown.Simulator;
 
 namespace StepUpDown.Demo;

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Monitoring;
 using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Monitoring;
-using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Retention;
 using StepUpDown.Worker.Dashboard;
 

@@ -7,6 +7,7 @@ using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.DeliveryEvidence;
 using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Monitoring;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Retention;

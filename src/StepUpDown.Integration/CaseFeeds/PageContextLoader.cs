@@ -4,7 +4,6 @@ using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Handovers;
-using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.CaseFeeds;
 

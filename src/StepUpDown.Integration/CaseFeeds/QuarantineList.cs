@@ -1,3 +1,4 @@
+using StepUpDown.Integration.Mail;
 using System.Globalization;
 using Dapper;
 using Hangfire;
@@ -6,7 +7,6 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Npgsql;
 using StepUpDown.Integration.Handovers;
-using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;

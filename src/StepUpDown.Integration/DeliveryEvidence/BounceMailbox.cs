@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Npgsql;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 

@@ -8,6 +8,7 @@ using Npgsql;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
-using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.Handovers;
 

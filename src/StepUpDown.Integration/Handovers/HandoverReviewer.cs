@@ -1,3 +1,4 @@
+using StepUpDown.Integration.Mail;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Continuum;

@@ -1,6 +1,6 @@
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
-using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Mail;
 
 namespace StepUpDown.Integration.Handovers;
 

@@ -7,7 +7,7 @@ using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
-using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Mail;
 
 namespace StepUpDown.Integration.Handovers;
 

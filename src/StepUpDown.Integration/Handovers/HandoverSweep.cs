@@ -5,6 +5,7 @@ using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.ChildRecords;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Integration.Telemetry;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Health;
-using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Mail;
 
 namespace StepUpDown.Integration.Handovers;
 

@@ -51,7 +51,7 @@ public sealed record AuditHandover(
 /// <summary>Builds a child's <see cref="AuditTrail"/>.</summary>
 public sealed class AuditTrails(NpgsqlDataSource dataSource, ContinuumOfNeed continuum)
 {
-    /// <summary>The notice reference of a step (or of the handover it opened): the first 12 hex digits of its id, as <see cref="Notifications.Notice.ReferenceOf"/> writes it.</summary>
+    /// <summary>The notice reference of a step (or of the handover it opened): the first 12 hex digits of its id, as <see cref="Mail.Notice.ReferenceOf"/> writes it.</summary>
     /// <summary>
     /// How long a sent notice waits for a report of failure before the trail says none came: relays
     /// give up on a message after five days (Postfix's <c>maximal_queue_lifetime</c>, Exchange's expiry).

@@ -29,7 +29,7 @@ internal sealed class MonitoringPage : DashboardPage
 
     /// <summary>A stored step kind in words ("Handover stalled", not <c>HandoverStalled</c>); the CSV keeps the codes.</summary>
     private static string KindInWords(string kind) =>
-        Enum.TryParse<StepUpDown.Domain.Detection.StepKind>(kind, out var known) ? StepUpDown.Integration.Notifications.Notice.KindName(known) : kind;
+        Enum.TryParse<StepUpDown.Domain.Detection.StepKind>(kind, out var known) ? StepUpDown.Integration.Mail.Notice.KindName(known) : kind;
 
     /// <summary>Reads the report of the period asked for, before the page is written.</summary>
     public static async Task<Asked> LoadAsync(DashboardContext context)

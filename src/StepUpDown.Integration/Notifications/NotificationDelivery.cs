@@ -1,3 +1,4 @@
+using StepUpDown.Integration.Mail;
 using System.Text.Json;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;

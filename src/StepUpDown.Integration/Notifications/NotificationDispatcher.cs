@@ -1,24 +1,11 @@
 using Hangfire;
 using StepUpDown.Domain.Notifications;
 using Microsoft.Extensions.Options;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Integration.Telemetry;
 
 namespace StepUpDown.Integration.Notifications;
-
-/// <summary>Starts delivery of ledger rows once they are committed.</summary>
-public interface INotificationDispatcher
-{
-    /// <summary>Asks for the pending ledger rows to be delivered soon.</summary>
-    void ScheduleDispatch();
-}
-
-/// <summary>Schedules a <see cref="DispatchNotificationsJob"/>: the poll path pays for one job per page, not one per row.</summary>
-public sealed class DispatchJobScheduler(IBackgroundJobClient jobs) : INotificationDispatcher
-{
-    /// <inheritdoc />
-    public void ScheduleDispatch() => jobs.Enqueue<DispatchNotificationsJob>(job => job.ExecuteAsync(CancellationToken.None));
-}
 
 /// <summary>
 /// Delivers committed ledger rows: the only driver of a notice's attempts. It claims a batch of
@@ -45,6 +32,7 @@ public sealed class NotificationDispatcher(
     NotificationLedger ledger,
     NotificationDelivery delivery,
     INotificationDispatcher scheduler,
+    RelayRecovery relay,
     RetrySchedule schedule,
     IOptions<MailOptions> mail,
     IOptions<LeaseOptions> leases,
@@ -168,6 +156,7 @@ public sealed class NotificationDispatcher(
             if (outcome.RelayNotReached)
             {
                 Volatile.Write(ref relayNotReached, true);
+                relay.FoundNotReached();
             }
         });
         return !relayNotReached;
@@ -179,23 +168,4 @@ public sealed class NotificationDispatcher(
         _attempts.Dispose();
         _claiming.Dispose();
     }
-}
-
-/// <summary>
-/// Delivers the due ledger rows (scheduled per page, and every 15 seconds as a safety net, which
-/// also makes the notices waiting for the relay due at once when it answers again). Not retried:
-/// the next run is 15 seconds away.
-/// </summary>
-[AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-public sealed class DispatchNotificationsJob(NotificationDispatcher dispatcher, RelayRecovery relay)
-{
-    /// <summary>The recurring job id of the safety net.</summary>
-    public const string RecurringJobId = "dispatch-notifications";
-
-    /// <summary>Brings the notices waiting for the relay forward if it is back, then delivers the due rows.</summary>
-    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(async () =>
-    {
-        await relay.ProbeAsync(cancellationToken);
-        await dispatcher.DispatchPendingAsync(cancellationToken);
-    });
 }

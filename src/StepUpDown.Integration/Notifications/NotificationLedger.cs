@@ -7,53 +7,6 @@ using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Notifications;
 
-/// <summary>What a delivery report did to the ledger.</summary>
-public enum ReportEffect
-{
-    /// <summary>No notice has the report's id: the report is someone else's, or its notice was purged.</summary>
-    NoSuchNotice,
-
-    /// <summary>The notice's row was already as the report says (read twice, or not a sent row).</summary>
-    Unchanged,
-
-    /// <summary>Recorded on the notice's row.</summary>
-    Recorded,
-
-    /// <summary>A bounce for a row not yet recorded as sent: kept on the row, applied the moment it is.</summary>
-    Kept,
-}
-
-/// <summary>A row to add to the delivery ledger.</summary>
-public sealed record NotificationToStore(Guid Id, Guid StepId, string RecipientRole, string MessageId, string Template);
-
-/// <summary>One ledger row with the step it is about: what an attempt composes its message from.</summary>
-public sealed record LedgerRow(
-    Guid StepId,
-    NotificationState State,
-    int Attempts,
-    bool SendingRecently,
-    bool Waited,
-    Guid? SendingBy,
-    bool SenderAlive,
-    string RecipientRole,
-    string MessageId,
-    string? Template,
-    string Source,
-    string ChildId,
-    string Kind,
-    string FromLevel,
-    string ToLevel,
-    string Markers,
-    string? Subject,
-    string RecordJson,
-    string? DetailsJson,
-    DateTime DetectedAt = default,
-    Guid? HandoverId = null)
-{
-    /// <summary>The step's markers, parsed.</summary>
-    public StepMarkers StepMarkers => string.IsNullOrEmpty(Markers) ? StepMarkers.None : Enum.Parse<StepMarkers>(Markers);
-}
-
 /// <summary>
 /// The delivery ledger, <c>stepupdown.notifications</c>: one row per (step, recipient role), and
 /// every statement that moves one. A row is <c>pending</c> until an attempt marks it
@@ -132,9 +85,10 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
     }
 
     /// <summary>
-    /// The relay was not reached by an attempt of this dispatch: the batch's rows it did not try
-    /// wait for the relay as if they had been (<c>not-reached</c>, due after <paramref name="delay"/>,
-    /// no attempt counted), so an outage costs one attempt per dispatch, not one per waiting notice.
+    /// The relay was not reached by an attempt of this dispatch: every due row not yet tried (the
+    /// batch's, and any no one has claimed) waits for the relay as if it had been (<c>not-reached</c>,
+    /// due after <paramref name="delay"/>, no attempt counted), so an outage costs one attempt per
+    /// dispatch, not one per waiting notice, and the Notifications page shows them waiting.
     /// </summary>
     public async Task DeferUntriedAsync(IReadOnlyList<Guid> claimed, TimeSpan delay)
     {
@@ -144,14 +98,15 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
             UPDATE stepupdown.notifications
                SET failure_kind = {NotificationStates.Sql(DeliveryFailureKind.NotReached)}, next_attempt_at = now() + make_interval(secs => @seconds),
                    last_error = COALESCE(last_error, 'Not tried: another notice found the relay not reached'), claimed_at = NULL, claimed_by = NULL
-             WHERE id = ANY(@claimed) AND claimed_by = @holder AND state = {NotificationStates.Sql(NotificationState.Pending)}
+             WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+               AND (claimed_by IS NULL OR (claimed_by = @holder AND id = ANY(@claimed)))
             """,
             new { claimed = claimed.ToArray(), holder = lease.Id, seconds = delay.TotalSeconds });
     }
 
     /// <summary>
-    /// The relay answers again: every pending row whose last attempt never reached it is due now,
-    /// in one statement, rather than at its next retry. Returns how many.
+    /// The relay answers again: every pending row whose last attempt an outage cut off (not reached,
+    /// or interrupted) is due now, in one statement, rather than at its next retry. Returns how many.
     /// </summary>
     public async Task<int> BringForwardNotReachedAsync()
     {
@@ -159,18 +114,18 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
         return await connection.ExecuteAsync(
             $"""
             UPDATE stepupdown.notifications SET next_attempt_at = now()
-             WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND failure_kind = {NotificationStates.Sql(DeliveryFailureKind.NotReached)} AND next_attempt_at > now()
+             WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND failure_kind IN ({NotificationStates.Sql(NotificationStates.OfAnOutage)}) AND next_attempt_at > now()
             """);
     }
 
-    /// <summary>True while a pending row waits for its next attempt because its last never reached the relay.</summary>
+    /// <summary>True while a pending row waits for its next attempt because an outage cut its last off.</summary>
     public async Task<bool> AnyWaitingForRelayAsync()
     {
         await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
         return await connection.ExecuteScalarAsync<bool>(
             $"""
             SELECT EXISTS (SELECT 1 FROM stepupdown.notifications
-                            WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND failure_kind = {NotificationStates.Sql(DeliveryFailureKind.NotReached)} AND next_attempt_at > now())
+                            WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND failure_kind IN ({NotificationStates.Sql(NotificationStates.OfAnOutage)}) AND next_attempt_at > now())
             """);
     }
 

@@ -1,3 +1,4 @@
+using StepUpDown.Integration.Mail;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;

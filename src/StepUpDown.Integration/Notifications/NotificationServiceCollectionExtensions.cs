@@ -8,6 +8,7 @@ using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
+using StepUpDown.Integration.Mail;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -95,31 +96,4 @@ public static class NotificationServiceCollectionExtensions
         services.AddScoped<DispatchNotificationsJob>();
         return builder;
     }
-}
-
-/// <summary>The council's GP directory service (<c>Notifications:GpDirectoryApi</c>); unset: the file only.</summary>
-public sealed class GpDirectoryApiOptions
-{
-    /// <summary>Base address of the service.</summary>
-    public Uri? BaseUrl { get; set; }
-
-    /// <summary>Sent as <c>X-Api-Key</c>.</summary>
-    public string? ApiKey { get; set; }
-
-    /// <summary>Accept an <c>http</c> address on another machine (a private trial network only).</summary>
-    public bool AllowPlainHttp { get; set; }
-}
-
-/// <summary>
-/// Mail goes to the outbox folder only where that is meant: the Demo and Development
-/// environments, or <c>Mail:UseOutbox=true</c>. Elsewhere a worker without an SMTP host does not
-/// start, so an empty or misspelt host never leaves children's notices in a folder unsent.
-/// </summary>
-internal sealed class OutboxOnlyWhenMeant(IHostEnvironment environment) : IValidateOptions<MailOptions>
-{
-    public ValidateOptionsResult Validate(string? name, MailOptions options) =>
-        options.UsesSmtp || options.UseOutbox || environment.IsDevelopment() || environment.IsEnvironment("Demo")
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(
-                $"{MailOptions.SectionName}:Smtp:Host: no SMTP relay is set, so no notice would be sent (set the relay, or {MailOptions.SectionName}:UseOutbox=true to write them to {options.OutboxDirectory} on purpose).");
 }

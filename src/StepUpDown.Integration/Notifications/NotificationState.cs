@@ -34,8 +34,11 @@ public enum NotificationState
 /// <summary>Why a notice's last attempt failed (<c>stepupdown.notifications.failure_kind</c>), which decides what happens next.</summary>
 public enum DeliveryFailureKind
 {
-    /// <summary>The relay was not reached, or gave no reply (connection, greeting, TLS, login, a cut): tried again, and at once when the relay answers again.</summary>
+    /// <summary>The relay was not reached (connection, greeting, TLS, login): tried again, and at once when the relay answers again.</summary>
     NotReached,
+
+    /// <summary>The relay was reached but the send broke off without its answer (a cut, a timeout): tried again on the retry schedule, and at once when the relay answers again after an outage.</summary>
+    Interrupted,
 
     /// <summary>The relay deferred the message with a 4xx reply (greylisting, a busy mailbox): tried again on the retry schedule.</summary>
     Deferred,
@@ -75,13 +78,21 @@ public static class NotificationStates
     public static string Column(DeliveryFailureKind kind) => kind switch
     {
         DeliveryFailureKind.NotReached => "not-reached",
+        DeliveryFailureKind.Interrupted => "interrupted",
         DeliveryFailureKind.Deferred => "deferred",
         DeliveryFailureKind.Refused => "refused",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    /// <summary>The failure kind as an SQL string literal.</summary>
-    public static string Sql(DeliveryFailureKind kind) => $"'{Column(kind)}'";
+    /// <summary>The failure kinds as SQL string literals, comma-separated: <c>failure_kind IN ({Sql(NotReached, Interrupted)})</c>.</summary>
+    public static string Sql(params DeliveryFailureKind[] kinds)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        return string.Join(", ", kinds.Select(kind => $"'{Column(kind)}'"));
+    }
+
+    /// <summary>The kinds of failure an outage of the relay causes: what is brought forward when it answers again.</summary>
+    public static readonly DeliveryFailureKind[] OfAnOutage = [DeliveryFailureKind.NotReached, DeliveryFailureKind.Interrupted];
 
     /// <summary>Parses the <c>state</c> column.</summary>
     public static NotificationState Parse(string column) =>

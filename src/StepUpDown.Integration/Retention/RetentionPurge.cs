@@ -9,6 +9,7 @@ using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.DeliveryEvidence;
 using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StepUpDown.Integration.Handovers;
-using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Tests.Dashboard;
 using StepUpDown.Integration.Tests.Fixtures;
 using StepUpDown.Integration.Tests.Monitoring;

@@ -18,6 +18,7 @@ public sealed partial class CapabilityDependencyTests
         ["CaseFeeds"],
         ["Handovers", "DeliveryEvidence"],
         ["Notifications", "ChildRecords"],
+        ["Mail"],
         ["Dashboard", "Storage"],
         ["Configuration", "Health", "Telemetry"],
     ];

@@ -1,6 +1,6 @@
+using StepUpDown.Integration.Mail;
 using System.Text.Json;
 using StepUpDown.Domain.Records;
-using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Tests.Fixtures;
 using YamlDotNet.RepresentationModel;
 

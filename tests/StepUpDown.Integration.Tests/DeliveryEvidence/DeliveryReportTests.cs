@@ -1,6 +1,6 @@
 using CsCheck;
 using StepUpDown.Integration.DeliveryEvidence;
-using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Tests.Fixtures;
 
 namespace StepUpDown.Integration.Tests.DeliveryEvidence;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using StepUpDown.Integration.Handovers;
-using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Tests.Fixtures;
 
 namespace StepUpDown.Integration.Tests.Handovers;

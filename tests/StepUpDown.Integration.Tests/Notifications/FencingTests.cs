@@ -1,3 +1,4 @@
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Tests.Fixtures;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Configuration;
-using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Mail;
 
 namespace StepUpDown.Integration.Tests.Notifications;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using StepUpDown.Integration.Configuration;
-using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Mail;
 
 namespace StepUpDown.Integration.Tests.Notifications;
 

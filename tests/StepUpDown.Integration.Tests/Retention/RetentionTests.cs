@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using StepUpDown.Integration.Handovers;
-using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Retention;
 using StepUpDown.Integration.Tests.Fixtures;
 using StepUpDown.Worker;

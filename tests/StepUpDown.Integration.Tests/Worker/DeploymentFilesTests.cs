@@ -1,9 +1,9 @@
+using StepUpDown.Integration.Mail;
 using System.Collections;
 using System.Text.RegularExpressions;
 using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Health;
-using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Integration.Tests.Fixtures;
 using StepUpDown.Simulator;

@@ -1,0 +1,15 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Refit;
+using StepUpDown.Integration.Configuration;
+
+namespace StepUpDown.Integration.Mail;
+
+/// <summary>The contract's optional GP directory service (<c>getGpPractice</c>).</summary>
+public interface IGpDirectoryApi
+{
+    /// <summary>A GP practice by ODS code.</summary>
+    [Get("/api/v1/gp-practices/{odsCode}")]
+    Task<IApiResponse<GpPracticeEntry>> GetGpPracticeAsync(string odsCode, CancellationToken cancellationToken);
+}

@@ -1,0 +1,8 @@
+using Microsoft.Extensions.Options;
+using StepUpDown.Domain.Notifications;
+using StepUpDown.Domain.Records;
+
+namespace StepUpDown.Integration.Mail;
+
+/// <summary>A resolved recipient: who, where, and the GP practice when it is one.</summary>
+public sealed record Recipient(string Name, string Address, GpPracticeEntry? Practice);

@@ -1,4 +1,0 @@
-namespace StepUpDown.Integration.Notifications;
-
-/// <summary>One plan outcome.</summary>
-public sealed record OutcomeView(string Description, string? Owner, string? DueOn);

@@ -1,4 +1,0 @@
-namespace StepUpDown.Integration.Notifications;
-
-/// <summary>The plan at the step.</summary>
-public sealed record PlanView(string TypeName, string? StartedOn, string? ReviewDueOn, string? UpdatedOn, string Summary, IReadOnlyList<OutcomeView> Outcomes);

@@ -1,4 +1,0 @@
-namespace StepUpDown.Integration.Notifications;
-
-/// <summary>The SNOMED CT concept suggested for the practice to record.</summary>
-public sealed record SnomedView(string Code, string Term);

@@ -1,4 +1,0 @@
-namespace StepUpDown.Integration.Notifications;
-
-/// <summary>The allocated team.</summary>
-public sealed record TeamView(string? Name, string? ManagerName, string? ManagerEmail);
