@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Options;
-using MimeKit;
-using StepUpDown.Integration.Configuration;
-
 namespace StepUpDown.Integration.Mail;
 
 /// <summary>Whether child data may be mailed to an address.</summary>

@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using MailKit.Security;
-
 namespace StepUpDown.Integration.Mail;
 
 /// <summary>Where delivery reports come back (section <c>Mail:Bounces</c>).</summary>

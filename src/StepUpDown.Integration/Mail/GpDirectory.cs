@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Refit;
 using StepUpDown.Integration.Configuration;
 
 namespace StepUpDown.Integration.Mail;

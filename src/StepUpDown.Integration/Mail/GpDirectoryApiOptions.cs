@@ -1,14 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using Refit;
-using StepUpDown.Domain.Notifications;
-using StepUpDown.Integration.Configuration;
-using StepUpDown.Integration.Dashboard;
-using StepUpDown.Integration.Health;
-
 namespace StepUpDown.Integration.Mail;
 
 /// <summary>The council's GP directory service (<c>Notifications:GpDirectoryApi</c>); unset: the file only.</summary>

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Microsoft.Extensions.Options;
-using Refit;
-using StepUpDown.Integration.Configuration;
-
 namespace StepUpDown.Integration.Mail;
 
 /// <summary>A GP practice and its secure mailbox, as the contract's <c>GpPracticeEntry</c>.</summary>

@@ -1,8 +1,4 @@
-using System.Net;
-using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Refit;
-using StepUpDown.Integration.Configuration;
 
 namespace StepUpDown.Integration.Mail;
 

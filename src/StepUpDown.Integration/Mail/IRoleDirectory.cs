@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
 
 namespace StepUpDown.Integration.Mail;

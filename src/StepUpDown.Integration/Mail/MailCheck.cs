@@ -1,9 +1,5 @@
-using Dapper;
-using MailKit.Net.Smtp;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using StepUpDown.Integration.Health;
 
 namespace StepUpDown.Integration.Mail;
 

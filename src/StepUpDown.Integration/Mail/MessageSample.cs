@@ -1,9 +1,3 @@
-using StepUpDown.Domain.Continuum;
-using StepUpDown.Domain.Detection;
-using StepUpDown.Domain.Handovers;
-using StepUpDown.Domain.Notifications;
-using StepUpDown.Domain.Records;
-
 namespace StepUpDown.Integration.Mail;
 
 /// <summary>A message the worker can send, over a fictional child: what start-up renders and the preview writes.</summary>

@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net.Sockets;
-using MailKit;
-using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;

@@ -1,13 +1,5 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Refit;
-using StepUpDown.Domain.Notifications;
-using StepUpDown.Integration.Configuration;
-using StepUpDown.Integration.Dashboard;
-using StepUpDown.Integration.Health;
 
 namespace StepUpDown.Integration.Mail;
 

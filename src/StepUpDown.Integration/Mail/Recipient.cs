@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Options;
-using StepUpDown.Domain.Notifications;
-using StepUpDown.Domain.Records;
-
 namespace StepUpDown.Integration.Mail;
 
 /// <summary>A resolved recipient: who, where, and the GP practice when it is one.</summary>

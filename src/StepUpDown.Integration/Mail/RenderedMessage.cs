@@ -1,13 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Unicode;
-using Fluid;
-using Microsoft.Extensions.Options;
-using StepUpDown.Integration.Configuration;
-
 namespace StepUpDown.Integration.Mail;
 
 /// <summary>A message rendered from its templates.</summary>

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using MailKit.Security;
-using StepUpDown.Integration.Configuration;
 
 namespace StepUpDown.Integration.Mail;
 

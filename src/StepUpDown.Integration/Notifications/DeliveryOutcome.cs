@@ -1,6 +1,3 @@
-using MailKit.Net.Smtp;
-using MimeKit;
-
 namespace StepUpDown.Integration.Notifications;
 
 /// <summary>The outcome of one attempt, for the dispatch to act on.</summary>

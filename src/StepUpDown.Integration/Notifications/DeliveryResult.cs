@@ -1,6 +1,3 @@
-using MailKit.Net.Smtp;
-using MimeKit;
-
 namespace StepUpDown.Integration.Notifications;
 
 /// <summary>What one delivery attempt came to.</summary>

@@ -1,8 +1,5 @@
 using Hangfire;
-using StepUpDown.Domain.Notifications;
-using Microsoft.Extensions.Options;
 using StepUpDown.Integration.Storage;
-using StepUpDown.Integration.Telemetry;
 
 namespace StepUpDown.Integration.Notifications;
 

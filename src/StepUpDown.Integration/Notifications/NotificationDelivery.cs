@@ -1,4 +1,3 @@
-using StepUpDown.Integration.Mail;
 using System.Text.Json;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
@@ -10,6 +9,7 @@ using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Integration.Telemetry;
 

@@ -1,6 +1,5 @@
-using Hangfire;
-using StepUpDown.Domain.Notifications;
 using Microsoft.Extensions.Options;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Integration.Telemetry;

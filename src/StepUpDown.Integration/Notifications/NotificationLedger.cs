@@ -1,7 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Storage;
 

@@ -1,11 +1,10 @@
-using StepUpDown.Integration.Mail;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
-using StepUpDown.Integration.Storage;
+using StepUpDown.Integration.Mail;
 
 namespace StepUpDown.Integration.Notifications;
 

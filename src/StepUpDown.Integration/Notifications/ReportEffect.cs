@@ -1,10 +1,3 @@
-using Dapper;
-using Microsoft.Extensions.Logging;
-using Npgsql;
-using StepUpDown.Domain.Detection;
-using StepUpDown.Domain.Notifications;
-using StepUpDown.Integration.Storage;
-
 namespace StepUpDown.Integration.Notifications;
 
 /// <summary>What a delivery report did to the ledger.</summary>
