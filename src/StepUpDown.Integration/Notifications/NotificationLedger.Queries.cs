@@ -56,6 +56,12 @@ public sealed partial class NotificationLedger
     public static long CountFailed(NpgsqlConnection connection) =>
         connection.ExecuteScalar<long>($"SELECT count(*) FROM stepupdown.notifications WHERE {FailedNotDealtWith}");
 
+    /// <summary>A pending notice waiting for its next attempt (after a failure, or for the relay): not due yet.</summary>
+    internal static readonly string Waiting = $"state = {NotificationStates.Sql(NotificationState.Pending)} AND next_attempt_at > now()";
+
+    /// <summary>A row whose next attempt, if it has one, has come.</summary>
+    internal const string Due = "(next_attempt_at IS NULL OR next_attempt_at <= now())";
+
     /// <summary>A failed notice an admin has not marked dealt with (a retried one that failed again counts again).</summary>
     internal static readonly string FailedNotDealtWith =
         $"state = {NotificationStates.Sql(NotificationState.Failed)} AND action IS DISTINCT FROM '{DealtWith}'";

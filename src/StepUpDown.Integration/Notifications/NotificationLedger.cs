@@ -63,7 +63,7 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
             UPDATE stepupdown.notifications SET claimed_at = now(), claimed_by = @holder
              WHERE id IN (SELECT id FROM stepupdown.notifications
                            WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})
-                             AND (state = {NotificationStates.Sql(NotificationState.Sending)} OR next_attempt_at IS NULL OR next_attempt_at <= now())
+                             AND (state = {NotificationStates.Sql(NotificationState.Sending)} OR {Due})
                              AND (claimed_at IS NULL OR claimed_at < now() - @staleAfter OR NOT {InstanceLease.IsAliveSql("claimed_by")}
                                   OR (claimed_by = @holder AND NOT (id = ANY(@working))))
                            ORDER BY created_at
@@ -97,7 +97,7 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
             UPDATE stepupdown.notifications
                SET failure_kind = {NotificationStates.Sql(DeliveryFailureKind.NotReached)}, next_attempt_at = now() + make_interval(secs => @seconds),
                    last_error = COALESCE(last_error, 'Not tried: another notice found the relay not reached'), claimed_at = NULL, claimed_by = NULL
-             WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+             WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND {Due}
                AND (claimed_by IS NULL OR (claimed_by = @holder AND id = ANY(@claimed)))
             """,
             new { claimed = claimed.ToArray(), holder = lease.Id, seconds = delay.TotalSeconds });
@@ -113,7 +113,7 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
         return await connection.ExecuteAsync(
             $"""
             UPDATE stepupdown.notifications SET next_attempt_at = now()
-             WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND failure_kind IN ({NotificationStates.Sql(NotificationStates.OfAnOutage)}) AND next_attempt_at > now()
+             WHERE {Waiting} AND failure_kind IN ({NotificationStates.Sql(NotificationStates.OfAnOutage)})
             """);
     }
 
@@ -124,7 +124,7 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
         return await connection.ExecuteScalarAsync<bool>(
             $"""
             SELECT EXISTS (SELECT 1 FROM stepupdown.notifications
-                            WHERE state = {NotificationStates.Sql(NotificationState.Pending)} AND failure_kind IN ({NotificationStates.Sql(NotificationStates.OfAnOutage)}) AND next_attempt_at > now())
+                            WHERE {Waiting} AND failure_kind IN ({NotificationStates.Sql(NotificationStates.OfAnOutage)}))
             """);
     }
 
@@ -141,18 +141,21 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
             UPDATE stepupdown.notifications
                SET state = {NotificationStates.Sql(NotificationState.Pending)}, next_attempt_at = now(), claimed_at = NULL, claimed_by = NULL,
                    attempts = CASE WHEN state = {NotificationStates.Sql(NotificationState.Failed)} THEN 0 ELSE attempts END,
-                   action = 'retried now', action_by = @admin, action_at = now()
-             WHERE id = @notificationId AND (state = {NotificationStates.Sql(NotificationState.Failed)} OR (state = {NotificationStates.Sql(NotificationState.Pending)} AND next_attempt_at > now()))
+                   {Acted("retried now")}
+             WHERE id = @notificationId AND (state = {NotificationStates.Sql(NotificationState.Failed)} OR ({Waiting}))
             """,
             new { notificationId, admin }) == 1;
     }
+
+    /// <summary>The columns that keep an admin's last action on a row, who (<c>@admin</c>) and when: an SQL <c>SET</c> fragment.</summary>
+    private static string Acted(string action) => $"action = '{action}', action_by = @admin, action_at = now()";
 
     /// <summary>An admin marked a failed notice dealt with (its recipient was told another way): it leaves the menu's count. True when it was failed.</summary>
     public async Task<bool> MarkDealtWithAsync(Guid notificationId, string admin)
     {
         await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
         return await connection.ExecuteAsync(
-            $"UPDATE stepupdown.notifications SET action = '{DealtWith}', action_by = @admin, action_at = now() WHERE id = @notificationId AND state = {NotificationStates.Sql(NotificationState.Failed)}",
+            $"UPDATE stepupdown.notifications SET {Acted(DealtWith)} WHERE id = @notificationId AND state = {NotificationStates.Sql(NotificationState.Failed)}",
             new { notificationId, admin }) == 1;
     }
 
@@ -170,8 +173,8 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
             UPDATE stepupdown.notifications
                SET state = {NotificationStates.Sql(NotificationState.Failed)}, next_attempt_at = NULL, claimed_at = NULL, claimed_by = NULL,
                    last_error = 'Given up on the dashboard. Last: ' || COALESCE(last_error, 'none'),
-                   action = 'given up', action_by = @admin, action_at = now()
-             WHERE id = @notificationId AND state = {NotificationStates.Sql(NotificationState.Pending)} AND next_attempt_at > now()
+                   {Acted("given up")}
+             WHERE id = @notificationId AND {Waiting}
             RETURNING step_id, recipient_role
             """,
             new { notificationId, admin },

@@ -43,11 +43,11 @@ public sealed class NotificationsPage : DashboardPage
                    n.attempts, n.next_attempt_at AS NextAttemptAt, n.action, n.action_by AS ActionBy, n.action_at AS ActionAt
               FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
              WHERE ({NotificationLedger.FailedNotDealtWith})
-                OR (n.state = {NotificationStates.Sql(NotificationState.Pending)} AND n.next_attempt_at > now())
+                OR ({NotificationLedger.Waiting})
              ORDER BY n.state, n.created_at DESC LIMIT 200
             """).AsList();
         var onTheirWay = connection.QuerySingle<long>(
-            $"SELECT count(*) FROM stepupdown.notifications WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)}) AND (next_attempt_at IS NULL OR next_attempt_at <= now())");
+            $"SELECT count(*) FROM stepupdown.notifications WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)}) AND {NotificationLedger.Due}");
         var sent = connection.Query<SentRow>(
             $"""
             SELECT n.created_at AS CreatedAt, s.source, s.child_id AS ChildId, s.kind, n.recipient_role AS RecipientRole, n.template, n.attempts, n.sent_at AS SentAt

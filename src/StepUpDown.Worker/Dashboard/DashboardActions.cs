@@ -27,46 +27,38 @@ internal static class DashboardActions
             await HandoverReplies.DealtWithAsync(connection, replyId, admin, services.GetRequiredService<TimeProvider>().GetUtcNow());
             return true;
         });
-        MapAction(app, NotificationsPage.RetryNowPath, $"{dashboardPath}{NotificationsPage.Route}", async (services, id, admin) =>
+        var notifications = $"{dashboardPath}{NotificationsPage.Route}";
+        MapNoticeAction(app, NotificationsPage.RetryNowPath, notifications, (ledger, _, id, admin) => ledger.RetryNowAsync(id, admin));
+        MapNoticeAction(app, NotificationsPage.GiveUpPath, notifications, (ledger, services, id, admin) =>
+            ledger.GiveUpNowAsync(id, admin, services.GetRequiredService<NotificationPlanner>().Undelivered));
+        MapNoticeAction(app, NotificationsPage.DealtWithPath, notifications, async (ledger, _, id, admin) =>
         {
-            if (!Guid.TryParse(id, out var notificationId))
-            {
-                return false;
-            }
-
-            if (await services.GetRequiredService<NotificationLedger>().RetryNowAsync(notificationId, admin))
-            {
-                services.GetRequiredService<INotificationDispatcher>().ScheduleDispatch();
-            }
-
-            return true;
-        });
-        MapAction(app, NotificationsPage.DealtWithPath, $"{dashboardPath}{NotificationsPage.Route}", async (services, id, admin) =>
-        {
-            if (!Guid.TryParse(id, out var notificationId))
-            {
-                return false;
-            }
-
-            await services.GetRequiredService<NotificationLedger>().MarkDealtWithAsync(notificationId, admin);
-            return true;
-        });
-        MapAction(app, NotificationsPage.GiveUpPath, $"{dashboardPath}{NotificationsPage.Route}", async (services, id, admin) =>
-        {
-            if (!Guid.TryParse(id, out var notificationId))
-            {
-                return false;
-            }
-
-            var planner = services.GetRequiredService<NotificationPlanner>();
-            if (await services.GetRequiredService<NotificationLedger>().GiveUpNowAsync(notificationId, admin, planner.Undelivered))
-            {
-                services.GetRequiredService<INotificationDispatcher>().ScheduleDispatch();
-            }
-
-            return true;
+            await ledger.MarkDealtWithAsync(id, admin);
+            return false; // nothing to send
         });
     }
+
+    /// <summary>
+    /// Maps an action on one notice: <paramref name="act"/> gets the ledger, the notice's id and the
+    /// admin's name, and says whether a notice is now due (retried, or the MASSH's notice added), so
+    /// that the dispatch runs at once.
+    /// </summary>
+    private static void MapNoticeAction(
+        WebApplication app, string path, string backTo, Func<NotificationLedger, IServiceProvider, Guid, string, Task<bool>> act) =>
+        MapAction(app, path, backTo, async (services, id, admin) =>
+        {
+            if (!Guid.TryParse(id, out var notificationId))
+            {
+                return false;
+            }
+
+            if (await act(services.GetRequiredService<NotificationLedger>(), services, notificationId, admin))
+            {
+                services.GetRequiredService<INotificationDispatcher>().ScheduleDispatch();
+            }
+
+            return true;
+        });
 
     /// <summary>Maps one admin action: <paramref name="act"/> gets the posted id and the admin's name, and says whether the id was one it reads.</summary>
     private static void MapAction(WebApplication app, string path, string backTo, Func<IServiceProvider, string, string, Task<bool>> act) =>
