@@ -40,6 +40,13 @@ public sealed class RetrySchedule
         return _delays.Count > 0 ? _delays[Math.Min(retry, _delays.Count) - 1] : Default(retry);
     }
 
+    /// <summary>
+    /// The wait of a notice whose attempt was never made, or never asked the relay (another notice
+    /// found the relay not reached, or it had just refused a login): the first retry's, however many
+    /// retries are left, since no attempt is counted.
+    /// </summary>
+    public TimeSpan Untried => _delays.Count > 0 ? _delays[0] : Default(1);
+
     /// <summary>Hangfire's backoff for retry <paramref name="retry"/> (1-based), at the middle of its random spread.</summary>
     private static TimeSpan Default(int retry) => TimeSpan.FromSeconds(Math.Pow(retry - 1, 4) + 15 + (15 * retry));
 }

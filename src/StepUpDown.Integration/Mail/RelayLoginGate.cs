@@ -23,10 +23,14 @@ public sealed class RelayLoginGate(TimeProvider time) : IDisposable
     /// <summary>Logins the relay refused, since this process started.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
+    /// <summary>True while a login would fail without asking the relay: one was refused less than <see cref="RefusedRetryAfter"/> ago.</summary>
+    public bool Refusing => time.GetUtcNow() < _refusedUntil;
+
     /// <summary>
     /// Logs <paramref name="client"/> in with <paramref name="smtp"/>'s account (nothing without a user name).
     /// </summary>
-    /// <exception cref="RelayNotReachedException">The relay refused this login, or one less than <see cref="RefusedRetryAfter"/> ago.</exception>
+    /// <exception cref="RelayNotReachedException">The relay refused this login.</exception>
+    /// <exception cref="RelayNotAskedException">It refused one less than <see cref="RefusedRetryAfter"/> ago: this one was not tried.</exception>
     public async Task LogInAsync(SmtpClient client, SmtpOptions smtp, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -39,9 +43,9 @@ public sealed class RelayLoginGate(TimeProvider time) : IDisposable
         await _one.WaitAsync(cancellationToken);
         try
         {
-            if (time.GetUtcNow() < _refusedUntil)
+            if (Refusing)
             {
-                throw new RelayNotReachedException("login refused, not tried again yet");
+                throw new RelayNotAskedException("login refused, not tried again yet");
             }
 
             try

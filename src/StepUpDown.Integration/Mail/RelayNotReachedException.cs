@@ -5,7 +5,7 @@ namespace StepUpDown.Integration.Mail;
 /// (<see cref="RelayLoginGate"/>) failed. Worth another try once the relay answers; the relay probe
 /// brings such notices forward. Its message is the service's own words, never the server's.
 /// </summary>
-public sealed class RelayNotReachedException : Exception
+public class RelayNotReachedException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public RelayNotReachedException(string message)

@@ -91,12 +91,16 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
     /// pending again until <paramref name="retryAfter"/> from now, or failed, adding
     /// <paramref name="alsoAdd"/> (the MASSH's notice of a failure) in the same transaction. Once
     /// the row was marked sending, nothing is written unless this attempt still holds it. The row's
-    /// claim is let go: a pending row is any dispatch's once it is due.
+    /// claim is let go: a pending row is any dispatch's once it is due. An attempt that never asked
+    /// the relay (<see cref="Mail.RelayNotAskedException"/>) is recorded not <paramref name="counted"/>
+    /// against the retries.
     /// </summary>
     /// <returns>False when a peer has taken the row over since: nothing was written.</returns>
     public async Task<bool> RecordAsync(
-        NotificationState state, string? address, string? error, NotificationToStore? alsoAdd = null, DeliveryFailureKind? kind = null, TimeSpan? retryAfter = null)
+        NotificationState state, string? address, string? error, NotificationToStore? alsoAdd = null, DeliveryFailureKind? kind = null, TimeSpan? retryAfter = null, bool counted = true)
     {
+        // Marking the row sending counted the attempt (so a message that crashes the process is not tried for ever).
+        var attemptsAdded = (counted ? 1 : 0) - (_markedSending ? 1 : 0);
         if (_markedSending)
         {
             await _transaction.DisposeAsync();
@@ -110,7 +114,7 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
             $"""
             UPDATE stepupdown.notifications
                SET state = CASE WHEN {bounces} THEN {NotificationStates.Sql(NotificationState.Bounced)} ELSE @state END,
-                   attempts = attempts + CASE WHEN @countAttempt THEN 1 ELSE 0 END,
+                   attempts = attempts + @attemptsAdded,
                    last_error = CASE WHEN {bounces} THEN kept_report_reason ELSE @error END,
                    report_status = CASE WHEN {bounces} THEN kept_report_status ELSE report_status END,
                    bounced_at = CASE WHEN {bounces} THEN kept_report_at ELSE bounced_at END,
@@ -122,7 +126,7 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
             """,
             new
             {
-                id = _notificationId, state = NotificationStates.Column(state), address, error, countAttempt = !_markedSending,
+                id = _notificationId, state = NotificationStates.Column(state), address, error, attemptsAdded,
                 fenced = _markedSending, token = _token, now = _time.GetUtcNow(),
                 kind = kind is { } failure ? NotificationStates.Column(failure) : null, retrySeconds = retryAfter?.TotalSeconds,
             },

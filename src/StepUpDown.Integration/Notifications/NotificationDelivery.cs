@@ -184,11 +184,15 @@ public sealed partial class NotificationDelivery(
     {
         var row = attempt.Row;
         var failure = DeliveryFailure.Of(exception);
+
+        // The login gate was closed, so the relay was never asked: no attempt is counted, and the
+        // notice waits as long as after its first.
+        var asked = exception is not RelayNotAskedException;
         var attemptsMade = row.Attempts + 1;
         var shuttingDown = cancellationToken.IsCancellationRequested;
 
         // Shutting down cut the attempt off: due again at once, for whichever instance is left.
-        var retryAfter = shuttingDown ? TimeSpan.Zero : failure.Permanent ? null : schedule.After(attemptsMade);
+        var retryAfter = shuttingDown ? TimeSpan.Zero : failure.Permanent ? null : asked ? schedule.After(attemptsMade) : schedule.Untried;
         var fails = retryAfter is null;
         var reason = fails && !failure.Permanent ? $"Gave up after {attemptsMade} attempts. Last: {failure.Reason}" : failure.Reason;
         var tellMassh = fails && NotificationRules.FailureIsToldToMassh(row.RecipientRole);
@@ -198,7 +202,8 @@ public sealed partial class NotificationDelivery(
             reason,
             tellMassh ? planner.Undelivered(row.StepId, row.RecipientRole) : null,
             failure.Kind,
-            retryAfter);
+            retryAfter,
+            counted: asked);
         if (shuttingDown)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);

@@ -91,7 +91,7 @@ public sealed class NotificationDispatcher(
             }
             else
             {
-                await ledger.DeferUntriedAsync(claimed, schedule.After(1) ?? TimeSpan.FromSeconds(30));
+                await ledger.DeferUntriedAsync(claimed, schedule.Untried);
             }
         }
         catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException)
@@ -133,6 +133,13 @@ public sealed class NotificationDispatcher(
         {
             if (Volatile.Read(ref relayNotReached))
             {
+                return;
+            }
+
+            if (relay.RefusingLogins)
+            {
+                // The relay refused a login moments ago: this attempt would not ask it. The batch waits, untried.
+                Volatile.Write(ref relayNotReached, true);
                 return;
             }
 

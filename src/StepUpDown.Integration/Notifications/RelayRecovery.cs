@@ -21,6 +21,12 @@ public sealed partial class RelayRecovery(NotificationLedger ledger, IOptions<Ma
 {
     private volatile bool _relayDown = true;
 
+    /// <summary>
+    /// True while the relay refused a login less than 15 seconds ago: an attempt now would not
+    /// ask it, so the dispatch makes none, and the notices wait for this probe (or the gate's next opening).
+    /// </summary>
+    public bool RefusingLogins => logins.Refusing;
+
     /// <summary>An attempt found the relay not reached: the next probe that works brings the waiting forward.</summary>
     public void FoundNotReached() => _relayDown = true;
 

@@ -42,4 +42,14 @@ public sealed class RetryScheduleTests
     [Fact]
     public void ACouncilsOwnDelays_StillEndAtTheLastRetry() =>
         new RetrySchedule(5, [TimeSpan.FromMinutes(1)]).After(6).ShouldBeNull();
+
+    [Theory]
+    [InlineData(0, 30)]
+    [InlineData(10, 30)]
+    public void ANoticeNotTried_WaitsAsAfterItsFirstAttempt_EvenWithNoRetriesLeft(int maxRetries, int seconds) =>
+        new RetrySchedule(maxRetries).Untried.ShouldBe(TimeSpan.FromSeconds(seconds));
+
+    [Fact]
+    public void ANoticeNotTried_WaitsACouncilsFirstDelay() =>
+        new RetrySchedule(5, [TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5)]).Untried.ShouldBe(TimeSpan.FromMinutes(2));
 }

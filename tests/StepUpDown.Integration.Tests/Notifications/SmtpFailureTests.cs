@@ -153,6 +153,7 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
 
         notices.ShouldBe(16);
         attempts.ShouldBeLessThan(notices, "one notice tried per dispatch while the relay is not reached, never every waiting one");
+        attempts.ShouldBeLessThanOrEqualTo(refused.Count, "an attempt counts only when it asked the relay: a refusal lasting hours must not use up a notice's retries");
         refused.Zip(refused.Skip(1), (earlier, later) => later - earlier).ShouldAllBe(
             gap => gap >= TimeSpan.FromSeconds(14), "while refused, one login at a time and at most one every 15 seconds: never one per waiting notice");
         lastErrors.ShouldAllBe(error => error.StartsWith(DeliveryFailure.NotReachedPrefix + "login refused", StringComparison.Ordinal));
