@@ -7,6 +7,7 @@ using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.DeliveryEvidence;
 using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Jobs;
 using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Retention;
@@ -80,17 +81,16 @@ public static class JobsServiceCollectionExtensions
 }
 
 /// <summary>
-/// At start-up, makes Hangfire's recurring jobs match the configuration: one poll per configured
-/// source, the notification dispatch, the handover sweep and weekly digest, the retention purge,
-/// and, with <c>Jobs:RemoveUnknownSourceJobs</c>, no poll for a source no longer configured.
+/// At start-up, makes Hangfire's recurring jobs match what the capabilities declared
+/// (<see cref="RecurringJobs"/>, each in its own <c>AddXyz</c>): each wanted job added or
+/// updated, each not wanted removed, and, with <c>Jobs:RemoveUnknownSourceJobs</c>, a job whose id
+/// a capability owns but no longer declares (a source taken out of service) removed.
 /// </summary>
 internal sealed partial class RecurringJobRegistration(
     IRecurringJobManager recurringJobs,
     JobStorage storage,
-    IOptions<CaseFeedOptions> feeds,
-    IOptions<HandoverOptions> handovers,
-    IOptions<RetentionOptions> retention,
-    IOptions<MailOptions> mail,
+    IEnumerable<RecurringJobs> capabilities,
+    IServiceProvider services,
     IOptions<JobsOptions> jobs,
     ILogger<RecurringJobRegistration> logger) : IHostedService, IDisposable
 {
@@ -101,74 +101,27 @@ internal sealed partial class RecurringJobRegistration(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var wanted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (source, options) in feeds.Value.Sources)
+        var declared = capabilities.Select(capability => (capability.OwnsIdsStartingWith, Jobs: capability.Declare(services).ToList())).ToList();
+        foreach (var job in declared.SelectMany(capability => capability.Jobs))
         {
-            var id = PollCaseFeedJob.RecurringJobId(source);
-            Schedule($"CaseFeeds:Sources:{source}:PollCron", options.PollCron, () =>
-                recurringJobs.AddOrUpdate<PollCaseFeedJob>(id, job => job.ExecuteAsync(source, CancellationToken.None), options.PollCron));
-            wanted.Add(id);
-        }
-
-        using (var connection = storage.GetConnection())
-        {
-            foreach (var stale in !jobs.Value.RemoveUnknownSourceJobs ? Enumerable.Empty<string>() : connection.GetRecurringJobs().Select(j => j.Id).Where(id => id.StartsWith(PollCaseFeedJob.RecurringJobId(""), StringComparison.Ordinal) && !wanted.Contains(id)))
+            if (job.Wanted)
             {
-                Register(stale, () => recurringJobs.RemoveIfExists(stale));
+                var options = new RecurringJobOptions { TimeZone = job.TimeZone ?? TimeZoneInfo.Utc };
+                Schedule(job.Setting, job.Cron!, () => recurringJobs.AddOrUpdate(job.Id, job.Job, job.Cron, options));
+            }
+            else
+            {
+                Register(job.Id, () => recurringJobs.RemoveIfExists(job.Id));
             }
         }
 
-        // Every 15 s: what a dead instance held is free 20 s after its last heartbeat, and is
-        // taken over by the next of these runs, well within the minute the design promises.
-        Register(DispatchNotificationsJob.RecurringJobId, () => recurringJobs.AddOrUpdate<DispatchNotificationsJob>(
-            DispatchNotificationsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), "*/15 * * * * *"));
-
-        // Cron in the council's time zone: a digest at 08:00 is 08:00 in winter and in summer.
-        var councilTime = new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(handovers.Value.TimeZone) };
-        var (sweepCron, digestCron, purgeCron) = (handovers.Value.SweepCron, handovers.Value.DigestCron, retention.Value.Cron);
-        Schedule("Handovers:SweepCron", sweepCron, () => recurringJobs.AddOrUpdate<SweepHandoversJob>(
-            SweepHandoversJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), sweepCron, councilTime));
-        Schedule("Retention:Cron", purgeCron, () => recurringJobs.AddOrUpdate<PurgeRetentionJob>(
-            PurgeRetentionJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), purgeCron, councilTime));
-        if (string.IsNullOrWhiteSpace(digestCron))
+        if (jobs.Value.RemoveUnknownSourceJobs)
         {
-            Register(SendHandoverDigestsJob.RecurringJobId, () => recurringJobs.RemoveIfExists(SendHandoverDigestsJob.RecurringJobId));
-        }
-        else
-        {
-            Schedule("Handovers:DigestCron", digestCron, () => recurringJobs.AddOrUpdate<SendHandoverDigestsJob>(
-                SendHandoverDigestsJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), digestCron, councilTime));
+            RemoveUndeclared(declared);
         }
 
-        var quarantineCron = feeds.Value.QuarantineListCron;
-        if (string.IsNullOrWhiteSpace(quarantineCron))
-        {
-            Register(SendQuarantineListJob.RecurringJobId, () => recurringJobs.RemoveIfExists(SendQuarantineListJob.RecurringJobId));
-        }
-        else
-        {
-            Schedule("CaseFeeds:QuarantineListCron", quarantineCron, () => recurringJobs.AddOrUpdate<SendQuarantineListJob>(
-                SendQuarantineListJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), quarantineCron, councilTime));
-        }
-
-        if (mail.Value.Bounces.IsRead)
-        {
-            Register(ReadBounceMailboxJob.RecurringJobId, () => recurringJobs.AddOrUpdate<ReadBounceMailboxJob>(
-                ReadBounceMailboxJob.RecurringJobId, job => job.ExecuteAsync(CancellationToken.None), Cron.Minutely()));
-        }
-        else
-        {
-            Register(ReadBounceMailboxJob.RecurringJobId, () => recurringJobs.RemoveIfExists(ReadBounceMailboxJob.RecurringJobId));
-        }
-
-        if (wanted.Count == 0)
-        {
-            LogNoSources(logger);
-        }
-        else
-        {
-            LogRegistered(logger, wanted.Count);
-        }
+        var registered = declared.Sum(capability => capability.Jobs.Count(job => job.Wanted));
+        LogRegistered(logger, registered);
 
         if (!_locked.IsEmpty)
         {
@@ -176,6 +129,20 @@ internal sealed partial class RecurringJobRegistration(
         }
 
         return Task.CompletedTask;
+    }
+
+    private void RemoveUndeclared(List<(string? OwnsIdsStartingWith, List<RecurringJobDeclaration> Jobs)> declared)
+    {
+        using var connection = storage.GetConnection();
+        var registered = connection.GetRecurringJobs().Select(job => job.Id).ToList();
+        foreach (var (prefix, owned) in declared.Where(capability => capability.OwnsIdsStartingWith is not null))
+        {
+            var wanted = owned.Where(job => job.Wanted).Select(job => job.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var stale in registered.Where(id => id.StartsWith(prefix!, StringComparison.Ordinal) && !wanted.Contains(id)))
+            {
+                Register(stale, () => recurringJobs.RemoveIfExists(stale));
+            }
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -236,9 +203,6 @@ internal sealed partial class RecurringJobRegistration(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recurring job {What} could not be registered yet: its Hangfire lock is held (a stopped instance's lock ends within 30 s); trying again")]
     private static partial void LogLocked(ILogger logger, string what);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No case feeds configured (CaseFeeds:Sources is empty): the worker polls nothing")]
-    private static partial void LogNoSources(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Polling {Count} case feeds on their schedules")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} recurring jobs registered, as the capabilities declared them")]
     private static partial void LogRegistered(ILogger logger, int count);
 }

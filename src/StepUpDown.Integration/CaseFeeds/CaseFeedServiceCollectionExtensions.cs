@@ -9,7 +9,9 @@ using Refit;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.Dashboard;
+using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Health;
+using StepUpDown.Integration.Jobs;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;
@@ -53,6 +55,21 @@ public static class CaseFeedServiceCollectionExtensions
         services.AddSingleton<IStartupTask, StoredLevelsCheck>();
         services.AddSingleton<QuarantineList>();
         services.AddScoped<SendQuarantineListJob>();
+        services.AddRecurringJobs(
+            provider =>
+            {
+                var feeds = provider.GetRequiredService<IOptions<CaseFeedOptions>>().Value;
+                var councilTime = provider.GetRequiredService<IOptions<HandoverOptions>>().Value.CouncilZone();
+                return
+                [
+                    .. feeds.Sources.Select(source => RecurringJobDeclaration.Of<PollCaseFeedJob>(
+                        PollCaseFeedJob.RecurringJobId(source.Key), $"CaseFeeds:Sources:{source.Key}:PollCron", source.Value.PollCron,
+                        job => job.ExecuteAsync(source.Key, CancellationToken.None))),
+                    RecurringJobDeclaration.Of<SendQuarantineListJob>(
+                        SendQuarantineListJob.RecurringJobId, "CaseFeeds:QuarantineListCron", feeds.QuarantineListCron, job => job.ExecuteAsync(CancellationToken.None), councilTime),
+                ];
+            },
+            ownsIdsStartingWith: PollCaseFeedJob.RecurringJobId(""));
         services.AddDashboardPage(QuarantinePage.Route, "Quarantined records", () => new QuarantinePage());
         services.AddHealthChecks().AddCheck<QuarantineCheck>("quarantine", HealthStatus.Degraded, [HealthTags.Ready]);
 

@@ -8,6 +8,7 @@ using Npgsql;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
+using StepUpDown.Integration.Jobs;
 using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
@@ -29,6 +30,12 @@ public static class DeliveryEvidenceServiceCollectionExtensions
         builder.Services.AddSingleton<BounceMailboxStatus>();
         builder.Services.AddSingleton<BounceMailbox>();
         builder.Services.AddScoped<ReadBounceMailboxJob>();
+        builder.Services.AddRecurringJobs(provider =>
+        [
+            RecurringJobDeclaration.Of<ReadBounceMailboxJob>(
+                ReadBounceMailboxJob.RecurringJobId, "Mail:Bounces", provider.GetRequiredService<IOptions<MailOptions>>().Value.Bounces.IsRead ? Cron.Minutely() : null,
+                job => job.ExecuteAsync(CancellationToken.None)),
+        ]);
         builder.Services.AddSingleton<IHostedService>(provider => new MailboxWatcher(
             provider.GetRequiredService<BounceMailbox>(), "bounce mailbox", provider.GetRequiredService<ILogger<MailboxWatcher>>()));
         builder.Services.AddDashboardPage("/delivery-reports", "Delivery reports", () => new DeliveryReportsPage());

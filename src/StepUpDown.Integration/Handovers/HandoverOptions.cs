@@ -26,12 +26,15 @@ public sealed class HandoverOptions : IValidatableObject
     [Required]
     public string SweepCron { get; set; } = "* * * * *";
 
+    /// <summary>The council's time zone, as the recurring jobs' cron reads it (a method: options validation reads every property).</summary>
+    public TimeZoneInfo CouncilZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+
     /// <summary>The council's date at <paramref name="instant"/>: what "today" means for working days and reports.</summary>
     public DateOnly DateAt(DateTimeOffset instant) => DateOnly.FromDateTime(LocalAt(instant));
 
     /// <summary>The council's clock time at <paramref name="instant"/>, as its staff read times.</summary>
     public DateTime LocalAt(DateTimeOffset instant) =>
-        TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(TimeZone)).DateTime;
+        TimeZoneInfo.ConvertTime(instant, CouncilZone()).DateTime;
 
     /// <summary>
     /// When each team manager gets the weekly digest of their open handovers (Hangfire cron, in

@@ -7,6 +7,7 @@ using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
+using StepUpDown.Integration.Jobs;
 using StepUpDown.Integration.Mail;
 
 namespace StepUpDown.Integration.Handovers;
@@ -41,6 +42,17 @@ public static class HandoverServiceCollectionExtensions
         services.AddScoped<SweepHandoversJob>();
         services.AddSingleton<HandoverDigests>();
         services.AddScoped<SendHandoverDigestsJob>();
+        services.AddRecurringJobs(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<HandoverOptions>>().Value;
+            return
+            [
+                RecurringJobDeclaration.Of<SweepHandoversJob>(
+                    SweepHandoversJob.RecurringJobId, "Handovers:SweepCron", options.SweepCron, job => job.ExecuteAsync(CancellationToken.None), options.CouncilZone()),
+                RecurringJobDeclaration.Of<SendHandoverDigestsJob>(
+                    SendHandoverDigestsJob.RecurringJobId, "Handovers:DigestCron", options.DigestCron, job => job.ExecuteAsync(CancellationToken.None), options.CouncilZone()),
+            ];
+        });
         services.AddDashboardPage("/handovers", "Handovers", () => new HandoversPage());
         services.AddHealthChecks().AddCheck<CalendarCheck>("bank-holidays", HealthStatus.Degraded, [HealthTags.Ready]);
 

@@ -1,7 +1,10 @@
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using StepUpDown.Integration.Configuration;
+using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Jobs;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Retention;
@@ -9,13 +12,19 @@ namespace StepUpDown.Integration.Retention;
 /// <summary>Registers the retention purge (section <c>Retention</c>).</summary>
 public static class RetentionServiceCollectionExtensions
 {
-    /// <summary>Adds <see cref="RetentionPurge"/> and its daily job.</summary>
+    /// <summary>Adds <see cref="RetentionPurge"/> and its daily job (<c>Retention:Cron</c>, in the council's time).</summary>
     public static IHostApplicationBuilder AddRetention(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<RetentionOptions>(builder.Configuration, RetentionOptions.SectionName);
         builder.Services.AddSingleton<RetentionPurge>();
         builder.Services.AddScoped<PurgeRetentionJob>();
+        builder.Services.AddRecurringJobs(provider =>
+        [
+            RecurringJobDeclaration.Of<PurgeRetentionJob>(
+                PurgeRetentionJob.RecurringJobId, "Retention:Cron", provider.GetRequiredService<IOptions<RetentionOptions>>().Value.Cron,
+                job => job.ExecuteAsync(CancellationToken.None), provider.GetRequiredService<IOptions<HandoverOptions>>().Value.CouncilZone()),
+        ]);
         return builder;
     }
 }

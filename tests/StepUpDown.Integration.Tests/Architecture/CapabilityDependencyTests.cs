@@ -20,7 +20,7 @@ public sealed partial class CapabilityDependencyTests
         ["Notifications", "ChildRecords"],
         ["Mail"],
         ["Dashboard", "Storage"],
-        ["Configuration", "Health", "Telemetry"],
+        ["Configuration", "Health", "Jobs", "Telemetry"],
     ];
 
     private static readonly string Source = Path.Combine(RepositoryRoot.Path, "src", "StepUpDown.Integration");
