@@ -192,6 +192,41 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
     }
 
     /// <summary>
+    /// Its own mailbox and worker. The minutely recurring read (or a peer instance) holds the read
+    /// as a report lands: the watcher reads it as soon as the read is free, not at its next
+    /// PollInterval (once, the report waited 15 s, a bounce bench's p95).
+    /// </summary>
+    [Fact]
+    public async Task AReportLandingWhileAPeerReads_IsReadAsSoonAsThePeerIsDone_NotAtTheNextPollInterval()
+    {
+        await using var mailbox = await ThrowawayDovecot.StartAsync();
+        await using var worker = await WorkerHarness.StartAsync(
+            await Postgres.CreateDatabaseAsync(), Feed.Url, Mail, settings => ReadFrom(settings, mailbox.Port, DovecotFixture.Password, "01:00:00"));
+        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
+        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
+        await worker.PollAsync();
+        await worker.PollAsync();
+        await worker.WaitForLedgerSettledAsync();
+        var gp = (await worker.QueryAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp'")).Single();
+        var status = worker.Get<BounceMailboxStatus>();
+        await worker.WaitUntilAsync(() => Task.FromResult(status.Last is { Error: null }), "the first read is done, and the watcher idles");
+
+        await using var peer = new Npgsql.NpgsqlConnection(worker.ConnectionString);
+        await peer.OpenAsync();
+        var key = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData("bounce-mailbox"u8), 0);
+        await Dapper.SqlMapper.ExecuteAsync(peer, "SELECT pg_advisory_lock(@key)", new { key });
+        var turns = status.TurnsWaited;
+        await mailbox.AppendAsync(Reports.Postfix(gp));
+        await worker.WaitUntilAsync(() => Task.FromResult(status.TurnsWaited > turns), "the watcher woke for the report and found the peer reading");
+        await Dapper.SqlMapper.ExecuteAsync(peer, "SELECT pg_advisory_unlock(@key)", new { key });
+
+        await worker.WaitUntilAsync(
+            async () => await worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.notifications WHERE id = @gp", new { gp }) == "bounced",
+            "the report is read within seconds of the peer being done, an hour before the next PollInterval",
+            TimeSpan.FromSeconds(15));
+    }
+
+    /// <summary>
     /// Its own mailbox and a worker with no job server: the GP's notice is not sent until the test
     /// sends it. A report that races its row's record (the row still <c>sending</c>, its sender gone
     /// before recording "accepted") is kept, and applied the moment the row is recorded sent.
