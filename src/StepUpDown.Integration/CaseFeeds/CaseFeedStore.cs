@@ -128,7 +128,7 @@ public sealed class CaseFeedStore(TimeProvider time)
             },
             transaction);
 
-        await Ledger.AddStepsAsync(connection, transaction, page.Steps, now);
+        await StepStore.AddStepsAsync(connection, transaction, page.Steps, now);
         var added = await NotificationLedger.AddAsync(connection, transaction, page.Notifications, now);
 
         await HandoverStore.OpenAsync(connection, transaction, page.Source, page.Handovers, page.Holds, now);

@@ -111,12 +111,12 @@ public static class HandoverStore
         await connection.ExecuteAsync(
             $"""
             INSERT INTO stepupdown.handovers (id, source, child_id, planned, agreed_on, started_on, target_level, target, opened_at)
-            SELECT h.id, @source, h.child_id, h.planned, h.agreed_on::date, h.started_on::date, h.target_level, h.target, @now
+            SELECT h.id, @source, h.child_id, h.planned, h.agreed_on, h.started_on, h.target_level, h.target, @now
             FROM unnest(@ids, @childIds, @planned, @agreedOn, @startedOn, @targetLevels, @targets)
                  AS h(id, child_id, planned, agreed_on, started_on, target_level, target)
             ON CONFLICT (id) DO NOTHING;
 
-            UPDATE stepupdown.handovers h SET held_from = u.held_from, held_since = u.held_since::date
+            UPDATE stepupdown.handovers h SET held_from = u.held_from, held_since = u.held_since
               FROM unnest(@holdIds, @heldFrom, @heldSince) AS u(id, held_from, held_since)
              WHERE h.id = u.id AND h.state = {HandoverStates.Sql(HandoverState.Open)};
             """,
@@ -127,13 +127,13 @@ public static class HandoverStore
                 ids = handovers.Select(h => h.Id).ToArray(),
                 childIds = handovers.Select(h => h.ChildId).ToArray(),
                 planned = handovers.Select(h => h.Planned).ToArray(),
-                agreedOn = handovers.Select(h => h.AgreedOn?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
-                startedOn = handovers.Select(h => h.StartedOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+                agreedOn = handovers.Select(h => h.AgreedOn).ToArray(),
+                startedOn = handovers.Select(h => h.StartedOn).ToArray(),
                 targetLevels = handovers.Select(h => h.TargetLevel).ToArray(),
                 targets = handovers.Select(h => h.Target).ToArray(),
                 holdIds = holds.Select(h => h.HandoverId).ToArray(),
                 heldFrom = holds.Select(h => h.HeldFrom).ToArray(),
-                heldSince = holds.Select(h => h.HeldSince?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+                heldSince = holds.Select(h => h.HeldSince).ToArray(),
             },
             transaction);
     }
@@ -182,7 +182,7 @@ public static class HandoverStore
             new { handover.Source, handover.ChildId, handover.Id },
             transaction);
         return new HandoverHistory(
-            await Ledger.StepsOfAsync(connection, transaction, sources, childIds),
+            await StepStore.StepsOfAsync(connection, transaction, sources, childIds),
             await NotificationLedger.StepsToldToGpAsync(connection, transaction, sources, childIds),
             openings.AsList());
     }
@@ -193,7 +193,7 @@ public static class HandoverStore
             $"""
             UPDATE stepupdown.handovers
                SET state = @state, missing = @missing, working_days = COALESCE(@WorkingDays, working_days), last_stage = @LastStage,
-                   last_stage_on = COALESCE(@stageSentOn::date, last_stage_on),
+                   last_stage_on = COALESCE(@StageSentOn::date, last_stage_on),
                    agreement = @AgreementJson::jsonb, reviewed_at = @now, review_error = NULL,
                    closed_at = CASE WHEN @state = {HandoverStates.Sql(HandoverState.Open)} THEN NULL ELSE @now END, closed_reason = @ClosedReason,
                    decline_told = decline_told OR @DeclineTold
@@ -209,7 +209,7 @@ public static class HandoverStore
                 now,
                 review.ClosedReason,
                 review.DeclineTold,
-                stageSentOn = review.StageSentOn?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                review.StageSentOn,
                 id,
             },
             transaction);

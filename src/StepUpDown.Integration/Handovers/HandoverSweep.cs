@@ -164,7 +164,7 @@ public sealed partial class HandoverSweep(
         var added = 0;
         if (outcome.Steps.Count > 0)
         {
-            await Ledger.AddStepsAsync(connection, transaction, [.. outcome.Steps.Select(s => s.Step)], now);
+            await StepStore.AddStepsAsync(connection, transaction, [.. outcome.Steps.Select(s => s.Step)], now);
             added = (await NotificationLedger.AddAsync(connection, transaction, [.. outcome.Steps.SelectMany(s => s.Notices)], now)).Count;
         }
 

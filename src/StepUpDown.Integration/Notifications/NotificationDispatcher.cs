@@ -55,10 +55,10 @@ public sealed class NotificationDispatcher(
         while (true)
         {
             var claimed = await ClaimAsync(cancellationToken);
-            var relayReached = true;
+            var (relayReached, inFlight) = (true, 0);
             try
             {
-                relayReached = await DeliverAsync(claimed, cancellationToken);
+                (relayReached, inFlight) = await DeliverAsync(claimed, cancellationToken);
             }
             finally
             {
@@ -72,8 +72,10 @@ public sealed class NotificationDispatcher(
                 }
             }
 
+            // A batch whose every row was another attempt's, still under way, is let go: claiming it
+            // again at once would only find them so again.
             total += claimed.Count;
-            if (claimed.Count < BatchSize || !relayReached)
+            if (claimed.Count < BatchSize || !relayReached || inFlight == claimed.Count)
             {
                 metrics.OldestUndelivered(await ledger.OldestUndeliveredAsync(cancellationToken));
                 return total;
@@ -124,10 +126,14 @@ public sealed class NotificationDispatcher(
         }
     }
 
-    /// <summary>Makes each claimed row's attempt; false when one never reached the relay (the rest are left untried).</summary>
-    private async Task<bool> DeliverAsync(List<Guid> claimed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes each claimed row's attempt. Says whether the relay was reached (once an attempt did
+    /// not, the rest are left untried), and how many rows were another attempt's still under way.
+    /// </summary>
+    private async Task<(bool RelayReached, int InFlight)> DeliverAsync(List<Guid> claimed, CancellationToken cancellationToken)
     {
         var relayNotReached = false;
+        var inFlight = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = mail.Value.Smtp.MaxConnections, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(claimed, parallel, async (id, token) =>
         {
@@ -159,13 +165,18 @@ public sealed class NotificationDispatcher(
                 scheduler.ScheduleDispatch();
             }
 
+            if (outcome.Result == DeliveryResult.InFlight)
+            {
+                Interlocked.Increment(ref inFlight);
+            }
+
             if (outcome.RelayNotReached)
             {
                 Volatile.Write(ref relayNotReached, true);
                 relay.FoundNotReached();
             }
         });
-        return !relayNotReached;
+        return (!relayNotReached, inFlight);
     }
 
     /// <inheritdoc />

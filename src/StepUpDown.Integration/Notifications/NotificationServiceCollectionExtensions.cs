@@ -10,6 +10,7 @@ using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
 using StepUpDown.Integration.Jobs;
 using StepUpDown.Integration.Mail;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -91,6 +92,7 @@ public static class NotificationServiceCollectionExtensions
                 : provider.GetRequiredService<OutboxMailTransport>());
         services.AddSingleton<INotificationDispatcher, DispatchJobScheduler>();
         services.AddSingleton<NotificationLedger>();
+        services.AddSingleton<IStartupTask, EpisodeEndsBackfill>();
         services.AddSingleton<NotificationDelivery>();
         services.AddSingleton<NotificationDispatcher>();
         services.AddSingleton<RelayRecovery>();

@@ -30,7 +30,6 @@ public static class StorageServiceCollectionExtensions
         builder.Services.AddValidatedOptions<LeaseOptions>(builder.Configuration, LeaseOptions.SectionName);
         builder.Services.AddSingleton<InstanceLease>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<InstanceLease>());
-        builder.Services.AddSingleton<IStartupTask, EpisodeEndsBackfill>();
 
         // Readiness: the thresholds every capability's checks read, and the database's own check.
         builder.Services.AddValidatedOptions<HealthOptions>(builder.Configuration, HealthOptions.SectionName);

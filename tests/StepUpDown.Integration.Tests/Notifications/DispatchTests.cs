@@ -94,4 +94,33 @@ public sealed class DispatchTests(PostgresFixture postgres, MailDevFixture mail)
         (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.notifications WHERE id = @gp", new { gp })).ShouldBe("sent");
         (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.notifications WHERE id = @massh", new { massh })).ShouldBe("sending");
     }
+
+    /// <summary>
+    /// A full batch of rows a live peer is sending now, whose claims went stale (a slow relay): the
+    /// dispatch finds each under way, lets the batch go and stops, rather than claim it again at once, for ever.
+    /// </summary>
+    [Fact]
+    public async Task AFullBatchOfAttemptsUnderWayElsewhere_IsLetGo_NotClaimedAgainAndAgain()
+    {
+        await StepUpDeliveredAsync();
+        var livePeer = Guid.NewGuid();
+        await Worker.QueryScalarAsync<int>(
+            """
+            INSERT INTO stepupdown.instances VALUES (@livePeer, now(), now());
+            INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, template, created_at, sending_by, sending_since, sending_token, claimed_by, claimed_at)
+            SELECT gen_random_uuid(), n.step_id, 'copy-' || g, 'sending', n.message_id || g, n.template, now(), @livePeer, now(), gen_random_uuid(), @livePeer, now() - interval '1 hour'
+              FROM stepupdown.notifications n, generate_series(1, 100) g WHERE n.recipient_role = 'gp';
+            SELECT 1
+            """,
+            new { livePeer });
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var dispatched = await Worker.Get<NotificationDispatcher>().DispatchPendingAsync(patience.Token);
+
+        // Without the stop it would claim the same batch until the token ran out (and throw); at most
+        // one batch (none, should the safety-net dispatch have claimed it first).
+        dispatched.ShouldBeLessThanOrEqualTo(100, "one batch, each row found under way, then the dispatch stops");
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sending' AND sending_by = @livePeer", new { livePeer }))
+            .ShouldBe(100, "the peer's attempts are left to it");
+    }
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using StepUpDown.Domain.Continuum;
+using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Storage;
 using StepUpDown.Integration.Tests.Fixtures;
 
