@@ -36,6 +36,12 @@ public static class RecipientRoles
     /// <summary>The MASSH's TAC champion (<c>Handovers:TacChampion</c>).</summary>
     public const string TacChampion = "tac-champion";
 
+    /// <summary>
+    /// A weekly digest, to a team manager (or to the MASSH, of the records naming none): a notice
+    /// of its own, about no one step, written when it is added to the ledger.
+    /// </summary>
+    public const string Digest = "digest";
+
     /// <summary>The roles an escalation ladder stage may name.</summary>
     public static IReadOnlyList<string> LadderRoles { get; } = [ProposedLead, TeamManager, AgencyManager, HeadOfService, TacChampion];
 
@@ -152,9 +158,10 @@ public static class NotificationRules
     /// <summary>
     /// A notice that ended undelivered (failed, given up, bounced) is followed by one to the MASSH,
     /// so that someone makes sure the recipient is told; unless it was the MASSH's own, which would
-    /// only tell the MASSH of itself.
+    /// only tell the MASSH of itself, or a weekly digest (about no one child: it shows failed on the
+    /// dashboard's Notifications page, and next week's lists the same handovers).
     /// </summary>
-    public static bool FailureIsToldToMassh(string role) => !RecipientRoles.IsMassh(role);
+    public static bool FailureIsToldToMassh(string role) => !RecipientRoles.IsMassh(role) && role != RecipientRoles.Digest;
 
     /// <summary>Every rule.</summary>
     public static IReadOnlyList<NotificationRule> All { get; } =

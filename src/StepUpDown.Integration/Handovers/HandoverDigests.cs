@@ -9,21 +9,20 @@ using MimeKit;
 using Npgsql;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Monitoring;
+using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Time;
 using StepUpDown.Integration.Notifications;
-using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Handovers;
 
 /// <summary>What a digest run did.</summary>
-/// <param name="Sent">Managers sent their digest.</param>
-/// <param name="AlreadySent">Managers sent theirs earlier this week (a re-run).</param>
-/// <param name="Failed">Managers whose digest could not be sent (the job fails, and its retry tries them again).</param>
+/// <param name="Added">Managers whose digest was written into the ledger, to go out with the dispatch.</param>
+/// <param name="AlreadyAdded">Managers whose digest of this week was written earlier (a re-run, a second instance).</param>
 /// <param name="WithoutManager">
 /// Open handovers whose record names no team manager's email, or one that is not valid or not on
 /// the secure-domain allow-list: listed to the MASSH instead, each saying why.
 /// </param>
-public sealed record DigestResult(int Sent, int AlreadySent, int Failed, int WithoutManager);
+public sealed record DigestResult(int Added, int AlreadyAdded, int WithoutManager);
 
 /// <summary>
 /// The weekly digest (<c>Handovers:DigestCron</c>, in the council's time zone): to each team
@@ -33,15 +32,20 @@ public sealed record DigestResult(int Sent, int AlreadySent, int Failed, int Wit
 /// MASSH, saying what to correct: a wrong record is corrected rather than failing the job every
 /// week. Children are named by case-system id and reference only: the manager looks them up in
 /// their own case system.
+/// <para>
+/// A digest is a notice like any other: written into the delivery ledger (one row per manager and
+/// week, keyed by both, so a re-run adds nothing) and sent by its dispatch, with its retries, its
+/// place on the Notifications page and its bounces. It is written as the week's handovers stand
+/// when the job runs; the row keeps it until it is sent.
+/// </para>
 /// </summary>
 public sealed partial class HandoverDigests(
     NpgsqlDataSource dataSource,
     NotificationLedger ledger,
+    INotificationDispatcher dispatcher,
     IOptions<HandoverOptions> options,
     WorkingDayCalendar calendar,
     MessageTemplates templates,
-    OutgoingMail outgoing,
-    IMailTransport transport,
     SecureDomains secureDomains,
     IOptions<CouncilOptions> council,
     IOptions<NotificationOptions> notifications,
@@ -54,23 +58,13 @@ public sealed partial class HandoverDigests(
 
     private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 
-    /// <summary>Sends this week's digests not yet sent.</summary>
-    public async Task<DigestResult> SendAsync(CancellationToken cancellationToken)
+    /// <summary>Writes this week's digests not yet written into the ledger, and has them dispatched.</summary>
+    public async Task<DigestResult> WriteAsync(CancellationToken cancellationToken)
     {
         var today = options.Value.DateAt(time.GetUtcNow());
         var weekOf = ReportPeriod.WeekOf(today);
         var ladder = options.Value.ToLadder();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-
-        // One run at a time across instances ("Trigger now" during the scheduled run included):
-        // what the other run sends is read as already sent only once it has finished.
-        await using var running = await AdvisoryLock.TryAcquireAsync(connection, "handover-digests", cancellationToken);
-        if (running is null)
-        {
-            LogAnotherRun(logger);
-            return new DigestResult(0, 0, 0, 0);
-        }
-
         var open = (await connection.QueryAsync<OpenHandover>(
             $"""
             SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.started_on AS StartedOn, h.working_days AS WorkingDays,
@@ -81,7 +75,6 @@ public sealed partial class HandoverDigests(
              WHERE h.state = {HandoverStates.Sql(HandoverState.Open)}
              ORDER BY h.last_stage DESC NULLS LAST, h.started_on, h.source, h.child_id
             """)).AsList();
-        var already = await NotificationLedger.DigestsSentAsync(connection, weekOf);
 
         // A handover with no team manager it may be sent to is nobody's to chase: the MASSH gets
         // those in a digest of its own, each saying what to correct on the record.
@@ -89,28 +82,38 @@ public sealed partial class HandoverDigests(
         open = [.. open.Select(h => UnusableManager(h.Manager) is { } why
             ? h with { Manager = massh, ManagerName = "MASSH", Team = "records with no team manager to send to", Note = why }
             : h)];
-        var unmanaged = open.Count(h => h.Note is not null);
 
-        int sent = 0, failed = 0;
-        var managers = open.GroupBy(h => h.Manager!).ToList();
-        foreach (var team in managers.Where(m => !already.Contains(m.Key)))
+        int added = 0, already = 0;
+        foreach (var team in open.GroupBy(h => h.Manager!))
         {
-            try
+            var written = Write(IdOf(weekOf, team.Key), team.Key, [.. team], weekOf, today, ladder);
+            if (await ledger.AddWrittenAsync(IdOf(weekOf, team.Key), RecipientRoles.Digest, Template, written))
             {
-                await SendOneAsync(connection, team.Key, [.. team], weekOf, today, ladder, cancellationToken);
-                sent++;
+                added++;
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            else
             {
-                failed++;
-                LogDigestFailed(logger, exception.GetType().Name);
+                already++;
             }
         }
 
-        var result = new DigestResult(sent, managers.Count(m => already.Contains(m.Key)), failed, unmanaged);
-        LogDigests(logger, result.Sent, result.AlreadySent, result.Failed, result.WithoutManager);
-        return failed > 0 ? throw new DeliveryDeferredException($"{failed} of {managers.Count} weekly digests could not be sent; the retry sends them.") : result;
+        if (added > 0)
+        {
+            dispatcher.ScheduleDispatch();
+        }
+
+        var result = new DigestResult(added, already, open.Count(h => h.Note is not null));
+        LogDigests(logger, result.Added, result.AlreadyAdded, result.WithoutManager);
+        return result;
     }
+
+    /// <summary>
+    /// The ledger id of <paramref name="manager"/>'s digest of the week of <paramref name="weekOf"/>:
+    /// the first 16 bytes of SHA-256 of "digest", the Monday and the address, a line each (V023
+    /// gives the digests sent before it the same).
+    /// </summary>
+    public static Guid IdOf(DateOnly weekOf, string manager) =>
+        Guid.ParseExact(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"digest\n{weekOf:yyyy-MM-dd}\n{manager}"))).AsSpan(0, 16)), "N");
 
     /// <summary>Why a record's team manager address cannot be sent to, in words for the MASSH; null when it can.</summary>
     private string? UnusableManager(string? manager) => string.IsNullOrEmpty(manager) ? "Its record names no team manager." : secureDomains.Check(manager) switch
@@ -120,10 +123,8 @@ public sealed partial class HandoverDigests(
         _ => null,
     };
 
-    private async Task SendOneAsync(
-        NpgsqlConnection connection, string manager, IReadOnlyList<OpenHandover> handovers, DateOnly weekOf, DateOnly today, EscalationLadder ladder, CancellationToken cancellationToken)
+    private WrittenNotice Write(Guid id, string manager, IReadOnlyList<OpenHandover> handovers, DateOnly weekOf, DateOnly today, EscalationLadder ladder)
     {
-        var address = MailboxAddress.Parse(manager);
         var lines = handovers.Select(h => Line(h, today, ladder)).ToList();
         var model = new DigestModel(
             handovers[0].ManagerName ?? "Team manager",
@@ -134,12 +135,9 @@ public sealed partial class HandoverDigests(
             lines,
             council.Value,
             ToMassh: handovers.Any(h => h.Note is not null));
-        var reference = $"DIGEST-{weekOf:yyyyMMdd}";
-        var messageId = $"digest-{weekOf:yyyyMMdd}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manager)))[..16]}@{mail.Value.MessageIdDomain}";
-        await transport.SendAsync(outgoing.Create(messageId, new MailboxAddress(model.ManagerName, address.Address), templates.Render(Template, model), reference), null, cancellationToken);
-
-        // Accepted by the relay: recorded, never sent again for want of the record.
-        await ledger.RecordDigestSentAsync(connection, weekOf, manager, time.GetUtcNow());
+        var rendered = templates.Render(Template, model);
+        return new WrittenNotice(
+            $"{id:N}@{mail.Value.MessageIdDomain}", model.ManagerName, MailboxAddress.Parse(manager).Address, $"DIGEST-{weekOf:yyyyMMdd}", rendered.Subject, rendered.Text, rendered.Html);
     }
 
     private DigestLine Line(OpenHandover handover, DateOnly today, EscalationLadder ladder)
@@ -163,14 +161,8 @@ public sealed partial class HandoverDigests(
         Guid Id, string Source, string ChildId, bool Planned, DateOnly StartedOn, int? WorkingDays, string Missing, int? LastStage, DateOnly? LastStageOn,
         string? Manager, string? ManagerName, string? Team, string? Note);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly handover digests: another run is sending them now; this one sends nothing")]
-    private static partial void LogAnotherRun(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly handover digests: {Sent} sent, {AlreadySent} already sent this week, {Failed} failed, {WithoutManager} open handovers have no team manager to send to (listed to the MASSH)")]
-    private static partial void LogDigests(ILogger logger, int sent, int alreadySent, int failed, int withoutManager);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A weekly digest could not be sent: {Error}")]
-    private static partial void LogDigestFailed(ILogger logger, string error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly handover digests: {Added} written for the dispatch, {AlreadyAdded} written earlier this week, {WithoutManager} open handovers have no team manager to send to (listed to the MASSH)")]
+    private static partial void LogDigests(ILogger logger, int added, int alreadyAdded, int withoutManager);
 }
 
 /// <summary>What the digest template sees (snake_case in Liquid).</summary>

@@ -14,15 +14,18 @@ public sealed class SweepHandoversJob(HandoverSweep sweep)
     public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => sweep.SweepAsync(cancellationToken));
 }
 
-/// <summary>The weekly digest to team managers (<c>Handovers:DigestCron</c>); its retry sends only the digests still unsent.</summary>
+/// <summary>
+/// The weekly digest to team managers (<c>Handovers:DigestCron</c>): writes them into the ledger,
+/// whose dispatch sends them. Retried (a database restart); a re-run writes only those not written.
+/// </summary>
 [AutomaticRetry(Attempts = 5, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
 public sealed class SendHandoverDigestsJob(HandoverDigests digests)
 {
     /// <summary>The recurring job's id.</summary>
     public const string RecurringJobId = "handover-digests";
 
-    /// <summary>Sends this week's digests not yet sent.</summary>
-    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => digests.SendAsync(cancellationToken));
+    /// <summary>Writes this week's digests not yet written.</summary>
+    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => digests.WriteAsync(cancellationToken));
 }
 
 /// <summary>Some handovers could not be reviewed (each error is kept on its row); the others were. Names ids only.</summary>

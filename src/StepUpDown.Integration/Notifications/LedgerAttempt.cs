@@ -36,6 +36,9 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
         Row = row;
     }
 
+    /// <summary>The row's id.</summary>
+    public Guid Id => _notificationId;
+
     /// <summary>The row as it was when locked.</summary>
     public LedgerRow Row { get; }
 
@@ -120,7 +123,9 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
                    bounced_at = CASE WHEN {bounces} THEN kept_report_at ELSE bounced_at END,
                    sending_since = NULL, sending_token = NULL, recipient_address = COALESCE(@address, recipient_address),
                    failure_kind = @kind, next_attempt_at = now() + make_interval(secs => @retrySeconds), claimed_at = NULL, claimed_by = NULL,
-                   sent_at = CASE WHEN @state IN ({NotificationStates.Sql(NotificationState.Sent)}, {NotificationStates.Sql(NotificationState.Written)}) THEN @now ELSE sent_at END
+                   sent_at = CASE WHEN @state IN ({NotificationStates.Sql(NotificationState.Sent)}, {NotificationStates.Sql(NotificationState.Written)}) THEN @now ELSE sent_at END,
+                   -- A written notice (a digest) is kept until it has gone, no longer.
+                   content = CASE WHEN @state IN ({NotificationStates.Sql(NotificationState.Sent)}, {NotificationStates.Sql(NotificationState.Written)}) THEN NULL ELSE content END
              WHERE id = @id AND (NOT @fenced OR sending_token = @token)
             RETURNING state
             """,

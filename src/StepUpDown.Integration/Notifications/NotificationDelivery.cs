@@ -97,25 +97,12 @@ public sealed partial class NotificationDelivery(
 
         try
         {
-            var record = JsonSerializer.Deserialize<ChildRecord>(row.RecordJson, JsonOptions)!;
-            if (RecipientRoles.IsGp(row.RecipientRole) && !NotificationRules.MayWriteToGp(row.StepMarkers, record.NhsNumber))
+            var composed = row.Written is { } written ? FromWritten(row, written) : await ComposeOfStepAsync(attempt, cancellationToken);
+            if (composed is not var (message, address))
             {
-                // The rules already send these to the MASSH instead; this guards the rule itself.
-                await attempt.RecordAsync(NotificationState.Withheld, null,
-                    "NHS number missing or fails the Modulus 11 check: the GP is not written to until the match is resolved.");
-                LogWithheld(logger, notificationId);
                 return DeliveryOutcome.Done;
             }
 
-            if (row.RecipientRole == RecipientRoles.Gp && row.Waited && await practices.NowAsync(row.Source, row.ChildId, cancellationToken) is { } now)
-            {
-                // A notice that waited (tried before, or older than a minute) goes to the practice the
-                // child is registered with now, not the one it was when the step was recorded.
-                record = record with { GpPractice = now };
-            }
-
-            var recipient = await recipients.ResolveAsync(row.RecipientRole, record, row.Subject, cancellationToken);
-            var message = Compose(row, record, recipient, await UndeliveredAsync(attempt));
             _sending[notificationId] = 0;
             if (!await attempt.MarkSendingAsync())
             {
@@ -142,8 +129,8 @@ public sealed partial class NotificationDelivery(
             // Accepted: from here on the row is recorded as sent, never sent again. An outbox file
             // reached nobody: the row says so, and never counts as the recipient told.
             var delivered = transport.ReachesRecipients ? NotificationState.Sent : NotificationState.Written;
-            _acceptedUnrecorded[notificationId] = (delivered, recipient.Address);
-            var recorded = await attempt.RecordAcceptedAsync(delivered, recipient.Address, MasshIfBounced(row));
+            _acceptedUnrecorded[notificationId] = (delivered, address);
+            var recorded = await attempt.RecordAcceptedAsync(delivered, address, MasshIfBounced(row));
             _acceptedUnrecorded.TryRemove(notificationId, out _);
             if (!recorded)
             {
@@ -159,7 +146,11 @@ public sealed partial class NotificationDelivery(
             if (delivered == NotificationState.Sent)
             {
                 metrics.NotificationSent(row.RecipientRole, row.Template);
-                metrics.NotificationDelivered(row.RecipientRole, row.DetectedAt);
+                if (row.Written is null)
+                {
+                    // Detected to delivered: of a step's notices only (a digest is of no one step).
+                    metrics.NotificationDelivered(row.RecipientRole, row.DetectedAt);
+                }
             }
 
             LogDelivered(logger, notificationId, row.RecipientRole, delivered);
@@ -173,6 +164,39 @@ public sealed partial class NotificationDelivery(
         {
             _sending.TryRemove(notificationId, out _);
         }
+    }
+
+    /// <summary>A notice written when it was added (a weekly digest): its message as written.</summary>
+    private (MimeMessage Message, string Address) FromWritten(LedgerRow row, WrittenNotice written) =>
+        (outgoing.Create(row.MessageId, new MailboxAddress(written.Name, written.Address), new RenderedMessage(written.Subject, written.Text, written.Html), written.Reference),
+         written.Address);
+
+    /// <summary>
+    /// A notice about a step, composed now from the step's record, for whoever holds its role now;
+    /// null when the notice is withheld (recorded so).
+    /// </summary>
+    private async Task<(MimeMessage Message, string Address)?> ComposeOfStepAsync(LedgerAttempt attempt, CancellationToken cancellationToken)
+    {
+        var row = attempt.Row;
+        var record = JsonSerializer.Deserialize<ChildRecord>(row.RecordJson, JsonOptions)!;
+        if (RecipientRoles.IsGp(row.RecipientRole) && !NotificationRules.MayWriteToGp(row.StepMarkers, record.NhsNumber))
+        {
+            // The rules already send these to the MASSH instead; this guards the rule itself.
+            await attempt.RecordAsync(NotificationState.Withheld, null,
+                "NHS number missing or fails the Modulus 11 check: the GP is not written to until the match is resolved.");
+            LogWithheld(logger, attempt.Id);
+            return null;
+        }
+
+        if (row.RecipientRole == RecipientRoles.Gp && row.Waited && await practices.NowAsync(row.Source, row.ChildId, cancellationToken) is { } now)
+        {
+            // A notice that waited (tried before, or older than a minute) goes to the practice the
+            // child is registered with now, not the one it was when the step was recorded.
+            record = record with { GpPractice = now };
+        }
+
+        var recipient = await recipients.ResolveAsync(row.RecipientRole, record, row.Subject, cancellationToken);
+        return (Compose(row, record, recipient, await UndeliveredAsync(attempt)), recipient.Address);
     }
 
     /// <summary>

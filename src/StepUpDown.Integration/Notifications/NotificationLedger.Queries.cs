@@ -29,29 +29,6 @@ public sealed partial class NotificationLedger
             transaction)).AsList();
     }
 
-    /// <summary>The managers (lower-cased addresses) sent the weekly digest of the week of <paramref name="weekOf"/>.</summary>
-    public static async Task<IReadOnlySet<string>> DigestsSentAsync(NpgsqlConnection connection, DateOnly weekOf)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return (await connection.QueryAsync<string>("SELECT manager FROM stepupdown.digests_sent WHERE week_of = @weekOf", new { weekOf })).ToHashSet(StringComparer.Ordinal);
-    }
-
-    /// <summary>
-    /// Records a weekly digest the relay accepted, as every accepted message is recorded: never sent
-    /// again for want of the record (a reset connection is retried on a new one, not turned into the
-    /// job's retry).
-    /// </summary>
-    public Task RecordDigestSentAsync(NpgsqlConnection connection, DateOnly weekOf, string manager, DateTimeOffset sentAt) =>
-        DatabaseErrors.RecordAcceptedAsync(
-            async retry =>
-            {
-                await using var recording = retry ? await dataSource.OpenConnectionAsync(CancellationToken.None) : null;
-                return await (recording ?? connection).ExecuteAsync(
-                    "INSERT INTO stepupdown.digests_sent (week_of, manager, sent_at) VALUES (@weekOf, @manager, @sentAt) ON CONFLICT DO NOTHING",
-                    new { weekOf, manager, sentAt });
-            },
-            error => LogDigestRecordRetried(logger, error));
-
     /// <summary>How many notices are failed and not marked dealt with: the dashboard menu's figure beside Notifications.</summary>
     public static long CountFailed(NpgsqlConnection connection) =>
         connection.ExecuteScalar<long>($"SELECT count(*) FROM stepupdown.notifications WHERE {FailedNotDealtWith}");
@@ -75,7 +52,4 @@ public sealed partial class NotificationLedger
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<DateTime?>($"SELECT min(created_at) FROM stepupdown.notifications WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})");
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A weekly digest was accepted by the relay but could not be recorded ({Error}); recording it again, not sending it again")]
-    private static partial void LogDigestRecordRetried(ILogger logger, string error);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -168,7 +169,7 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
         ArgumentNullException.ThrowIfNull(tellMassh);
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid StepId, string Role)?>(
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid? StepId, string Role)?>(
             $"""
             UPDATE stepupdown.notifications
                SET state = {NotificationStates.Sql(NotificationState.Failed)}, next_attempt_at = NULL, claimed_at = NULL, claimed_by = NULL,
@@ -196,7 +197,7 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
         ArgumentNullException.ThrowIfNull(tellMassh);
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid StepId, string Role)?>(
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid? StepId, string Role)?>(
             $"""
             UPDATE stepupdown.notifications
                SET state = {NotificationStates.Sql(NotificationState.Bounced)}, report_status = @status, bounced_at = @reportedAt, last_error = @reason
@@ -253,15 +254,33 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
 
     /// <summary>Adds the MASSH's notice of a row that ended undelivered, unless the row was the MASSH's own; true when added.</summary>
     private async Task<bool> TellMasshAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, (Guid StepId, string Role)? ended, Func<Guid, string, NotificationToStore> tellMassh)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, (Guid? StepId, string Role)? ended, Func<Guid, string, NotificationToStore> tellMassh)
     {
-        if (ended is not { } row || !NotificationRules.FailureIsToldToMassh(row.Role))
+        if (ended is not { StepId: { } stepId } row || !NotificationRules.FailureIsToldToMassh(row.Role))
         {
             return false;
         }
 
-        await AddAsync(connection, transaction, [tellMassh(row.StepId, row.Role)], time.GetUtcNow());
+        await AddAsync(connection, transaction, [tellMassh(stepId, row.Role)], time.GetUtcNow());
         return true;
+    }
+
+    /// <summary>
+    /// Adds a notice about no step, written now (a weekly digest): pending, holding
+    /// <paramref name="content"/> until it is sent. Keyed by <paramref name="id"/>: a row already
+    /// there (this week's, added by another run) is left as it is. True when added.
+    /// </summary>
+    public async Task<bool> AddWrittenAsync(Guid id, string role, string template, WrittenNotice content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        return await connection.ExecuteAsync(
+            $"""
+            INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, template, content, created_at)
+            VALUES (@id, NULL, @role, {NotificationStates.Sql(NotificationState.Pending)}, @messageId, @template, @content::jsonb, @now)
+            ON CONFLICT (id) DO NOTHING
+            """,
+            new { id, role, messageId = content.MessageId, template, content = JsonSerializer.Serialize(content), now = time.GetUtcNow() }) == 1;
     }
 
     /// <summary>
@@ -284,8 +303,9 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
                        (n.sending_by IS NULL OR {{InstanceLease.IsAliveSql("n.sending_by")}}) AS SenderAlive,
                        n.recipient_role AS RecipientRole, n.message_id AS MessageId, n.template,
                        s.source, s.child_id AS ChildId, s.kind, s.from_level AS FromLevel, s.to_level AS ToLevel, array_to_string(s.markers, ',') AS Markers, s.subject,
-                       s.record::text AS RecordJson, s.details::text AS DetailsJson, s.detected_at AS DetectedAt, s.handover_id AS HandoverId
-                  FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
+                       s.record::text AS RecordJson, s.details::text AS DetailsJson, s.detected_at AS DetectedAt, s.handover_id AS HandoverId,
+                       n.content::text AS ContentJson
+                  FROM stepupdown.notifications n LEFT JOIN stepupdown.steps s ON s.id = n.step_id
                  WHERE n.id = @notificationId
                    FOR UPDATE OF n
                 """,
@@ -306,13 +326,15 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
         }
     }
 
+    /// <summary>The row as read: a written notice (a digest) has no step, so the step's columns are null.</summary>
     private sealed record StoredRow(
-        Guid StepId, string State, int Attempts, bool SendingRecently, bool Waited, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
-        string Source, string ChildId, string Kind, string FromLevel, string ToLevel, string Markers, string? Subject, string RecordJson, string? DetailsJson, DateTime DetectedAt,
-        Guid? HandoverId)
+        Guid? StepId, string State, int Attempts, bool SendingRecently, bool Waited, Guid? SendingBy, bool SenderAlive, string RecipientRole, string MessageId, string? Template,
+        string? Source, string? ChildId, string? Kind, string? FromLevel, string? ToLevel, string? Markers, string? Subject, string? RecordJson, string? DetailsJson,
+        DateTime? DetectedAt, Guid? HandoverId, string? ContentJson)
     {
         public LedgerRow ToLedgerRow() => new(
-            StepId, NotificationStates.Parse(State), Attempts, SendingRecently, Waited, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
-            Source, ChildId, Kind, FromLevel, ToLevel, Markers, Subject, RecordJson, DetailsJson, DetectedAt, HandoverId);
+            StepId ?? Guid.Empty, NotificationStates.Parse(State), Attempts, SendingRecently, Waited, SendingBy, SenderAlive, RecipientRole, MessageId, Template,
+            Source ?? "", ChildId ?? "", Kind ?? "", FromLevel ?? "", ToLevel ?? "", Markers ?? "", Subject, RecordJson ?? "", DetailsJson, DetectedAt ?? default, HandoverId,
+            ContentJson is null ? null : JsonSerializer.Deserialize<WrittenNotice>(ContentJson));
     }
 }

@@ -39,9 +39,9 @@ public sealed class NotificationsPage : DashboardPage
             "SELECT state, count(*) FROM stepupdown.notifications WHERE created_at > now() - interval '1 day' GROUP BY state ORDER BY state").AsList();
         var needingAction = connection.Query<ActionRow>(
             $"""
-            SELECT n.id, n.step_id AS StepId, s.source, s.kind, n.recipient_role AS RecipientRole, n.state, n.failure_kind AS FailureKind, n.last_error AS LastError,
-                   n.attempts, n.next_attempt_at AS NextAttemptAt, n.action, n.action_by AS ActionBy, n.action_at AS ActionAt
-              FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
+            SELECT n.id, n.step_id AS StepId, s.source, COALESCE(s.kind, '{NoStep}') AS Kind, n.recipient_role AS RecipientRole, n.state, n.failure_kind AS FailureKind,
+                   n.last_error AS LastError, n.attempts, n.next_attempt_at AS NextAttemptAt, n.action, n.action_by AS ActionBy, n.action_at AS ActionAt
+              FROM stepupdown.notifications n LEFT JOIN stepupdown.steps s ON s.id = n.step_id
              WHERE ({NotificationLedger.FailedNotDealtWith})
                 OR ({NotificationLedger.Waiting})
              ORDER BY n.state, n.created_at DESC LIMIT 200
@@ -50,8 +50,9 @@ public sealed class NotificationsPage : DashboardPage
             $"SELECT count(*) FROM stepupdown.notifications WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)}) AND {NotificationLedger.Due}");
         var sent = connection.Query<SentRow>(
             $"""
-            SELECT n.created_at AS CreatedAt, s.source, s.child_id AS ChildId, s.kind, n.recipient_role AS RecipientRole, n.template, n.attempts, n.sent_at AS SentAt
-              FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
+            SELECT n.created_at AS CreatedAt, s.source, s.child_id AS ChildId, COALESCE(s.kind, '{NoStep}') AS Kind, n.recipient_role AS RecipientRole, n.template, n.attempts,
+                   n.sent_at AS SentAt
+              FROM stepupdown.notifications n LEFT JOIN stepupdown.steps s ON s.id = n.step_id
              WHERE n.state = {NotificationStates.Sql(NotificationState.Sent)} ORDER BY n.created_at DESC LIMIT 50
             """).AsList();
 
@@ -69,7 +70,7 @@ public sealed class NotificationsPage : DashboardPage
             {
                 object?[] cells =
                 [
-                    Notice.ReferenceOf(row.StepId), row.Source, row.Kind, row.RecipientRole, row.State, Why(row), row.Attempts,
+                    row.StepId is { } step ? Notice.ReferenceOf(step) : null, row.Source, row.Kind, row.RecipientRole, row.State, Why(row), row.Attempts,
                     row.NextAttemptAt is { } next ? Time(next) : null,
                     row.Action is null ? null : $"{row.Action} by {row.ActionBy} at {Time(row.ActionAt!.Value)}",
                 ];
@@ -97,12 +98,15 @@ public sealed class NotificationsPage : DashboardPage
             : new Actions([(RetryNowPath, id, "Retry now"), (GiveUpPath, id, "Give up")]);
     }
 
+    /// <summary>What the Step column says of a notice about no one step.</summary>
+    private const string NoStep = "weekly digest";
+
     private static string Time(DateTime utc) => utc.ToString("d MMM HH:mm:ss 'UTC'", EnGb);
 
     private sealed record ActionRow(
-        Guid Id, Guid StepId, string Source, string Kind, string RecipientRole, string State, string? FailureKind, string? LastError,
+        Guid Id, Guid? StepId, string? Source, string Kind, string RecipientRole, string State, string? FailureKind, string? LastError,
         int Attempts, DateTime? NextAttemptAt, string? Action, string? ActionBy, DateTime? ActionAt);
 
     private sealed record SentRow(
-        DateTime CreatedAt, string Source, string ChildId, string Kind, string RecipientRole, string? Template, int Attempts, DateTime? SentAt);
+        DateTime CreatedAt, string? Source, string? ChildId, string Kind, string RecipientRole, string? Template, int Attempts, DateTime? SentAt);
 }

@@ -124,7 +124,11 @@ public sealed partial class RetentionPurge(
         await connection.ExecuteAsync("DELETE FROM stepupdown.unmatched_reports WHERE received_at < @quarantine", parameters, transaction);
         // Replies that named no handover are review items too (their handover's go with it).
         await connection.ExecuteAsync("DELETE FROM stepupdown.handover_replies WHERE handover_id IS NULL AND received_at < @quarantine", parameters, transaction);
-        await connection.ExecuteAsync("DELETE FROM stepupdown.digests_sent WHERE sent_at < @ledger", parameters, transaction);
+        // Notices of no step (the weekly digests) go with the ledger's period, like the rest of it.
+        ledgerRows += await connection.ExecuteAsync(
+            $"DELETE FROM stepupdown.notifications WHERE step_id IS NULL AND created_at < @ledger AND state NOT IN ({NotificationStates.Sql(NotificationStates.Undelivered)})",
+            parameters,
+            transaction);
         await connection.ExecuteAsync("DELETE FROM stepupdown.lookups WHERE looked_up_at < @ledger", parameters, transaction);
         await transaction.CommitAsync(cancellationToken);
 

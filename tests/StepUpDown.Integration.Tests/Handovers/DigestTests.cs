@@ -10,7 +10,8 @@ namespace StepUpDown.Integration.Tests.Handovers;
 /// The weekly digest through the real worker, PostgreSQL and the SMTP sink: two teams' managers
 /// each get one email of their own team's open handovers, stalled first, with what is missing
 /// and what comes next; the MASSH gets those whose record names no team manager; a re-run the
-/// same week sends nothing more.
+/// same week adds nothing more. A digest is a ledger row (one per manager and week) that the
+/// dispatch sends, and a bounce reaches it like any notice.
 /// </summary>
 public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail)
 {
@@ -58,12 +59,17 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
         var before = await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state = 'sent'");
         await Mail.WaitForMessagesAsync((int)before);
 
-        var first = await DigestsAt("2026-11-11T08:00:00Z").SendAsync(CancellationToken.None);
-        var again = await DigestsAt("2026-11-13T08:00:00Z").SendAsync(CancellationToken.None);
+        var first = await DigestsAt("2026-11-11T08:00:00Z").WriteAsync(CancellationToken.None);
+        var again = await DigestsAt("2026-11-13T08:00:00Z").WriteAsync(CancellationToken.None);
         var digests = (await Mail.WaitForMessagesAsync((int)before + 3)).Where(m => m.Subject.StartsWith("Weekly handovers", StringComparison.Ordinal)).ToList();
+        await Worker.WaitForLedgerSettledAsync();
 
-        first.ShouldBe(new DigestResult(Sent: 3, AlreadySent: 0, Failed: 0, WithoutManager: 1));
-        again.ShouldBe(new DigestResult(Sent: 0, AlreadySent: 3, Failed: 0, WithoutManager: 1));
+        first.ShouldBe(new DigestResult(Added: 3, AlreadyAdded: 0, WithoutManager: 1));
+        again.ShouldBe(new DigestResult(Added: 0, AlreadyAdded: 3, WithoutManager: 1));
+        (await Worker.QueryAsync<(string Role, string State, bool Cleared, string Address)>(
+                "SELECT recipient_role, state, content IS NULL, recipient_address FROM stepupdown.notifications WHERE step_id IS NULL"))
+            .ShouldBe([("digest", "sent", true, Mary), ("digest", "sent", true, Omar), ("digest", "sent", true, Massh)], ignoreOrder: true,
+                "one ledger row per manager and week, sent by the dispatch, what it said cleared once it went");
         digests.Select(d => d.To.Single().Address).ShouldBe([Mary, Omar, Massh], ignoreOrder: true);
         digests.Single(d => d.To.Single().Address == Massh).Text.ShouldNotBeNull().ShouldContain("social-care SC-4", customMessage: "no team manager on its record: the MASSH is told");
         var toMary = digests.Single(d => d.To.Single().Address == Mary);
@@ -97,61 +103,42 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
     {
         await OpenAHandoverForEachManagerAsync();
 
-        var runs = await Task.WhenAll(DigestsAt("2026-11-11T08:00:00Z").SendAsync(CancellationToken.None), DigestsAt("2026-11-11T08:00:00Z").SendAsync(CancellationToken.None));
+        var runs = await Task.WhenAll(DigestsAt("2026-11-11T08:00:00Z").WriteAsync(CancellationToken.None), DigestsAt("2026-11-11T08:00:00Z").WriteAsync(CancellationToken.None));
+        await Worker.WaitForLedgerSettledAsync();
 
-        runs.Sum(r => r.Sent).ShouldBe(2);
+        runs.Sum(r => r.Added).ShouldBe(2);
         var digests = (await Mail.GetMessagesAsync()).Where(m => m.Subject.StartsWith("Weekly handovers", StringComparison.Ordinal)).ToList();
         digests.Select(d => d.To.Single().Address).ShouldBe([Mary, Omar], ignoreOrder: true);
     }
 
     [Fact]
-    public async Task TheDatabaseCutAsTheRelayAcceptsADigest_IsRecordedAsSent_AndTheRetrySendsThatManagerNoSecond()
+    public async Task ABouncedDigest_IsRecordedOnItsRow_AndTellsNoOneOfAStepItIsNotAbout()
     {
         await OpenAHandoverForEachManagerAsync();
-        await Mail.ClearAsync();
-        var cutting = new CutAfterFirstAccepted(Worker.App.Services.GetRequiredService<IMailTransport>(), Worker.ConnectionString);
-        var digests = ActivatorUtilities.CreateInstance<HandoverDigests>(
-            Worker.App.Services, new FakeTimeProvider(DateTimeOffset.Parse("2026-11-11T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture)), cutting);
+        await DigestsAt("2026-11-11T08:00:00Z").WriteAsync(CancellationToken.None);
+        await Worker.WaitForLedgerSettledAsync();
+        var toMary = HandoverDigests.IdOf(new DateOnly(2026, 11, 9), Mary);
+        var rowsBefore = await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications");
 
-        DigestResult? first = null;
-        try
-        {
-            first = await digests.SendAsync(CancellationToken.None);
-        }
-        catch (DeliveryDeferredException)
-        {
-            // What the old code did: the job failed, and Hangfire's retry is the second run below.
-        }
+        var effect = await Worker.Get<StepUpDown.Integration.Notifications.NotificationLedger>().BounceAsync(
+            toMary, "5.1.1", DateTimeOffset.UtcNow, "The receiving server could not deliver it: 5.1.1", Worker.Get<StepUpDown.Integration.Notifications.NotificationPlanner>().Undelivered);
 
-        var retry = await digests.SendAsync(CancellationToken.None);
-        var received = (await Mail.GetMessagesAsync()).Where(m => m.Subject.StartsWith("Weekly handovers", StringComparison.Ordinal)).ToList();
-
-        cutting.Cut.ShouldBeTrue();
-        received.Select(d => d.To.Single().Address).ShouldBe([Mary, Omar], ignoreOrder: true, "each manager once, the one accepted as the database went included");
-        first.ShouldBe(new DigestResult(Sent: 2, AlreadySent: 0, Failed: 0, WithoutManager: 0));
-        retry.ShouldBe(new DigestResult(Sent: 0, AlreadySent: 2, Failed: 0, WithoutManager: 0));
+        effect.ShouldBe(StepUpDown.Integration.Notifications.ReportEffect.Recorded);
+        (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.notifications WHERE id = @toMary", new { toMary })).ShouldBe("bounced");
+        (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBe(rowsBefore, "a digest is about no one child: no MASSH notice of a step");
     }
 
-    /// <summary>The real relay; once it has accepted the first message, every session of the worker's database is ended.</summary>
-    private sealed class CutAfterFirstAccepted(IMailTransport relay, string connectionString) : IMailTransport
+    /// <summary>V023 moved the digests already sent into the ledger under the ids this code gives them: a re-run after the upgrade sends none again.</summary>
+    [Fact]
+    public async Task TheMigrationsIdOfADigestSent_IsTheOneTheCodeGivesIt()
     {
-        public bool Cut { get; private set; }
+        var migrated = await Worker.QueryScalarAsync<Guid>(
+            """
+            SELECT encode(substring(sha256(convert_to('digest' || E'\n' || to_char(date '2026-11-09', 'YYYY-MM-DD') || E'\n' || @manager, 'UTF8')) FROM 1 FOR 16), 'hex')::uuid
+            """,
+            new { manager = Mary });
 
-        public bool ReachesRecipients => relay.ReachesRecipients;
-
-        public async Task SendAsync(MimeKit.MimeMessage message, Func<CancellationToken, Task<bool>>? stillOwned, CancellationToken cancellationToken)
-        {
-            await relay.SendAsync(message, stillOwned, cancellationToken);
-            if (!Cut)
-            {
-                Cut = true;
-                await using var admin = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-                await admin.OpenAsync(cancellationToken);
-                await using var terminate = new Npgsql.NpgsqlCommand(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", admin);
-                await terminate.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
+        migrated.ShouldBe(HandoverDigests.IdOf(new DateOnly(2026, 11, 9), Mary));
     }
 
     [Fact]
@@ -167,9 +154,10 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
         await Worker.WaitForLedgerSettledAsync();
         await Mail.ClearAsync();
 
-        var result = await DigestsAt("2026-11-11T08:00:00Z").SendAsync(CancellationToken.None);
+        var result = await DigestsAt("2026-11-11T08:00:00Z").WriteAsync(CancellationToken.None);
+        await Worker.WaitForLedgerSettledAsync();
 
-        result.ShouldBe(new DigestResult(Sent: 2, AlreadySent: 0, Failed: 0, WithoutManager: 2), "a wrong record is the MASSH's to correct, not a job failing every week");
+        result.ShouldBe(new DigestResult(Added: 2, AlreadyAdded: 0, WithoutManager: 2), "a wrong record is the MASSH's to correct, not a job failing every week");
         var digests = await Mail.GetMessagesAsync();
         digests.Select(d => d.To.Single().Address).ShouldBe([Omar, Massh], ignoreOrder: true, "nothing to an address off the secure-domain list");
         var toMassh = digests.Single(d => d.To.Single().Address == Massh).Text.ShouldNotBeNull();
