@@ -86,8 +86,8 @@ public sealed partial class HandoverDigests(
         int added = 0, already = 0;
         foreach (var team in open.GroupBy(h => h.Manager!))
         {
-            var written = Write(IdOf(weekOf, team.Key), team.Key, [.. team], weekOf, today, ladder);
-            if (await ledger.AddWrittenAsync(IdOf(weekOf, team.Key), RecipientRoles.Digest, Template, written))
+            var id = IdOf(weekOf, team.Key);
+            if (await ledger.AddWrittenAsync(id, RecipientRoles.Digest, Template, Write(id, team.Key, [.. team], weekOf, today, ladder)))
             {
                 added++;
             }

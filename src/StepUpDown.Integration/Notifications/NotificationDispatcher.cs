@@ -135,7 +135,7 @@ public sealed class NotificationDispatcher(
         var relayNotReached = false;
         var inFlight = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = mail.Value.Smtp.MaxConnections, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(claimed, parallel, async (id, token) =>
+        await Parallel.ForEachAsync(claimed, parallel, async (id, _) =>
         {
             if (Volatile.Read(ref relayNotReached))
             {
@@ -149,11 +149,14 @@ public sealed class NotificationDispatcher(
                 return;
             }
 
+            // The dispatch's own token, not the loop's: when one attempt throws (its database gone),
+            // the loop cancels its token, and an attempt the relay may be accepting this moment must
+            // not be cut off, or the relay would hold a message the ledger does not know was sent.
             DeliveryOutcome outcome;
-            await _attempts.WaitAsync(token);
+            await _attempts.WaitAsync(cancellationToken);
             try
             {
-                outcome = await delivery.DeliverAsync(id, token);
+                outcome = await delivery.DeliverAsync(id, cancellationToken);
             }
             finally
             {
