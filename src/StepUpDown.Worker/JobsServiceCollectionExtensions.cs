@@ -3,14 +3,8 @@ using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;
-using StepUpDown.Integration.CaseFeeds;
 using StepUpDown.Integration.Configuration;
-using StepUpDown.Integration.DeliveryEvidence;
-using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Jobs;
-using StepUpDown.Integration.Mail;
-using StepUpDown.Integration.Notifications;
-using StepUpDown.Integration.Retention;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Worker;

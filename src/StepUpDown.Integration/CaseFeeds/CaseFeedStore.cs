@@ -1,8 +1,8 @@
 using Dapper;
 using Npgsql;
+using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
-using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;
 
@@ -10,16 +10,6 @@ namespace StepUpDown.Integration.CaseFeeds;
 /// <param name="Cursor">The feed's cursor after the last committed page; null before the first.</param>
 /// <param name="BaselineCompleted">False until the first full read of the source has finished.</param>
 public sealed record SourcePosition(string? Cursor, bool BaselineCompleted);
-
-/// <summary>A record to store as the child's latest in its source.</summary>
-/// <param name="ChildId">The child's id in the source.</param>
-/// <param name="Version">The record's version.</param>
-/// <param name="LevelCode">The continuum level it holds.</param>
-/// <param name="NhsNumber">Its NHS number as given.</param>
-/// <param name="ExternalKeys">The other-system records it names.</param>
-/// <param name="Json">The whole record.</param>
-/// <param name="GpOwed">The child's GP is still owed the current plan once this record's notices are planned.</param>
-public sealed record RecordToStore(string ChildId, long Version, string LevelCode, string? NhsNumber, IReadOnlyList<string> ExternalKeys, string Json, bool GpOwed = false);
 
 /// <summary>A record that could not be used, and why.</summary>
 public sealed record QuarantinedRecord(string? ChildId, string Reason, string Payload);
@@ -88,6 +78,8 @@ public sealed class CaseFeedStore(TimeProvider time)
     /// <summary>
     /// Writes the page's records, steps, notifications, handovers and quarantined records together
     /// with the cursor after it, in the caller's transaction: a crash leaves either all of it or none.
+    /// Each owner writes its own rows (the child store the records, the step store the steps, the
+    /// ledger the notices, the handover store the handovers); this store writes the quarantine and the cursor.
     /// </summary>
     /// <returns>The ids of the notifications this write added (re-detected ones are not added twice).</returns>
     public async Task<IReadOnlyList<Guid>> SavePageAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PageWrite page)
@@ -96,36 +88,10 @@ public sealed class CaseFeedStore(TimeProvider time)
         ArgumentNullException.ThrowIfNull(page);
         var now = time.GetUtcNow();
 
+        await ChildStore.SaveAsync(connection, transaction, page.Source, page.Records, now);
         await connection.ExecuteAsync(
-            """
-            INSERT INTO stepupdown.child_records (source, child_id, version, level_code, nhs_number, record, gp_owed, stored_at)
-            SELECT @Source, r.child_id, r.version, r.level_code, r.nhs_number, r.record::jsonb, r.gp_owed, @now
-            FROM unnest(@childIds, @versions, @levels, @nhsNumbers, @records, @gpOwed) AS r(child_id, version, level_code, nhs_number, record, gp_owed)
-            ON CONFLICT (source, child_id) DO UPDATE
-               SET version = EXCLUDED.version, level_code = EXCLUDED.level_code, nhs_number = EXCLUDED.nhs_number,
-                   record = EXCLUDED.record, gp_owed = EXCLUDED.gp_owed, stored_at = EXCLUDED.stored_at
-             WHERE stepupdown.child_records.version < EXCLUDED.version;
-
-            DELETE FROM stepupdown.child_external_ids WHERE source = @Source AND child_id = ANY(@childIds);
-            INSERT INTO stepupdown.child_external_ids (source, child_id, named_key)
-            SELECT @Source, e.child_id, e.named_key FROM unnest(@namingChildIds, @namedKeys) AS e(child_id, named_key)
-            ON CONFLICT DO NOTHING;
-
-            DELETE FROM stepupdown.quarantined_records WHERE source = @Source AND child_id = ANY(@childIds);
-            """,
-            new
-            {
-                page.Source,
-                now,
-                childIds = page.Records.Select(r => r.ChildId).ToArray(),
-                versions = page.Records.Select(r => r.Version).ToArray(),
-                levels = page.Records.Select(r => r.LevelCode).ToArray(),
-                nhsNumbers = page.Records.Select(r => r.NhsNumber).ToArray(),
-                namingChildIds = page.Records.SelectMany(r => r.ExternalKeys.Select(_ => r.ChildId)).ToArray(),
-                namedKeys = page.Records.SelectMany(r => r.ExternalKeys).ToArray(),
-                records = page.Records.Select(r => r.Json).ToArray(),
-                gpOwed = page.Records.Select(r => r.GpOwed).ToArray(),
-            },
+            "DELETE FROM stepupdown.quarantined_records WHERE source = @Source AND child_id = ANY(@childIds)",
+            new { page.Source, childIds = page.Records.Select(r => r.ChildId).ToArray() },
             transaction);
 
         await StepStore.AddStepsAsync(connection, transaction, page.Steps, now);

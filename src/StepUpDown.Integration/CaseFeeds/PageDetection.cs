@@ -7,7 +7,6 @@ using StepUpDown.Domain.Records;
 using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
-using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;
 

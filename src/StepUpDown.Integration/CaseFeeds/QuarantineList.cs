@@ -1,4 +1,3 @@
-using StepUpDown.Integration.Mail;
 using System.Globalization;
 using Dapper;
 using Hangfire;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Npgsql;
 using StepUpDown.Integration.Handovers;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;

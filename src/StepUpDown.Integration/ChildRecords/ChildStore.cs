@@ -47,6 +47,46 @@ public sealed record PageSubjects(string[] ChildIds, string[] NhsNumbers, string
 /// </summary>
 public static class ChildStore
 {
+    /// <summary>
+    /// Stores <paramref name="records"/> as their children's latest in <paramref name="source"/> (an
+    /// older version than the one stored changes nothing), with the other-system records each names,
+    /// in the caller's transaction.
+    /// </summary>
+    public static Task SaveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, IReadOnlyList<RecordToStore> records, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(records);
+        return connection.ExecuteAsync(
+            """
+            INSERT INTO stepupdown.child_records (source, child_id, version, level_code, nhs_number, record, gp_owed, stored_at)
+            SELECT @source, r.child_id, r.version, r.level_code, r.nhs_number, r.record::jsonb, r.gp_owed, @now
+            FROM unnest(@childIds, @versions, @levels, @nhsNumbers, @records, @gpOwed) AS r(child_id, version, level_code, nhs_number, record, gp_owed)
+            ON CONFLICT (source, child_id) DO UPDATE
+               SET version = EXCLUDED.version, level_code = EXCLUDED.level_code, nhs_number = EXCLUDED.nhs_number,
+                   record = EXCLUDED.record, gp_owed = EXCLUDED.gp_owed, stored_at = EXCLUDED.stored_at
+             WHERE stepupdown.child_records.version < EXCLUDED.version;
+
+            DELETE FROM stepupdown.child_external_ids WHERE source = @source AND child_id = ANY(@childIds);
+            INSERT INTO stepupdown.child_external_ids (source, child_id, named_key)
+            SELECT @source, e.child_id, e.named_key FROM unnest(@namingChildIds, @namedKeys) AS e(child_id, named_key)
+            ON CONFLICT DO NOTHING;
+            """,
+            new
+            {
+                source,
+                now,
+                childIds = records.Select(r => r.ChildId).ToArray(),
+                versions = records.Select(r => r.Version).ToArray(),
+                levels = records.Select(r => r.LevelCode).ToArray(),
+                nhsNumbers = records.Select(r => r.NhsNumber).ToArray(),
+                namingChildIds = records.SelectMany(r => r.ExternalKeys.Select(_ => r.ChildId)).ToArray(),
+                namedKeys = records.SelectMany(r => r.ExternalKeys).ToArray(),
+                records = records.Select(r => r.Json).ToArray(),
+                gpOwed = records.Select(r => r.GpOwed).ToArray(),
+            },
+            transaction);
+    }
+
     // Each branch of the load reads by its own index; a record matched twice comes back twice and
     // the caller keeps one. (A single OR, or a join over the union, made PostgreSQL scan the table.)
     // When the child's last episode ended: the steps that end one (DetectedStep.EndsAnEpisode,

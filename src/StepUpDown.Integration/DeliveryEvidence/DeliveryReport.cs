@@ -1,6 +1,6 @@
-using StepUpDown.Integration.Mail;
 using System.Text.RegularExpressions;
 using MimeKit;
+using StepUpDown.Integration.Mail;
 
 namespace StepUpDown.Integration.DeliveryEvidence;
 

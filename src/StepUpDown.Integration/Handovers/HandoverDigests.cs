@@ -1,4 +1,3 @@
-using StepUpDown.Integration.Mail;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -10,7 +9,7 @@ using Npgsql;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Monitoring;
 using StepUpDown.Domain.Notifications;
-using StepUpDown.Domain.Time;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Notifications;
 
 namespace StepUpDown.Integration.Handovers;

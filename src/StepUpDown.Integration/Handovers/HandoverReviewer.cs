@@ -1,4 +1,3 @@
-using StepUpDown.Integration.Mail;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Continuum;
@@ -6,8 +5,8 @@ using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Domain.Notifications;
 using StepUpDown.Domain.Records;
+using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Notifications;
-using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Handovers;
 

@@ -2,9 +2,7 @@ using Dapper;
 using Npgsql;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
-using StepUpDown.Domain.Notifications;
 using StepUpDown.Integration.Notifications;
-using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Handovers;
 

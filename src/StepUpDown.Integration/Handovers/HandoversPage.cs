@@ -1,7 +1,6 @@
 using System.Globalization;
 using Dapper;
 using Hangfire.Dashboard.Pages;
-using Microsoft.Extensions.DependencyInjection;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Dashboard;
 

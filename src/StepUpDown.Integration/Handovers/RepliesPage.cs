@@ -1,8 +1,8 @@
-using StepUpDown.Integration.Mail;
 using System.Globalization;
 using Hangfire.Dashboard.Pages;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Dashboard;
+using StepUpDown.Integration.Mail;
 
 namespace StepUpDown.Integration.Handovers;
 

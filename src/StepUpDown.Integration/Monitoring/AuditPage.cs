@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Handovers;
-using StepUpDown.Integration.Monitoring;
 
 namespace StepUpDown.Integration.Monitoring;
 

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Options;
 using StepUpDown.Domain.Monitoring;
 using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Handovers;
-using StepUpDown.Integration.Monitoring;
 
 namespace StepUpDown.Integration.Monitoring;
 

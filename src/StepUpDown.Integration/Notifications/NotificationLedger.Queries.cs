@@ -1,9 +1,7 @@
 using Dapper;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Notifications;
-using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Notifications;
 

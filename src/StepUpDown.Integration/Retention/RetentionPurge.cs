@@ -11,7 +11,6 @@ using StepUpDown.Integration.DeliveryEvidence;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Notifications;
-using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Retention;
 

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 using Npgsql;
 
 namespace StepUpDown.Integration.Storage;

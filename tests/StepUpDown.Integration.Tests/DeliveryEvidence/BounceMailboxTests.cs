@@ -168,19 +168,32 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
         (await imap.CountAsync(BounceMailbox.UnmatchedFolder)).ShouldBe(unmatched - 1);
     }
 
-    /// <summary>Its own mailbox and worker: the class's worker would read the report first, and find no such notice.</summary>
-    [Fact]
-    public async Task AReportLanding_IsReadAtOnceThroughIdle_NotAtTheNextPollInterval()
+    /// <summary>
+    /// A worker of its own reading <paramref name="mailbox"/> (IDLE, PollInterval an hour), with a
+    /// step up whose notices are sent: the class's worker would read the report first, and find no such notice.
+    /// </summary>
+    private async Task<WorkerHarness> StepUpWatchingItsOwnMailboxAsync(ThrowawayDovecot mailbox)
     {
-        await using var mailbox = await ThrowawayDovecot.StartAsync();
-        await using var worker = await WorkerHarness.StartAsync(
+        var worker = await WorkerHarness.StartAsync(
             await Postgres.CreateDatabaseAsync(), Feed.Url, Mail, settings => ReadFrom(settings, mailbox.Port, DovecotFixture.Password, "01:00:00"));
         Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
         Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
         await worker.PollAsync();
         await worker.PollAsync();
         await worker.WaitForLedgerSettledAsync();
-        var gp = (await worker.QueryAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp'")).Single();
+        return worker;
+    }
+
+    private static async Task<Guid> GpNoticeAsync(WorkerHarness worker) =>
+        (await worker.QueryAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp'")).Single();
+
+    /// <summary>Its own mailbox and worker.</summary>
+    [Fact]
+    public async Task AReportLanding_IsReadAtOnceThroughIdle_NotAtTheNextPollInterval()
+    {
+        await using var mailbox = await ThrowawayDovecot.StartAsync();
+        await using var worker = await StepUpWatchingItsOwnMailboxAsync(mailbox);
+        var gp = await GpNoticeAsync(worker);
         await worker.WaitUntilAsync(() => Task.FromResult(worker.Get<BounceMailboxStatus>().Last is { Error: null }), "the first read is done, and the watcher idles");
 
         await mailbox.AppendAsync(Reports.Postfix(gp));
@@ -200,14 +213,8 @@ public sealed class BounceMailboxTests(PostgresFixture postgres, MailDevFixture 
     public async Task AReportLandingWhileAPeerReads_IsReadAsSoonAsThePeerIsDone_NotAtTheNextPollInterval()
     {
         await using var mailbox = await ThrowawayDovecot.StartAsync();
-        await using var worker = await WorkerHarness.StartAsync(
-            await Postgres.CreateDatabaseAsync(), Feed.Url, Mail, settings => ReadFrom(settings, mailbox.Port, DovecotFixture.Password, "01:00:00"));
-        Feed.ServePage(null, "c1", Children.Record("SC-1", "EH", 1));
-        Feed.ServePage("c1", "c2", Children.Record("SC-1", "CP", 2));
-        await worker.PollAsync();
-        await worker.PollAsync();
-        await worker.WaitForLedgerSettledAsync();
-        var gp = (await worker.QueryAsync<Guid>("SELECT id FROM stepupdown.notifications WHERE recipient_role = 'gp'")).Single();
+        await using var worker = await StepUpWatchingItsOwnMailboxAsync(mailbox);
+        var gp = await GpNoticeAsync(worker);
         var status = worker.Get<BounceMailboxStatus>();
         await worker.WaitUntilAsync(() => Task.FromResult(status.Last is { Error: null }), "the first read is done, and the watcher idles");
 
