@@ -52,7 +52,7 @@ public sealed partial class NotificationDelivery(
     /// Longer than any attempt takes (MailKit's timeout per SMTP command, a few commands): a row
     /// <c>sending</c> for longer was left by a crash.
     /// </summary>
-    private TimeSpan AttemptTimeout => (mail.Value.Smtp.Timeout * 4) + TimeSpan.FromMinutes(1);
+    public TimeSpan AttemptTimeout => (mail.Value.Smtp.Timeout * 4) + TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// Delivers notification <paramref name="notificationId"/> unless the ledger says it is done:

@@ -112,7 +112,7 @@ public sealed class NotificationDispatcher(
         await _claiming.WaitAsync(cancellationToken);
         try
         {
-            var claimed = await ledger.ClaimAsync(BatchSize, _working.Keys.ToArray(), StaleAfter, cancellationToken);
+            var claimed = await ledger.ClaimAsync(BatchSize, _working.Keys.ToArray(), StaleAfter, delivery.AttemptTimeout, cancellationToken);
             foreach (var id in claimed)
             {
                 _working[id] = 0;

@@ -55,8 +55,11 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
     /// off) and no one else may be working on: unclaimed, claimed longer than
     /// <paramref name="staleAfter"/> ago, claimed by an instance whose lease lapsed, or claimed by
     /// this one but not in <paramref name="working"/> (left by a dispatch of this process that failed).
+    /// A row another live instance marked sending less than <paramref name="attemptTimeout"/> ago is
+    /// that instance's attempt, still under way: not claimed (its claim may have gone stale on a slow relay).
     /// </summary>
-    public async Task<List<Guid>> ClaimAsync(int batchSize, IReadOnlyCollection<Guid> working, TimeSpan staleAfter, CancellationToken cancellationToken)
+    public async Task<List<Guid>> ClaimAsync(
+        int batchSize, IReadOnlyCollection<Guid> working, TimeSpan staleAfter, TimeSpan attemptTimeout, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<Guid>(
@@ -65,6 +68,8 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
              WHERE id IN (SELECT id FROM stepupdown.notifications
                            WHERE state IN ({NotificationStates.Sql(NotificationStates.Undelivered)})
                              AND (state = {NotificationStates.Sql(NotificationState.Sending)} OR {Due})
+                             AND NOT COALESCE(state = {NotificationStates.Sql(NotificationState.Sending)} AND sending_by <> @holder
+                                              AND sending_since > now() - @attemptTimeout AND {InstanceLease.IsAliveSql("sending_by")}, false)
                              AND (claimed_at IS NULL OR claimed_at < now() - @staleAfter OR NOT {InstanceLease.IsAliveSql("claimed_by")}
                                   OR (claimed_by = @holder AND NOT (id = ANY(@working))))
                            ORDER BY created_at
@@ -72,7 +77,7 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
                              FOR UPDATE SKIP LOCKED)
             RETURNING id
             """,
-            new { staleAfter, batchSize, holder = lease.Id, aliveFor = lease.AliveFor, working = working.ToArray() })).AsList();
+            new { staleAfter, attemptTimeout, batchSize, holder = lease.Id, aliveFor = lease.AliveFor, working = working.ToArray() })).AsList();
     }
 
     /// <summary>Frees the claims of rows not delivered: they are any dispatch's again.</summary>
