@@ -26,6 +26,7 @@ public sealed partial class CaseFeedPoller(
     IServiceProvider services,
     NpgsqlDataSource dataSource,
     CaseFeedStore store,
+    TimeProvider time,
     IOptions<CaseFeedOptions> feeds,
     ContinuumOfNeed continuum,
     NotificationPlanner planner,
@@ -55,7 +56,7 @@ public sealed partial class CaseFeedPoller(
         }
 
         var api = services.GetRequiredKeyedService<ICaseFeedApi>(source);
-        var writer = new PageWriter(store, new PageContextLoader(continuum, parser), new PageDetection(new StepDetector(continuum), planner, options.TracksStepDownAgreements), dispatcher, logger);
+        var writer = new PageWriter(time, new PageContextLoader(continuum, parser), new PageDetection(new StepDetector(continuum), planner, options.TracksStepDownAgreements), dispatcher, logger);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var sourceLock = await AdvisoryLock.AcquireAsync(connection, AdvisoryLock.ForSource(source), waitForLock, cancellationToken);

@@ -3,6 +3,7 @@ using Npgsql;
 using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;
 
@@ -72,34 +73,32 @@ public sealed class CaseFeedStore(TimeProvider time)
     /// Takes the detection lock for this transaction: pages from different sources are detected
     /// one at a time, so two sources changing the same child never both read the other's old state.
     /// </summary>
-    public static Task LockDetectionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction) =>
-        connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@DetectionLockKey)", new { DetectionLockKey }, transaction);
+    public static Task LockDetectionAsync(UnitOfWork work) =>
+        work.ExecuteAsync("SELECT pg_advisory_xact_lock(@DetectionLockKey)", new { DetectionLockKey });
 
     /// <summary>
     /// Writes the page's records, steps, notifications, handovers and quarantined records together
-    /// with the cursor after it, in the caller's transaction: a crash leaves either all of it or none.
+    /// with the cursor after it, in <paramref name="work"/>: a crash leaves either all of it or none.
     /// Each owner writes its own rows (the child store the records, the step store the steps, the
     /// ledger the notices, the handover store the handovers); this store writes the quarantine and the cursor.
     /// </summary>
     /// <returns>The ids of the notifications this write added (re-detected ones are not added twice).</returns>
-    public async Task<IReadOnlyList<Guid>> SavePageAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, PageWrite page)
+    public static async Task<IReadOnlyList<Guid>> SavePageAsync(UnitOfWork work, PageWrite page)
     {
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(page);
-        var now = time.GetUtcNow();
 
-        await ChildStore.SaveAsync(connection, transaction, page.Source, page.Records, now);
-        await connection.ExecuteAsync(
+        await new ChildStore(work).SaveAsync(page.Source, page.Records);
+        await work.ExecuteAsync(
             "DELETE FROM stepupdown.quarantined_records WHERE source = @Source AND child_id = ANY(@childIds)",
-            new { page.Source, childIds = page.Records.Select(r => r.ChildId).ToArray() },
-            transaction);
+            new { page.Source, childIds = page.Records.Select(r => r.ChildId).ToArray() });
 
-        await StepStore.AddStepsAsync(connection, transaction, page.Steps, now);
-        var added = await NotificationLedger.AddAsync(connection, transaction, page.Notifications, now);
+        await new StepStore(work).AddStepsAsync(page.Steps);
+        var added = await NotificationLedger.AddAsync(work, page.Notifications);
 
-        await HandoverStore.OpenAsync(connection, transaction, page.Source, page.Handovers, page.Holds, now);
+        await new HandoverStore(work).OpenAsync(page.Source, page.Handovers, page.Holds);
 
-        await connection.ExecuteAsync(
+        await work.ExecuteAsync(
             """
             INSERT INTO stepupdown.quarantined_records (source, child_id, reason, payload, received_at)
             SELECT @Source, q.child_id, q.reason, q.payload, @now
@@ -108,14 +107,13 @@ public sealed class CaseFeedStore(TimeProvider time)
             new
             {
                 page.Source,
-                now,
+                now = work.Now,
                 childIds = page.Quarantined.Select(q => q.ChildId).ToArray(),
                 reasons = page.Quarantined.Select(q => q.Reason).ToArray(),
                 payloads = page.Quarantined.Select(q => q.Payload).ToArray(),
-            },
-            transaction);
+            });
 
-        await connection.ExecuteAsync(
+        await work.ExecuteAsync(
             """
             INSERT INTO stepupdown.source_cursors (source, cursor, baseline_completed, last_polled_at, updated_at)
             VALUES (@Source, @Cursor, @BaselineCompleted, @now, @now)
@@ -123,8 +121,7 @@ public sealed class CaseFeedStore(TimeProvider time)
                SET cursor = EXCLUDED.cursor, baseline_completed = EXCLUDED.baseline_completed,
                    last_polled_at = EXCLUDED.last_polled_at, updated_at = EXCLUDED.updated_at
             """,
-            new { page.Source, page.Position.Cursor, page.Position.BaselineCompleted, now },
-            transaction);
+            new { page.Source, page.Position.Cursor, page.Position.BaselineCompleted, now = work.Now });
         return added;
     }
 }

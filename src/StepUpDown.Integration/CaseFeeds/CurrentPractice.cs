@@ -4,6 +4,7 @@ using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;
 
@@ -13,8 +14,8 @@ internal sealed class CurrentPractice(NpgsqlDataSource dataSource, ContinuumOfNe
     public async Task<GpPracticeRef?> NowAsync(string source, string childId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        var child = await ChildLinks.FindAsync(connection, transaction, continuum, source, childId, null);
+        await using var work = await UnitOfWork.BeginReadingAsync(connection, cancellationToken);
+        var child = await ChildLinks.FindAsync(work, continuum, source, childId, null);
         return CombinedView.GpPracticeOf(child.Records.Select(r => new SourceRecord(r.Row.Source, r.Record, r.Level)));
     }
 }

@@ -13,7 +13,7 @@ namespace StepUpDown.Integration.CaseFeeds;
 /// notices it added dispatched.
 /// </summary>
 internal sealed partial class PageWriter(
-    CaseFeedStore store, PageContextLoader loader, PageDetection detection, INotificationDispatcher dispatcher, ILogger logger)
+    TimeProvider time, PageContextLoader loader, PageDetection detection, INotificationDispatcher dispatcher, ILogger logger)
 {
     /// <summary>What a page's write stored, for the counters.</summary>
     public sealed record WriteResult(int Records, IReadOnlyList<DetectedStep> Steps, int Quarantined);
@@ -103,13 +103,13 @@ internal sealed partial class PageWriter(
     {
         PageWrite write;
         IReadOnlyList<Guid> added;
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        await using (var work = await UnitOfWork.BeginAsync(connection, time.GetUtcNow(), cancellationToken))
         {
-            await CaseFeedStore.LockDetectionAsync(connection, transaction);
-            var context = await loader.LoadAsync(connection, transaction, source, parsed);
+            await CaseFeedStore.LockDetectionAsync(work);
+            var context = await loader.LoadAsync(work, source, parsed);
             write = detection.Detect(source, parsed, position, next, context);
-            added = await store.SavePageAsync(connection, transaction, write);
-            await transaction.CommitAsync(cancellationToken);
+            added = await CaseFeedStore.SavePageAsync(work, write);
+            await work.CommitAsync(cancellationToken);
         }
 
         if (added.Count > 0)

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Dapper;
-using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
+
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.ChildRecords;
 
@@ -28,19 +28,17 @@ public static class ChildLinks
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     /// <summary>The child of <paramref name="source"/>/<paramref name="childId"/>, or (with no source) of <paramref name="nhsNumber"/>.</summary>
-    public static async Task<ChildSearch> FindAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, ContinuumOfNeed continuum, string? source, string? childId, string? nhsNumber)
+    public static async Task<ChildSearch> FindAsync(UnitOfWork work, ContinuumOfNeed continuum, string? source, string? childId, string? nhsNumber)
     {
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(continuum);
-        var starts = (await connection.QueryAsync<(string Source, string ChildId, string Json)>(
+        var starts = await work.QueryAsync<(string Source, string ChildId, string Json)>(
             """
             SELECT source, child_id, record::text FROM stepupdown.child_records
              WHERE (source = @source AND child_id = @childId) OR (@source IS NULL AND nhs_number = @nhsNumber)
              ORDER BY source, child_id
             """,
-            new { source, childId, nhsNumber },
-            transaction)).AsList();
+            new { source, childId, nhsNumber });
         if (starts.Count == 0)
         {
             return new ChildSearch(null, []);
@@ -54,7 +52,7 @@ public static class ChildLinks
         var found = starts[0];
         var record = JsonSerializer.Deserialize<ChildRecord>(found.Json, JsonOptions)!;
         var subjects = new PageSubjects([found.ChildId], ChildIdentity.UsableNhsNumber(record) is { } usable ? [usable] : [], [.. ChildIdentity.ExternalKeys(record)]);
-        var rows = (await ChildStore.LoadAsync(connection, transaction, found.Source, subjects))
+        var rows = (await new ChildStore(work).LoadAsync(found.Source, subjects))
             .DistinctBy(row => (row.Source, row.ChildId))
             .Select(row => new LinkedChildRecord(row, JsonSerializer.Deserialize<ChildRecord>(row.Json, JsonOptions)!, continuum.Get(row.LevelCode)))
             .ToList();

@@ -1,9 +1,8 @@
 using System.Text.Json;
-using Dapper;
-using Npgsql;
 using StepUpDown.Domain.Continuum;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.ChildRecords;
 
@@ -45,18 +44,17 @@ public sealed record PageSubjects(string[] ChildIds, string[] NhsNumbers, string
 /// writes the rows; everyone who needs a child's linked records reads them here, and the sweep
 /// records here whether a child's GP is still owed the plan.
 /// </summary>
-public static class ChildStore
+public sealed class ChildStore(UnitOfWork work)
 {
     /// <summary>
     /// Stores <paramref name="records"/> as their children's latest in <paramref name="source"/> (an
     /// older version than the one stored changes nothing), with the other-system records each names,
-    /// in the caller's transaction.
+    /// in the unit's transaction.
     /// </summary>
-    public static Task SaveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, IReadOnlyList<RecordToStore> records, DateTimeOffset now)
+    public Task SaveAsync(string source, IReadOnlyList<RecordToStore> records)
     {
-        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(records);
-        return connection.ExecuteAsync(
+        return work.ExecuteAsync(
             """
             INSERT INTO stepupdown.child_records (source, child_id, version, level_code, nhs_number, record, gp_owed, stored_at)
             SELECT @source, r.child_id, r.version, r.level_code, r.nhs_number, r.record::jsonb, r.gp_owed, @now
@@ -74,7 +72,7 @@ public static class ChildStore
             new
             {
                 source,
-                now,
+                now = work.Now,
                 childIds = records.Select(r => r.ChildId).ToArray(),
                 versions = records.Select(r => r.Version).ToArray(),
                 levels = records.Select(r => r.LevelCode).ToArray(),
@@ -83,8 +81,7 @@ public static class ChildStore
                 namedKeys = records.SelectMany(r => r.ExternalKeys).ToArray(),
                 records = records.Select(r => r.Json).ToArray(),
                 gpOwed = records.Select(r => r.GpOwed).ToArray(),
-            },
-            transaction);
+            });
     }
 
     // Each branch of the load reads by its own index; a record matched twice comes back twice and
@@ -106,13 +103,11 @@ public static class ChildStore
     /// The stored records of a page's children in its source and of the same children in other
     /// sources (same NHS number, or an external id naming or named by them), in one round trip.
     /// </summary>
-    public static async Task<IReadOnlyList<StoredRow>> LoadAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, PageSubjects subjects)
+    public async Task<IReadOnlyList<StoredRow>> LoadAsync(string source, PageSubjects subjects)
     {
-        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(subjects);
         var ownKeys = subjects.ChildIds.Select(id => ChildIdentity.KeyOf(source, id)).ToArray();
-        var rows = await connection.QueryAsync<StoredRow>(
+        return await work.QueryAsync<StoredRow>(
             $"""
             {StoredRowColumns} WHERE r.source = @source AND r.child_id = ANY(@childIds)
             UNION ALL
@@ -124,42 +119,32 @@ public static class ChildStore
             {StoredRowColumns} JOIN stepupdown.child_external_ids e USING (source, child_id)
                                 WHERE e.named_key = ANY(@ownKeys) AND e.source <> @source
             """,
-            new { source, childIds = subjects.ChildIds, nhsNumbers = subjects.NhsNumbers, namedKeys = subjects.NamedKeys, ownKeys },
-            transaction);
-        return rows.ToList();
+            new { source, childIds = subjects.ChildIds, nhsNumbers = subjects.NhsNumbers, namedKeys = subjects.NamedKeys, ownKeys });
     }
 
     /// <summary>Of the page's (child id, NHS number) pairs, the child ids whose number another child in the source holds.</summary>
-    public static async Task<IReadOnlyList<string>> SharedNhsNumbersAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string[] childIds, string[] nhsNumbers)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return (await connection.QueryAsync<string>(
+    public async Task<IReadOnlyList<string>> SharedNhsNumbersAsync(string source, string[] childIds, string[] nhsNumbers) =>
+        await work.QueryAsync<string>(
             """
             SELECT p.child_id FROM unnest(@childIds, @nhsNumbers) AS p(child_id, nhs)
              WHERE EXISTS (SELECT 1 FROM stepupdown.child_records r WHERE r.source = @source AND r.nhs_number = p.nhs AND r.child_id <> p.child_id)
             """,
-            new { source, childIds, nhsNumbers },
-            transaction)).AsList();
-    }
+            new { source, childIds, nhsNumbers });
 
     /// <summary>
     /// Of <paramref name="childIds"/> in <paramref name="source"/>, those erased or purged, each with
     /// the version it was erased at and the level code it was stored at, where the tombstone kept
     /// one (the tombstone is found by the keyed hash of the id).
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, (long Version, string? LevelCode)>> ErasedVersionsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string[] childIds)
+    public async Task<IReadOnlyDictionary<string, (long Version, string? LevelCode)>> ErasedVersionsAsync(string source, string[] childIds)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        var rows = await connection.QueryAsync<(string ChildId, long Version, string? LevelCode)>(
+        var rows = await work.QueryAsync<(string ChildId, long Version, string? LevelCode)>(
             """
             SELECT c.child_id, t.erased_version, t.level_code
               FROM unnest(@childIds) AS c(child_id)
               JOIN stepupdown.tombstones t ON t.source = @source AND t.child_hash = stepupdown.child_hash(c.child_id)
             """,
-            new { source, childIds },
-            transaction);
+            new { source, childIds });
         return rows.ToDictionary(r => r.ChildId, r => (r.Version, r.LevelCode), StringComparer.Ordinal);
     }
 
@@ -183,30 +168,24 @@ public static class ChildStore
     /// stored columns (NHS number, external ids), so that their linked records load in one round
     /// trip with each record read and parsed once.
     /// </summary>
-    public static async Task<PageSubjects> SubjectsOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string[] childIds)
+    public async Task<PageSubjects> SubjectsOfAsync(string source, string[] childIds)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        var identities = (await connection.QueryAsync<(string? NhsNumber, string[] NamedKeys)>(
+        var identities = await work.QueryAsync<(string? NhsNumber, string[] NamedKeys)>(
             """
             SELECT r.nhs_number,
                    ARRAY(SELECT e.named_key FROM stepupdown.child_external_ids e WHERE e.source = r.source AND e.child_id = r.child_id)
               FROM stepupdown.child_records r WHERE r.source = @source AND r.child_id = ANY(@childIds)
             """,
-            new { source, childIds },
-            transaction)).ToList();
+            new { source, childIds });
         return new PageSubjects(
             childIds,
             identities.Select(i => i.NhsNumber).Where(NhsNumber.IdentifiesAChild).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
             identities.SelectMany(i => i.NamedKeys).Distinct(StringComparer.Ordinal).ToArray());
     }
 
-    /// <summary>Records whether the child's GP is still owed the current plan (<c>NotificationRules.GpStillOwed</c>), in the caller's transaction.</summary>
-    public static Task RecordGpOwedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string childId, bool owed)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return connection.ExecuteAsync(
+    /// <summary>Records whether the child's GP is still owed the current plan (<c>NotificationRules.GpStillOwed</c>), in the unit's transaction.</summary>
+    public Task RecordGpOwedAsync(string source, string childId, bool owed) =>
+        work.ExecuteAsync(
             "UPDATE stepupdown.child_records SET gp_owed = @owed WHERE source = @source AND child_id = @childId AND gp_owed <> @owed",
-            new { source, childId, owed },
-            transaction);
-    }
+            new { source, childId, owed });
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using StepUpDown.Domain.Handovers;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Handovers;
 
@@ -16,32 +17,30 @@ public sealed record WaitingReply(long Id, DateTime ReceivedAt, Guid? HandoverId
 /// <summary>
 /// The owner of <c>stepupdown.handover_replies</c>: every reply read, once, with what it did. The
 /// reply mailbox writes them, the dashboard lists those that wait for a person and marks them dealt
-/// with, the audit trail and the report read them.
+/// with, the audit trail and the report read them. An instance writes in one <see cref="UnitOfWork"/>
+/// (the reply's, with its handover's answer); the dashboard's reads are over a connection of its own.
 /// </summary>
-public static class HandoverReplies
+public sealed class HandoverReplies(UnitOfWork work)
 {
     /// <summary>Claims a reply by its Message-Id's hash; false when it was read before.</summary>
-    internal static async Task<bool> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string messageHash, DateTimeOffset now) =>
-        await connection.ExecuteAsync(
+    internal async Task<bool> ClaimAsync(string messageHash) =>
+        await work.ExecuteAsync(
             """
             INSERT INTO stepupdown.handover_replies (message_hash, received_at, kind, outcome, from_proposed_lead)
             VALUES (@messageHash, @now, '', '', false) ON CONFLICT (message_hash) DO NOTHING
             """,
-            new { messageHash, now },
-            transaction) == 1;
+            new { messageHash, now = work.Now }) == 1;
 
     /// <summary>Records what a claimed reply was and did.</summary>
-    internal static Task RecordAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string messageHash, Guid? handoverId, ReplyKind kind, ReplyOutcome outcome, string? senderDomain, bool fromProposedLead) =>
-        connection.ExecuteAsync(
+    internal Task RecordAsync(string messageHash, Guid? handoverId, ReplyKind kind, ReplyOutcome outcome, string? senderDomain, bool fromProposedLead) =>
+        work.ExecuteAsync(
             """
             UPDATE stepupdown.handover_replies
                SET handover_id = @handoverId, kind = @kind, outcome = @outcome, sender_domain = @senderDomain, from_proposed_lead = @fromProposedLead,
                    dealt_with_at = CASE WHEN @forAPerson THEN NULL ELSE received_at END
              WHERE message_hash = @messageHash
             """,
-            new { messageHash, handoverId, kind = kind.ToString(), outcome = outcome.ToString(), senderDomain, fromProposedLead, forAPerson = ReplyDecision.NeedsAPerson(outcome) },
-            transaction);
+            new { messageHash, handoverId, kind = kind.ToString(), outcome = outcome.ToString(), senderDomain, fromProposedLead, forAPerson = ReplyDecision.NeedsAPerson(outcome) });
 
     /// <summary>The replies waiting for a person, oldest first.</summary>
     public static async Task<IReadOnlyList<WaitingReply>> WaitingAsync(NpgsqlConnection connection) =>

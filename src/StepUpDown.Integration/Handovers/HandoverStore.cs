@@ -3,6 +3,7 @@ using Npgsql;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Handovers;
 
@@ -92,21 +93,19 @@ public static class HandoverStates
 /// purge's deletes aside) and the reads the poller and the sweep decide by. The poller opens
 /// handovers and holds falls through it, the sweep reviews and closes them; the dashboard page,
 /// the digest and the reports read the rows for themselves, with the state names from <see cref="HandoverStates"/>.
+/// An instance reads and writes in one <see cref="UnitOfWork"/>.
 /// </summary>
-public static class HandoverStore
+public sealed class HandoverStore(UnitOfWork work)
 {
     /// <summary>
     /// Opens the handovers a page's steps opened (one already open is left as it is) and records
     /// falls held, or released, on open agreements, in the page's transaction.
     /// </summary>
-    public static async Task OpenAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, IReadOnlyList<HandoverToStore> handovers, IReadOnlyList<HoldToStore> holds,
-        DateTimeOffset now)
+    public async Task OpenAsync(string source, IReadOnlyList<HandoverToStore> handovers, IReadOnlyList<HoldToStore> holds)
     {
-        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(handovers);
         ArgumentNullException.ThrowIfNull(holds);
-        await connection.ExecuteAsync(
+        await work.ExecuteAsync(
             $"""
             INSERT INTO stepupdown.handovers (id, source, child_id, planned, agreed_on, started_on, target_level, target, opened_at)
             SELECT h.id, @source, h.child_id, h.planned, h.agreed_on, h.started_on, h.target_level, h.target, @now
@@ -121,7 +120,7 @@ public static class HandoverStore
             new
             {
                 source,
-                now,
+                now = work.Now,
                 ids = handovers.Select(h => h.Id).ToArray(),
                 childIds = handovers.Select(h => h.ChildId).ToArray(),
                 planned = handovers.Select(h => h.Planned).ToArray(),
@@ -132,29 +131,22 @@ public static class HandoverStore
                 holdIds = holds.Select(h => h.HandoverId).ToArray(),
                 heldFrom = holds.Select(h => h.HeldFrom).ToArray(),
                 heldSince = holds.Select(h => h.HeldSince).ToArray(),
-            },
-            transaction);
+            });
     }
 
     /// <summary>The open agreed step downs of these (source, child id) records.</summary>
-    public static async Task<IReadOnlyList<OpenAgreementRow>> OpenAgreementsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] sources, string[] childIds)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return (await connection.QueryAsync<OpenAgreementRow>(
+    public async Task<IReadOnlyList<OpenAgreementRow>> OpenAgreementsAsync(string[] sources, string[] childIds) =>
+        await work.QueryAsync<OpenAgreementRow>(
             $"""
             SELECT h.id, h.source, h.child_id AS ChildId, h.target, h.held_from AS HeldFrom
               FROM stepupdown.handovers h
              WHERE h.state = {HandoverStates.Sql(HandoverState.Open)} AND h.planned AND (h.source, h.child_id) IN (SELECT * FROM unnest(@sources, @childIds))
             """,
-            new { sources, childIds },
-            transaction)).AsList();
-    }
+            new { sources, childIds });
 
     /// <summary>The next batch of open handovers after <paramref name="after"/>, locked; those another instance holds are skipped.</summary>
-    internal static async Task<List<OpenHandover>> LockOpenBatchAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, (DateTime OpenedAt, Guid Id) after, int batchSize) =>
-        (await connection.QueryAsync<OpenHandover>(
+    internal Task<List<OpenHandover>> LockOpenBatchAsync((DateTime OpenedAt, Guid Id) after, int batchSize) =>
+        work.QueryAsync<OpenHandover>(
             $"""
             SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.agreed_on AS AgreedOn, h.started_on AS StartedOn,
                    h.last_stage AS LastStage, h.last_stage_on AS LastStageOn, h.opened_at AS OpenedAt,
@@ -167,27 +159,25 @@ public static class HandoverStore
              LIMIT @batchSize
                FOR UPDATE OF h SKIP LOCKED
             """,
-            new { after.OpenedAt, after.Id, batchSize },
-            transaction)).ToList();
+            new { after.OpenedAt, after.Id, batchSize });
 
     /// <summary>What is on record of a handover's child: its records' steps, those told to the GP, and the other handovers of its own record.</summary>
-    internal static async Task<HandoverHistory> HistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, SourceRecord[] child)
+    internal async Task<HandoverHistory> HistoryAsync(OpenHandover handover, SourceRecord[] child)
     {
         var sources = child.Select(r => r.Source).ToArray();
         var childIds = child.Select(r => r.Record.ChildId).ToArray();
-        var openings = await connection.QueryAsync<DateTime>(
+        var openings = await work.QueryAsync<DateTime>(
             "SELECT opened_at FROM stepupdown.handovers WHERE source = @Source AND child_id = @ChildId AND id <> @Id",
-            new { handover.Source, handover.ChildId, handover.Id },
-            transaction);
+            new { handover.Source, handover.ChildId, handover.Id });
         return new HandoverHistory(
-            await StepStore.StepsOfAsync(connection, transaction, sources, childIds),
-            await NotificationLedger.StepsToldToGpAsync(connection, transaction, sources, childIds),
-            openings.AsList());
+            await new StepStore(work).StepsOfAsync(sources, childIds),
+            await NotificationLedger.StepsToldToGpAsync(work, sources, childIds),
+            openings);
     }
 
     /// <summary>Records what a review decided; a row no longer open keeps when and why it closed.</summary>
-    internal static Task RecordReviewAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, HandoverReviewed review, DateTimeOffset now) =>
-        connection.ExecuteAsync(
+    internal Task RecordReviewAsync(Guid id, HandoverReviewed review) =>
+        work.ExecuteAsync(
             $"""
             UPDATE stepupdown.handovers
                SET state = @state, missing = @missing, working_days = COALESCE(@WorkingDays, working_days), last_stage = @LastStage,
@@ -204,18 +194,17 @@ public static class HandoverStore
                 review.WorkingDays,
                 review.LastStage,
                 review.AgreementJson,
-                now,
+                now = work.Now,
                 review.ClosedReason,
                 review.DeclineTold,
                 review.StageSentOn,
                 id,
-            },
-            transaction);
+            });
 
     /// <summary>A handover a reply names, locked while the reply is recorded; null when there is none.</summary>
-    internal static async Task<AnswerableHandover?> AnswerableAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id)
+    internal async Task<AnswerableHandover?> AnswerableAsync(Guid id)
     {
-        var rows = await connection.QueryAsync<(Guid Id, string State, string? Email, string? Token, bool Accepted, bool Declined)>(
+        var rows = await work.QueryAsync<(Guid Id, string State, string? Email, string? Token, bool Accepted, bool Declined)>(
             """
             SELECT h.id, h.state, COALESCE(h.agreement, st.record -> 'stepDown') -> 'proposedLeadProfessional' ->> 'email', h.reply_token,
                    h.accepted_by_reply_at IS NOT NULL, h.declined_by_reply_at IS NOT NULL
@@ -223,9 +212,8 @@ public static class HandoverStore
              WHERE h.id = @id
                FOR UPDATE OF h
             """,
-            new { id },
-            transaction);
-        if (rows.AsList() is not [var row])
+            new { id });
+        if (rows is not [var row])
         {
             return null;
         }
@@ -234,8 +222,8 @@ public static class HandoverStore
     }
 
     /// <summary>Keeps the proposed lead's answer by reply on its handover (the latest answer replaces any other); the sweep acts on it.</summary>
-    internal static Task RecordAnswerAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, ReplyReading reading, string token, DateTimeOffset now) =>
-        connection.ExecuteAsync(
+    internal Task RecordAnswerAsync(Guid id, ReplyReading reading, string token) =>
+        work.ExecuteAsync(
             """
             UPDATE stepupdown.handovers
                SET accepted_by_reply_at = CASE WHEN @accepted THEN @now END,
@@ -244,19 +232,17 @@ public static class HandoverStore
                    decline_told = false, reply_token = @token
              WHERE id = @id
             """,
-            new { id, accepted = reading.Kind == ReplyKind.Accept, now, reason = reading.Reason ?? "", token },
-            transaction);
+            new { id, accepted = reading.Kind == ReplyKind.Accept, now = work.Now, reason = reading.Reason ?? "", token });
 
     /// <summary>Ends a held fall: the settling window is over, and it has been told as a step down.</summary>
-    internal static Task ReleaseHoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id) =>
-        connection.ExecuteAsync("UPDATE stepupdown.handovers SET held_from = NULL, held_since = NULL WHERE id = @id", new { id }, transaction);
+    internal Task ReleaseHoldAsync(Guid id) =>
+        work.ExecuteAsync("UPDATE stepupdown.handovers SET held_from = NULL, held_since = NULL WHERE id = @id", new { id });
 
     /// <summary>Keeps why a handover could not be reviewed (an SqlState or an exception type: no row data).</summary>
-    internal static Task RecordReviewErrorAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, string reason, DateTimeOffset now) =>
-        connection.ExecuteAsync(
+    internal Task RecordReviewErrorAsync(Guid id, string reason) =>
+        work.ExecuteAsync(
             "UPDATE stepupdown.handovers SET review_error = @reason, reviewed_at = @now WHERE id = @id",
-            new { reason, now, id },
-            transaction);
+            new { reason, now = work.Now, id });
 
     /// <summary>Open handovers, and those of them stalled (a ladder stage sent).</summary>
     public static Task<(long Open, long Stalled)> CountOpenAsync(NpgsqlConnection connection) =>

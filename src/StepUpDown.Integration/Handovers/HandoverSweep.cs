@@ -59,10 +59,10 @@ public sealed partial class HandoverSweep(
         var after = (OpenedAt: DateTime.MinValue, Id: Guid.Empty);
         while (true)
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var batch = await HandoverStore.LockOpenBatchAsync(connection, transaction, after, batchSize);
-            var outcome = await ReviewAsync(connection, transaction, batch, ladder, now, result);
-            await transaction.CommitAsync(cancellationToken);
+            await using var work = await UnitOfWork.BeginAsync(connection, now, cancellationToken);
+            var batch = await new HandoverStore(work).LockOpenBatchAsync(after, batchSize);
+            var outcome = await ReviewAsync(work, batch, ladder, result);
+            await work.CommitAsync(cancellationToken);
             result = outcome.Result;
             calendarFailure ??= outcome.CalendarFailure;
             failed.AddRange(outcome.Failed);
@@ -99,10 +99,10 @@ public sealed partial class HandoverSweep(
     /// one that throws is rolled back alone, its error kept on its row (and shown on the dashboard),
     /// and the others go on. Returns the sweep's result so far with this batch counted.
     /// </summary>
-    private async Task<BatchOutcome> ReviewAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, List<OpenHandover> batch, EscalationLadder ladder, DateTimeOffset now, SweepResult result)
+    private async Task<BatchOutcome> ReviewAsync(UnitOfWork work, List<OpenHandover> batch, EscalationLadder ladder, SweepResult result)
     {
-        var records = await LoadRecordsAsync(connection, transaction, batch);
+        var records = await LoadRecordsAsync(work, batch);
+        var transaction = work.Transaction;
         var outcome = new BatchOutcome(result, 0, null, []);
         foreach (var handover in batch)
         {
@@ -115,11 +115,11 @@ public sealed partial class HandoverSweep(
             await transaction.SaveAsync(HandoverSavepoint);
             try
             {
-                var (reviewed, added) = await ReviewOneAsync(connection, transaction, handover, own, child, ladder, now, outcome.Result);
+                var (reviewed, added) = await ReviewOneAsync(work, handover, own, child, ladder, outcome.Result);
                 await transaction.ReleaseAsync(HandoverSavepoint);
                 outcome = outcome with { Result = reviewed, Added = outcome.Added + added };
             }
-            catch (CalendarExhaustedException exception) when (!CoversToday(now))
+            catch (CalendarExhaustedException exception) when (!CoversToday(work.Now))
             {
                 // Today is past the calendar: every handover waits, and the job says why.
                 await transaction.RollbackAsync(HandoverSavepoint);
@@ -135,7 +135,7 @@ public sealed partial class HandoverSweep(
                     CalendarExhaustedException => $"a date of this handover is outside the bank holiday calendar ({calendar.FirstYear} to {calendar.LastYear}): correct it in the case system",
                     _ => exception.GetType().Name,
                 };
-                await HandoverStore.RecordReviewErrorAsync(connection, transaction, handover.Id, reason, now);
+                await new HandoverStore(work).RecordReviewErrorAsync(handover.Id, reason);
                 LogReviewFailed(logger, handover.Id, reason);
                 outcome = outcome with { Failed = [.. outcome.Failed, handover.Id] };
             }
@@ -149,31 +149,31 @@ public sealed partial class HandoverSweep(
     /// <summary>Reviews one handover (<see cref="HandoverReviewer"/>) and writes what it decided.</summary>
     /// <exception cref="CalendarExhaustedException">A date is outside the bank holiday calendar.</exception>
     private async Task<(SweepResult Result, int Added)> ReviewOneAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, OpenHandover handover, StoredRecord own, SourceRecord[] child, EscalationLadder ladder,
-        DateTimeOffset now, SweepResult result)
+        UnitOfWork work, OpenHandover handover, StoredRecord own, SourceRecord[] child, EscalationLadder ladder, SweepResult result)
     {
-        var history = await HandoverStore.HistoryAsync(connection, transaction, handover, child);
+        var handovers = new HandoverStore(work);
+        var history = await handovers.HistoryAsync(handover, child);
         var outcome = _reviewer.Review(
-            new HandoverCase(handover, own.Record, child, HandoverReviewer.CurrentAgreement(handover, own.Record.Record), history, own.GpNoticeWithheld, now), ladder);
+            new HandoverCase(handover, own.Record, child, HandoverReviewer.CurrentAgreement(handover, own.Record.Record), history, own.GpNoticeWithheld, work.Now), ladder);
         if (outcome.ReleaseHold)
         {
-            await HandoverStore.ReleaseHoldAsync(connection, transaction, handover.Id);
+            await handovers.ReleaseHoldAsync(handover.Id);
             LogSettled(logger, handover.Id);
         }
 
         var added = 0;
         if (outcome.Steps.Count > 0)
         {
-            await StepStore.AddStepsAsync(connection, transaction, [.. outcome.Steps.Select(s => s.Step)], now);
-            added = (await NotificationLedger.AddAsync(connection, transaction, [.. outcome.Steps.SelectMany(s => s.Notices)], now)).Count;
+            await new StepStore(work).AddStepsAsync([.. outcome.Steps.Select(s => s.Step)]);
+            added = (await NotificationLedger.AddAsync(work, [.. outcome.Steps.SelectMany(s => s.Notices)])).Count;
         }
 
         if (outcome.GpOwed is { } gpOwed)
         {
-            await ChildStore.RecordGpOwedAsync(connection, transaction, handover.Source, handover.ChildId, gpOwed);
+            await new ChildStore(work).RecordGpOwedAsync(handover.Source, handover.ChildId, gpOwed);
         }
 
-        await HandoverStore.RecordReviewAsync(connection, transaction, handover.Id, outcome.Row, now);
+        await handovers.RecordReviewAsync(handover.Id, outcome.Row);
         result = result with { Reviewed = result.Reviewed + 1 };
         switch (outcome.Decision)
         {
@@ -199,14 +199,14 @@ public sealed partial class HandoverSweep(
     /// sources. Who to match comes from the stored columns (NHS number, external ids), so each
     /// record is read and parsed once.
     /// </summary>
-    private async Task<LinkedRecords> LoadRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<OpenHandover> open)
+    private async Task<LinkedRecords> LoadRecordsAsync(UnitOfWork work, List<OpenHandover> open)
     {
+        var children = new ChildStore(work);
         var rows = new List<StoredRow>();
         foreach (var bySource in open.GroupBy(h => h.Source, StringComparer.Ordinal))
         {
-            var subjects = await ChildStore.SubjectsOfAsync(
-                connection, transaction, bySource.Key, bySource.Select(h => h.ChildId).Distinct(StringComparer.Ordinal).ToArray());
-            rows.AddRange(await ChildStore.LoadAsync(connection, transaction, bySource.Key, subjects));
+            var subjects = await children.SubjectsOfAsync(bySource.Key, bySource.Select(h => h.ChildId).Distinct(StringComparer.Ordinal).ToArray());
+            rows.AddRange(await children.LoadAsync(bySource.Key, subjects));
         }
 
         return new LinkedRecords(rows.Select(row => row.ToStoredRecord(continuum)));

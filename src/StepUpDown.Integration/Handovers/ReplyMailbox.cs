@@ -111,27 +111,28 @@ public sealed partial class ReplyMailbox(
     private async Task<ReplyOutcome> RecordAsync(MimeMessage? message, CancellationToken cancellationToken)
     {
         var reply = message is null ? ReceivedReply.Unparseable : Received(message);
-        var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await HandoverReplies.ClaimAsync(connection, transaction, reply.MessageHash, now))
+        await using var work = await UnitOfWork.BeginAsync(connection, time.GetUtcNow(), cancellationToken);
+        var replies = new HandoverReplies(work);
+        var handovers = new HandoverStore(work);
+        if (!await replies.ClaimAsync(reply.MessageHash))
         {
             // Read before (a read cut short after its commit): it acted then, if it was to act.
             return ReplyOutcome.Repeated;
         }
 
-        var handover = Replies.HandoverOf(reply.Token) is { } id ? await HandoverStore.AnswerableAsync(connection, transaction, id) : null;
+        var handover = Replies.HandoverOf(reply.Token) is { } id ? await handovers.AnswerableAsync(id) : null;
         var genuine = handover is not null && addresses.IsGenuine(reply.Token, handover.Id, handover.ProposedLeadEmail);
         var fromProposedLead = handover?.ProposedLeadEmail is { } proposed && string.Equals(reply.Sender, proposed.Trim(), StringComparison.OrdinalIgnoreCase);
         var earlier = handover is not null && addresses.IsGenuine(handover.ReplyToken, handover.Id, handover.ProposedLeadEmail) ? handover.Answer : null;
         var outcome = ReplyDecision.Decide(reply.Reading, new ReplyContext(genuine ? handover!.State : null, fromProposedLead, reply.Authenticated, earlier));
         if (outcome is ReplyOutcome.Accepted or ReplyOutcome.Declined)
         {
-            await HandoverStore.RecordAnswerAsync(connection, transaction, handover!.Id, reply.Reading, reply.Token!, now);
+            await handovers.RecordAnswerAsync(handover!.Id, reply.Reading, reply.Token!);
         }
 
-        await HandoverReplies.RecordAsync(connection, transaction, reply.MessageHash, handover?.Id, reply.Reading.Kind, outcome, reply.SenderDomain, fromProposedLead);
-        await transaction.CommitAsync(cancellationToken);
+        await replies.RecordAsync(reply.MessageHash, handover?.Id, reply.Reading.Kind, outcome, reply.SenderDomain, fromProposedLead);
+        await work.CommitAsync(cancellationToken);
         return outcome;
     }
 

@@ -5,6 +5,7 @@ using StepUpDown.Domain.Handovers;
 using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Monitoring;
 
@@ -64,13 +65,13 @@ public sealed class AuditTrails(NpgsqlDataSource dataSource, ContinuumOfNeed con
     public async Task<AuditTrail?> FindAsync(string? source, string? childId, string? reference, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        await using var work = await UnitOfWork.BeginReadingAsync(connection, cancellationToken);
         if (reference is not null)
         {
             var step = await connection.QueryFirstOrDefaultAsync<(string Source, string ChildId)?>(
                 $"SELECT source, child_id FROM stepupdown.steps WHERE {ReferenceOf("id")} = upper(@reference)",
                 new { reference = reference.Trim() },
-                transaction);
+                work.Transaction);
             (source, childId) = step is { } found ? (found.Source, found.ChildId) : (null, null);
         }
 
@@ -79,7 +80,7 @@ public sealed class AuditTrails(NpgsqlDataSource dataSource, ContinuumOfNeed con
             return null;
         }
 
-        var search = await ChildLinks.FindAsync(connection, transaction, continuum, source, childId, null);
+        var search = await ChildLinks.FindAsync(work, continuum, source, childId, null);
         var records = search.Records.Select(r => new AuditRecord(r.Row.Source, r.Row.ChildId, r.Row.LevelCode, !r.Record.IsClosed)).ToList();
         if (records.Count == 0)
         {
@@ -88,7 +89,7 @@ public sealed class AuditTrails(NpgsqlDataSource dataSource, ContinuumOfNeed con
         }
 
         var children = new { sources = records.Select(r => r.Source).ToArray(), childIds = records.Select(r => r.ChildId).ToArray() };
-        var events = (await connection.QueryAsync<AuditEvent>(
+        var events = await work.QueryAsync<AuditEvent>(
             $"""
             WITH children AS (SELECT * FROM unnest(@sources, @childIds) AS c(source, child_id)),
                  child_steps AS (SELECT s.* FROM stepupdown.steps s JOIN children USING (source, child_id))
@@ -128,18 +129,16 @@ public sealed class AuditTrails(NpgsqlDataSource dataSource, ContinuumOfNeed con
               FROM stepupdown.lookups l JOIN children USING (source, child_id)
             ORDER BY 1, 2, 5
             """,
-            children,
-            transaction)).AsList();
-        var handovers = (await connection.QueryAsync<AuditHandover>(
+            children);
+        var handovers = await work.QueryAsync<AuditHandover>(
             $"""
             SELECT {ReferenceOf("h.id")} AS Reference, h.source, h.child_id AS ChildId, h.planned, h.state, h.started_on AS StartedOn,
                    h.working_days AS WorkingDays, array_to_string(h.missing, ', ') AS Missing, h.last_stage AS LastStage, h.closed_reason AS ClosedReason
               FROM stepupdown.handovers h JOIN unnest(@sources, @childIds) AS c(source, child_id) USING (source, child_id)
              ORDER BY h.opened_at
             """,
-            children,
-            transaction)).AsList();
-        await transaction.CommitAsync(cancellationToken);
+            children);
+        await work.CommitAsync(cancellationToken);
         return new AuditTrail(records, events, handovers);
     }
 }

@@ -104,6 +104,7 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
     {
         // Marking the row sending counted the attempt (so a message that crashes the process is not tried for ever).
         var attemptsAdded = (counted ? 1 : 0) - (_markedSending ? 1 : 0);
+        var now = _time.GetUtcNow();
         if (_markedSending)
         {
             await _transaction.DisposeAsync();
@@ -132,7 +133,7 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
             new
             {
                 id = _notificationId, state = NotificationStates.Column(state), address, error, attemptsAdded,
-                fenced = _markedSending, token = _token, now = _time.GetUtcNow(),
+                fenced = _markedSending, token = _token, now,
                 kind = kind is { } failure ? NotificationStates.Column(failure) : null, retrySeconds = retryAfter?.TotalSeconds,
             },
             _transaction);
@@ -140,7 +141,7 @@ public sealed partial class LedgerAttempt : IAsyncDisposable
         var add = BouncedOnRecord ? _ifBounced : alsoAdd;
         if (recorded is not null && add is not null)
         {
-            await NotificationLedger.AddAsync(_connection, _transaction, [add], _time.GetUtcNow());
+            await NotificationLedger.AddAsync(new UnitOfWork(_connection, _transaction, now), [add]);
         }
 
         await _transaction.CommitAsync();

@@ -2,6 +2,7 @@ using Dapper;
 using Npgsql;
 using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Notifications;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -12,19 +13,17 @@ namespace StepUpDown.Integration.Notifications;
 public sealed partial class NotificationLedger
 {
     /// <summary>The steps of these (source, child id) records whose notice to the child's GP was sent.</summary>
-    public static async Task<IReadOnlyList<StoredStep>> StepsToldToGpAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] sources, string[] childIds)
+    public static async Task<IReadOnlyList<StoredStep>> StepsToldToGpAsync(UnitOfWork work, string[] sources, string[] childIds)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        return (await connection.QueryAsync<StoredStep>(
+        ArgumentNullException.ThrowIfNull(work);
+        return await work.QueryAsync<StoredStep>(
             $"""
             SELECT s.kind, s.detected_at AS DetectedAt, s.occurred_on AS OccurredOn
               FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
              WHERE n.recipient_role = '{RecipientRoles.Gp}' AND n.state = {NotificationStates.Sql(NotificationState.Sent)}
                AND (s.source, s.child_id) IN (SELECT * FROM unnest(@sources, @childIds))
             """,
-            new { sources, childIds },
-            transaction)).AsList();
+            new { sources, childIds });
     }
 
     /// <summary>How many notices are failed and not marked dealt with: the dashboard menu's figure beside Notifications.</summary>

@@ -21,14 +21,16 @@ namespace StepUpDown.Integration.Notifications;
 /// </summary>
 public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, InstanceLease lease, TimeProvider time, ILogger<NotificationLedger> logger)
 {
-    /// <summary>Adds the rows not already there, as pending, in the caller's transaction (rows are keyed deterministically).</summary>
+    /// <summary>
+    /// Adds the rows not already there, as pending, in <paramref name="work"/> (a page's, a sweep
+    /// batch's, an attempt's): rows are keyed deterministically.
+    /// </summary>
     /// <returns>The ids of the rows added.</returns>
-    public static async Task<IReadOnlyList<Guid>> AddAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<NotificationToStore> notifications, DateTimeOffset now)
+    public static async Task<IReadOnlyList<Guid>> AddAsync(UnitOfWork work, IReadOnlyList<NotificationToStore> notifications)
     {
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(notifications);
-        var added = await connection.QueryAsync<Guid>(
+        return await work.QueryAsync<Guid>(
             $"""
             INSERT INTO stepupdown.notifications (id, step_id, recipient_role, state, message_id, template, created_at)
             SELECT n.id, n.step_id, n.role, {NotificationStates.Sql(NotificationState.Pending)}, n.message_id, n.template, @now
@@ -38,15 +40,13 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
             """,
             new
             {
-                now,
+                now = work.Now,
                 ids = notifications.Select(n => n.Id).ToArray(),
                 stepIds = notifications.Select(n => n.StepId).ToArray(),
                 roles = notifications.Select(n => n.RecipientRole).ToArray(),
                 messageIds = notifications.Select(n => n.MessageId).ToArray(),
                 templates = notifications.Select(n => n.Template).ToArray(),
-            },
-            transaction);
-        return added.ToList();
+            });
     }
 
     /// <summary>
@@ -173,8 +173,8 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
     {
         ArgumentNullException.ThrowIfNull(tellMassh);
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid? StepId, string Role)?>(
+        await using var work = await BeginAsync(connection);
+        var row = await work.QuerySingleOrDefaultAsync<(Guid? StepId, string Role)?>(
             $"""
             UPDATE stepupdown.notifications
                SET state = {NotificationStates.Sql(NotificationState.Failed)}, next_attempt_at = NULL, claimed_at = NULL, claimed_by = NULL,
@@ -183,10 +183,9 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
              WHERE id = @notificationId AND {Waiting}
             RETURNING step_id, recipient_role
             """,
-            new { notificationId, admin },
-            transaction);
-        await TellMasshAsync(connection, transaction, row, tellMassh);
-        await transaction.CommitAsync();
+            new { notificationId, admin });
+        await TellMasshAsync(work, row, tellMassh);
+        await work.CommitAsync(CancellationToken.None);
         return row is not null;
     }
 
@@ -201,21 +200,20 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
     {
         ArgumentNullException.ThrowIfNull(tellMassh);
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var row = await connection.QuerySingleOrDefaultAsync<(Guid? StepId, string Role)?>(
+        await using var work = await BeginAsync(connection);
+        var row = await work.QuerySingleOrDefaultAsync<(Guid? StepId, string Role)?>(
             $"""
             UPDATE stepupdown.notifications
                SET state = {NotificationStates.Sql(NotificationState.Bounced)}, report_status = @status, bounced_at = @reportedAt, last_error = @reason
              WHERE id = @notificationId AND state = {NotificationStates.Sql(NotificationState.Sent)}
             RETURNING step_id, recipient_role
             """,
-            new { notificationId, status, reportedAt, reason },
-            transaction);
+            new { notificationId, status, reportedAt, reason });
         var effect = row is not null ? ReportEffect.Recorded
-            : await KeepAsync(connection, transaction, notificationId, status, reportedAt, reason) ? ReportEffect.Kept
-            : await EffectOfNoChangeAsync(connection, transaction, notificationId);
-        await TellMasshAsync(connection, transaction, row, tellMassh);
-        await transaction.CommitAsync();
+            : await KeepAsync(work, notificationId, status, reportedAt, reason) ? ReportEffect.Kept
+            : await EffectOfNoChangeAsync(work, notificationId);
+        await TellMasshAsync(work, row, tellMassh);
+        await work.CommitAsync(CancellationToken.None);
         return effect;
     }
 
@@ -223,16 +221,15 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
     public async Task<ReportEffect> NoteDelayAsync(Guid notificationId, string? status, DateTimeOffset reportedAt)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var noted = await connection.ExecuteAsync(
+        await using var work = await BeginAsync(connection);
+        var noted = await work.ExecuteAsync(
             $"""
             UPDATE stepupdown.notifications SET delayed_at = @reportedAt, report_status = @status
              WHERE id = @notificationId AND state = {NotificationStates.Sql(NotificationState.Sent)} AND delayed_at IS DISTINCT FROM @reportedAt
             """,
-            new { notificationId, status, reportedAt },
-            transaction);
-        var effect = noted > 0 ? ReportEffect.Recorded : await EffectOfNoChangeAsync(connection, transaction, notificationId);
-        await transaction.CommitAsync();
+            new { notificationId, status, reportedAt });
+        var effect = noted > 0 ? ReportEffect.Recorded : await EffectOfNoChangeAsync(work, notificationId);
+        await work.CommitAsync(CancellationToken.None);
         return effect;
     }
 
@@ -241,34 +238,34 @@ public sealed partial class NotificationLedger(NpgsqlDataSource dataSource, Inst
     /// its "accepted" record is retried): <see cref="LedgerAttempt"/> applies it when it records the
     /// row sent. True when kept.
     /// </summary>
-    private static async Task<bool> KeepAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId, string? status, DateTimeOffset reportedAt, string reason) =>
-        await connection.ExecuteAsync(
+    private static async Task<bool> KeepAsync(UnitOfWork work, Guid notificationId, string? status, DateTimeOffset reportedAt, string reason) =>
+        await work.ExecuteAsync(
             $"""
             UPDATE stepupdown.notifications SET kept_report_at = @reportedAt, kept_report_status = @status, kept_report_reason = @reason
              WHERE id = @notificationId AND state IN ({NotificationStates.Sql(NotificationState.Pending)}, {NotificationStates.Sql(NotificationState.Sending)})
                AND kept_report_at IS NULL
             """,
-            new { notificationId, status, reportedAt, reason },
-            transaction) == 1;
+            new { notificationId, status, reportedAt, reason }) == 1;
 
-    private static async Task<ReportEffect> EffectOfNoChangeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid notificationId) =>
-        await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM stepupdown.notifications WHERE id = @notificationId)", new { notificationId }, transaction)
+    private static async Task<ReportEffect> EffectOfNoChangeAsync(UnitOfWork work, Guid notificationId) =>
+        await work.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM stepupdown.notifications WHERE id = @notificationId)", new { notificationId })
             ? ReportEffect.Unchanged
             : ReportEffect.NoSuchNotice;
 
     /// <summary>Adds the MASSH's notice of a row that ended undelivered, unless the row was the MASSH's own; true when added.</summary>
-    private async Task<bool> TellMasshAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, (Guid? StepId, string Role)? ended, Func<Guid, string, NotificationToStore> tellMassh)
+    private static async Task<bool> TellMasshAsync(UnitOfWork work, (Guid? StepId, string Role)? ended, Func<Guid, string, NotificationToStore> tellMassh)
     {
         if (ended is not { StepId: { } stepId } row || !NotificationRules.FailureIsToldToMassh(row.Role))
         {
             return false;
         }
 
-        await AddAsync(connection, transaction, [tellMassh(stepId, row.Role)], time.GetUtcNow());
+        await AddAsync(work, [tellMassh(stepId, row.Role)]);
         return true;
     }
+
+    /// <summary>A unit of work of the ledger's own on <paramref name="connection"/>, stamped now.</summary>
+    private Task<UnitOfWork> BeginAsync(NpgsqlConnection connection) => UnitOfWork.BeginAsync(connection, time.GetUtcNow(), CancellationToken.None);
 
     /// <summary>
     /// Adds a notice about no step, written now (a weekly digest): pending, holding

@@ -1,6 +1,5 @@
-using Dapper;
-using Npgsql;
 using StepUpDown.Domain.Detection;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Notifications;
 
@@ -9,29 +8,24 @@ namespace StepUpDown.Integration.Notifications;
 /// <see cref="NotificationLedger"/>'s). The page writer of the case feeds and the handover sweep
 /// both add steps; this is their one owner.
 /// Steps are keyed deterministically, so writing the same step twice (a replay, a re-run, a
-/// second instance) adds nothing.
+/// second instance) adds nothing. An instance reads and writes in one <see cref="UnitOfWork"/>.
 /// </summary>
-public static class StepStore
+public sealed class StepStore(UnitOfWork work)
 {
     /// <summary>Every stored step of these (source, child id) records.</summary>
-    public static async Task<IReadOnlyList<StoredStep>> StepsOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] sources, string[] childIds)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return (await connection.QueryAsync<StoredStep>(
+    public async Task<IReadOnlyList<StoredStep>> StepsOfAsync(string[] sources, string[] childIds) =>
+        await work.QueryAsync<StoredStep>(
             """
             SELECT s.kind, s.detected_at AS DetectedAt, s.occurred_on AS OccurredOn
               FROM stepupdown.steps s WHERE (s.source, s.child_id) IN (SELECT * FROM unnest(@sources, @childIds))
             """,
-            new { sources, childIds },
-            transaction)).AsList();
-    }
+            new { sources, childIds });
 
     /// <summary>Adds the steps not already stored.</summary>
-    public static Task AddStepsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StepToStore> steps, DateTimeOffset now)
+    public Task AddStepsAsync(IReadOnlyList<StepToStore> steps)
     {
-        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(steps);
-        return connection.ExecuteAsync(
+        return work.ExecuteAsync(
             """
             INSERT INTO stepupdown.steps (id, source, child_id, kind, from_level, to_level, from_version, to_version,
                                           subject, markers, occurred_on, record, details, handover_id, ends_episode, detected_at)
@@ -43,7 +37,7 @@ public static class StepStore
             """,
             new
             {
-                now,
+                now = work.Now,
                 ids = steps.Select(s => s.Step.Id).ToArray(),
                 sources = steps.Select(s => s.Source).ToArray(),
                 childIds = steps.Select(s => s.ChildId).ToArray(),
@@ -59,7 +53,6 @@ public static class StepStore
                 details = steps.Select(s => s.DetailsJson).ToArray(),
                 handoverIds = steps.Select(s => s.HandoverId).ToArray(),
                 endsEpisode = steps.Select(s => s.Step.EndsAnEpisode).ToArray(),
-            },
-            transaction);
+            });
     }
 }

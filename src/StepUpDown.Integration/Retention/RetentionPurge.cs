@@ -1,4 +1,3 @@
-using Dapper;
 using Hangfire;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -11,6 +10,7 @@ using StepUpDown.Integration.DeliveryEvidence;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Mail;
 using StepUpDown.Integration.Notifications;
+using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Retention;
 
@@ -72,9 +72,9 @@ public sealed partial class RetentionPurge(
     public async Task<PurgeResult> PurgeAsync(CancellationToken cancellationToken)
     {
         var retention = options.Value;
-        var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var work = await UnitOfWork.BeginAsync(connection, time.GetUtcNow(), cancellationToken);
+        var now = work.Now;
         var parameters = new
         {
             now,
@@ -83,28 +83,25 @@ public sealed partial class RetentionPurge(
             ledger = now.AddDays(-retention.LedgerDays),
             quarantine = now.AddDays(-retention.QuarantineDays),
         };
-        var ledgerRows = await connection.ExecuteAsync(
+        var ledgerRows = await work.ExecuteAsync(
             $"""
             DELETE FROM stepupdown.notifications n USING stepupdown.steps s
              WHERE s.id = n.step_id AND n.created_at < @ledger AND n.state NOT IN ({NotificationStates.Sql(NotificationStates.Undelivered)}) AND NOT {HasOpenHandover("s")}
                AND NOT {LinkedToOpenHandover("s")}
                AND NOT (n.recipient_role = '{RecipientRoles.MasshNhsMatch}' AND {GpOwed("s")})
             """,
-            parameters,
-            transaction);
-        var steps = await connection.ExecuteAsync(
+            parameters);
+        var steps = await work.ExecuteAsync(
             $"""
             DELETE FROM stepupdown.steps s
              WHERE s.detected_at < @steps AND NOT {HasOpenHandover("s")}
                AND NOT EXISTS (SELECT 1 FROM stepupdown.notifications n WHERE n.step_id = s.id);
             """,
-            parameters,
-            transaction);
-        var handovers = await connection.ExecuteAsync(
+            parameters);
+        var handovers = await work.ExecuteAsync(
             $"DELETE FROM stepupdown.handovers WHERE state <> {HandoverStates.Sql(HandoverState.Open)} AND COALESCE(closed_at, opened_at) < @steps",
-            parameters,
-            transaction);
-        var children = await connection.ExecuteScalarAsync<int>(
+            parameters);
+        var children = await work.ExecuteScalarAsync<int>(
             $"""
             WITH gone AS (
                      DELETE FROM stepupdown.child_records c
@@ -115,21 +112,19 @@ public sealed partial class RetentionPurge(
                  tombstones AS ({ChildStore.LeaveTombstones("gone")} RETURNING 1)
             SELECT count(*)::int FROM gone
             """,
-            parameters,
-            transaction);
-        var quarantined = await connection.ExecuteAsync(
-            "DELETE FROM stepupdown.quarantined_records WHERE received_at < @quarantine", parameters, transaction);
+            parameters);
+        var quarantined = await work.ExecuteAsync(
+            "DELETE FROM stepupdown.quarantined_records WHERE received_at < @quarantine", parameters);
         // Reports that matched no notice hold no personal data, but are review items: kept as long as quarantined records.
-        await connection.ExecuteAsync("DELETE FROM stepupdown.unmatched_reports WHERE received_at < @quarantine", parameters, transaction);
+        await work.ExecuteAsync("DELETE FROM stepupdown.unmatched_reports WHERE received_at < @quarantine", parameters);
         // Replies that named no handover are review items too (their handover's go with it).
-        await connection.ExecuteAsync("DELETE FROM stepupdown.handover_replies WHERE handover_id IS NULL AND received_at < @quarantine", parameters, transaction);
+        await work.ExecuteAsync("DELETE FROM stepupdown.handover_replies WHERE handover_id IS NULL AND received_at < @quarantine", parameters);
         // Notices of no step (the weekly digests) go with the ledger's period, like the rest of it.
-        ledgerRows += await connection.ExecuteAsync(
+        ledgerRows += await work.ExecuteAsync(
             $"DELETE FROM stepupdown.notifications WHERE step_id IS NULL AND created_at < @ledger AND state NOT IN ({NotificationStates.Sql(NotificationStates.Undelivered)})",
-            parameters,
-            transaction);
-        await connection.ExecuteAsync("DELETE FROM stepupdown.lookups WHERE looked_up_at < @ledger", parameters, transaction);
-        await transaction.CommitAsync(cancellationToken);
+            parameters);
+        await work.ExecuteAsync("DELETE FROM stepupdown.lookups WHERE looked_up_at < @ledger", parameters);
+        await work.CommitAsync(cancellationToken);
 
         var failedJobs = DeleteFailedJobs(now.AddDays(-retention.FailedJobsDays));
         DeleteOutboxFiles(file => file.LastWriteTimeUtc < parameters.ledger.UtcDateTime);
@@ -153,13 +148,12 @@ public sealed partial class RetentionPurge(
     public async Task<int> EraseChildAsync(string source, string childId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var child = new { source, childId, now = time.GetUtcNow() };
-        var messageIds = (await connection.QueryAsync<string>(
+        await using var work = await UnitOfWork.BeginAsync(connection, time.GetUtcNow(), cancellationToken);
+        var child = new { source, childId, now = work.Now };
+        var messageIds = (await work.QueryAsync<string>(
             "SELECT n.message_id FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id WHERE s.source = @source AND s.child_id = @childId",
-            child,
-            transaction)).Select(OutboxFileName).ToHashSet(StringComparer.Ordinal);
-        var removed = await connection.ExecuteScalarAsync<int>(
+            child)).Select(OutboxFileName).ToHashSet(StringComparer.Ordinal);
+        var removed = await work.ExecuteScalarAsync<int>(
             $"""
             WITH stored AS (SELECT version, level_code FROM stepupdown.child_records WHERE source = @source AND child_id = @childId),
                  erased AS (SELECT @source AS source, @childId AS child_id,
@@ -175,13 +169,12 @@ public sealed partial class RetentionPurge(
             SELECT (SELECT count(*) FROM notices) + (SELECT count(*) FROM handovers) + (SELECT count(*) FROM quarantined)
                  + (SELECT count(*) FROM keys) + (SELECT count(*) FROM lookups) + (SELECT count(*) FROM records)
             """,
-            child,
-            transaction);
+            child);
 
         // The steps last: their notices are gone now (a data-modifying CTE sees the table as it was).
-        removed += await connection.ExecuteAsync("DELETE FROM stepupdown.steps WHERE source = @source AND child_id = @childId", child, transaction);
-        await connection.ExecuteAsync("INSERT INTO stepupdown.erasures (erased_at, rows_removed) VALUES (@now, @removed)", new { child.now, removed }, transaction);
-        await transaction.CommitAsync(cancellationToken);
+        removed += await work.ExecuteAsync("DELETE FROM stepupdown.steps WHERE source = @source AND child_id = @childId", child);
+        await work.ExecuteAsync("INSERT INTO stepupdown.erasures (erased_at, rows_removed) VALUES (@now, @removed)", new { child.now, removed });
+        await work.CommitAsync(cancellationToken);
         // Files, not rows: the count of rows removed (and stepupdown.erasures) stays about the database.
         DeleteOutboxFiles(file => messageIds.Contains(file.Name));
         LogErased(logger, removed);

@@ -9,6 +9,7 @@ using StepUpDown.Domain.Detection;
 using StepUpDown.Domain.Records;
 using StepUpDown.Integration.ChildRecords;
 using StepUpDown.Integration.Monitoring;
+using StepUpDown.Integration.Storage;
 using StepUpDown.Worker.Dashboard;
 
 namespace StepUpDown.Worker.Api;
@@ -113,8 +114,8 @@ public static class LeadLookup
         NpgsqlDataSource dataSource, ContinuumOfNeed continuum, string? source, string? childId, string? nhsNumber, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        var search = await ChildLinks.FindAsync(connection, transaction, continuum, source, childId, nhsNumber);
+        await using var work = await UnitOfWork.BeginReadingAsync(connection, cancellationToken);
+        var search = await ChildLinks.FindAsync(work, continuum, source, childId, nhsNumber);
         if (search.Ambiguous)
         {
             return new Found(null, Ambiguous: true);

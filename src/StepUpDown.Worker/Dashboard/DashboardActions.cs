@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Npgsql;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Notifications;

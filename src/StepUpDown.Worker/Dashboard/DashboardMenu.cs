@@ -1,5 +1,4 @@
 using Hangfire.Dashboard;
-using Microsoft.Extensions.DependencyInjection;
 using StepUpDown.Integration.Dashboard;
 
 namespace StepUpDown.Worker.Dashboard;
