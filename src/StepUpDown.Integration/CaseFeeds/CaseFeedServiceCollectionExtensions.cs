@@ -48,9 +48,8 @@ public static class CaseFeedServiceCollectionExtensions
         services.AddSingleton<Notifications.IChildPractice, CurrentPractice>();
         services.AddScoped<CaseFeedPoller>();
         services.AddScoped<PollCaseFeedJob>();
-        services.AddSingleton<PollNudges>();
-        services.AddHostedService(provider => provider.GetRequiredService<PollNudges>());
-        services.AddHostedService<IntervalPolls>();
+        services.AddSingleton<SourcePolls>();
+        services.AddHostedService(provider => provider.GetRequiredService<SourcePolls>());
         services.AddHealthChecks().AddCheck<CaseFeedsCheck>("case-feeds", HealthStatus.Degraded, [HealthTags.Ready]);
         services.AddSingleton<IStartupTask, StoredLevelsCheck>();
         services.AddSingleton<QuarantineList>();

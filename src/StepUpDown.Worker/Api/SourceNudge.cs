@@ -7,7 +7,7 @@ namespace StepUpDown.Worker.Api;
 
 /// <summary>
 /// <c>POST /api/v1/sources/{source}/nudge</c>: a case system says it has changes, and the worker
-/// polls it now (<see cref="PollNudges"/>) instead of at the next scheduled poll. The caller
+/// polls it now (<see cref="SourcePolls"/>) instead of at the next scheduled poll. The caller
 /// proves it is the source with the source's own credential (<c>ApiKey</c> or <c>BearerToken</c>
 /// under <c>CaseFeeds:Sources</c>), in <c>X-Api-Key</c> or <c>Authorization: Bearer</c>. A body
 /// is allowed and never read: the poll reads the feed, so a nudge carries no data to trust.
@@ -22,7 +22,7 @@ public static partial class SourceNudge
     {
         ArgumentNullException.ThrowIfNull(app);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SourceNudge));
-        app.MapPost("/api/v1/sources/{source}/nudge", (HttpContext context, string source, PollNudges nudges, IOptions<CaseFeedOptions> feeds) =>
+        app.MapPost("/api/v1/sources/{source}/nudge", (HttpContext context, string source, SourcePolls nudges, IOptions<CaseFeedOptions> feeds) =>
         {
             var presented = Hash(PresentedKey(context.Request));
             var holders = feeds.Value.Sources

@@ -49,7 +49,7 @@ public sealed class SourceNudgeTests(PostgresFixture postgres, MailDevFixture ma
     }
 
     private Task WaitUntilIdleAsync(string source = WorkerHarness.Source) =>
-        Worker.WaitUntilAsync(() => Task.FromResult(!Worker.Get<PollNudges>().IsPolling(source)), "the nudged polls have ended");
+        Worker.WaitUntilAsync(() => Task.FromResult(!Worker.Get<SourcePolls>().IsPolling(source)), "the nudged polls have ended");
 
     private DateTime[] FeedRequestTimes() => Feed.Server.LogEntries.Select(e => e.RequestMessage.DateTime).Order().ToArray();
 
@@ -148,7 +148,7 @@ public sealed class SourceNudgeTests(PostgresFixture postgres, MailDevFixture ma
         var answers = await Task.WhenAll(toWorker.PostAsync("/api/v1/sources/social-care/nudge", null), toPeer.PostAsync("/api/v1/sources/social-care/nudge", null));
         await Worker.WaitUntilAsync(() => Task.FromResult(Feed.RequestCount == 2), "each instance's nudged poll read the feed");
         await WaitUntilIdleAsync();
-        await peer.WaitUntilAsync(() => Task.FromResult(!peer.Get<PollNudges>().IsPolling(WorkerHarness.Source)), "the peer's nudged poll has ended");
+        await peer.WaitUntilAsync(() => Task.FromResult(!peer.Get<SourcePolls>().IsPolling(WorkerHarness.Source)), "the peer's nudged poll has ended");
 
         answers.ShouldAllBe(a => a.StatusCode == HttpStatusCode.Accepted);
         var polls = FeedRequestTimes();
