@@ -39,26 +39,27 @@ public sealed partial class SourcePolls : BackgroundService
 
     private readonly IServiceScopeFactory _scopes;
     private readonly ILogger<SourcePolls> _logger;
-    private readonly Dictionary<string, Source> _sources;
+
+    /// <summary>Each source's runner, made on first use: the sources' settings are validated at start-up, not when this is built.</summary>
+    private readonly Lazy<Dictionary<string, Source>> _sources;
 
     /// <summary>A runner for each configured source.</summary>
     public SourcePolls(IServiceScopeFactory scopes, IOptions<CaseFeedOptions> feeds, ILogger<SourcePolls> logger)
     {
-        ArgumentNullException.ThrowIfNull(feeds);
         _scopes = scopes;
         _logger = logger;
-        _sources = feeds.Value.Sources.ToDictionary(
+        _sources = new(() => feeds.Value.Sources.ToDictionary(
             source => source.Key,
             source => new Source(
                 new ActivityRunner($"polls of source {source.Key}", new ActivitySchedule(source.Value.PollInterval), (trigger, token) => PollAsync(source.Key, trigger, token), logger),
                 source.Value.NudgesPerSecond),
-            StringComparer.OrdinalIgnoreCase);
+            StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>Asks for a poll of <paramref name="source"/> (any case) now.</summary>
     public NudgeOutcome Nudge(string source)
     {
-        if (!_sources.TryGetValue(source, out var nudged))
+        if (!_sources.Value.TryGetValue(source, out var nudged))
         {
             return NudgeOutcome.UnknownSource;
         }
@@ -74,22 +75,22 @@ public sealed partial class SourcePolls : BackgroundService
     }
 
     /// <summary>True while a poll of <paramref name="source"/> runs in this instance, or a nudge waits for one.</summary>
-    public bool IsPolling(string source) => _sources.TryGetValue(source, out var polled) && polled.Runner.IsBusy;
+    public bool IsPolling(string source) => _sources.Value.TryGetValue(source, out var polled) && polled.Runner.IsBusy;
 
     /// <summary>Runs every source's polls until the host stops; says at start-up when there is no source to poll.</summary>
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_sources.Count == 0)
+        if (_sources.Value.Count == 0)
         {
             // A worker that polls nothing is more likely a mistake than a choice.
             LogNoSources(_logger);
         }
         else
         {
-            LogPolling(_logger, _sources.Count);
+            LogPolling(_logger, _sources.Value.Count);
         }
 
-        return Task.WhenAll(_sources.Values.Select(source => source.Runner.RunAsync(stoppingToken)));
+        return Task.WhenAll(_sources.Value.Values.Select(source => source.Runner.RunAsync(stoppingToken)));
     }
 
     /// <summary>One poll of <paramref name="source"/> in a scope of its own; a nudged one waits for a peer's poll of it.</summary>
@@ -110,9 +111,12 @@ public sealed partial class SourcePolls : BackgroundService
     /// <inheritdoc />
     public override void Dispose()
     {
-        foreach (var source in _sources.Values)
+        if (_sources.IsValueCreated)
         {
-            source.Limiter.Dispose();
+            foreach (var source in _sources.Value.Values)
+            {
+                source.Limiter.Dispose();
+            }
         }
 
         base.Dispose();

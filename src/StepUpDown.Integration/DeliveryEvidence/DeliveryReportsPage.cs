@@ -28,8 +28,8 @@ internal sealed class DeliveryReportsPage : DashboardPage
             """).AsList();
         var bounced = connection.Query<(DateTime At, string Source, string ChildId, string Role, string? Status)>(
             $"""
-            SELECT n.bounced_at, s.source, s.child_id, n.recipient_role, n.report_status
-              FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id
+            SELECT n.bounced_at, COALESCE(s.source, 'weekly digest'), COALESCE(s.child_id, ''), n.recipient_role, n.report_status
+              FROM stepupdown.notifications n LEFT JOIN stepupdown.steps s ON s.id = n.step_id
              WHERE n.state = {NotificationStates.Sql(NotificationState.Bounced)} ORDER BY n.bounced_at DESC LIMIT 100
             """).AsList();
         var flagged = UnansweredBounces.List(connection, 100);

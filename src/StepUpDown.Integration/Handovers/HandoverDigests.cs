@@ -63,17 +63,7 @@ public sealed partial class HandoverDigests(
         var today = options.Value.DateAt(time.GetUtcNow());
         var weekOf = ReportPeriod.WeekOf(today);
         var ladder = options.Value.ToLadder();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var open = (await connection.QueryAsync<OpenHandover>(
-            $"""
-            SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.started_on AS StartedOn, h.working_days AS WorkingDays,
-                   array_to_string(h.missing, ',') AS Missing, h.last_stage AS LastStage, h.last_stage_on AS LastStageOn,
-                   lower(trim(r.record->'allocatedTeam'->>'managerEmail')) AS Manager, r.record->'allocatedTeam'->>'managerName' AS ManagerName,
-                   r.record->'allocatedTeam'->>'name' AS Team, NULL::text AS Note
-              FROM stepupdown.handovers h LEFT JOIN stepupdown.child_records r USING (source, child_id)
-             WHERE h.state = {HandoverStates.Sql(HandoverState.Open)}
-             ORDER BY h.last_stage DESC NULLS LAST, h.started_on, h.source, h.child_id
-            """)).AsList();
+        var open = await OpenHandoversAsync(cancellationToken);
 
         // A handover with no team manager it may be sent to is nobody's to chase: the MASSH gets
         // those in a digest of its own, each saying what to correct on the record.
@@ -104,6 +94,22 @@ public sealed partial class HandoverDigests(
         var result = new DigestResult(added, already, open.Count(h => h.Note is not null));
         LogDigests(logger, result.Added, result.AlreadyAdded, result.WithoutManager);
         return result;
+    }
+
+    /// <summary>The open handovers, the most escalated first, with the team managers their records name.</summary>
+    private async Task<List<OpenHandover>> OpenHandoversAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<OpenHandover>(
+            $"""
+            SELECT h.id, h.source, h.child_id AS ChildId, h.planned, h.started_on AS StartedOn, h.working_days AS WorkingDays,
+                   array_to_string(h.missing, ',') AS Missing, h.last_stage AS LastStage, h.last_stage_on AS LastStageOn,
+                   lower(trim(r.record->'allocatedTeam'->>'managerEmail')) AS Manager, r.record->'allocatedTeam'->>'managerName' AS ManagerName,
+                   r.record->'allocatedTeam'->>'name' AS Team, NULL::text AS Note
+              FROM stepupdown.handovers h LEFT JOIN stepupdown.child_records r USING (source, child_id)
+             WHERE h.state = {HandoverStates.Sql(HandoverState.Open)}
+             ORDER BY h.last_stage DESC NULLS LAST, h.started_on, h.source, h.child_id
+            """)).AsList();
     }
 
     /// <summary>

@@ -13,35 +13,30 @@ namespace StepUpDown.Integration.Mail;
 /// interval later (the minutely job once held a report back 15 s). One per mailbox: register each
 /// as its own <see cref="IHostedService"/> (<c>AddHostedService</c> would keep only the first of one type).
 /// </summary>
-internal sealed class MailboxWatcher : BackgroundService
+/// <param name="mailbox">The mailbox.</param>
+/// <param name="name">What the log calls it ("bounce mailbox").</param>
+/// <param name="logger">The log.</param>
+internal sealed class MailboxWatcher(IWatchedMailbox mailbox, string name, ILogger<MailboxWatcher> logger) : BackgroundService
 {
     /// <summary>How often the read is asked for again while a peer holds it.</summary>
     public static readonly TimeSpan PeerTurn = TimeSpan.FromSeconds(1);
 
-    private readonly IWatchedMailbox _mailbox;
-    private readonly ActivityRunner _reads;
-
-    /// <param name="mailbox">The mailbox.</param>
-    /// <param name="name">What the log calls it ("bounce mailbox").</param>
-    /// <param name="logger">The log.</param>
-    public MailboxWatcher(IWatchedMailbox mailbox, string name, ILogger<MailboxWatcher> logger)
-    {
-        _mailbox = mailbox;
-        _reads = new ActivityRunner(name, new ActivitySchedule(mailbox.PollInterval, RunAtStart: true, PeerTurn, mailbox.WaitForMailAsync), ReadAsync, logger);
-    }
-
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _mailbox.IsRead ? _reads.RunAsync(stoppingToken) : Task.CompletedTask;
+    /// <summary>Reads the mailbox until the host stops; its settings are read here, once start-up has validated them.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        mailbox.IsRead
+            ? new ActivityRunner(name, new ActivitySchedule(mailbox.PollInterval, RunAtStart: true, PeerTurn, mailbox.WaitForMailAsync), ReadAsync, logger).RunAsync(stoppingToken)
+            : Task.CompletedTask;
 
     private async Task<RunOutcome> ReadAsync(RunTrigger trigger, CancellationToken cancellationToken)
     {
-        if (await _mailbox.ReadAsync(cancellationToken))
+        if (await mailbox.ReadAsync(cancellationToken))
         {
             return RunOutcome.Done;
         }
 
         // A peer is reading it, and the folder may stay full until it is done: ask again shortly,
         // rather than wait on the folder (an IMAP login each time it is full).
-        _mailbox.Status.WaitedTurn();
+        mailbox.Status.WaitedTurn();
         return RunOutcome.PeerHolds;
     }
 }

@@ -15,9 +15,12 @@ namespace StepUpDown.Integration.Tests.Handovers;
 /// </summary>
 public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) : WorkerTest(postgres, mail)
 {
+    private const string ViewerPassword = "viewer password for tests";
     private const string Mary = "mary.somerville@council.example";
     private const string Omar = "omar.khayyam@council.example";
     private const string Massh = "massh@example-council.gov.uk";
+
+    protected override void Adjust(Dictionary<string, string?> settings) => Dashboard.DashboardClient.AddAccount(settings, "vera", ViewerPassword, "viewer");
 
     private static Dictionary<string, object?> Agreed(string childId, string nhsNumber, string agreedOn, string? manager = null, bool noTeam = false)
     {
@@ -126,6 +129,10 @@ public sealed class DigestTests(PostgresFixture postgres, MailDevFixture mail) :
         effect.ShouldBe(StepUpDown.Integration.Notifications.ReportEffect.Recorded);
         (await Worker.QueryScalarAsync<string>("SELECT state FROM stepupdown.notifications WHERE id = @toMary", new { toMary })).ShouldBe("bounced");
         (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications")).ShouldBe(rowsBefore, "a digest is about no one child: no MASSH notice of a step");
+        using var viewer = new Dashboard.DashboardClient(Worker.BaseAddress);
+        await viewer.SignInAsync("vera", ViewerPassword);
+        var page = await (await viewer.GetPageAsync("/hangfire/delivery-reports")).Content.ReadAsStringAsync();
+        page.ShouldContain("<td>weekly digest</td>", Case.Sensitive, "ops see a manager's digest bounced among the bounced notices");
     }
 
     /// <summary>V023 moved the digests already sent into the ledger under the ids this code gives them: a re-run after the upgrade sends none again.</summary>
