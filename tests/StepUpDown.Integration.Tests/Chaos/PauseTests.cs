@@ -26,7 +26,7 @@ public sealed class PauseTests(PostgresFixture postgres, MailDevFixture mail) : 
         var ledger = new LedgerProbe(database, 2 * Children);
         await ledger.WaitUntilAsync(
             "the first worker is in the middle of sending", "SELECT count(*) FILTER (WHERE state = 'sending') > 0 FROM stepupdown.notifications", TimeSpan.FromSeconds(90));
-        await WaitUntilAsync(() => relay.Held > 0, "the relay holds a message's data");
+        await Wait.UntilAsync(() => relay.Held > 0, "the relay holds a message's data", TimeSpan.FromSeconds(60));
 
         paused.Pause();
         await using (var peer = await WorkerHarness.StartAsync(database, _feed.Url, mail))
@@ -40,10 +40,11 @@ public sealed class PauseTests(PostgresFixture postgres, MailDevFixture mail) : 
         var held = relay.Held;
         relay.DeferAll();
         paused.Resume();
-        await WaitUntilAsync(() => relay.Deferred >= held, "the resumed worker's sends are answered 451");
-        await WaitUntilAsync(
+        await Wait.UntilAsync(() => relay.Deferred >= held, "the resumed worker's sends are answered 451", TimeSpan.FromSeconds(60));
+        await Wait.UntilAsync(
             () => File.Exists(logPath) && ReadShared(logPath).Contains("a peer took the row over while this attempt was paused", StringComparison.Ordinal),
-            "the resumed worker sees its rows were taken over");
+            "the resumed worker sees its rows were taken over",
+            TimeSpan.FromSeconds(60));
         paused.Kill();
 
         await ledger.WaitUntilAsync("every notice is still sent", "SELECT count(*) FILTER (WHERE state = 'sent') = @total FROM stepupdown.notifications", TimeSpan.FromSeconds(5));
@@ -58,20 +59,6 @@ public sealed class PauseTests(PostgresFixture postgres, MailDevFixture mail) : 
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                throw new TimeoutException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(100);
-        }
     }
 
     public void Dispose() => _feed.Dispose();

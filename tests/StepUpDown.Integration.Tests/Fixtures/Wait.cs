@@ -20,4 +20,8 @@ public static class Wait
             await Task.Delay(100);
         }
     }
+
+    /// <summary>As <see cref="UntilAsync(Func{Task{bool}}, string, TimeSpan?)"/>, for a condition read in memory.</summary>
+    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        UntilAsync(() => Task.FromResult(condition()), what, timeout);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using StepUpDown.Integration.Jobs;
+using StepUpDown.Integration.Tests.Fixtures;
 
 namespace StepUpDown.Integration.Tests.Jobs;
 
@@ -28,20 +29,6 @@ public sealed class ActivityRunnerTests : IAsyncDisposable
         return runner;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (waited.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new TimeoutException($"Waited 30 s until {what}.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
     [Fact]
     public async Task ManyNudgesDuringARun_AreFollowedByOneRunMore_ThatStartsAfterThem()
     {
@@ -57,18 +44,18 @@ public sealed class ActivityRunnerTests : IAsyncDisposable
         });
 
         runner.Nudge();
-        await WaitUntilAsync(() => _runs.Count == 1, "the first run has started");
+        await Wait.UntilAsync(() => _runs.Count == 1, "the first run has started");
         for (var i = 0; i < 50; i++)
         {
             runner.Nudge();
         }
 
         release.SetResult();
-        await WaitUntilAsync(() => _runs.Count == 2 && !runner.IsBusy, "the run after the nudges has ended");
+        await Wait.UntilAsync(() => _runs.Count == 2 && !runner.IsBusy, "the run after the nudges has ended");
 
         _runs.ToArray().ShouldBe([RunTrigger.Nudge, RunTrigger.Nudge], "a nudge-only activity runs when nudged, and 50 nudges in one run's time make one run");
         runner.Nudge();
-        await WaitUntilAsync(() => _runs.Count == 3, "a later nudge runs it again");
+        await Wait.UntilAsync(() => _runs.Count == 3, "a later nudge runs it again");
     }
 
     [Fact]
@@ -77,7 +64,7 @@ public sealed class ActivityRunnerTests : IAsyncDisposable
         Start(new ActivitySchedule(AnHour, RunAtStart: true, PeerTurn: TimeSpan.FromMilliseconds(20)),
             count => Task.FromResult(count < 3 ? RunOutcome.PeerHolds : RunOutcome.Done));
 
-        await WaitUntilAsync(() => _runs.Count == 3, "asked twice more while the peer held it");
+        await Wait.UntilAsync(() => _runs.Count == 3, "asked twice more while the peer held it");
 
         _runs.ShouldAllBe(trigger => trigger == RunTrigger.Schedule);
     }
@@ -88,14 +75,14 @@ public sealed class ActivityRunnerTests : IAsyncDisposable
         var runner = Start(new ActivitySchedule(AnHour, RunAtStart: true),
             count => count == 1 ? throw new InvalidOperationException("refused for jo.bloggs@example.org") : Task.FromResult(RunOutcome.Done));
 
-        await WaitUntilAsync(() => !_log.Entries.IsEmpty, "the failure is logged");
+        await Wait.UntilAsync(() => !_log.Entries.IsEmpty, "the failure is logged");
         var logged = _log.Entries.Single();
         logged.ShouldContain(nameof(InvalidOperationException));
         logged.ShouldNotContain("jo.bloggs", Case.Insensitive, "a server's words may quote an address");
         _runs.Count.ShouldBe(1, "an hour's interval has not passed");
 
         runner.Nudge();
-        await WaitUntilAsync(() => _runs.Count == 2, "a nudge runs it at once");
+        await Wait.UntilAsync(() => _runs.Count == 2, "a nudge runs it at once");
     }
 
     [Fact]
@@ -107,7 +94,7 @@ public sealed class ActivityRunnerTests : IAsyncDisposable
                 Interlocked.Increment(ref waits) == 1 ? Task.FromException(new IOException("connection reset")) : Task.CompletedTask),
             _ => Task.FromResult(RunOutcome.Done));
 
-        await WaitUntilAsync(() => _runs.Count >= 3, "it ran on after the failed wait");
+        await Wait.UntilAsync(() => _runs.Count >= 3, "it ran on after the failed wait");
 
         _log.Entries.ShouldContain(entry => entry.Contains(nameof(IOException), StringComparison.Ordinal));
     }
@@ -116,7 +103,7 @@ public sealed class ActivityRunnerTests : IAsyncDisposable
     public async Task TheHostsStop_EndsTheLoop_WhileItWaits()
     {
         Start(new ActivitySchedule(AnHour, RunAtStart: true), _ => Task.FromResult(RunOutcome.Done));
-        await WaitUntilAsync(() => _runs.Count == 1, "the run at start");
+        await Wait.UntilAsync(() => _runs.Count == 1, "the run at start");
 
         await _stopping.CancelAsync();
 
