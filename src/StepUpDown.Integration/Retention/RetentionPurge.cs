@@ -1,4 +1,6 @@
 using Hangfire;
+using Hangfire.States;
+using Hangfire.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -203,24 +205,32 @@ public sealed partial class RetentionPurge(
         }
     }
 
-    /// <summary>Failed jobs older than <paramref name="cutoff"/> are deleted (Hangfire then expires them as any deleted job).</summary>
+    /// <summary>
+    /// Jobs that failed before <paramref name="cutoff"/> and are failed still are deleted (Hangfire
+    /// then expires them as any deleted job). They are read from <see cref="FailedJobDates"/>'s set,
+    /// oldest first; each entry read leaves the set, whether its job was deleted here or had left
+    /// Failed already (retried, or deleted on the dashboard).
+    /// </summary>
     private int DeleteFailedJobs(DateTimeOffset cutoff)
     {
         const int PageSize = 500;
-        var monitoring = jobs.GetMonitoringApi();
+        using var connection = (JobStorageConnection)jobs.GetConnection();
         var deleted = 0;
-        for (var from = 0; ;)
+        while (true)
         {
-            var page = monitoring.FailedJobs(from, PageSize);
-            var deletedHere = page.Count(job => job.Value.FailedAt is { } at && at < cutoff.UtcDateTime && client.Delete(job.Key));
-            deleted += deletedHere;
+            var page = connection.GetFirstByLowestScoreFromSet(FailedJobDates.SetKey, 0, FailedJobDates.Score(cutoff), PageSize);
+            // Deleted only from Failed: a job retried since the set was read is left to run.
+            deleted += page.Count(id => client.ChangeState(id, new DeletedState(), FailedState.StateName));
+            using (var transaction = connection.CreateWriteTransaction())
+            {
+                page.ForEach(id => transaction.RemoveFromSet(FailedJobDates.SetKey, id));
+                transaction.Commit();
+            }
+
             if (page.Count < PageSize)
             {
                 return deleted;
             }
-
-            // A deleted job leaves the failed list: the next page starts after the ones kept.
-            from += page.Count - deletedHere;
         }
     }
 

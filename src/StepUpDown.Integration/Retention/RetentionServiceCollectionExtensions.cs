@@ -12,12 +12,16 @@ namespace StepUpDown.Integration.Retention;
 /// <summary>Registers the retention purge (section <c>Retention</c>).</summary>
 public static class RetentionServiceCollectionExtensions
 {
-    /// <summary>Adds <see cref="RetentionPurge"/> and its daily job (<c>Retention:Cron</c>, in the council's time).</summary>
+    /// <summary>
+    /// Adds <see cref="RetentionPurge"/>, its daily job (<c>Retention:Cron</c>, in the council's
+    /// time) and the filter that dates failed jobs for it (<see cref="FailedJobDates"/>).
+    /// </summary>
     public static IHostApplicationBuilder AddRetention(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<RetentionOptions>(builder.Configuration, RetentionOptions.SectionName);
         builder.Services.AddSingleton<RetentionPurge>();
+        FailedJobDates.Install();
         builder.Services.AddScoped<PurgeRetentionJob>();
         builder.Services.AddRecurringJobs(provider =>
         [

@@ -62,6 +62,9 @@ public sealed class RetentionTests(PostgresFixture postgres, MailDevFixture mail
     public async Task Purge_RemovesWhatIsPastItsPeriod_AndKeepsWhatAnOpenHandoverOrAnUndeliveredNoticeNeeds()
     {
         var failedJob = await SeedAsync();
+        var client = Worker.Get<IBackgroundJobClient>();
+        var retried = client.Create<SweepHandoversJob>(job => job.ExecuteAsync(CancellationToken.None), new Hangfire.States.FailedState(new InvalidOperationException("test")));
+        client.Requeue(retried, Hangfire.States.FailedState.StateName).ShouldBeTrue();
 
         var today = await PurgeAt(DateTimeOffset.UtcNow).PurgeAsync(CancellationToken.None);
         var in800Days = await PurgeAt(DateTimeOffset.UtcNow.AddDays(800)).PurgeAsync(CancellationToken.None);
@@ -73,7 +76,10 @@ public sealed class RetentionTests(PostgresFixture postgres, MailDevFixture mail
         (await Worker.QueryAsync<string>("SELECT state FROM stepupdown.notifications n JOIN stepupdown.steps s ON s.id = n.step_id WHERE s.child_id = 'SC-4'"))
             .ShouldContain("pending");
         (await Worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.quarantined_records")).ShouldBe(0);
-        Worker.Get<JobStorage>().GetConnection().GetJobData(failedJob)!.State.ShouldBe("Deleted");
+        using var jobs = Worker.Get<JobStorage>().GetConnection();
+        jobs.GetJobData(failedJob)!.State.ShouldBe("Deleted");
+        jobs.GetJobData(retried)!.State.ShouldNotBe("Deleted", "a job retried from Failed is not a failed job any more");
+        jobs.GetAllItemsFromSet(FailedJobDates.SetKey).ShouldBeEmpty("each failure read leaves the set");
     }
 
     [Fact]
