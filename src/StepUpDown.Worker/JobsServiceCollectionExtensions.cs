@@ -31,6 +31,7 @@ public static class JobsServiceCollectionExtensions
         // The jobs format their own dates and text (en-GB, invariant), so Hangfire need not store
         // and restore the enqueuer's culture: two job parameters less to write and read per job.
         GlobalJobFilters.Filters.Remove<CaptureCultureAttribute>();
+        SharedJobFilters.AddOnce(new DatabaseErrorsFilter());
 
         builder.Services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -56,15 +57,10 @@ public static class JobsServiceCollectionExtensions
                 }));
         if (jobs.RunServer)
         {
-            builder.Services.AddHangfireServer((provider, server) =>
+            builder.Services.AddHangfireServer((_, server) =>
             {
                 server.WorkerCount = jobs.WorkerCount;
                 server.SchedulePollingInterval = jobs.SchedulePollingInterval;
-
-                // The capabilities' job policies (a delivery job's retries): per server, from this
-                // host's services, not the process-wide GlobalJobFilters (several hosts may share
-                // a process, as the tests do).
-                server.FilterProvider = new JobFilterProviderCollection([JobFilterProviders.Providers, .. provider.GetServices<IJobFilterProvider>()]);
             });
         }
 

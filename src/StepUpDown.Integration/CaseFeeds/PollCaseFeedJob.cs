@@ -16,5 +16,5 @@ public sealed class PollCaseFeedJob(CaseFeedPoller poller)
 
     /// <summary>Polls <paramref name="source"/> (its configured name: not personal data).</summary>
     public Task ExecuteAsync(string source, CancellationToken cancellationToken) =>
-        DatabaseErrors.GuardAsync(() => poller.PollAsync(source, cancellationToken));
+        poller.PollAsync(source, cancellationToken);
 }

@@ -92,5 +92,5 @@ public sealed class SendQuarantineListJob(QuarantineList list)
     public const string RecurringJobId = "quarantine-list";
 
     /// <summary>Sends today's list, if any is due.</summary>
-    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => list.SendAsync(cancellationToken));
+    public Task ExecuteAsync(CancellationToken cancellationToken) => list.SendAsync(cancellationToken);
 }

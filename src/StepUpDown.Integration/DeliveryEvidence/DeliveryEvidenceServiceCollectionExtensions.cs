@@ -51,7 +51,7 @@ public sealed class ReadBounceMailboxJob(BounceMailbox mailbox)
     public const string RecurringJobId = "read-bounce-mailbox";
 
     /// <summary>Reads the mailbox.</summary>
-    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => mailbox.ReadAsync(cancellationToken));
+    public Task ExecuteAsync(CancellationToken cancellationToken) => mailbox.ReadAsync(cancellationToken);
 }
 
 /// <summary>

@@ -11,7 +11,7 @@ public sealed class SweepHandoversJob(HandoverSweep sweep)
     public const string RecurringJobId = "sweep-handovers";
 
     /// <summary>Runs one sweep.</summary>
-    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => sweep.SweepAsync(cancellationToken));
+    public Task ExecuteAsync(CancellationToken cancellationToken) => sweep.SweepAsync(cancellationToken);
 }
 
 /// <summary>
@@ -25,7 +25,7 @@ public sealed class SendHandoverDigestsJob(HandoverDigests digests)
     public const string RecurringJobId = "handover-digests";
 
     /// <summary>Writes this week's digests not yet written.</summary>
-    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => digests.WriteAsync(cancellationToken));
+    public Task ExecuteAsync(CancellationToken cancellationToken) => digests.WriteAsync(cancellationToken);
 }
 
 /// <summary>Some handovers could not be reviewed (each error is kept on its row); the others were. Names ids only.</summary>

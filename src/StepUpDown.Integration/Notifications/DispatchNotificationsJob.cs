@@ -15,9 +15,9 @@ public sealed class DispatchNotificationsJob(NotificationDispatcher dispatcher, 
     public const string RecurringJobId = "dispatch-notifications";
 
     /// <summary>Brings the notices waiting for the relay forward if it is back, then delivers the due rows.</summary>
-    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(async () =>
+    public async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         await relay.ProbeAsync(cancellationToken);
         await dispatcher.DispatchPendingAsync(cancellationToken);
-    });
+    }
 }

@@ -1,4 +1,3 @@
-using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
 
@@ -9,28 +8,14 @@ namespace StepUpDown.Integration.Retention;
 /// the purge finds the old ones by the storage's public set API rather than by paging the
 /// dashboard's monitoring API. It is written in the transaction that makes the job Failed, so the
 /// set holds every failure since the filter was installed. A job that leaves Failed (retried or
-/// deleted on the dashboard) leaves the set in its own transaction.
+/// deleted on the dashboard) leaves the set in its own transaction. It is one of the
+/// <see cref="StepUpDown.Integration.Jobs.SharedJobFilters"/>: a job fails in the server, through the dashboard and
+/// through a client, and each reads them.
 /// </summary>
 public sealed class FailedJobDates : IApplyStateFilter
 {
     /// <summary>The set's key in the job storage.</summary>
     public const string SetKey = "stepupdown:failed-jobs";
-
-    /// <summary>
-    /// Adds the filter to Hangfire's global filters, once in a process: failures happen in the
-    /// server, through the dashboard and through a client, and each reads the global filters. The
-    /// filter holds no state of a host's, so hosts sharing a process (the tests) share it.
-    /// </summary>
-    public static void Install()
-    {
-        lock (GlobalJobFilters.Filters)
-        {
-            if (!GlobalJobFilters.Filters.Any(filter => filter.Instance is FailedJobDates))
-            {
-                GlobalJobFilters.Filters.Add(new FailedJobDates());
-            }
-        }
-    }
 
     /// <summary>The score of a failure at <paramref name="at"/>: its Unix time in seconds.</summary>
     public static double Score(DateTimeOffset at) => at.ToUnixTimeSeconds();

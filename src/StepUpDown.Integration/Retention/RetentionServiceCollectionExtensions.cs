@@ -21,7 +21,7 @@ public static class RetentionServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<RetentionOptions>(builder.Configuration, RetentionOptions.SectionName);
         builder.Services.AddSingleton<RetentionPurge>();
-        FailedJobDates.Install();
+        SharedJobFilters.AddOnce(new FailedJobDates());
         builder.Services.AddScoped<PurgeRetentionJob>();
         builder.Services.AddRecurringJobs(provider =>
         [
@@ -41,5 +41,5 @@ public sealed class PurgeRetentionJob(RetentionPurge purge)
     public const string RecurringJobId = "purge-retention";
 
     /// <summary>Removes what is past its period.</summary>
-    public Task ExecuteAsync(CancellationToken cancellationToken) => DatabaseErrors.GuardAsync(() => purge.PurgeAsync(cancellationToken));
+    public Task ExecuteAsync(CancellationToken cancellationToken) => purge.PurgeAsync(cancellationToken);
 }

@@ -31,20 +31,6 @@ public static partial class DatabaseErrors
                || exception.SqlState.StartsWith("54", StringComparison.Ordinal);
     }
 
-    /// <summary>Runs a job's work; a PostgreSQL error leaves it as <see cref="DatabaseFailureException"/>, described safely.</summary>
-    public static async Task GuardAsync(Func<Task> work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        try
-        {
-            await work();
-        }
-        catch (PostgresException exception)
-        {
-            throw new DatabaseFailureException(Describe(exception));
-        }
-    }
-
     /// <summary>
     /// Writes what must not be lost once the relay has accepted a message (that it was sent): if the
     /// database cannot be reached (a reset connection, a terminated session, a failover), the write is

@@ -47,6 +47,13 @@ public sealed class PollFaultTests(PostgresFixture postgres, MailDevFixture mail
     private Task<IReadOnlyList<string>> SteppedUpAsync() =>
         Worker.QueryAsync<string>("SELECT child_id FROM stepupdown.steps WHERE kind = 'StepUp' ORDER BY child_id");
 
+    /// <summary>Rows of Hangfire's jobs, their states (the history too) and parameters that quote <see cref="SecretName"/>.</summary>
+    private Task<long> HangfireRowsQuotingTheSecretAsync() =>
+        Worker.QueryScalarAsync<long>(
+            "SELECT count(*) FROM hangfire.job j LEFT JOIN hangfire.state s ON s.jobid = j.id LEFT JOIN hangfire.jobparameter p ON p.jobid = j.id " +
+            "WHERE j.invocationdata::text || j.arguments::text || coalesce(s.data::text, '') || coalesce(s.reason, '') || coalesce(p.value, '') LIKE @name",
+            new { name = $"%{SecretName}%" });
+
     [Fact]
     public async Task NulCharacterInAName_IsQuarantinedWithItsPath_TheRestOfThePageGoesOn()
     {
@@ -86,11 +93,7 @@ public sealed class PollFaultTests(PostgresFixture postgres, MailDevFixture mail
         (await Worker.QueryScalarAsync<string>("SELECT reason FROM stepupdown.quarantined_records WHERE child_id = 'SC-2'"))
             .ShouldBe("could not be stored: database error 22023");
         await Worker.WaitForLedgerSettledAsync();
-        (await Worker.QueryScalarAsync<long>(
-                "SELECT count(*) FROM hangfire.job j LEFT JOIN hangfire.state s ON s.jobid = j.id LEFT JOIN hangfire.jobparameter p ON p.jobid = j.id " +
-                "WHERE j.invocationdata::text || j.arguments::text || coalesce(s.data::text, '') || coalesce(s.reason, '') || coalesce(p.value, '') LIKE @name",
-                new { name = $"%{SecretName}%" }))
-            .ShouldBe(0);
+        (await HangfireRowsQuotingTheSecretAsync()).ShouldBe(0);
         (await Worker.StopAndReadLogAsync()).ShouldNotContain(SecretName);
     }
 
@@ -136,6 +139,7 @@ public sealed class PollFaultTests(PostgresFixture postgres, MailDevFixture mail
         var failure = await Worker.QueryScalarAsync<string>("SELECT s.data::text FROM hangfire.state s JOIN hangfire.job j ON j.id = s.jobid WHERE s.name = 'Failed'");
         failure.ShouldContain("57014");
         failure.ShouldNotContain(SecretName);
+        (await HangfireRowsQuotingTheSecretAsync()).ShouldBe(0, "nor does the job's history");
         (await CursorAsync()).ShouldBe("c1", "nothing of the page was stored, so the cursor stays");
         (await Worker.StopAndReadLogAsync()).ShouldNotContain(SecretName);
     }

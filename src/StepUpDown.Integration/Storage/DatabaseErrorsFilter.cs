@@ -1,0 +1,33 @@
+using Hangfire.Server;
+using Npgsql;
+
+namespace StepUpDown.Integration.Storage;
+
+/// <summary>
+/// A Hangfire server filter, one for every job: a job that fails with a PostgreSQL error fails
+/// with a <see cref="DatabaseFailureException"/> instead, described by
+/// <see cref="DatabaseErrors.Describe"/>. What Hangfire then keeps (the job's state and its
+/// history) and logs (a retry's warning) quotes no row. The replacement is thrown from
+/// <see cref="OnPerformed"/>, before Hangfire makes a state of the failure: a state filter that
+/// swapped the failed state would leave the first one, raw message and all, in the job's history.
+/// </summary>
+public sealed class DatabaseErrorsFilter : IServerFilter
+{
+    /// <inheritdoc />
+    public void OnPerforming(PerformingContext context)
+    {
+    }
+
+    /// <inheritdoc />
+    public void OnPerformed(PerformedContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        for (var exception = context.Exception; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is PostgresException database)
+            {
+                throw new DatabaseFailureException(DatabaseErrors.Describe(database));
+            }
+        }
+    }
+}
