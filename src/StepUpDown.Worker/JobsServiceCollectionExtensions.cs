@@ -1,5 +1,4 @@
 using Hangfire;
-using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.Storage;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,4 @@
 using Hangfire;
-using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.CaseFeeds;
 

@@ -10,7 +10,6 @@ using StepUpDown.Integration.Dashboard;
 using StepUpDown.Integration.Health;
 using StepUpDown.Integration.Jobs;
 using StepUpDown.Integration.Mail;
-using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.DeliveryEvidence;
 

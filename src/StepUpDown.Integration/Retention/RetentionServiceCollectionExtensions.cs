@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using StepUpDown.Integration.Configuration;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Jobs;
-using StepUpDown.Integration.Storage;
 
 namespace StepUpDown.Integration.Retention;
 

@@ -22,12 +22,14 @@ public sealed class DatabaseErrorsFilter : IServerFilter
     public void OnPerformed(PerformedContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        for (var exception = context.Exception; exception is not null; exception = exception.InnerException)
+
+        // What the job threw (Hangfire wraps it), not what an exception wraps: a shutdown's
+        // OperationCanceledException wraps the cancelled statement's error, and must stay itself
+        // so that Hangfire puts the job back in its queue rather than failing it.
+        var thrown = context.Exception is JobPerformanceException performance ? performance.InnerException : context.Exception;
+        if (thrown is PostgresException database)
         {
-            if (exception is PostgresException database)
-            {
-                throw new DatabaseFailureException(DatabaseErrors.Describe(database));
-            }
+            throw new DatabaseFailureException(DatabaseErrors.Describe(database));
         }
     }
 }

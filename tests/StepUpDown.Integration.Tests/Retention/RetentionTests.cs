@@ -1,9 +1,6 @@
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Npgsql;
 using StepUpDown.Integration.Handovers;
 using StepUpDown.Integration.Retention;
 using StepUpDown.Integration.Tests.Fixtures;
