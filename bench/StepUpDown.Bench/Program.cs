@@ -7,6 +7,7 @@ using StepUpDown.Bench;
 // dotnet run -c Release --project bench/StepUpDown.Bench -- poison [CHILDREN CHANGES]     detection with 1 % poison records (issue 12)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- report [STEPS]                the monitoring report and audit trail over a year (issue 14)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- outage [NOTICES]              relay back after an outage -> last waiting notice accepted (issue 19)
+// dotnet run -c Release --project bench/StepUpDown.Bench -- logins [MINUTES NOTICES]      a relay refusing logins, then taking them: logins asked, last notice out (issue 30)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- path [SECONDS]                change -> SMTP accepted: polled every minute, every 5 s, nudged; idle cost (issue 22)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- bounces [COUNT]               reports read per second from the bounce mailbox; report -> MASSH told (issue 21)
 // dotnet run -c Release --project bench/StepUpDown.Bench -- sweep [HANDOVERS]             the handover sweep over many open handovers, first and steady (issue 20)
@@ -42,6 +43,9 @@ switch (args)
         break;
     case ["outage", ..]:
         await OutageBenchmark.RunAsync(Arg(args, 1, 500));
+        break;
+    case ["logins", ..]:
+        await OutageBenchmark.RunLoginsRefusedAsync(Arg(args, 2, 500), Arg(args, 1, 10));
         break;
     case ["path", ..]:
         await PathBenchmark.RunAsync(Arg(args, 1, 120));

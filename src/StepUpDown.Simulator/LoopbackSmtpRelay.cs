@@ -14,13 +14,15 @@ public sealed class LoopbackSmtpRelay : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly Func<string, CancellationToken, Task> _accepted;
+    private readonly Func<bool>? _refusesLogin;
     private readonly CancellationTokenSource _stopping = new();
     private Task _accepting = Task.CompletedTask;
 
-    private LoopbackSmtpRelay(int port, Func<string, CancellationToken, Task> accepted)
+    private LoopbackSmtpRelay(int port, Func<string, CancellationToken, Task> accepted, Func<bool>? refusesLogin)
     {
         _listener = new TcpListener(IPAddress.Loopback, port);
         _accepted = accepted;
+        _refusesLogin = refusesLogin;
     }
 
     /// <summary>The loopback port it listens on.</summary>
@@ -29,9 +31,13 @@ public sealed class LoopbackSmtpRelay : IAsyncDisposable
     /// <summary>Starts listening.</summary>
     /// <param name="port">The loopback port; 0 for a free one (see <see cref="Port"/>).</param>
     /// <param name="accepted">Hears each message that ended with its lone "." (one cut off mid-way is not accepted).</param>
-    public static LoopbackSmtpRelay Start(int port, Func<string, CancellationToken, Task> accepted)
+    /// <param name="refusesLogin">
+    /// When given, the relay asks for a login (AUTH PLAIN) and asks this at each one: true refuses
+    /// it (535), as a relay whose directory is down. When null, no login is asked for.
+    /// </param>
+    public static LoopbackSmtpRelay Start(int port, Func<string, CancellationToken, Task> accepted, Func<bool>? refusesLogin = null)
     {
-        var relay = new LoopbackSmtpRelay(port, accepted);
+        var relay = new LoopbackSmtpRelay(port, accepted, refusesLogin);
         relay._listener.Start();
         relay._accepting = relay.AcceptAsync(relay._stopping.Token);
         return relay;
@@ -89,7 +95,22 @@ public sealed class LoopbackSmtpRelay : IAsyncDisposable
                             // What real relays advertise: MailKit pipelines MAIL/RCPT/DATA when it may.
                             await writer.WriteLineAsync("250-loopback-relay");
                             await writer.WriteLineAsync("250-PIPELINING");
+                            if (_refusesLogin is not null)
+                            {
+                                await writer.WriteLineAsync("250-AUTH PLAIN");
+                            }
+
                             await writer.WriteLineAsync("250 8BITMIME");
+                            break;
+                        case "AUTH" when _refusesLogin is not null:
+                            if (line.Split(' ').Length < 3)
+                            {
+                                // No initial response: ask for the credentials, and take them as given.
+                                await writer.WriteLineAsync("334 ");
+                                await reader.ReadLineAsync(cancellationToken);
+                            }
+
+                            await writer.WriteLineAsync(_refusesLogin() ? "535 5.7.8 Authentication credentials invalid" : "235 2.7.0 Authentication successful");
                             break;
                         case "DATA":
                             await writer.WriteLineAsync("354 go ahead");
