@@ -65,12 +65,13 @@ internal static class OutageBenchmark
             },
             refusesLogin: () =>
             {
-                if (Volatile.Read(ref refusing))
+                var refuses = Volatile.Read(ref refusing);
+                if (refuses)
                 {
                     refused.Enqueue(clock.Elapsed);
                 }
 
-                return Volatile.Read(ref refusing);
+                return refuses;
             });
         await using var stage = await Stage.StartAsync(steps, relay.Port, new()
         {

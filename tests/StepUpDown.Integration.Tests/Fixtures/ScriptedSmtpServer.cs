@@ -8,23 +8,20 @@ namespace StepUpDown.Integration.Tests.Fixtures;
 /// An SMTP server that speaks the protocol, for what maildev cannot show: <see cref="Rejecting"/>
 /// refuses every recipient with 550, as a relay does for a mailbox that does not exist;
 /// <see cref="AcceptingWithDsn"/> offers DSN (RFC 3461, which maildev hides) and keeps the
-/// envelope commands it was given; <see cref="AcceptingWithLogins"/> also asks for a login (AUTH
-/// PLAIN), refused while <see cref="RefuseLogins"/> is set, as a relay whose directory is down.
+/// envelope commands it was given. A relay that refuses logins is the simulator's
+/// <c>LoopbackSmtpRelay</c> given a login gate.
 /// </summary>
 public sealed class ScriptedSmtpServer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly bool _accept;
-    private readonly bool _logins;
     private readonly string _greeting = "220 scripted.test ESMTP";
-    private readonly System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset> _failedLogins = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _envelope = new();
 
-    private ScriptedSmtpServer(bool accept, bool logins = false, string? greeting = null)
+    private ScriptedSmtpServer(bool accept, string? greeting = null)
     {
         _accept = accept;
-        _logins = logins;
         _greeting = greeting ?? _greeting;
         _listener.Start();
         _ = AcceptAsync();
@@ -36,17 +33,8 @@ public sealed class ScriptedSmtpServer : IDisposable
     /// <summary>Offers DSN, accepts every message, and keeps its MAIL FROM and RCPT TO lines.</summary>
     public static ScriptedSmtpServer AcceptingWithDsn() => new(accept: true);
 
-    /// <summary>Asks for a login, then accepts every message; refuses logins while <see cref="RefuseLogins"/> is set.</summary>
-    public static ScriptedSmtpServer AcceptingWithLogins() => new(accept: true, logins: true);
-
     /// <summary>Greets every connection with 554 (no service here), as a relay out of service does.</summary>
     public static ScriptedSmtpServer RefusingAtGreeting() => new(accept: false, greeting: "554 5.3.2 No SMTP service here");
-
-    /// <summary>Logins are refused (535) while set.</summary>
-    public bool RefuseLogins { get; set; }
-
-    /// <summary>When each refused login was tried.</summary>
-    public IReadOnlyList<DateTimeOffset> FailedLogins => [.. _failedLogins];
 
     /// <summary>The MAIL FROM and RCPT TO commands received, in order.</summary>
     public IReadOnlyList<string> Envelope => [.. _envelope];
@@ -98,25 +86,7 @@ public sealed class ScriptedSmtpServer : IDisposable
                 switch (command)
                 {
                     case "EHLO" or "HELO":
-                        await writer.WriteLineAsync(_accept ? $"250-scripted.test\r\n{(_logins ? "250-AUTH PLAIN\r\n" : "")}250 DSN" : "250 rejecting.test");
-                        break;
-                    case "AUTH" when _logins:
-                        if (line.Split(' ').Length < 3)
-                        {
-                            await writer.WriteLineAsync("334 ");
-                            await reader.ReadLineAsync();
-                        }
-
-                        if (RefuseLogins)
-                        {
-                            _failedLogins.Enqueue(DateTimeOffset.UtcNow);
-                            await writer.WriteLineAsync("535 5.7.8 Authentication credentials invalid");
-                        }
-                        else
-                        {
-                            await writer.WriteLineAsync("235 2.7.0 Authentication successful");
-                        }
-
+                        await writer.WriteLineAsync(_accept ? "250-scripted.test\r\n250 DSN" : "250 rejecting.test");
                         break;
                     case "MAIL":
                         _envelope.Enqueue(line);

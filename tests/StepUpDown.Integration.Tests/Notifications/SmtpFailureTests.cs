@@ -3,6 +3,7 @@ using Hangfire.States;
 using Hangfire.Storage;
 using StepUpDown.Integration.Notifications;
 using StepUpDown.Integration.Tests.Fixtures;
+using StepUpDown.Simulator;
 
 namespace StepUpDown.Integration.Tests.Notifications;
 
@@ -125,8 +126,18 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
     [Fact]
     public async Task ARelayRefusingLogins_IsAskedAtMostOnceEvery15Seconds_AndEveryWaitingNoticeGoesOutWithinAMinuteOfLoginsWorking()
     {
-        using var relay = ScriptedSmtpServer.AcceptingWithLogins();
-        relay.RefuseLogins = true;
+        var refusing = true;
+        var refusedAt = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
+        await using var relay = LoopbackSmtpRelay.Start(0, (_, _) => Task.CompletedTask, refusesLogin: () =>
+        {
+            var refuses = Volatile.Read(ref refusing);
+            if (refuses)
+            {
+                refusedAt.Enqueue(DateTimeOffset.UtcNow);
+            }
+
+            return refuses;
+        });
         await using var worker = await WorkerHarness.StartAsync(await postgres.CreateDatabaseAsync(), _feed.Url, mail, settings =>
         {
             settings["Mail:Smtp:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -139,12 +150,12 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
         await worker.PollAsync();
         await worker.PollAsync();
 
-        await worker.WaitUntilAsync(() => Task.FromResult(relay.FailedLogins.Count >= 3), "the relay has refused three logins", TimeSpan.FromSeconds(120));
-        var refused = relay.FailedLogins;
+        await worker.WaitUntilAsync(() => Task.FromResult(refusedAt.Count >= 3), "the relay has refused three logins", TimeSpan.FromSeconds(120));
+        var refused = refusedAt.ToArray();
         var attempts = await worker.QueryScalarAsync<long>("SELECT sum(attempts) FROM stepupdown.notifications");
         var notices = await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications");
         var lastErrors = await worker.QueryAsync<string>("SELECT DISTINCT last_error FROM stepupdown.notifications WHERE attempts > 0");
-        relay.RefuseLogins = false;
+        Volatile.Write(ref refusing, false);
         var loginsWork = DateTimeOffset.UtcNow;
         await worker.WaitUntilAsync(
             async () => await worker.QueryScalarAsync<long>("SELECT count(*) FROM stepupdown.notifications WHERE state <> 'sent'") == 0,
@@ -153,7 +164,7 @@ public sealed class SmtpFailureTests(PostgresFixture postgres, MailDevFixture ma
 
         notices.ShouldBe(16);
         attempts.ShouldBeLessThan(notices, "one notice tried per dispatch while the relay is not reached, never every waiting one");
-        attempts.ShouldBeLessThanOrEqualTo(refused.Count, "an attempt counts only when it asked the relay: a refusal lasting hours must not use up a notice's retries");
+        attempts.ShouldBeLessThanOrEqualTo(refused.Length, "an attempt counts only when it asked the relay: a refusal lasting hours must not use up a notice's retries");
         refused.Zip(refused.Skip(1), (earlier, later) => later - earlier).ShouldAllBe(
             gap => gap >= TimeSpan.FromSeconds(14), "while refused, one login at a time and at most one every 15 seconds: never one per waiting notice");
         lastErrors.ShouldAllBe(error => error.StartsWith(DeliveryFailure.NotReachedPrefix + "login refused", StringComparison.Ordinal));
